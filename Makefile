@@ -1,0 +1,51 @@
+# Lifeline. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast browser-deps lock migrate seed lint bench clean
+
+help: ## List the targets and what they do
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements/test.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/test.txt
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the locked dependencies
+
+migrate: install ## Apply database migrations (SQLite under var/ unless DATABASE_URL is set)
+	@mkdir -p var
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --no-input
+
+seed: migrate ## Load the demo company (safe to run again)
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_demo
+
+run: seed ## Serve the portal with demo data at http://127.0.0.1:8000 (SQLite, tasks in-process)
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+browser-deps: ## Check that Debian's Chromium is installed for the browser tests (root installs it)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
+	  else echo "Install Debian's chromium package to run the browser tests (sudo apt-get install chromium)."; fi; }
+
+test: install browser-deps ## Run the whole test suite (set DATABASE_URL for PostgreSQL)
+	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install ## Run the suite without the browser tests
+	DEBUG=1 $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lock: ## Re-pin requirements/*.txt from pyproject.toml
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements/base.txt
+	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml --extra test -o requirements/test.txt
+
+clean: ## Remove the virtualenv and everything under var/
+	rm -rf $(VENV) var/*

@@ -1,0 +1,166 @@
+"""Customers from a CRM export (CSV). All or nothing: one bad row and nothing is imported."""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.models import User
+
+from .models import Customer
+from .services import unique_slug
+
+REQUIRED_COLUMNS = ["external_id", "name"]
+OPTIONAL_COLUMNS = [
+    "industry", "region", "account_owner_email", "who_they_are", "what_they_do",
+    "daily_challenges", "how_we_help", "customer_since", "status",
+]
+TEXT_LIMITS = {"external_id": 64, "name": 200, "industry": 100, "region": 100}
+
+
+@dataclass
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self):
+        return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def _decode(raw: bytes):
+    for encoding in ("utf-8-sig",):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            return RowError(line, _("the file is not UTF-8 text (save it from your spreadsheet as “CSV UTF-8”)."))
+
+
+def _parse_row(line, row, owners, statuses):
+    errors, values = [], {}
+    for column in REQUIRED_COLUMNS:
+        if not (row.get(column) or "").strip():
+            errors.append(_("“%(column)s” is empty.") % {"column": column})
+    for column, limit in TEXT_LIMITS.items():
+        if len((row.get(column) or "").strip()) > limit:
+            errors.append(_("“%(column)s” is longer than %(limit)s characters.") % {"column": column, "limit": limit})
+    for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+        values[column] = (row.get(column) or "").strip()
+
+    owner_email = values.pop("account_owner_email").lower()
+    values["account_owner"] = None
+    if owner_email:
+        values["account_owner"] = owners.get(owner_email)
+        if values["account_owner"] is None:
+            errors.append(_("no person with the email “%(email)s” (account_owner_email).") % {"email": owner_email})
+
+    since = values.pop("customer_since")
+    values["customer_since"] = None
+    if since:
+        try:
+            values["customer_since"] = datetime.date.fromisoformat(since)
+        except ValueError:
+            errors.append(_("“%(value)s” is not a date like 2021-03-31 (customer_since).") % {"value": since})
+
+    status = values.pop("status").lower().replace(" ", "_").replace("-", "_")
+    if status and status not in statuses:
+        errors.append(
+            _("unknown status “%(value)s”; use one of: %(choices)s.")
+            % {"value": status, "choices": ", ".join(statuses)}
+        )
+    values["status"] = status or Customer.Status.ACTIVE
+    return values, [RowError(line, message) for message in errors]
+
+
+def import_customers(raw: bytes) -> ImportResult:
+    """Validate every row, then upsert them all by external_id in one transaction."""
+    result = ImportResult()
+    if len(raw) > settings.LIFELINE_IMPORT_MAX_BYTES:
+        result.errors.append(
+            RowError(0, _("the file is larger than %(mb)s MB.") % {"mb": settings.LIFELINE_IMPORT_MAX_BYTES // 2**20})
+        )
+        return result
+    text = _decode(raw)
+    if isinstance(text, RowError):
+        result.errors.append(text)
+        return result
+
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    headers = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = headers
+    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
+    unknown = [h for h in headers if h and h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
+        if unknown:
+            parts.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
+        parts.append(_("expected: %(columns)s") % {"columns": ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)})
+        result.errors.append(RowError(1, "; ".join(parts)))
+        return result
+
+    owners = {u.email.lower(): u for u in User.objects.filter(is_active=True)}
+    statuses = list(Customer.Status.values)
+    rows, first_seen = [], {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if len(rows) >= settings.LIFELINE_IMPORT_MAX_ROWS:
+                result.errors.append(
+                    RowError(line, _("more than %(n)s rows; split the file.") % {"n": settings.LIFELINE_IMPORT_MAX_ROWS})
+                )
+                return result
+            if None in row:
+                result.errors.append(RowError(line, _("this row has more cells than there are columns.")))
+                continue
+            if not any((v or "").strip() for v in row.values()):
+                continue  # blank line
+            values, errors = _parse_row(line, row, owners, statuses)
+            external_id = values["external_id"]
+            if external_id and external_id in first_seen:
+                errors.append(
+                    RowError(
+                        line,
+                        _("external_id “%(id)s” is already used on line %(first)s.")
+                        % {"id": external_id, "first": first_seen[external_id]},
+                    )
+                )
+            first_seen.setdefault(external_id, line)
+            result.errors.extend(errors)
+            rows.append(values)
+    except csv.Error as exc:
+        result.errors.append(RowError(reader.line_num, _("the file is not valid CSV (%(error)s).") % {"error": exc}))
+    if not rows and not result.errors:
+        result.errors.append(RowError(2, _("the file has no customers in it.")))
+    if result.errors:
+        return result
+
+    with transaction.atomic():
+        existing = Customer.objects.select_for_update().in_bulk([r["external_id"] for r in rows], field_name="external_id")
+        for values in rows:
+            customer = existing.get(values["external_id"])
+            if customer is None:
+                customer = Customer(slug=unique_slug(values["name"]))
+                result.created += 1
+            else:
+                result.updated += 1
+            for name, value in values.items():
+                setattr(customer, name, value)
+            customer.save()
+    return result

@@ -1,0 +1,108 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Customer(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        AT_RISK = "at_risk", _("At risk")
+        FORMER = "former", _("Former")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True, allow_unicode=True)
+    external_id = models.CharField(
+        _("CRM id"), max_length=64, unique=True, null=True, blank=True,
+        help_text=_("The customer's id in the CRM export; imports update the customer with this id."),
+    )
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    account_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account owner"), related_name="owned_customers",
+        on_delete=models.SET_NULL, null=True, blank=True,
+    )
+    who_they_are = models.TextField(_("who they are"), blank=True)
+    what_they_do = models.TextField(_("what they do"), blank=True)
+    daily_challenges = models.TextField(_("their daily challenges"), blank=True)
+    how_we_help = models.TextField(_("how we help them"), blank=True, help_text=_("Markdown."))
+    how_we_help_html = models.TextField(editable=False, blank=True)
+    customer_since = models.DateField(_("customer since"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    last_activity_at = models.DateTimeField(
+        _("last activity"), default=timezone.now,
+        help_text=_("When a story, decision or meeting last touched this customer."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            # The directory sorted by most recent activity.
+            models.Index(fields=["-last_activity_at", "id"], name="customer_activity_idx"),
+            # The directory sorted by name (the default), and the autocomplete.
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        from portal.lib.markdown import render_markdown
+
+        self.how_we_help_html = render_markdown(self.how_we_help)
+        if kwargs.get("update_fields") is not None and "how_we_help" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "how_we_help_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("customers:detail", kwargs={"slug": self.slug})
+
+    def can_edit_contacts(self, user):
+        return user.is_authenticated and (user.is_admin or user.pk == self.account_owner_id)
+
+
+class Contact(models.Model):
+    """A person at the customer. The FORD notes are what makes them a person to us."""
+
+    customer = models.ForeignKey(Customer, related_name="contacts", on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=150)
+    role = models.CharField(_("role"), max_length=150, blank=True)
+    is_key = models.BooleanField(_("key contact"), default=True)
+    family = models.TextField(_("family"), blank=True)
+    occupation = models.TextField(_("occupation"), blank=True)
+    recreation = models.TextField(_("recreation"), blank=True)
+    dreams = models.TextField(_("dreams"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-is_key", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return self.name
+
+    def has_ford_notes(self):
+        return any([self.family, self.occupation, self.recreation, self.dreams])
+
+
+class Follow(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="customer_follows", on_delete=models.CASCADE)
+    customer = models.ForeignKey(Customer, related_name="follows", on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [models.UniqueConstraint(fields=["user", "customer"], name="follow_once")]
+
+    def __str__(self):
+        return f"{self.user} → {self.customer}"

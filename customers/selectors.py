@@ -1,0 +1,51 @@
+from django.db.models import Exists, OuterRef, Q
+
+from .models import Customer, Follow
+
+SORTS = {
+    "name": ["name", "id"],
+    "recent": ["-last_activity_at", "-id"],
+}
+
+
+def customer_list(*, user, q="", industry="", region="", owner=None, sort="name"):
+    """The directory: filtered, sorted, each row knowing whether `user` follows it."""
+    customers = Customer.objects.select_related("account_owner").annotate(
+        is_followed=Exists(Follow.objects.filter(user=user, customer=OuterRef("pk")))
+    )
+    if q:
+        customers = customers.filter(
+            Q(name__icontains=q) | Q(industry__icontains=q) | Q(region__icontains=q) | Q(what_they_do__icontains=q)
+        )
+    if industry:
+        customers = customers.filter(industry=industry)
+    if region:
+        customers = customers.filter(region=region)
+    if owner is not None:
+        customers = customers.filter(account_owner=owner)
+    return customers.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def filter_choices():
+    """Industries, regions and account owners present in the directory (three queries)."""
+    from portal.models import User
+
+    industries = list(
+        Customer.objects.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()
+    )
+    regions = list(Customer.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct())
+    owners = list(User.objects.filter(owned_customers__isnull=False).distinct().order_by("name"))
+    return industries, regions, owners
+
+
+def followed_customers(*, user, limit=12):
+    return list(
+        Customer.objects.filter(follows__user=user).select_related("account_owner").order_by("-last_activity_at")[:limit]
+    )
+
+
+def customer_search(q, *, limit=10):
+    """Autocomplete for forms in other apps."""
+    if not q:
+        return Customer.objects.none()
+    return Customer.objects.filter(name__icontains=q).exclude(status=Customer.Status.FORMER).order_by("name")[:limit]

@@ -1,0 +1,115 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from . import selectors, services
+from .forms import ContactForm, DirectoryFilterForm, ImportForm
+from .importer import import_customers
+from .models import Customer
+from .sections import sections_for
+from portal.lib.access import admin_required
+
+
+def get_customer_for(user, slug):
+    """Every signed-in colleague may read every customer; a missing one is a 404."""
+    return get_object_or_404(Customer.objects.select_related("account_owner"), slug=slug)
+
+
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def directory(request):
+    industries, regions, owners = selectors.filter_choices()
+    form = DirectoryFilterForm(request.GET, industries=industries, regions=regions, owners=owners)
+    filters, ignored = form.filters()
+    if ignored:
+        messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": ", ".join(ignored)})
+    customers = selectors.customer_list(user=request.user, **filters)
+    page = Paginator(customers, 24).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "filters": filters, "query": query.urlencode()}
+    template = "customers/directory.html#results" if request.htmx and not request.htmx.boosted else "customers/directory.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET"])
+def detail(request, slug):
+    customer = get_customer_for(request.user, slug)
+    context = {
+        "customer": customer,
+        "contacts": list(customer.contacts.all()),
+        "is_followed": customer.follows.filter(user=request.user).exists(),
+        "can_edit_contacts": customer.can_edit_contacts(request.user),
+        "sections": sections_for(customer, request.user),
+    }
+    return render(request, "customers/detail.html", context)
+
+
+@require_POST
+def follow(request, slug):
+    customer = get_customer_for(request.user, slug)
+    wanted = request.POST.get("follow")
+    if wanted in ("0", "1"):
+        services.follow_set(by=request.user, customer=customer, follow=wanted == "1")
+        is_followed = wanted == "1"
+    else:
+        is_followed = services.follow_toggle(by=request.user, customer=customer)
+    if request.htmx:
+        return render(request, "customers/detail.html#follow-button", {"customer": customer, "is_followed": is_followed})
+    if is_followed:
+        messages.success(request, _("You now follow %(name)s.") % {"name": customer.name})
+    else:
+        messages.success(request, _("You no longer follow %(name)s.") % {"name": customer.name})
+    return redirect(customer)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, slug, pk=None):
+    customer = get_customer_for(request.user, slug)
+    contact = get_object_or_404(customer.contacts, pk=pk) if pk else None
+    if not customer.can_edit_contacts(request.user):
+        raise PermissionDenied
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        services.contact_save(by=request.user, customer=customer, contact=contact, data=form.cleaned_data)
+        messages.success(request, _("Contact saved."))
+        return redirect(customer)
+    return render(request, "customers/contact_form.html", {"customer": customer, "contact": contact, "form": form})
+
+
+@require_POST
+def contact_delete(request, slug, pk):
+    customer = get_customer_for(request.user, slug)
+    contact = get_object_or_404(customer.contacts, pk=pk)
+    services.contact_delete(by=request.user, contact=contact)
+    messages.success(request, _("Contact removed."))
+    return redirect(customer)
+
+
+@require_http_methods(["GET"])
+def autocomplete(request):
+    """Customer picker for other apps' forms: `<input name=q>` → a list of options."""
+    q = request.GET.get("q") or next((v for k, v in request.GET.items() if k.endswith("_search")), "")
+    customers = selectors.customer_search(q.strip()[:100])
+    return render(request, "customers/autocomplete.html", {"customers": customers, "field": request.GET.get("field", "id_customer"), "q": q})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def import_view(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = import_customers(form.cleaned_data["file"].read())
+        if result.ok:
+            messages.success(
+                request,
+                _("Imported %(created)s new and updated %(updated)s customers.")
+                % {"created": result.created, "updated": result.updated},
+            )
+            return redirect("customers:directory")
+    return render(request, "customers/import.html", {"form": form, "result": result})

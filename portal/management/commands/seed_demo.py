@@ -1,0 +1,26 @@
+import random
+
+from django.core.management.base import BaseCommand
+
+from customers import demo as customers_demo
+from portal import demo as portal_demo
+
+
+class Command(BaseCommand):
+    help = "Fill the database with a believable demo company. Safe to run again: it updates, never duplicates."
+
+    def handle(self, *args, **options):
+        random.seed(0)
+        teams, people = portal_demo.seed_people()
+        customers = customers_demo.seed(people=people)
+        ctx = {"teams": teams, "people": people, "customers": customers}
+        for seed in self.app_seeds():
+            seed(**ctx)
+        self.stdout.write(self.style.SUCCESS(f"Demo company ready: {len(people)} people, {len(customers)} customers."))
+        self.stdout.write("Sign in at http://127.0.0.1:8000/ with any of these (password: %s):" % portal_demo.DEMO_PASSWORD)
+        for key, (name, email, *_rest) in portal_demo.PEOPLE.items():
+            self.stdout.write(f"  {email:32} {name} ({key.replace('_', ' ')})")
+
+    def app_seeds(self):
+        """Each feature app's demo seed, in dependency order."""
+        return []

@@ -1,0 +1,31 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def field_widget(field, **attrs):
+    """Render a form field's widget tied to its help text and errors (aria-describedby, aria-invalid)."""
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        described.append(f"{field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.field.widget.input_type in ("text", "textarea", None) or field.field.widget.__class__.__name__ == "Textarea":
+        attrs.setdefault("dir", "auto")
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (None removes one)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()

@@ -1,0 +1,47 @@
+// Small progressive enhancements. Everything works without this file.
+(function () {
+  "use strict";
+
+  function enhance(root) {
+    // Selects marked data-autosubmit submit their form on change (language switcher, filters).
+    root.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      if (select.dataset.enhanced) return;
+      select.dataset.enhanced = "1";
+      select.addEventListener("change", function () {
+        if (select.form.requestSubmit) select.form.requestSubmit();
+        else select.form.submit();
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.detail.elt); });
+
+  // After htmx swaps a region that asks for it, move focus there so screen readers follow.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (target && target.hasAttribute("data-focus-after-swap")) {
+      target.setAttribute("tabindex", "-1");
+      target.focus({ preventScroll: true });
+    }
+  });
+})();
+
+// Customer picker: choosing a search result selects it in the plain <select> beside it.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-pick-value]");
+  if (!button) return;
+  var select = document.getElementById(button.dataset.pickField);
+  if (!select) return;
+  var option = Array.prototype.find.call(select.options, function (o) { return o.value === button.dataset.pickValue; });
+  if (!option) {
+    option = new Option(button.dataset.pickLabel, button.dataset.pickValue);
+    select.add(option);
+  }
+  option.selected = true;
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+  var picker = button.closest(".autocomplete");
+  picker.querySelector("[data-picker-search]").value = "";
+  picker.querySelector(".autocomplete-results").innerHTML = "";
+  select.focus();
+});

@@ -1,0 +1,84 @@
+import pytest
+from django.utils import translation
+
+from portal.celery import app as celery_app
+from portal.models import Team, User
+
+from .factories import TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Tests read English unless they switch language themselves."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(settings):
+    """Unit tests run tasks in-process; the integration tests start a real worker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def finance(db):
+    return TeamFactory(name="Finance", slug="finance")
+
+
+@pytest.fixture
+def it_team(db):
+    return TeamFactory(name="IT", slug="it")
+
+
+@pytest.fixture
+def success_team(db):
+    return TeamFactory(name="Customer Success", slug="customer-success", kind=Team.Kind.CUSTOMER_FACING)
+
+
+@pytest.fixture
+def leader(finance):
+    return UserFactory(name="Grace Okafor", email="grace@example.com", team=finance, role=User.Role.LEADER)
+
+
+@pytest.fixture
+def staff(finance):
+    return UserFactory(name="Minh Anh", email="minhanh@example.com", team=finance, role=User.Role.STAFF)
+
+
+@pytest.fixture
+def host(success_team):
+    return UserFactory(name="Sam Carter", email="sam@example.com", team=success_team, role=User.Role.HOST)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(name="Ada Admin", email="ada@example.com", team=None, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(it_team):
+    """Signed in, but in another team with no special role."""
+    return UserFactory(name="Noa Levi", email="noa@example.com", team=it_team, role=User.Role.STAFF)
+
+
+PERSONAS = ["leader", "staff", "host", "admin_user", "outsider"]
+
+
+@pytest.fixture
+def as_user(client):
+    """Sign the test client in as someone: `as_user(leader)`."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

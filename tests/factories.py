@@ -1,0 +1,72 @@
+import datetime
+
+import factory
+from django.utils.text import slugify
+
+from customers.models import Contact, Customer, Follow
+from portal.models import Team, User
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = Team.Kind.BACK_OFFICE
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    team = factory.SubFactory(TeamFactory)
+    role = User.Role.STAFF
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"Customer {n:05d}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    industry = "Wholesale"
+    region = "North America"
+    who_they_are = factory.Faker("sentence")
+    what_they_do = factory.Faker("sentence")
+    daily_challenges = factory.Faker("sentence")
+    how_we_help = "We help with **care**."
+    customer_since = datetime.date(2019, 1, 1)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Faker("name")
+    role = "Owner"
+    family = "Two daughters."
+    occupation = "Founded the company."
+    recreation = "Sailing."
+    dreams = "Retire by the sea."
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Follow
+
+    user = factory.SubFactory(UserFactory)
+    customer = factory.SubFactory(CustomerFactory)
