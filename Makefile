@@ -22,7 +22,7 @@ $(STAMP): requirements/test.txt pyproject.toml
 install: $(STAMP) ## Create .venv and install the locked dependencies
 
 migrate: install ## Apply database migrations (SQLite under var/ unless DATABASE_URL is set)
-	@mkdir -p var
+	@mkdir -p var/static
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --no-input
 
 seed: migrate ## Load the demo company (safe to run again)

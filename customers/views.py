@@ -73,7 +73,7 @@ def contact_edit(request, slug, pk=None):
     contact = get_object_or_404(customer.contacts, pk=pk) if pk else None
     if not customer.can_edit_contacts(request.user):
         raise PermissionDenied
-    form = ContactForm(request.POST or None, instance=contact)
+    form = ContactForm(request.POST if request.method == "POST" else None, instance=contact)
     if request.method == "POST" and form.is_valid():
         services.contact_save(by=request.user, customer=customer, contact=contact, data=form.cleaned_data)
         messages.success(request, _("Contact saved."))
@@ -101,7 +101,7 @@ def autocomplete(request):
 @admin_required
 @require_http_methods(["GET", "POST"])
 def import_view(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     result = None
     if request.method == "POST" and form.is_valid():
         result = import_customers(form.cleaned_data["file"].read())

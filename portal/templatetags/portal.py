@@ -1,4 +1,4 @@
-from django import template
+from django import forms, template
 
 register = template.Library()
 
@@ -14,7 +14,8 @@ def field_widget(field, **attrs):
         attrs["aria-invalid"] = "true"
     if described:
         attrs["aria-describedby"] = " ".join(described)
-    if field.field.widget.input_type in ("text", "textarea", None) or field.field.widget.__class__.__name__ == "Textarea":
+    widget = field.field.widget
+    if isinstance(widget, forms.Textarea) or getattr(widget, "input_type", None) in ("text", "search"):
         attrs.setdefault("dir", "auto")
     return field.as_widget(attrs=attrs)
 
