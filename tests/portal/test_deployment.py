@@ -54,7 +54,7 @@ class TestComposeFile:
 
 
 def run_manage(*args, env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "EMAIL_URL", "SECRET_KEY"}}
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "EMAIL_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
     )
