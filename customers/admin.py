@@ -1,9 +1,13 @@
-from django.contrib import admin
+import csv
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Contact, Customer, Follow
+from .models import Contact, ContactAudit, Customer, Follow
+from .services import contact_erase
 
 
 class ContactInline(admin.StackedInline):
@@ -33,6 +37,45 @@ class ContactAdmin(admin.ModelAdmin):
     list_display = ["name", "role", "customer", "is_key", "updated_at"]
     list_select_related = ["customer"]
     search_fields = ["name", "customer__name"]
+    actions = ["erase"]
+
+    @admin.action(description=_("Erase selected contacts (notes and audit entries anonymised)"))
+    def erase(self, request, queryset):
+        for contact in queryset.select_related("customer"):
+            contact_erase(by=request.user, contact=contact)
+        self.message_user(request, _("Contacts erased."), messages.SUCCESS)
+
+
+@admin.register(ContactAudit)
+class ContactAuditAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "contact_name", "customer", "fields"]
+    list_filter = ["action", "at"]
+    list_select_related = ["actor", "customer"]
+    search_fields = ["contact_name", "customer__name", "actor__name", "actor__email"]
+    date_hierarchy = "at"
+    actions = ["export_csv"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Export selected entries as CSV"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="contact-audit.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["at", "actor", "actor_email", "action", "contact", "customer", "fields"])
+        for entry in queryset.select_related("actor", "customer").iterator():
+            writer.writerow([
+                entry.at.isoformat(), entry.actor.name if entry.actor else "", entry.actor.email if entry.actor else "",
+                entry.action, entry.contact_name, entry.customer.name, " ".join(entry.fields),
+            ])
+        return response
 
 
 @admin.register(Follow)

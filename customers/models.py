@@ -106,3 +106,30 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.customer}"
+
+
+class ContactAudit(models.Model):
+    """Append-only record of who saw or changed a contact's FORD notes, and when."""
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", _("Viewed")
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        DELETED = "deleted", _("Deleted")
+        ERASED = "erased", _("Erased")
+
+    contact = models.ForeignKey(Contact, related_name="audit_entries", on_delete=models.SET_NULL, null=True, blank=True)
+    customer = models.ForeignKey(Customer, related_name="+", on_delete=models.CASCADE)
+    contact_name = models.CharField(_("contact"), max_length=150)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    fields = models.JSONField(_("fields"), default=list, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("contact audit entry")
+        verbose_name_plural = _("contact audit log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.contact_name}"

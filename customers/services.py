@@ -3,7 +3,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Contact, Customer, Follow
+from .models import Contact, ContactAudit, Customer, Follow
 
 
 def unique_slug(name, *, exclude_pk=None):
@@ -50,21 +50,61 @@ def follow_set(*, by, customer, follow=True):
 FORD_FIELDS = ["name", "role", "is_key", "family", "occupation", "recreation", "dreams"]
 
 
+ERASED_NAME = "Erased contact"
+
+
+@transaction.atomic
 def contact_save(*, by, customer, contact=None, data):
-    """Create or update a contact. Only the account owner and admins may."""
+    """Create or update a contact. Only the account owner and admins may; every change is audited."""
     if not customer.can_edit_contacts(by):
         raise PermissionDenied
+    created = contact is None
     contact = contact or Contact(customer=customer)
-    for field in FORD_FIELDS:
-        if field in data:
-            setattr(contact, field, data[field])
+    changed = [f for f in FORD_FIELDS if f in data and getattr(contact, f) != data[f]]
+    for field in changed:
+        setattr(contact, field, data[field])
+    if not created and not changed:
+        return contact
     contact.updated_by = by
     contact.full_clean()
     contact.save()
+    ContactAudit.objects.create(
+        contact=contact, customer=customer, contact_name=contact.name, actor=by,
+        action=ContactAudit.Action.CREATED if created else ContactAudit.Action.CHANGED, fields=changed,
+    )
     return contact
 
 
+@transaction.atomic
 def contact_delete(*, by, contact):
     if not contact.customer.can_edit_contacts(by):
         raise PermissionDenied
+    ContactAudit.objects.create(
+        contact=contact, customer=contact.customer, contact_name=contact.name, actor=by, action=ContactAudit.Action.DELETED
+    )
     contact.delete()
+
+
+def contacts_viewed(*, by, customer, contacts):
+    """Record that `by` saw these contacts' FORD notes (one query whatever the number)."""
+    ContactAudit.objects.bulk_create(
+        ContactAudit(contact=c, customer=customer, contact_name=c.name, actor=by, action=ContactAudit.Action.VIEWED)
+        for c in contacts
+        if c.has_ford_notes()
+    )
+
+
+@transaction.atomic
+def contact_erase(*, by, contact):
+    """Erase a person from Lifeline: their notes go, and the audit log keeps only that it happened."""
+    if not by.is_admin:
+        raise PermissionDenied
+    contact.name, contact.role = ERASED_NAME, ""
+    contact.family = contact.occupation = contact.recreation = contact.dreams = ""
+    contact.is_key = False
+    contact.updated_by = by
+    contact.save()
+    contact.audit_entries.update(contact_name=ERASED_NAME, fields=[])
+    ContactAudit.objects.create(
+        contact=contact, customer=contact.customer, contact_name=ERASED_NAME, actor=by, action=ContactAudit.Action.ERASED
+    )

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -39,9 +41,11 @@ def directory(request):
 @require_http_methods(["GET"])
 def detail(request, slug):
     customer = get_customer_for(request.user, slug)
+    contacts = list(customer.contacts.all())
+    services.contacts_viewed(by=request.user, customer=customer, contacts=contacts)
     context = {
         "customer": customer,
-        "contacts": list(customer.contacts.all()),
+        "contacts": contacts,
         "is_followed": customer.follows.filter(user=request.user).exists(),
         "can_edit_contacts": customer.can_edit_contacts(request.user),
         "sections": sections_for(customer, request.user),
@@ -73,7 +77,10 @@ def contact_edit(request, slug, pk=None):
     contact = get_object_or_404(customer.contacts, pk=pk) if pk else None
     if not customer.can_edit_contacts(request.user):
         raise PermissionDenied
-    form = ContactForm(request.POST if request.method == "POST" else None, instance=contact)
+    # The form validates a copy, so the service still sees the saved values and can audit the change.
+    form = ContactForm(request.POST if request.method == "POST" else None, instance=copy.copy(contact))
+    if request.method == "GET" and contact is not None:
+        services.contacts_viewed(by=request.user, customer=customer, contacts=[contact])
     if request.method == "POST" and form.is_valid():
         services.contact_save(by=request.user, customer=customer, contact=contact, data=form.cleaned_data)
         messages.success(request, _("Contact saved."))

@@ -1,3 +1,7 @@
+import contextvars
+import logging
+import re
+import uuid
 import zoneinfo
 
 from django.conf import settings
@@ -52,3 +56,32 @@ class UserPreferencesMiddleware:
         response = self.get_response(request)
         timezone.deactivate()
         return response
+
+
+_request_id = contextvars.ContextVar("request_id", default="-")
+_VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Give every request an id: logged with each record, returned as X-Request-ID, shown on error pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        token = _request_id.set(request.id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response.headers["X-Request-ID"] = request.id
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record):
+        if not hasattr(record, "request_id"):
+            record.request_id = _request_id.get()
+        return True

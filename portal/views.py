@@ -1,8 +1,11 @@
+import logging
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate, check_for_language
@@ -11,6 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.selectors import followed_customers
 
 from .lib.panels import panels_for
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -43,20 +48,41 @@ def set_language(request):
     return response
 
 
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_redis():
+    if not settings.REDIS_URL:
+        return "not configured"
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+    return "ok"
+
+
 @login_not_required
 @require_GET
 def healthz(request):
-    """For load balancers: is the database answering?"""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        status = {"database": "ok"}
-        code = 200
-    except Exception:  # noqa: BLE001 - a health check reports, it does not raise
-        status, code = {"database": "unavailable"}, 503
-    return JsonResponse(status, status=code)
+    """For load balancers and monitoring: do the database and Redis answer?"""
+    status, healthy = {}, True
+    for name, check in (("database", _check_database), ("redis", _check_redis)):
+        try:
+            status[name] = check() or "ok"
+        except Exception:  # noqa: BLE001 - a health check reports failures, it does not raise them
+            logger.exception("Health check failed: %s", name)
+            status[name], healthy = "unavailable", False
+    return JsonResponse(status, status=200 if healthy else 503)
 
 
 @login_not_required
 def not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+@login_not_required
+def server_error(request):
+    """A friendly page with the id to quote; rendered without the database, which may be the problem."""
+    html = loader.get_template("500.html").render({"request_id": getattr(request, "id", "")})
+    return HttpResponseServerError(html)

@@ -1,0 +1,107 @@
+import json
+import logging
+
+import pytest
+from django.test import Client
+from django.urls import path, reverse
+
+from tests.factories import TEST_PASSWORD
+
+
+@pytest.mark.django_db
+class TestHealth:
+    def test_it_answers_without_signing_in(self, client, settings):
+        settings.REDIS_URL = ""
+        response = client.get(reverse("healthz"))
+        assert response.status_code == 200
+        assert response.json() == {"database": "ok", "redis": "not configured"}
+
+    def test_it_reports_an_unreachable_redis(self, client, settings):
+        settings.REDIS_URL = "redis://127.0.0.1:1/0"
+        response = client.get(reverse("healthz"))
+        assert response.status_code == 503
+        assert response.json()["redis"] == "unavailable"
+
+
+def boom(request):
+    raise RuntimeError("kaboom")
+
+
+urlpatterns = [path("boom/", boom)]
+handler500 = "portal.views.server_error"
+
+
+@pytest.mark.django_db
+class TestFailures:
+    def test_a_failing_request_shows_a_reference_that_is_logged(self, settings, staff, caplog):
+        settings.ROOT_URLCONF = __name__
+        client = Client(raise_request_exception=False)
+        client.force_login(staff)
+        with caplog.at_level(logging.ERROR, logger="django.request"):
+            response = client.get("/boom/")
+        assert response.status_code == 500
+        request_id = response["X-Request-ID"]
+        assert f"<code>{request_id}</code>" in response.content.decode()
+        assert any(getattr(r, "request_id", None) == request_id for r in caplog.records)
+
+    def test_json_logs_carry_the_request_id(self):
+        from pythonjsonlogger.json import JsonFormatter
+
+        from portal.middleware import RequestIdLogFilter
+
+        record = logging.LogRecord("lifeline", logging.INFO, __file__, 1, "hello", None, None)
+        RequestIdLogFilter().filter(record)
+        line = JsonFormatter("%(levelname)s %(request_id)s %(message)s").format(record)
+        assert json.loads(line) == {"levelname": "INFO", "request_id": "-", "message": "hello"}
+
+
+@pytest.mark.django_db
+class TestSignInLockout:
+    def fail(self, client, email, times, ip="10.0.0.1"):
+        for _ in range(times):
+            client.post(reverse("login"), {"username": email, "password": "wrong"}, REMOTE_ADDR=ip)
+
+    def test_an_account_is_locked_after_five_failures(self, client, staff):
+        self.fail(client, staff.email, 5)
+        response = client.post(reverse("login"), {"username": staff.email, "password": TEST_PASSWORD},
+                               REMOTE_ADDR="10.0.0.2")
+        assert response.status_code == 429
+        assert "Too many failed sign-ins" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+
+    def test_an_address_is_locked_after_five_failures_on_any_accounts(self, client, staff, leader):
+        for i in range(5):
+            self.fail(client, f"nobody{i}@example.com", 1, ip="10.9.9.9")
+        response = client.post(reverse("login"), {"username": leader.email, "password": TEST_PASSWORD},
+                               REMOTE_ADDR="10.9.9.9")
+        assert response.status_code == 429
+
+    def test_an_admin_unlocks(self, client, staff):
+        from axes.models import AccessAttempt
+
+        self.fail(client, staff.email, 5)
+        AccessAttempt.objects.filter(username=staff.email).delete()  # what the admin's delete does
+        response = client.post(reverse("login"), {"username": staff.email, "password": TEST_PASSWORD},
+                               REMOTE_ADDR="10.0.0.3")
+        assert response.status_code == 302
+
+    def test_fewer_failures_do_not_lock(self, client, staff):
+        self.fail(client, staff.email, 3)
+        response = client.post(reverse("login"), {"username": staff.email, "password": TEST_PASSWORD})
+        assert response.status_code == 302
+
+
+@pytest.mark.django_db
+class TestSecurityHeaders:
+    def test_pages_carry_a_strict_content_security_policy(self, client):
+        response = client.get(reverse("login"))
+        csp = response["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+
+    def test_htmx_is_configured_for_the_policy(self, client):
+        html = client.get(reverse("login")).content.decode()
+        assert '"allowEval": false' in html and '"includeIndicatorStyles": false' in html
+        assert "<script>" not in html and " style=" not in html
