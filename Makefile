@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast browser-deps lock migrate seed lint bench clean
+.PHONY: help install run test test-fast browser-deps lock migrate seed messages bench clean
 
 help: ## List the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,12 +31,16 @@ seed: migrate ## Load the demo company (safe to run again)
 run: seed ## Serve the portal with demo data at http://127.0.0.1:8000 (SQLite, tasks in-process)
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-browser-deps: ## Check that Debian's Chromium is installed for the browser tests (root installs it)
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
-	  else echo "Install Debian's chromium package to run the browser tests (sudo apt-get install chromium)."; fi; }
+browser-deps: ## Install Debian's Chromium and gettext for the browser and catalog tests (as root)
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core gettext >/dev/null; \
+	  else echo "Install Debian's chromium and gettext packages to run every test (sudo apt-get install chromium gettext)."; fi; }
 
-test: install browser-deps ## Run the whole test suite (set DATABASE_URL for PostgreSQL)
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm is missing: the accessibility checks need Node.js (apt-get install nodejs npm)"; fi
+
+test: install browser-deps node_modules/.installed ## Run the whole test suite (set DATABASE_URL for PostgreSQL)
 	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install ## Run the suite without the browser tests
