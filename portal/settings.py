@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "portal",
     "customers",
+    "decisions",
 ]
 
 MIDDLEWARE = [

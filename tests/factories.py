@@ -70,3 +70,40 @@ class FollowFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     customer = factory.SubFactory(CustomerFactory)
+
+
+
+# Decisions (decisions app)
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.Decision"
+
+    title = factory.Sequence(lambda n: f"Decision {n:05d}")
+    team = factory.SubFactory(TeamFactory)
+    owner = factory.SubFactory(UserFactory, role=User.Role.LEADER)
+    context = "Cash is tight this quarter and suppliers are paid early."
+    proposal = "Move every supplier to **60-day** payment terms."
+    decide_by = factory.LazyFunction(lambda: __import__("django.utils.timezone", fromlist=["x"]).localdate() + datetime.timedelta(days=14))
+    status = "in_review"
+
+
+class ImpactReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.ImpactReview"
+
+    decision = factory.SubFactory(DecisionFactory)
+    author = factory.SubFactory(UserFactory)
+    answer = "Our IT training vendor would put weaker trainers on our customers' projects."
+    direction = "neutral"
+    severity = ""
+
+
+class ReviewRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.ReviewRequest"
+
+    decision = factory.SubFactory(DecisionFactory)
+    reviewer = factory.SubFactory(UserFactory)
+    due_date = factory.LazyFunction(lambda: __import__("django.utils.timezone", fromlist=["x"]).localdate() + datetime.timedelta(days=7))
+
+

@@ -3,6 +3,7 @@ import random
 from django.core.management.base import BaseCommand
 
 from customers import demo as customers_demo
+from decisions import demo as decisions_demo
 from portal import demo as portal_demo
 
 
@@ -23,4 +24,6 @@ class Command(BaseCommand):
 
     def app_seeds(self):
         """Each feature app's demo seed, in dependency order."""
-        return []
+        return [
+            decisions_demo.seed,
+        ]

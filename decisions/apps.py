@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DecisionsConfig(AppConfig):
+    name = "decisions"
+    verbose_name = _("Decisions")
+
+    def ready(self):
+        from customers.sections import register_section
+        from portal.lib.panels import register_panel
+
+        from . import selectors
+
+        register_panel(
+            key="decisions-awaiting-review",
+            template="decisions/panels/awaiting_review.html",
+            context=selectors.awaiting_review_panel,
+            order=20,
+        )
+        register_section(
+            key="decisions",
+            title=_("Decisions that name this customer"),
+            template="decisions/customer_section.html",
+            context=selectors.customer_section,
+            order=30,
+        )

@@ -1,0 +1,320 @@
+from collections import Counter
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.lib.markdown import render_markdown
+
+
+class Decision(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        DECIDED = "decided", _("Decided")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Handling(models.TextChoices):
+        MITIGATED = "mitigated", _("Mitigated: we changed the decision to reduce the harm")
+        ACCEPTED = "accepted", _("Accepted: we go ahead knowingly, for the reasons given")
+
+    # The lifecycle. Anything not listed here is refused by decision_transition().
+    TRANSITIONS = {
+        Status.DRAFT: {Status.IN_REVIEW, Status.WITHDRAWN},
+        Status.IN_REVIEW: {Status.DECIDED, Status.REJECTED, Status.WITHDRAWN},
+        Status.DECIDED: {Status.IN_REVIEW},  # reopened for revisiting
+        Status.REJECTED: set(),
+        Status.WITHDRAWN: set(),
+    }
+    OPEN_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
+    CLOSED_STATUSES = (Status.DECIDED, Status.REJECTED, Status.WITHDRAWN)
+
+    title = models.CharField(_("title"), max_length=200)
+    team = models.ForeignKey(
+        "portal.Team", verbose_name=_("owning team"), related_name="decisions", on_delete=models.PROTECT
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), related_name="owned_decisions", on_delete=models.PROTECT
+    )
+    context = models.TextField(_("context"), help_text=_("What is going on, and why a decision is needed."))
+    proposal = models.TextField(_("proposal"), help_text=_("What you propose to do. Markdown."))
+    proposal_html = models.TextField(editable=False, blank=True)
+    decide_by = models.DateField(_("decide by"), help_text=_("The date it must be decided by."))
+    customers = models.ManyToManyField(
+        "customers.Customer", verbose_name=_("customers it may touch"), related_name="decisions", blank=True
+    )
+    links = models.TextField(_("links"), blank=True, help_text=_("One web address (http or https) per line."))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    outcome = models.TextField(_("what was decided"), blank=True, help_text=_("Markdown."))
+    outcome_html = models.TextField(editable=False, blank=True)
+    impact_handling = models.CharField(
+        _("how the customer impact was handled"), max_length=10, choices=Handling.choices, blank=True
+    )
+    impact_response = models.TextField(
+        _("answer to the customer impact"),
+        blank=True,
+        help_text=_("How the outcome answers the reviews: the mitigation, or why the harm is accepted. Markdown."),
+    )
+    impact_response_html = models.TextField(editable=False, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        indexes = [
+            # The decision log, newest first, optionally filtered by status.
+            models.Index(fields=["status", "-created_at", "-id"], name="decision_status_created_idx"),
+            # The decision log filtered by team.
+            models.Index(fields=["team", "-created_at", "-id"], name="decision_team_created_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.proposal_html = render_markdown(self.proposal)
+        self.outcome_html = render_markdown(self.outcome)
+        self.impact_response_html = render_markdown(self.impact_response)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            extra = {f"{name}_html" for name in ("proposal", "outcome", "impact_response") if name in update_fields}
+            kwargs["update_fields"] = {*update_fields, *extra}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("decisions:detail", kwargs={"pk": self.pk})
+
+    def can_edit(self, user):
+        """Owner, the owning team's leaders and admins edit and move the decision along."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        return user.is_admin or user.pk == self.owner_id or (user.is_leader and user.team_id == self.team_id)
+
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    def accepts_reviews(self):
+        return self.is_open()
+
+    def allowed_transitions(self):
+        return sorted(self.TRANSITIONS[self.Status(self.status)])
+
+    def link_list(self):
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+    def impact_summary(self):
+        """"2 reviews: 1 hurts (high), 1 neutral", from the prefetched reviews (no query of its own)."""
+        reviews = list(self.reviews.all())
+        if not reviews:
+            return _("No impact reviews yet")
+        counts = Counter((r.direction, r.severity) for r in reviews)
+        order = {d: i for i, d in enumerate(ImpactReview.Direction.values)}
+        sev_order = {s: i for i, s in enumerate(reversed(ImpactReview.Severity.values))}
+        parts = []
+        for (direction, severity), n in sorted(
+            counts.items(), key=lambda item: (order.get(item[0][0], 9), sev_order.get(item[0][1], 9))
+        ):
+            label = ImpactReview.Direction(direction).label
+            if severity:
+                parts.append(
+                    _("%(count)s %(direction)s (%(severity)s)")
+                    % {"count": n, "direction": label, "severity": ImpactReview.Severity(severity).label}
+                )
+            else:
+                parts.append(_("%(count)s %(direction)s") % {"count": n, "direction": label})
+        head = ngettext("%(count)s review", "%(count)s reviews", len(reviews)) % {"count": len(reviews)}
+        return _("%(head)s: %(parts)s") % {"head": head, "parts": ", ".join(parts)}
+
+    def has_serious_harm(self):
+        """Does any (prefetched) review say it hurts customers with high severity?"""
+        return any(r.is_serious_harm() for r in self.reviews.all())
+
+
+class ReviewRequest(models.Model):
+    """Someone asked to review a decision. One per (decision, person); `reviewed_at` is filled by their review."""
+
+    decision = models.ForeignKey(Decision, related_name="review_requests", on_delete=models.CASCADE)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), related_name="decision_review_requests",
+        on_delete=models.CASCADE,
+    )
+    via_team = models.ForeignKey(
+        "portal.Team", verbose_name=_("asked through team"), related_name="+", on_delete=models.SET_NULL,
+        null=True, blank=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    due_date = models.DateField(_("due date"))
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
+        constraints = [models.UniqueConstraint(fields=["decision", "reviewer"], name="review_request_once")]
+        indexes = [
+            # "Awaiting my review": a person's open requests, soonest due first.
+            models.Index(fields=["reviewer", "reviewed_at", "due_date"], name="review_request_awaiting_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} → {self.decision}"
+
+    def is_overdue(self):
+        return self.reviewed_at is None and self.due_date < timezone.localdate()
+
+
+class ImpactReview(models.Model):
+    """The answer to "How will this affect our customers?" from one reviewer."""
+
+    class Direction(models.TextChoices):
+        HURTS = "hurts", _("hurts")
+        UNSURE = "unsure", _("unsure")
+        NEUTRAL = "neutral", _("neutral")
+        HELPS = "helps", _("helps")
+
+    class Severity(models.TextChoices):
+        LOW = "low", _("low")
+        MEDIUM = "medium", _("medium")
+        HIGH = "high", _("high")
+
+    class Affected(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers directly")
+        CUSTOMER_FACING_STAFF = "customer_facing_staff", _("Customer-facing staff")
+        SUPPLIERS = "suppliers", _("Suppliers and partners who serve customers")
+
+    decision = models.ForeignKey(Decision, related_name="reviews", on_delete=models.CASCADE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), related_name="impact_reviews", on_delete=models.CASCADE
+    )
+    answer = models.TextField(_("How will this affect our customers?"), help_text=_("In your own words. Markdown."))
+    answer_html = models.TextField(editable=False, blank=True)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, blank=True)
+    affects_customers = models.BooleanField(_("affects customers directly"), default=False)
+    affects_customer_facing_staff = models.BooleanField(_("affects customer-facing staff"), default=False)
+    affects_suppliers = models.BooleanField(_("affects suppliers and partners"), default=False)
+    customers = models.ManyToManyField(
+        "customers.Customer", verbose_name=_("named customers"), related_name="impact_reviews", blank=True
+    )
+    mitigation = models.TextField(_("what would reduce the harm"), blank=True, help_text=_("Markdown."))
+    mitigation_html = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("impact review")
+        verbose_name_plural = _("impact reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "author"], name="impact_review_once_per_reviewer"),
+            models.CheckConstraint(
+                condition=~Q(direction="") | Q(severity=""), name="impact_review_severity_needs_direction"
+            ),
+        ]
+        indexes = [
+            # Decision log filter "impact: hurts (high)".
+            models.Index(fields=["direction", "severity", "decision"], name="impact_review_filter_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.decision}"
+
+    def save(self, *args, **kwargs):
+        self.answer_html = render_markdown(self.answer)
+        self.mitigation_html = render_markdown(self.mitigation)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            extra = {f"{name}_html" for name in ("answer", "mitigation") if name in update_fields}
+            kwargs["update_fields"] = {*update_fields, *extra}
+        super().save(*args, **kwargs)
+
+    def affected(self):
+        """The `Affected` values this review ticks."""
+        return [
+            value
+            for value, flag in (
+                (self.Affected.CUSTOMERS, self.affects_customers),
+                (self.Affected.CUSTOMER_FACING_STAFF, self.affects_customer_facing_staff),
+                (self.Affected.SUPPLIERS, self.affects_suppliers),
+            )
+            if flag
+        ]
+
+    def affected_labels(self):
+        return [self.Affected(v).label for v in self.affected()]
+
+    def is_serious_harm(self):
+        return self.direction == self.Direction.HURTS and self.severity == self.Severity.HIGH
+
+
+class DecisionEvent(models.Model):
+    """Append-only history: who did what to a decision, and when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("recorded the decision")
+        EDITED = "edited", _("edited the decision")
+        STATUS = "status", _("changed the status")
+        REVIEWS_REQUESTED = "reviews_requested", _("asked for reviews")
+        REVIEW_FILED = "review_filed", _("filed an impact review")
+        REVIEW_EDITED = "review_edited", _("edited their impact review")
+        OUTCOME = "outcome", _("recorded the outcome")
+
+    decision = models.ForeignKey(Decision, related_name="events", on_delete=models.CASCADE)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("decision event")
+        verbose_name_plural = _("decision history")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.kind}"
+
+    def status_labels(self):
+        """(from, to) labels of a status change."""
+        d = self.details or {}
+        return tuple(
+            Decision.Status(d.get(key)).label if d.get(key) in Decision.Status.values else "?" for key in ("from", "to")
+        )
+
+    def describe(self):
+        """A short, translated line of detail for the history list."""
+        d = self.details or {}
+        if self.kind == self.Kind.STATUS:
+            return _("%(from)s → %(to)s") % {
+                "from": Decision.Status(d.get("from")).label if d.get("from") in Decision.Status.values else "?",
+                "to": Decision.Status(d.get("to")).label if d.get("to") in Decision.Status.values else "?",
+            }
+        if self.kind in (self.Kind.REVIEW_FILED, self.Kind.REVIEW_EDITED) and d.get("direction"):
+            direction = ImpactReview.Direction(d["direction"]).label
+            if d.get("severity"):
+                return _("%(direction)s (%(severity)s)") % {
+                    "direction": direction, "severity": ImpactReview.Severity(d["severity"]).label
+                }
+            return direction
+        if self.kind == self.Kind.REVIEWS_REQUESTED:
+            return ngettext("%(count)s person asked", "%(count)s people asked", d.get("count", 0)) % {
+                "count": d.get("count", 0)
+            }
+        if self.kind == self.Kind.EDITED and d.get("fields"):
+            names = {f.name: str(f.verbose_name) for f in Decision._meta.get_fields() if hasattr(f, "verbose_name")}
+            return ", ".join(names.get(field, field) for field in d["fields"])
+        return ""

@@ -1,0 +1,258 @@
+"""Writes to decisions. Every function checks permission itself and runs in one transaction."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.services import customer_touch
+from portal.models import User
+
+from .models import Decision, DecisionEvent, ImpactReview, ReviewRequest
+
+MIN_ANSWER_WORDS = 5
+MIN_ANSWER_CHARS = 20
+
+DECISION_FIELDS = ["title", "team", "owner", "context", "proposal", "decide_by", "links"]
+
+
+def is_real_answer(text):
+    """A real answer, not one word: at least five words and twenty characters."""
+    text = (text or "").strip()
+    return len(text.split()) >= MIN_ANSWER_WORDS and len(text) >= MIN_ANSWER_CHARS
+
+
+def _event(decision, by, kind, **details):
+    return DecisionEvent.objects.create(decision=decision, actor=by, kind=kind, details=details)
+
+
+def _may_own(by, *, team, owner):
+    """May `by` record a decision for this team with this owner? (the same rule as editing it)"""
+    return by.is_admin or by.pk == owner.pk or (by.is_leader and by.team_id == team.pk)
+
+
+@transaction.atomic
+def decision_create(*, by, title, team, owner, context, proposal, decide_by, customers=(), links=""):
+    if not _may_own(by, team=team, owner=owner):
+        raise PermissionDenied
+    decision = Decision(
+        title=title, team=team, owner=owner, context=context, proposal=proposal, decide_by=decide_by,
+        links=links, created_by=by,
+    )
+    decision.full_clean()
+    decision.save()
+    decision.customers.set(customers)
+    _event(decision, by, DecisionEvent.Kind.CREATED)
+    return decision
+
+
+@transaction.atomic
+def decision_update(*, by, decision, customers=None, **fields):
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if not decision.can_edit(by):
+        raise PermissionDenied
+    if not decision.is_open():
+        raise ValidationError(_("A closed decision cannot be edited. Reopen it first."))
+    changed = []
+    for name in DECISION_FIELDS:
+        if name in fields and getattr(decision, name) != fields[name]:
+            setattr(decision, name, fields[name])
+            changed.append(name)
+    decision.full_clean()
+    decision.save()
+    if customers is not None:
+        before = set(decision.customers.values_list("pk", flat=True))
+        after = {c.pk for c in customers}
+        if before != after:
+            decision.customers.set(customers)
+            changed.append("customers")
+    if changed:
+        _event(decision, by, DecisionEvent.Kind.EDITED, fields=changed)
+    return decision
+
+
+def _transition_errors(decision, to):
+    """Why `decision` may not move to `to` now; an empty list when it may."""
+    if to not in Decision.Status.values:
+        return [_("That is not a known status.")]
+    current = Decision.Status(decision.status)
+    if to not in Decision.TRANSITIONS[current]:
+        if current in (Decision.Status.REJECTED, Decision.Status.WITHDRAWN):
+            return [_("This decision is %(status)s; a closed decision cannot change status.") % {"status": current.label.lower()}]
+        return [
+            _("A decision that is %(from)s cannot become %(to)s.")
+            % {"from": current.label.lower(), "to": Decision.Status(to).label.lower()}
+        ]
+    if to == Decision.Status.DECIDED:
+        return decide_errors(decision)
+    return []
+
+
+def decide_errors(decision):
+    """What stops this decision from being decided (reads the reviews: one query)."""
+    errors = []
+    reviews = list(decision.reviews.all())
+    if not reviews:
+        errors.append(_("A decision needs at least one customer impact review before it is decided."))
+    if not decision.outcome.strip():
+        errors.append(_("Record the outcome (what was decided) before deciding."))
+    if any(r.is_serious_harm() for r in reviews):
+        if not decision.impact_handling or not is_real_answer(decision.impact_response):
+            errors.append(
+                _(
+                    "A review says this hurts customers with high severity. Before deciding, answer it in the "
+                    "outcome: say whether the harm was mitigated or accepted, and explain how or why "
+                    "(at least %(words)s words)."
+                )
+                % {"words": MIN_ANSWER_WORDS}
+            )
+    return errors
+
+
+@transaction.atomic
+def decision_transition(*, by, decision, to):
+    """Move the decision along its lifecycle, or raise ValidationError saying why not."""
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if not decision.can_edit(by):
+        raise PermissionDenied
+    errors = _transition_errors(decision, to)
+    if errors:
+        raise ValidationError(errors)
+    before = decision.status
+    decision.status = to
+    update = ["status", "updated_at"]
+    if to == Decision.Status.DECIDED:
+        decision.decided_at = timezone.now()
+        update.append("decided_at")
+    elif before == Decision.Status.DECIDED:
+        decision.decided_at = None
+        update.append("decided_at")
+    decision.save(update_fields=update)
+    _event(decision, by, DecisionEvent.Kind.STATUS, **{"from": before, "to": to})
+    if to == Decision.Status.DECIDED:
+        for customer_id in decision.customers.values_list("pk", flat=True):
+            customer_touch(customer_id=customer_id, at=decision.decided_at)
+    return decision
+
+
+@transaction.atomic
+def decision_record_outcome(*, by, decision, outcome, impact_response="", impact_handling="", decide=False):
+    """Save what was decided and how the customer impact was handled; optionally decide in the same step.
+
+    Deciding that is refused rolls the outcome back too, so nothing half-saved remains."""
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if not decision.can_edit(by):
+        raise PermissionDenied
+    if not decision.is_open():
+        raise ValidationError(_("The outcome of a closed decision cannot change. Reopen it first."))
+    if impact_response.strip() and not impact_handling:
+        raise ValidationError({"impact_handling": _("Say whether the harm was mitigated or accepted.")})
+    decision.outcome, decision.impact_response, decision.impact_handling = outcome, impact_response, impact_handling
+    decision.save(update_fields=["outcome", "impact_response", "impact_handling", "updated_at"])
+    _event(decision, by, DecisionEvent.Kind.OUTCOME, handling=impact_handling)
+    if decide:
+        if decision.status == Decision.Status.DRAFT:
+            raise ValidationError(_("Ask for reviews before deciding: a draft cannot be decided."))
+        decision = decision_transition(by=by, decision=decision, to=Decision.Status.DECIDED)
+    return decision
+
+
+@transaction.atomic
+def reviews_request(*, by, decision, due_date, teams=(), people=()):
+    """Ask teams (each active member) and people to review. Returns the newly created requests.
+
+    Idempotent: one ReviewRequest per (decision, person); only new rows are emailed, after commit."""
+    from .tasks import send_review_request_task
+
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if not decision.can_edit(by):
+        raise PermissionDenied
+    if not decision.is_open():
+        raise ValidationError(_("Reviews can only be requested while the decision is a draft or in review."))
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date is in the past. Choose today or a later date.")})
+    wanted = {}  # person id -> team it came through (None when named)
+    for person in people:
+        if person.is_active:
+            wanted[person.pk] = None
+    team_ids = [t.pk for t in teams]
+    for pk, team_id in User.objects.filter(team__in=team_ids, is_active=True).values_list("pk", "team_id"):
+        wanted.setdefault(pk, team_id)
+    wanted.pop(by.pk, None)
+    if not wanted:
+        raise ValidationError(_("Nobody to ask: choose a team with active members, or name someone other than yourself."))
+    existing = set(decision.review_requests.filter(reviewer__in=wanted).values_list("reviewer_id", flat=True))
+    new_rows = [
+        ReviewRequest(decision=decision, reviewer_id=pk, via_team_id=team_id, requested_by=by, due_date=due_date)
+        for pk, team_id in wanted.items()
+        if pk not in existing
+    ]
+    created = ReviewRequest.objects.bulk_create(new_rows, ignore_conflicts=True)
+    # bulk_create with ignore_conflicts sets no primary keys: read back the rows this call made.
+    created = list(decision.review_requests.filter(reviewer__in=[r.reviewer_id for r in created], emailed_at=None))
+    if decision.status == Decision.Status.DRAFT:
+        before = decision.status
+        decision.status = Decision.Status.IN_REVIEW
+        decision.save(update_fields=["status", "updated_at"])
+        _event(decision, by, DecisionEvent.Kind.STATUS, **{"from": before, "to": decision.status})
+    _event(
+        decision, by, DecisionEvent.Kind.REVIEWS_REQUESTED, count=len(created),
+        teams=[t.name for t in teams], due=due_date.isoformat(),
+    )
+    for request in created:
+        transaction.on_commit(lambda pk=request.pk: send_review_request_task.delay(pk))
+    return created
+
+
+def review_validate(*, answer, direction, severity):
+    errors = {}
+    if not is_real_answer(answer):
+        errors["answer"] = _(
+            "Answer the question in your own words: at least %(words)s words and %(chars)s characters."
+        ) % {"words": MIN_ANSWER_WORDS, "chars": MIN_ANSWER_CHARS}
+    if severity and not direction:
+        errors["severity"] = _("A severity needs a direction: say whether it helps, is neutral, hurts, or you are unsure.")
+    if direction and direction not in ImpactReview.Direction.values:
+        errors["direction"] = _("Choose a direction.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def review_submit(
+    *, by, decision, answer, direction, severity="", affected=(), customers=(), mitigation=""
+):
+    """File or edit `by`'s impact review of `decision`. Fulfils their review request."""
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if not by.is_authenticated or not by.is_active:
+        raise PermissionDenied
+    if not decision.accepts_reviews():
+        raise ValidationError(
+            _("This decision is %(status)s; it no longer takes impact reviews.") % {"status": decision.get_status_display().lower()}
+        )
+    review_validate(answer=answer, direction=direction, severity=severity)
+    review = ImpactReview.objects.filter(decision=decision, author=by).first()
+    is_new = review is None
+    review = review or ImpactReview(decision=decision, author=by)
+    review.answer, review.direction, review.severity, review.mitigation = answer, direction, severity, mitigation
+    affected = set(affected)
+    review.affects_customers = ImpactReview.Affected.CUSTOMERS in affected
+    review.affects_customer_facing_staff = ImpactReview.Affected.CUSTOMER_FACING_STAFF in affected
+    review.affects_suppliers = ImpactReview.Affected.SUPPLIERS in affected
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:  # a double submit raced us; the other request's review stands.
+        raise ValidationError(_("Your review was just saved from another window. Reload the page to edit it."))
+    review.customers.set(customers)
+    now = timezone.now()
+    decision.review_requests.filter(reviewer=by, reviewed_at=None).update(reviewed_at=now)
+    kind = DecisionEvent.Kind.REVIEW_FILED if is_new else DecisionEvent.Kind.REVIEW_EDITED
+    _event(decision, by, kind, review=review.pk, direction=direction, severity=severity)
+    return review
+
+
+def due_default():
+    return timezone.localdate() + datetime.timedelta(days=7)

@@ -1,0 +1,33 @@
+"""Email caused by decisions. Thin tasks: ids in, rows loaded, idempotent by compare-and-swap."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.utils import timezone
+
+from portal.lib.emails import send_email
+
+from .models import ReviewRequest
+
+
+@shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+def send_review_request_task(request_id):
+    """Email one reviewer that their review is wanted. Running it twice sends one email."""
+    claimed = ReviewRequest.objects.filter(pk=request_id, emailed_at=None).update(emailed_at=timezone.now())
+    if not claimed:
+        return 0
+    request = ReviewRequest.objects.select_related("decision__team", "decision__owner", "reviewer", "via_team").get(
+        pk=request_id
+    )
+    if not request.reviewer.is_active or not request.reviewer.email:
+        return 0
+    try:
+        return send_email(
+            "decisions-review-requested",
+            to=request.reviewer,
+            context={"request": request, "decision": request.decision},
+        )
+    except Exception:
+        # Release the claim so the retry can send it.
+        ReviewRequest.objects.filter(pk=request_id).update(emailed_at=None)
+        raise

@@ -1,0 +1,202 @@
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from . import selectors, services
+from .forms import DecisionForm, ImpactReviewForm, LogFilterForm, OutcomeForm, ReviewRequestForm
+from .models import Decision
+
+TRANSITION_LABELS = {
+    Decision.Status.IN_REVIEW: (gettext_lazy("Open for review"), gettext_lazy("Reopen for revisiting")),
+    Decision.Status.DECIDED: (gettext_lazy("Decide"), gettext_lazy("Decide")),
+    Decision.Status.REJECTED: (gettext_lazy("Reject"), gettext_lazy("Reject")),
+    Decision.Status.WITHDRAWN: (gettext_lazy("Withdraw"), gettext_lazy("Withdraw")),
+}
+
+
+def get_decision_for(user, pk, write=False, detail=False):
+    """Everyone signed in reads every decision; only its owner, the team's leaders and admins write.
+
+    404 when it does not exist, PermissionDenied when `user` may only read."""
+    queryset = selectors.decision_detail(pk) if detail else Decision.objects.select_related("team", "owner")
+    decision = get_object_or_404(queryset, pk=pk)
+    if write and not decision.can_edit(user):
+        raise PermissionDenied
+    return decision
+
+
+def _apply_errors(form, error):
+    """Put a service's ValidationError on the form (field errors where they belong)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _transitions(decision):
+    labels = []
+    for status in decision.allowed_transitions():
+        new, reopen = TRANSITION_LABELS[status]
+        labels.append((status, reopen if decision.status == Decision.Status.DECIDED else new))
+    return labels
+
+
+def _detail_context(request, decision, *, review_form=None, errors=()):
+    reviews = list(decision.reviews.all())
+    my_review = next((r for r in reviews if r.author_id == request.user.pk), None)
+    requests = list(decision.review_requests.all())
+    if review_form is None and decision.accepts_reviews():
+        review_form = ImpactReviewForm(initial=ImpactReviewForm.initial_from(my_review))
+    return {
+        "decision": decision,
+        "reviews": reviews,
+        "my_review": my_review,
+        "my_request": next((r for r in requests if r.reviewer_id == request.user.pk), None),
+        "review_requests": requests,
+        "pending_requests": [r for r in requests if r.reviewed_at is None],
+        "events": list(decision.events.all()),
+        "review_form": review_form,
+        "can_edit": decision.can_edit(request.user),
+        "transitions": _transitions(decision),
+        "decide_blockers": services.decide_errors(decision) if decision.status == Decision.Status.IN_REVIEW else [],
+        "errors": errors,
+    }
+
+
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def log(request):
+    teams, customers = selectors.log_filter_choices()
+    form = LogFilterForm(request.GET, teams=teams, customers=customers)
+    filters, ignored = form.filters()
+    if ignored:
+        messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": ", ".join(ignored)})
+    decisions = selectors.decision_list(user=request.user, **filters)
+    page = Paginator(decisions, settings.LIFELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "filters": filters, "page": page}
+    template = "decisions/log.html#results" if request.htmx and not request.htmx.boosted else "decisions/log.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def new(request):
+    initial = {"team": request.user.team_id, "owner": request.user.pk, "decide_by": timezone.localdate() + datetime.timedelta(days=14)}
+    form = DecisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.decision_create(by=request.user, **form.cleaned_data)
+        except PermissionDenied:
+            form.add_error(None, _("You can record a decision you own yourself, or for a team you lead."))
+        else:
+            messages.success(request, _("Decision recorded. Ask for customer impact reviews next."))
+            return redirect(decision)
+    return render(request, "decisions/form.html", {"form": form, "decision": None})
+
+
+@require_http_methods(["GET"])
+def detail(request, pk):
+    decision = get_decision_for(request.user, pk, detail=True)
+    return render(request, "decisions/detail.html", _detail_context(request, decision))
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    decision = get_decision_for(request.user, pk, write=True)
+    form = DecisionForm(request.POST or None, instance=decision, initial={"customers": list(decision.customers.all())})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_update(by=request.user, decision=decision, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Decision saved."))
+            return redirect(decision)
+    return render(request, "decisions/form.html", {"form": form, "decision": decision})
+
+
+@require_http_methods(["GET", "POST"])
+def request_reviews(request, pk):
+    decision = get_decision_for(request.user, pk, write=True)
+    form = ReviewRequestForm(request.POST or None, initial={"due_date": services.due_default()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.reviews_request(by=request.user, decision=decision, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Asked %(count)s more people for a customer impact review.") % {"count": len(created)})
+            return redirect(decision)
+    return render(request, "decisions/request_reviews.html", {"form": form, "decision": decision})
+
+
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    """File or edit my impact review. htmx gets the reviews region back; a plain POST redirects."""
+    if request.method == "GET":
+        return redirect(get_decision_for(request.user, pk).get_absolute_url() + "#my-review")
+    decision = get_decision_for(request.user, pk)
+    form = ImpactReviewForm(request.POST)
+    saved = False
+    if form.is_valid():
+        try:
+            services.review_submit(by=request.user, decision=decision, **form.cleaned_data)
+            saved = True
+        except ValidationError as error:
+            _apply_errors(form, error)
+    if saved and not request.htmx:
+        messages.success(request, _("Thank you: your customer impact review is saved."))
+        return redirect(decision.get_absolute_url() + "#impact-reviews")
+    decision = get_decision_for(request.user, pk, detail=True)
+    context = _detail_context(request, decision, review_form=None if saved else form)
+    context["review_saved"] = saved
+    if request.htmx:
+        # The reviews region, and out of band the requests and history beside it (both changed).
+        parts = [render_to_string("decisions/detail.html#impact-reviews", context, request)]
+        if saved:
+            for name in ("review-requests", "history"):
+                parts.append(render_to_string(f"decisions/detail.html#{name}", {**context, "oob": True}, request))
+        return HttpResponse("".join(parts))
+    return render(request, "decisions/detail.html", context, status=400 if form.non_field_errors() else 200)
+
+
+@require_POST
+def transition(request, pk):
+    decision = get_decision_for(request.user, pk, write=True)
+    to = request.POST.get("to", "")
+    try:
+        decision = services.decision_transition(by=request.user, decision=decision, to=to)
+    except ValidationError as error:
+        decision = get_decision_for(request.user, pk, detail=True)
+        return render(request, "decisions/detail.html", _detail_context(request, decision, errors=error.messages), status=400)
+    messages.success(request, _("The decision is now %(status)s.") % {"status": decision.get_status_display().lower()})
+    return redirect(decision)
+
+
+@require_http_methods(["GET", "POST"])
+def outcome(request, pk):
+    decision = get_decision_for(request.user, pk, write=True, detail=True)
+    initial = {"outcome": decision.outcome, "impact_handling": decision.impact_handling, "impact_response": decision.impact_response}
+    form = OutcomeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        decide = request.POST.get("decide") == "1"
+        try:
+            services.decision_record_outcome(by=request.user, decision=decision, decide=decide, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Decided. The outcome is recorded.") if decide else _("Outcome saved."))
+            return redirect(decision)
+    serious = [r for r in decision.reviews.all() if r.is_serious_harm()]
+    return render(request, "decisions/outcome.html", {"form": form, "decision": decision, "serious_reviews": serious})

@@ -1,0 +1,36 @@
+import pytest
+
+from customers import demo as customers_demo
+from decisions import demo
+from decisions.models import Decision, DecisionEvent, ImpactReview, ReviewRequest
+from portal import demo as portal_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def run():
+    teams, people = portal_demo.seed_people()
+    customers = customers_demo.seed(people=people)
+    demo.seed(teams=teams, people=people, customers=customers)
+    return people
+
+
+def counts():
+    return [m.objects.count() for m in (Decision, ImpactReview, ReviewRequest, DecisionEvent)]
+
+
+class TestDemo:
+    def test_it_is_idempotent_and_tells_the_sixty_day_story(self, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            people = run()
+        first = counts()
+        with django_capture_on_commit_callbacks(execute=True):
+            run()
+        assert counts() == first
+        sixty = Decision.objects.get(title=demo.SIXTY_DAYS)
+        assert sixty.status == "decided" and sixty.owner == people["finance_leader"] and sixty.team.slug == "finance"
+        it_review = sixty.reviews.get(author=people["it_staff"])
+        assert it_review.is_serious_harm() and it_review.affected() == ["customer_facing_staff", "suppliers"]
+        assert "staged" in sixty.impact_response.lower() or "stages" in sixty.outcome.lower()
+        assert set(Decision.objects.values_list("status", flat=True)) == {"draft", "in_review", "decided", "rejected", "withdrawn"}
+        assert ReviewRequest.objects.filter(reviewed_at=None, decision__status="in_review", reviewer=people["admin"]).exists()
