@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal",
     "customers",
     "decisions",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}
+# meetings: ask listeners for a debrief once a meeting has ended (each meeting claimed once).
+CELERY_BEAT_SCHEDULE["meetings-debrief-requests"] = {"task": "meetings.tasks.debrief_requests_task", "schedule": 15 * 60}
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -212,6 +215,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 LIFELINE_PAGE_SIZE = 25
 LIFELINE_IMPORT_MAX_BYTES = env.int("LIFELINE_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 LIFELINE_IMPORT_MAX_ROWS = env.int("LIFELINE_IMPORT_MAX_ROWS", default=20_000)
+# Customer meetings a leader is expected to attend each year.
+LIFELINE_MEETING_QUOTA = env.int("LIFELINE_MEETING_QUOTA", default=2)
 
 # Logs: JSON lines in production (LOG_FORMAT=json), readable lines in development; every record
 # carries the id of the request it belongs to, which the error page shows the user.

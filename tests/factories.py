@@ -107,3 +107,44 @@ class ReviewRequestFactory(factory.django.DjangoModelFactory):
     due_date = factory.LazyFunction(lambda: __import__("django.utils.timezone", fromlist=["x"]).localdate() + datetime.timedelta(days=7))
 
 
+# meetings ---------------------------------------------------------------------------------------
+
+
+def _in_days(days, hours=0):
+    from django.utils import timezone
+
+    return timezone.now().replace(microsecond=0) + datetime.timedelta(days=days, hours=hours)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Meeting"
+
+    customer = factory.SubFactory(CustomerFactory)
+    host = factory.SubFactory(UserFactory, role=User.Role.HOST)
+    kind = "annual_review"
+    title = factory.Sequence(lambda n: f"Annual business review {n:05d}")
+    starts_at = factory.LazyFunction(lambda: _in_days(14))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
+    signup_closes_at = factory.LazyAttribute(lambda o: o.starts_at - datetime.timedelta(days=1))
+    place = "Head office, room 4"
+    seats = 2
+
+
+class SeatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Seat"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    user = factory.SubFactory(UserFactory)
+    status = "confirmed"
+
+
+class DebriefFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Debrief"
+
+    seat = factory.SubFactory(SeatFactory)
+    goals_and_needs = "They want deliveries they can plan a crew around."
+    surprises = "How much a single late order costs them."
+    do_differently = "Pay suppliers on time in the busy season."

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from customers import demo as customers_demo
 from decisions import demo as decisions_demo
+from meetings import demo as meetings_demo
 from portal import demo as portal_demo
 
 
@@ -26,4 +27,5 @@ class Command(BaseCommand):
         """Each feature app's demo seed, in dependency order."""
         return [
             decisions_demo.seed,
+            meetings_demo.seed,
         ]

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    name = "meetings"
+    verbose_name = _("Customer meetings")
+
+    def ready(self):
+        from customers.sections import register_section
+        from portal.lib.panels import register_panel
+
+        from . import selectors
+
+        register_section(
+            key="meetings", title=_("Customer meetings"), template="meetings/customer_section.html",
+            context=selectors.customer_section_context, order=40,
+        )
+        register_panel(
+            key="meetings-debriefs", template="meetings/home_panel.html",
+            context=selectors.home_panel_context, order=30,
+        )

@@ -1,0 +1,105 @@
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer
+from customers.widgets import CustomerPicker
+
+from .models import Debrief, Meeting
+
+DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
+
+
+class MeetingForm(forms.ModelForm):
+    """Times are typed and shown in the viewer's own time zone (the middleware activates it)."""
+
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.order_by("name"), widget=CustomerPicker,
+        error_messages={"invalid_choice": _("Choose a customer from the directory."),
+                        "required": _("Choose the customer you are meeting.")},
+    )
+    seats = forms.IntegerField(
+        label=_("Listener seats"), min_value=1, max_value=200, initial=2,
+        help_text=_("How many back-office colleagues can listen in."),
+        error_messages={"min_value": _("A meeting needs at least one listener seat.")},
+    )
+
+    video_url = forms.URLField(
+        label=_("Video link"), required=False, assume_scheme="https", max_length=200,
+        help_text=_("An https:// link to the video call."), widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["customer", "kind", "title", "starts_at", "ends_at", "place", "video_url", "seats",
+                  "signup_closes_at", "briefing"]
+        widgets = {
+            "starts_at": forms.DateTimeInput(**DATETIME_WIDGET),
+            "ends_at": forms.DateTimeInput(**DATETIME_WIDGET),
+            "signup_closes_at": forms.DateTimeInput(**DATETIME_WIDGET),
+            "briefing": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        for name in ("starts_at", "ends_at", "signup_closes_at"):
+            self.fields[name].help_text = _("In your time zone (%(zone)s).") % {"zone": zone}
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        if (self.instance.pk is None or starts_at != self.instance.starts_at) and starts_at <= timezone.now():
+            raise forms.ValidationError(_("The meeting must start in the future."))
+        return starts_at
+
+
+class MeetingFilterForm(forms.Form):
+    """The list's query string. Values that make no sense are dropped and reported, never a 500."""
+
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), required=False,
+                                      empty_label=_("All customers"))
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    month = forms.CharField(label=_("Month"), required=False, max_length=7,
+                            widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}))
+    open = forms.BooleanField(label=_("Has open seats"), required=False)
+
+    def __init__(self, data, *, customers):
+        super().__init__(data)
+        self.fields["customer"].queryset = customers
+        self.fields["kind"].choices = [("", _("All kinds")), *Meeting.Kind.choices]
+
+    def clean_month(self):
+        month = self.cleaned_data["month"].strip()
+        if not month:
+            return None
+        match = re.fullmatch(r"(\d{4})-(\d{2})", month)
+        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+            raise forms.ValidationError(_("Give a month as YYYY-MM."))
+        year, number = int(match[1]), int(match[2])
+        zone = timezone.get_current_timezone()
+        start = datetime.datetime(year, number, 1, tzinfo=zone)
+        end = datetime.datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
+        return start, end
+
+    def filters(self):
+        self.is_valid()
+        ignored = [str(self.fields[name].label) for name in self.errors]
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        return {
+            "customer": data.get("customer"), "kind": data.get("kind") or "",
+            "month": data.get("month"), "open_only": bool(data.get("open")),
+        }, ignored
+
+
+class DebriefForm(forms.ModelForm):
+    class Meta:
+        model = Debrief
+        fields = ["goals_and_needs", "surprises", "do_differently"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
+        help_texts = {
+            "goals_and_needs": _("What are they trying to achieve? What do they need from us?"),
+            "do_differently": _("One or two concrete things your team could change."),
+        }

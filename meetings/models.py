@@ -1,0 +1,208 @@
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_BRIEFING = _("Your only job is to listen.")
+
+
+class Meeting(models.Model):
+    """A customer meeting that back-office colleagues may sign up to listen in on."""
+
+    class Kind(models.TextChoices):
+        ANNUAL_REVIEW = "annual_review", _("Annual business review")
+        QUARTERLY_REVIEW = "quarterly_review", _("Quarterly review")
+        ONBOARDING = "onboarding", _("Onboarding")
+        SUPPORT_CALL = "support_call", _("Support call listen-in")
+        SITE_VISIT = "site_visit", _("Site visit")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), related_name="meetings", on_delete=models.PROTECT
+    )
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("host"), related_name="hosted_meetings", on_delete=models.PROTECT
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ANNUAL_REVIEW)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("An address or a room."))
+    video_url = models.URLField(_("video link"), blank=True, help_text=_("An https:// link to the video call."))
+    seats = models.PositiveSmallIntegerField(_("listener seats"), default=2)
+    signup_closes_at = models.DateTimeField(_("sign-up closes"))
+    briefing = models.TextField(_("briefing for listeners"), default=DEFAULT_BRIEFING)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    # iCalendar SEQUENCE: bumped on every change, so calendars replace the older version.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    debriefs_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="meeting_has_seats"),
+            models.CheckConstraint(
+                condition=Q(signup_closes_at__lte=F("starts_at")), name="meeting_signup_closes_before_start"
+            ),
+        ]
+        indexes = [
+            # The meetings list: scheduled meetings that have not ended, by start.
+            models.Index(fields=["status", "ends_at", "starts_at"], name="meeting_upcoming_idx"),
+            # The customer page: a customer's meetings by start.
+            models.Index(fields=["customer", "starts_at"], name="meeting_customer_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The meeting must end after it starts.")
+        if self.starts_at and self.signup_closes_at and self.signup_closes_at > self.starts_at:
+            errors["signup_closes_at"] = _("Sign-up must close before the meeting starts.")
+        if self.seats is not None and self.seats < 1:
+            errors["seats"] = _("A meeting needs at least one listener seat.")
+        if self.video_url and not self.video_url.lower().startswith("https://"):
+            errors["video_url"] = _("Use a secure link that starts with https://.")
+        if not self.place and not self.video_url:
+            errors["place"] = _("Give a place or a video link, so listeners know where to go.")
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        return reverse("meetings:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    def is_past(self, now=None):
+        return self.ends_at <= (now or timezone.now())
+
+    def signup_open(self, now=None):
+        now = now or timezone.now()
+        return not self.is_cancelled and now < self.signup_closes_at and now < self.starts_at
+
+    def can_edit(self, user):
+        return user.is_authenticated and (user.is_admin or user.pk == self.host_id)
+
+    def seats_left(self):
+        """Needs `confirmed_count` annotated (see selectors)."""
+        return max(self.seats - self.confirmed_count, 0)
+
+    def ical_uid(self):
+        return f"meeting-{self.pk}@lifeline"
+
+
+class Seat(models.Model):
+    """One person's place at a meeting: a listener seat or a place on the waitlist.
+
+    One row per (meeting, user): signing up again reuses the row, so a double click cannot
+    take two places. Waitlist order is `created_at`, reset when someone signs up again."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("Waitlisted")
+        CANCELLED = "cancelled", _("Cancelled")
+        REMOVED = "removed", _("Removed by the host")
+
+    ACTIVE = (Status.CONFIRMED, Status.WAITLISTED)
+
+    meeting = models.ForeignKey(Meeting, related_name="seat_set", on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="meeting_seats", on_delete=models.CASCADE)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The state last emailed ("meeting status:seat status:sequence"), so an email task sends once.
+    notified = models.CharField(max_length=60, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="seat_once_per_meeting")]
+        indexes = [
+            # Counting a meeting's confirmed seats and walking its waitlist in order.
+            models.Index(fields=["meeting", "status", "created_at"], name="seat_meeting_status_idx"),
+            # "My customer meetings" and the quotas: a person's seats by status.
+            models.Index(fields=["user", "status"], name="seat_user_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.meeting} ({self.status})"
+
+    @property
+    def is_active(self):
+        return self.status in self.ACTIVE
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed: the secret token is the only key."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="meeting_feed", on_delete=models.CASCADE)
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"{self.user}"
+
+    @staticmethod
+    def new_token():
+        return secrets.token_urlsafe(32)
+
+    def get_absolute_url(self):
+        return reverse("meetings:calendar_feed", kwargs={"token": self.token})
+
+
+class Debrief(models.Model):
+    """What a listener learned, written for their own team."""
+
+    seat = models.OneToOneField(Seat, related_name="debrief", on_delete=models.CASCADE)
+    goals_and_needs = models.TextField(_("What did you learn about the customer's goals and needs?"))
+    surprises = models.TextField(_("What surprised you?"), blank=True)
+    do_differently = models.TextField(_("What should your team do differently?"), blank=True)
+    story_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("debrief")
+        verbose_name_plural = _("debriefs")
+
+    def __str__(self):
+        return f"{self.seat.user} on {self.seat.meeting}"
+
+
+class DebriefReaction(models.Model):
+    """A colleague found a debrief helpful."""
+
+    debrief = models.ForeignKey(Debrief, related_name="reactions", on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="debrief_reactions", on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("debrief reaction")
+        verbose_name_plural = _("debrief reactions")
+        constraints = [models.UniqueConstraint(fields=["debrief", "user"], name="debrief_reaction_once")]
+
+    def __str__(self):
+        return f"{self.user} ♥ {self.debrief_id}"

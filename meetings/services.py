@@ -1,0 +1,329 @@
+"""Writes for customer meetings. Seats and the waitlist change only under a lock on the meeting
+row (pretix's rule: lock, then count, then write), so a meeting is never overbooked."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.services import customer_touch
+
+from .models import CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
+
+log = logging.getLogger(__name__)
+
+# Tests may set this to a callable to widen the window between counting seats and writing one.
+_after_count = None
+
+MEETING_FIELDS = [
+    "customer", "kind", "title", "starts_at", "ends_at", "place", "video_url", "seats", "signup_closes_at", "briefing",
+]
+
+
+class MeetingBusy(ValidationError):
+    """Someone else is changing this meeting's seats right now (lock timeout)."""
+
+    def __init__(self):
+        super().__init__(_("Lots of people are signing up right now. Please try again in a moment."), code="busy")
+
+
+def _locked(meeting_id, *, lock=True):
+    """The meeting row, locked until the transaction ends. Call inside transaction.atomic()."""
+    queryset = Meeting.objects.select_for_update() if lock else Meeting.objects
+    return queryset.select_related("customer", "host").get(pk=meeting_id)
+
+
+def _enqueue_seat_email(seat_id, reason):
+    from .tasks import seat_email_task
+
+    transaction.on_commit(lambda: seat_email_task.delay(seat_id, reason))
+
+
+def _enqueue_meeting_update(meeting_id):
+    from .tasks import meeting_changed_task
+
+    transaction.on_commit(lambda: meeting_changed_task.delay(meeting_id))
+
+
+def _check_can_host(user):
+    if not (user.is_authenticated and user.is_active and (user.is_host or user.is_admin)):
+        raise PermissionDenied(_("Only customer-facing hosts and admins open meetings."))
+
+
+def _check_can_edit(user, meeting):
+    if not meeting.can_edit(user):
+        raise PermissionDenied(_("Only the host and admins may change this meeting."))
+
+
+# Meetings ---------------------------------------------------------------------------------------
+
+
+def meeting_create(
+    *, by, customer, kind, title, starts_at, ends_at, seats, signup_closes_at,
+    place="", video_url="", briefing=None, host=None, now=None,
+):
+    """Open a meeting. `now` lets the demo data record meetings that have already happened."""
+    _check_can_host(by)
+    now = now or timezone.now()
+    meeting = Meeting(
+        customer=customer, host=host or by, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at,
+        seats=seats, signup_closes_at=signup_closes_at, place=place, video_url=video_url, created_at=now,
+    )
+    if briefing:
+        meeting.briefing = briefing
+    meeting.full_clean()
+    if starts_at <= now:
+        raise ValidationError({"starts_at": _("The meeting must start in the future.")})
+    with transaction.atomic():
+        meeting.save()
+        customer_touch(customer_id=customer.pk)
+    return meeting
+
+
+def meeting_update(*, by, meeting, **fields):
+    """Change a meeting. Every change bumps SEQUENCE and sends confirmed listeners an update."""
+    _check_can_edit(by, meeting)
+    unknown = set(fields) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown meeting fields: {sorted(unknown)}")
+    with transaction.atomic():
+        current = _locked(meeting.pk)
+        if current.is_cancelled:
+            raise ValidationError(_("This meeting was cancelled; it can no longer be changed."))
+        changed = [name for name, value in fields.items() if getattr(current, name) != value]
+        if not changed:
+            return current
+        for name in changed:
+            setattr(current, name, fields[name])
+        current.full_clean()
+        confirmed = Seat.objects.filter(meeting=current, status=Seat.Status.CONFIRMED).count()
+        if current.seats < confirmed:
+            raise ValidationError(
+                {"seats": _("%(count)s listeners already have a seat; remove listeners before lowering the seats.")
+                 % {"count": confirmed}}
+            )
+        current.sequence += 1
+        current.save()
+        _promote(current)
+        _enqueue_meeting_update(current.pk)
+    return current
+
+
+def meeting_cancel(*, by, meeting):
+    """Cancel a meeting: confirmed listeners get a METHOD:CANCEL. Cancelling twice is harmless."""
+    _check_can_edit(by, meeting)
+    with transaction.atomic():
+        current = _locked(meeting.pk)
+        if current.is_cancelled:
+            return current
+        if current.is_past():
+            raise ValidationError(_("This meeting has already taken place."))
+        current.status = Meeting.Status.CANCELLED
+        current.sequence += 1
+        current.save(update_fields=["status", "sequence", "updated_at"])
+        _enqueue_meeting_update(current.pk)
+    return current
+
+
+# Seats ------------------------------------------------------------------------------------------
+
+
+def _promote(meeting):
+    """Fill free seats from the waitlist, first come first served. Caller holds the meeting lock."""
+    if meeting.is_cancelled or meeting.starts_at <= timezone.now():
+        return []
+    confirmed = Seat.objects.filter(meeting=meeting, status=Seat.Status.CONFIRMED).count()
+    free = meeting.seats - confirmed
+    if free <= 0:
+        return []
+    promoted = list(
+        Seat.objects.filter(meeting=meeting, status=Seat.Status.WAITLISTED).order_by("created_at", "id")[:free]
+    )
+    for seat in promoted:
+        seat.status = Seat.Status.CONFIRMED
+        seat.save(update_fields=["status", "updated_at"])
+        _enqueue_seat_email(seat.pk, "promoted")
+    return promoted
+
+
+def seat_claim(*, by, meeting, now=None, lock=True):
+    """Sign `by` up: a confirmed seat while seats are left, else a place on the waitlist.
+
+    Signing up twice returns the place already held. `lock=False` exists only for the test that
+    shows the race the lock prevents."""
+    now = now or timezone.now()
+    if by.pk == meeting.host_id:
+        raise ValidationError(_("You host this meeting, so you do not need a listener seat."))
+    try:
+        with transaction.atomic():
+            meeting = _locked(meeting.pk, lock=lock)
+            if meeting.is_cancelled:
+                raise ValidationError(_("This meeting was cancelled."))
+            if not meeting.signup_open(now):
+                raise ValidationError(_("Sign-up for this meeting has closed."))
+            seat = Seat.objects.filter(meeting=meeting, user=by).first()
+            if seat is not None and seat.is_active:
+                return seat
+            confirmed = Seat.objects.filter(meeting=meeting, status=Seat.Status.CONFIRMED).count()
+            if _after_count is not None:
+                _after_count()
+            status = Seat.Status.CONFIRMED if confirmed < meeting.seats else Seat.Status.WAITLISTED
+            if seat is None:
+                seat = Seat.objects.create(meeting=meeting, user=by, status=status, created_at=timezone.now())
+            else:  # signing up again: back of the queue
+                seat.status, seat.created_at = status, timezone.now()
+                seat.save(update_fields=["status", "created_at", "updated_at"])
+            if status == Seat.Status.CONFIRMED:
+                _enqueue_seat_email(seat.pk, "confirmed")
+            return seat
+    except OperationalError as error:  # lock_timeout on PostgreSQL
+        log.warning("Seat claim for meeting %s timed out: %s", meeting.pk, error)
+        raise MeetingBusy from error
+    except IntegrityError:  # only without the lock: a double click raced itself
+        return Seat.objects.get(meeting=meeting, user=by)
+
+
+def _release(meeting, seat, status, reason):
+    was_confirmed = seat.status == Seat.Status.CONFIRMED
+    seat.status = status
+    seat.save(update_fields=["status", "updated_at"])
+    if was_confirmed or reason == "removed":
+        _enqueue_seat_email(seat.pk, reason)
+    return _promote(meeting) if was_confirmed else []
+
+
+def seat_cancel(*, by, meeting):
+    """Give up my seat or waitlist place; the first on the waitlist moves up at once."""
+    try:
+        with transaction.atomic():
+            meeting = _locked(meeting.pk)
+            seat = Seat.objects.filter(meeting=meeting, user=by).first()
+            if seat is None or not seat.is_active:
+                return seat  # cancelling twice is harmless
+            if meeting.starts_at <= timezone.now():
+                raise ValidationError(_("This meeting has already started."))
+            _release(meeting, seat, Seat.Status.CANCELLED, "left")
+            return seat
+    except OperationalError as error:
+        raise MeetingBusy from error
+
+
+def seat_remove(*, by, meeting, seat):
+    """The host (or an admin) takes someone off the listeners or the waitlist; they are told."""
+    _check_can_edit(by, meeting)
+    try:
+        with transaction.atomic():
+            meeting = _locked(meeting.pk)
+            seat = Seat.objects.get(pk=seat.pk, meeting=meeting)
+            if not seat.is_active:
+                return seat
+            _release(meeting, seat, Seat.Status.REMOVED, "removed")
+            return seat
+    except OperationalError as error:
+        raise MeetingBusy from error
+
+
+# Calendar feed ----------------------------------------------------------------------------------
+
+
+def calendar_feed_get(*, user):
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is None:
+        try:
+            with transaction.atomic():
+                feed = CalendarFeed.objects.create(user=user, token=CalendarFeed.new_token())
+        except IntegrityError:
+            feed = CalendarFeed.objects.get(user=user)
+    return feed
+
+
+def calendar_feed_reset(*, by):
+    """A new secret address; the old one stops working at once."""
+    feed = calendar_feed_get(user=by)
+    feed.token = CalendarFeed.new_token()
+    feed.created_at = timezone.now()
+    feed.save(update_fields=["token", "created_at"])
+    return feed
+
+
+# Debriefs ---------------------------------------------------------------------------------------
+
+
+def debrief_save(*, by, meeting, goals_and_needs, surprises="", do_differently="", now=None):
+    """Write or rewrite my debrief of a meeting I attended."""
+    now = now or timezone.now()
+    seat = Seat.objects.filter(meeting=meeting, user=by, status=Seat.Status.CONFIRMED).first()
+    if seat is None:
+        raise PermissionDenied(_("Only listeners who attended can debrief this meeting."))
+    if meeting.is_cancelled or not meeting.is_past(now):
+        raise ValidationError(_("You can debrief once the meeting has taken place."))
+    debrief = Debrief.objects.filter(seat=seat).first() or Debrief(seat=seat, created_at=now)
+    debrief.goals_and_needs, debrief.surprises, debrief.do_differently = goals_and_needs, surprises, do_differently
+    debrief.full_clean(exclude=["seat"])
+    debrief.save()
+    return debrief
+
+
+def debrief_to_story(*, by, debrief):
+    """Turn my debrief into a draft story for my team (once; a second click returns the same id)."""
+    from stories.services import story_create  # meetings sits above stories; imported only when used
+
+    with transaction.atomic():
+        debrief = Debrief.objects.select_for_update().select_related("seat__meeting__customer").get(pk=debrief.pk)
+        if debrief.seat.user_id != by.pk:
+            raise PermissionDenied(_("Only the author can turn a debrief into a story."))
+        if debrief.story_id:
+            return debrief.story_id
+        meeting = debrief.seat.meeting
+        sections = [
+            (_("What I learned about their goals and needs"), debrief.goals_and_needs),
+            (_("What surprised me"), debrief.surprises),
+            (_("What our team should do differently"), debrief.do_differently),
+        ]
+        body = "\n\n".join(f"## {heading}\n\n{text}" for heading, text in sections if text)
+        story = story_create(
+            by=by, customer=meeting.customer,
+            title=_("What I heard at %(meeting)s") % {"meeting": meeting.title},
+            body=body, teams=(by.team,) if by.team_id else (), publish=False,
+        )
+        debrief.story_id = story.pk
+        debrief.save(update_fields=["story_id", "updated_at"])
+    return story.pk
+
+
+def debrief_react(*, by, debrief, helpful=None):
+    """Mark a debrief helpful (or not). `helpful=None` toggles. Returns whether it is now marked."""
+    if debrief.seat.user_id == by.pk:
+        raise ValidationError(_("You cannot react to your own debrief."))
+    exists = DebriefReaction.objects.filter(debrief=debrief, user=by).exists()
+    wanted = (not exists) if helpful is None else helpful
+    if wanted and not exists:
+        try:
+            with transaction.atomic():
+                DebriefReaction.objects.create(debrief=debrief, user=by)
+        except IntegrityError:  # a double click raced us; the reaction exists, as asked
+            pass
+    elif not wanted:
+        DebriefReaction.objects.filter(debrief=debrief, user=by).delete()
+    return wanted
+
+
+def debrief_requests(*, now=None, window_days=30):
+    """Claim meetings that have ended (compare-and-swap on `debriefs_requested_at`) and return the
+    seats whose listeners should be asked for a debrief. Each meeting is claimed once."""
+    now = now or timezone.now()
+    candidates = Meeting.objects.filter(
+        status=Meeting.Status.SCHEDULED, debriefs_requested_at=None,
+        ends_at__lte=now, ends_at__gt=now - timezone.timedelta(days=window_days),
+    ).values_list("pk", "customer_id")
+    seat_ids = []
+    for meeting_id, customer_id in candidates:
+        if Meeting.objects.filter(pk=meeting_id, debriefs_requested_at=None).update(debriefs_requested_at=now) != 1:
+            continue  # another worker got there first
+        customer_touch(customer_id=customer_id)  # the meeting was held
+        seat_ids += Seat.objects.filter(
+            meeting_id=meeting_id, status=Seat.Status.CONFIRMED, debrief__isnull=True
+        ).values_list("pk", flat=True)
+    return seat_ids

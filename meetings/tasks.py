@@ -1,0 +1,96 @@
+"""Emails caused by meeting actions. Thin tasks: ids in, rows loaded, one email each.
+
+Each seat remembers the state it was last emailed about (`Seat.notified`); a task claims a state
+with a compare-and-swap before sending, so running a task twice sends once."""
+
+from celery import shared_task
+from portal.lib.emails import Attachment, send_email
+
+from . import ical
+from .models import Meeting, Seat
+from .services import debrief_requests
+
+REQUEST = "text/calendar; method=REQUEST"
+CANCEL = "text/calendar; method=CANCEL"
+
+# reason -> (seat status it needs, email template, calendar method)
+SEAT_EMAILS = {
+    "confirmed": (Seat.Status.CONFIRMED, "meetings-confirmed", "REQUEST"),
+    "promoted": (Seat.Status.CONFIRMED, "meetings-confirmed", "REQUEST"),
+    "left": (Seat.Status.CANCELLED, "meetings-left", "CANCEL"),
+    "removed": (Seat.Status.REMOVED, "meetings-removed", "CANCEL"),
+}
+
+
+def _state(seat):
+    return f"{seat.meeting.status}:{seat.status}:{seat.meeting.sequence}"
+
+
+def _send_once(seat, template, method, context=None):
+    """Send `template` to the seat's person unless this state was already emailed."""
+    key, previous = _state(seat), seat.notified
+    if Seat.objects.filter(pk=seat.pk).exclude(notified=key).update(notified=key) != 1:
+        return 0
+    meeting = seat.meeting
+    if method == "REQUEST":
+        attachment = Attachment(filename="invite.ics", content=ical.invitation(meeting, seat.user), mimetype=REQUEST)
+    else:
+        attachment = Attachment(filename="invite.ics", content=ical.cancellation(meeting, seat.user), mimetype=CANCEL)
+    try:
+        return send_email(
+            template, to=seat.user, context={"meeting": meeting, "seat": seat, **(context or {})},
+            attachments=[attachment],
+        )
+    except Exception:
+        # Give the state back so a retry can send it.
+        Seat.objects.filter(pk=seat.pk, notified=key).update(notified=previous)
+        raise
+
+
+def _seat(seat_id):
+    return Seat.objects.select_related("user", "meeting__customer", "meeting__host").filter(pk=seat_id).first()
+
+
+@shared_task
+def seat_email_task(seat_id, reason):
+    """Tell one person their seat was confirmed, they moved up from the waitlist, or they lost it."""
+    seat = _seat(seat_id)
+    status, template, method = SEAT_EMAILS[reason]
+    if seat is None or seat.status != status:
+        return 0  # things moved on since the task was enqueued
+    if method == "REQUEST" and seat.meeting.is_cancelled:
+        return 0
+    return _send_once(seat, template, method, {"promoted": reason == "promoted"})
+
+
+@shared_task
+def meeting_changed_task(meeting_id):
+    """Send confirmed listeners the new version of a meeting (REQUEST) or its cancellation (CANCEL)."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        return 0
+    template, method = ("meetings-cancelled", "CANCEL") if meeting.is_cancelled else ("meetings-updated", "REQUEST")
+    sent = 0
+    seats = Seat.objects.filter(meeting=meeting, status=Seat.Status.CONFIRMED).select_related(
+        "user", "meeting__customer", "meeting__host"
+    )
+    for seat in seats:
+        sent += _send_once(seat, template, method)
+    return sent
+
+
+@shared_task
+def debrief_request_email_task(seat_id):
+    seat = _seat(seat_id)
+    if seat is None or seat.status != Seat.Status.CONFIRMED:
+        return 0
+    return send_email("meetings-debrief", to=seat.user, context={"meeting": seat.meeting, "seat": seat})
+
+
+@shared_task
+def debrief_requests_task():
+    """Periodic: once a meeting has ended, ask each listener for a debrief (each meeting once)."""
+    seat_ids = debrief_requests()
+    for seat_id in seat_ids:
+        debrief_request_email_task.delay(seat_id)
+    return len(seat_ids)

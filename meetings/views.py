@@ -1,0 +1,245 @@
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from portal.models import Team
+
+from . import ical, selectors, services
+from .forms import DebriefForm, MeetingFilterForm, MeetingForm
+from .models import CalendarFeed, Debrief, Meeting, Seat
+
+
+def get_meeting_for(user, pk, write=False):
+    """Every colleague may see every meeting (404 when there is none); only its host and admins
+    may change it (403)."""
+    try:
+        meeting = selectors.meeting_detail(pk)
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+    if write and not meeting.can_edit(user):
+        raise PermissionDenied
+    return meeting
+
+
+def _message_of(error):
+    return " ".join(error.messages)
+
+
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def meeting_list(request):
+    form = MeetingFilterForm(request.GET, customers=selectors.meeting_customers())
+    filters, ignored = form.filters()
+    if ignored:
+        messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.")
+                         % {"names": ", ".join(ignored)})
+    page = Paginator(selectors.meeting_list(user=request.user, **filters), 20).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "can_host": request.user.is_host or request.user.is_admin}
+    template = "meetings/list.html#results" if request.htmx and not request.htmx.boosted else "meetings/list.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_new(request):
+    if not (request.user.is_host or request.user.is_admin):
+        raise PermissionDenied
+    form = MeetingForm(request.POST or None, instance=Meeting(host=request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Meeting opened. Colleagues can now sign up to listen."))
+            return redirect(meeting)
+    return render(request, "meetings/form.html", {"form": form, "meeting": None})
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = get_meeting_for(request.user, pk, write=True)
+    form = MeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(by=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Meeting saved. Confirmed listeners get the update in their calendar."))
+            return redirect(meeting)
+    return render(request, "meetings/form.html", {"form": form, "meeting": meeting})
+
+
+@require_POST
+def meeting_cancel(request, pk):
+    meeting = get_meeting_for(request.user, pk, write=True)
+    try:
+        services.meeting_cancel(by=request.user, meeting=meeting)
+        messages.success(request, _("Meeting cancelled. Listeners have been told."))
+    except ValidationError as error:
+        messages.error(request, _message_of(error))
+    return redirect(meeting)
+
+
+def _detail_context(request, meeting):
+    user = request.user
+    can_edit = meeting.can_edit(user)
+    seat = selectors.my_seat(meeting=meeting, user=user)
+    listeners, waitlist = selectors.meeting_people(meeting) if can_edit else ([], [])
+    debriefs = selectors.meeting_debriefs(meeting=meeting, user=user) if meeting.is_past() else []
+    my_debrief = next((d for d in debriefs if d.seat.user_id == user.pk), None)
+    return {
+        "meeting": meeting, "seat": seat, "can_edit": can_edit, "listeners": listeners, "waitlist": waitlist,
+        "debriefs": debriefs, "signup_open": meeting.signup_open(), "is_past": meeting.is_past(),
+        "my_debrief": my_debrief,
+        "can_make_story": bool(my_debrief and not my_debrief.story_id and (user.is_leader or user.is_admin or user.is_host)),
+    }
+
+
+@require_http_methods(["GET"])
+def meeting_detail(request, pk):
+    meeting = get_meeting_for(request.user, pk)
+    return render(request, "meetings/detail.html", _detail_context(request, meeting))
+
+
+def _after_seat_change(request, meeting, *, message=None, error=None, fragment="seat-panel"):
+    """htmx gets the fresh fragment with the message inside it; a plain POST redirects."""
+    if request.htmx:
+        meeting = get_meeting_for(request.user, meeting.pk)
+        context = {**_detail_context(request, meeting), "panel_message": message, "panel_error": error}
+        return render(request, f"meetings/detail.html#{fragment}", context)
+    if error:
+        messages.error(request, error)
+    elif message:
+        messages.success(request, message)
+    return redirect(meeting)
+
+
+@require_POST
+def signup(request, pk):
+    meeting = get_meeting_for(request.user, pk)
+    try:
+        seat = services.seat_claim(by=request.user, meeting=meeting)
+    except ValidationError as error:
+        return _after_seat_change(request, meeting, error=_message_of(error))
+    if seat.status == Seat.Status.CONFIRMED:
+        message = _("You have a seat. The invitation is on its way to your inbox.")
+    else:
+        message = _("The seats are taken, so you are on the waitlist. We will email you if a seat frees up.")
+    return _after_seat_change(request, meeting, message=message)
+
+
+@require_POST
+def cancel_seat(request, pk):
+    meeting = get_meeting_for(request.user, pk)
+    try:
+        services.seat_cancel(by=request.user, meeting=meeting)
+    except ValidationError as error:
+        return _after_seat_change(request, meeting, error=_message_of(error))
+    return _after_seat_change(request, meeting, message=_("You are no longer signed up for this meeting."))
+
+
+@require_POST
+def remove_listener(request, pk, seat_pk):
+    meeting = get_meeting_for(request.user, pk, write=True)
+    seat = get_object_or_404(meeting.seat_set.select_related("user"), pk=seat_pk)
+    try:
+        services.seat_remove(by=request.user, meeting=meeting, seat=seat)
+    except ValidationError as error:
+        return _after_seat_change(request, meeting, error=_message_of(error), fragment="people")
+    message = _("%(name)s was removed and has been told by email.") % {"name": seat.user.name}
+    return _after_seat_change(request, meeting, message=message, fragment="people")
+
+
+@require_http_methods(["GET"])
+def mine(request):
+    context = {**selectors.my_meetings(user=request.user), "feed": services.calendar_feed_get(user=request.user)}
+    return render(request, "meetings/mine.html", context)
+
+
+@require_http_methods(["GET"])
+def team(request, slug):
+    team = get_object_or_404(Team, slug=slug)
+    context = {"team": team, "leaders": selectors.team_leaders(team=team), "quota": selectors.quota(),
+               "expected": selectors.expected_by_now()}
+    return render(request, "meetings/team.html", context)
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def calendar_feed(request, token):
+    feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if feed is None:
+        raise Http404
+    response = HttpResponse(ical.feed(selectors.feed_meetings(user=feed.user)), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def calendar_reset(request):
+    services.calendar_feed_reset(by=request.user)
+    messages.success(request, _("Your calendar feed has a new address. The old one no longer works."))
+    return redirect("meetings:mine")
+
+
+@require_http_methods(["GET", "POST"])
+def debrief(request, pk):
+    meeting = get_meeting_for(request.user, pk)
+    seat = meeting.seat_set.filter(user=request.user, status=Seat.Status.CONFIRMED).first()
+    if seat is None:
+        raise PermissionDenied
+    if not meeting.is_past() or meeting.is_cancelled:
+        messages.info(request, _("You can write your debrief once the meeting has taken place."))
+        return redirect(meeting)
+    form = DebriefForm(request.POST or None, instance=Debrief.objects.filter(seat=seat).first())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.debrief_save(by=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you. Your debrief is saved; colleagues can read it on the meeting page."))
+            return redirect(meeting)
+    return render(request, "meetings/debrief.html", {"meeting": meeting, "form": form})
+
+
+@require_POST
+def debrief_to_story(request, pk):
+    meeting = get_meeting_for(request.user, pk)
+    debrief = get_object_or_404(Debrief, seat__meeting=meeting, seat__user=request.user)
+    try:
+        story_id = services.debrief_to_story(by=request.user, debrief=debrief)
+    except ImportError:
+        messages.error(request, _("Stories are not available yet."))
+        return redirect(meeting)
+    except PermissionDenied:
+        messages.error(request, _("Only leaders, hosts and admins can write stories."))
+        return redirect(meeting)
+    messages.success(request, _("A draft story for your team is ready. Edit it and publish it when you like."))
+    return redirect(_story_url(story_id) or meeting.get_absolute_url())
+
+
+def _story_url(story_id):
+    try:
+        return apps.get_model("stories", "Story").objects.get(pk=story_id).get_absolute_url()
+    except (LookupError, ObjectDoesNotExist, AttributeError):
+        return None
+
+
+@require_POST
+def debrief_react(request, pk, debrief_pk):
+    meeting = get_meeting_for(request.user, pk)
+    debrief = get_object_or_404(Debrief.objects.select_related("seat"), seat__meeting=meeting, pk=debrief_pk)
+    try:
+        services.debrief_react(by=request.user, debrief=debrief)
+    except ValidationError as error:
+        return _after_seat_change(request, meeting, error=_message_of(error), fragment="debriefs")
+    return _after_seat_change(request, meeting, fragment="debriefs")

@@ -1,0 +1,102 @@
+"""Two colleagues, one seat: the second waits, the first gives up the seat, the second gets it."""
+
+import pytest
+
+from meetings.models import Seat
+from tests.browser.conftest import screenshot
+from tests.factories import TEST_PASSWORD, CustomerFactory, MeetingFactory, UserFactory
+
+
+def sign_in_on(page, user):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+
+
+@pytest.fixture
+def second_page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_waitlist_moves_up_when_a_seat_frees(page, second_page, sign_in):
+    host = UserFactory(name="Sam Carter", role="host")
+    first = UserFactory(name="Grace Okafor", role="leader")
+    second = UserFactory(name="ليلى حداد", role="staff")
+    customer = CustomerFactory(name="Ken's Plumbing Supply", slug="kens-plumbing-supply")
+    meeting = MeetingFactory(host=host, customer=customer, title="Annual review with Ken", seats=1,
+                             briefing="Your only job is to listen.")
+
+    sign_in(first)
+    page.goto("/meetings/")
+    page.get_by_role("link", name="Annual review with Ken").click()
+    page.get_by_role("button", name="Sign up to listen").click()
+    panel = page.locator("#seat-panel")
+    panel.get_by_text("You have a seat.", exact=True).wait_for()
+    assert "1 of 1 seat taken" in panel.inner_text()
+    screenshot(page, "meetings-detail-seat")
+
+    sign_in_on(second_page, second)
+    second_page.goto(meeting.get_absolute_url())
+    second_page.get_by_role("button", name="Join the waitlist").click()
+    second_page.locator("#seat-panel").get_by_text("You are number 1 on the waitlist.").wait_for()
+
+    page.get_by_role("button", name="Give up my seat").click()
+    page.locator("#seat-panel").get_by_text("You are no longer signed up for this meeting.").wait_for()
+
+    second_page.reload()
+    second_page.locator("#seat-panel").get_by_text("You have a seat.", exact=True).wait_for()
+    assert Seat.objects.get(meeting=meeting, user=second).status == Seat.Status.CONFIRMED
+    assert Seat.objects.get(meeting=meeting, user=first).status == Seat.Status.CANCELLED
+
+    # The same page in Arabic: right to left.
+    second.language = "ar"
+    second.save()
+    second_page.reload()
+    assert second_page.locator("html").get_attribute("dir") == "rtl"
+    screenshot(second_page, "meetings-detail-seat-ar")
+    second_page.goto("/meetings/")
+    screenshot(second_page, "meetings-list-ar")
+    page.goto("/meetings/")
+    screenshot(page, "meetings-list")
+    assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_up_works_without_javascript(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    user = UserFactory(role="staff")
+    meeting = MeetingFactory(seats=1)
+    sign_in_on(page, user)
+    page.goto(meeting.get_absolute_url())
+    page.get_by_role("button", name="Sign up to listen").click()
+    page.get_by_text("You have a seat.", exact=True).first.wait_for()
+    assert Seat.objects.filter(meeting=meeting, user=user, status="confirmed").exists()
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_host_sees_listeners_and_removes_one(page, sign_in):
+    host = UserFactory(name="Sam Carter", role="host", time_zone="America/Chicago")
+    meeting = MeetingFactory(host=host, title="Quarterly review with Rosa", seats=2)
+    people = [UserFactory(name=name) for name in ("Grace Okafor", "Omar Nasser", "Nguyễn Minh Anh")]
+    for person in people:
+        from meetings.services import seat_claim
+
+        seat_claim(by=person, meeting=meeting)
+    sign_in(host)
+    page.goto(meeting.get_absolute_url())
+    people_region = page.locator("#people")
+    assert "Nguyễn Minh Anh" in people_region.locator("ol").nth(1).inner_text()
+    screenshot(page, "meetings-host")
+    people_region.get_by_role("button", name="Remove Grace Okafor").click()
+    page.locator("#people").get_by_text("Grace Okafor was removed").wait_for()
+    assert "Nguyễn Minh Anh" in page.locator("#people ol").first.inner_text()
+    page.goto("/meetings/new/")
+    screenshot(page, "meetings-new")

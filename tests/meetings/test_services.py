@@ -1,0 +1,398 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
+from django.utils import timezone
+from icalendar import Calendar
+
+from meetings import services
+from meetings.models import Debrief, DebriefReaction, Meeting, Seat
+from meetings.tasks import debrief_requests_task, meeting_changed_task, seat_email_task
+from tests.factories import DebriefFactory, MeetingFactory, SeatFactory, UserFactory
+
+
+def ics_of(message):
+    """The parsed .ics attached to an email, and its content type."""
+    for filename, content, mimetype in message.attachments:
+        if filename == "invite.ics":
+            return Calendar.from_ical(content), mimetype
+    raise AssertionError("no invite.ics attached")
+
+
+def statuses(meeting):
+    return list(meeting.seat_set.order_by("created_at", "id").values_list("user__email", "status"))
+
+
+@pytest.mark.django_db(transaction=False)
+class TestSeatClaim:
+    def test_it_confirms_while_seats_are_left(self, meeting, staff, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            seat = services.seat_claim(by=staff, meeting=meeting)
+        assert seat.status == Seat.Status.CONFIRMED
+        assert len(mail.outbox) == 1
+        assert mail.outbox[0].to == [staff.email]
+        assert mail.outbox[0].subject == "Your seat: Annual review with Ken"
+
+    def test_it_waitlists_when_full(self, meeting, make_users, staff):
+        for user in make_users(2):
+            services.seat_claim(by=user, meeting=meeting)
+        seat = services.seat_claim(by=staff, meeting=meeting)
+        assert seat.status == Seat.Status.WAITLISTED
+
+    def test_a_double_click_gives_one_seat(self, meeting, staff):
+        first = services.seat_claim(by=staff, meeting=meeting)
+        second = services.seat_claim(by=staff, meeting=meeting)
+        assert first.pk == second.pk
+        assert meeting.seat_set.count() == 1
+
+    def test_it_refuses_the_host(self, meeting, host):
+        with pytest.raises(ValidationError, match="You host this meeting"):
+            services.seat_claim(by=host, meeting=meeting)
+        assert not meeting.seat_set.exists()
+
+    def test_it_refuses_after_signup_closes(self, meeting, staff):
+        meeting.signup_closes_at = timezone.now() - datetime.timedelta(minutes=1)
+        meeting.save()
+        with pytest.raises(ValidationError, match="Sign-up for this meeting has closed"):
+            services.seat_claim(by=staff, meeting=meeting)
+        assert not meeting.seat_set.exists()
+
+    def test_it_refuses_past_meetings(self, past_meeting, staff):
+        with pytest.raises(ValidationError):
+            services.seat_claim(by=staff, meeting=past_meeting)
+
+    def test_it_refuses_cancelled_meetings(self, meeting, host, staff):
+        services.meeting_cancel(by=host, meeting=meeting)
+        with pytest.raises(ValidationError, match="cancelled"):
+            services.seat_claim(by=staff, meeting=meeting)
+
+    def test_signing_up_again_goes_to_the_back_of_the_queue(self, meeting, make_users, staff):
+        first, second = make_users(2)
+        services.seat_claim(by=first, meeting=meeting)
+        services.seat_claim(by=second, meeting=meeting)
+        services.seat_claim(by=staff, meeting=meeting)  # waitlisted, number 1
+        services.seat_cancel(by=first, meeting=meeting)  # staff promoted
+        seat = services.seat_claim(by=first, meeting=meeting)
+        assert seat.status == Seat.Status.WAITLISTED
+        assert meeting.seat_set.filter(user=first).count() == 1
+
+    def test_a_lock_timeout_becomes_a_friendly_busy_message(self, meeting, staff, monkeypatch):
+        def timeout(*args, **kwargs):
+            raise OperationalError("canceling statement due to lock timeout")
+
+        monkeypatch.setattr(services, "_locked", timeout)
+        with pytest.raises(services.MeetingBusy) as error:
+            services.seat_claim(by=staff, meeting=meeting)
+        assert "try again" in error.value.messages[0]
+
+
+@pytest.mark.django_db
+class TestSeatCancel:
+    def test_it_promotes_the_first_on_the_waitlist_and_tells_them(
+        self, meeting, make_users, django_capture_on_commit_callbacks
+    ):
+        a, b, c, d = make_users(4)
+        for user in (a, b, c, d):
+            services.seat_claim(by=user, meeting=meeting)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.seat_cancel(by=a, meeting=meeting)
+        assert Seat.objects.get(meeting=meeting, user=c).status == Seat.Status.CONFIRMED
+        assert Seat.objects.get(meeting=meeting, user=d).status == Seat.Status.WAITLISTED
+        by_recipient = {m.to[0]: m for m in mail.outbox}
+        assert set(by_recipient) == {a.email, c.email}
+        assert "A seat freed up" in by_recipient[c.email].subject
+        cal, mimetype = ics_of(by_recipient[c.email])
+        assert cal["method"] == "REQUEST" and mimetype == "text/calendar; method=REQUEST"
+        cal, mimetype = ics_of(by_recipient[a.email])
+        assert cal["method"] == "CANCEL"
+
+    def test_cancelling_twice_is_harmless(self, meeting, staff):
+        services.seat_claim(by=staff, meeting=meeting)
+        services.seat_cancel(by=staff, meeting=meeting)
+        services.seat_cancel(by=staff, meeting=meeting)
+        assert Seat.objects.get(meeting=meeting, user=staff).status == Seat.Status.CANCELLED
+
+    def test_cancelling_without_a_seat_is_harmless(self, meeting, staff):
+        assert services.seat_cancel(by=staff, meeting=meeting) is None
+
+    def test_leaving_the_waitlist_promotes_nobody(self, meeting, make_users):
+        a, b, c, d = make_users(4)
+        for user in (a, b, c, d):
+            services.seat_claim(by=user, meeting=meeting)
+        services.seat_cancel(by=c, meeting=meeting)
+        assert Seat.objects.get(meeting=meeting, user=d).status == Seat.Status.WAITLISTED
+
+
+@pytest.mark.django_db
+class TestSeatRemove:
+    @pytest.mark.parametrize("persona,allowed", [
+        ("leader", False), ("staff", False), ("host", True), ("admin_user", True), ("outsider", False),
+    ])
+    def test_only_the_host_and_admins_remove(self, request, persona, allowed, meeting, make_users):
+        (listener,) = make_users(1)
+        seat = services.seat_claim(by=listener, meeting=meeting)
+        user = request.getfixturevalue(persona)
+        if allowed:
+            services.seat_remove(by=user, meeting=meeting, seat=seat)
+            assert Seat.objects.get(pk=seat.pk).status == Seat.Status.REMOVED
+        else:
+            with pytest.raises(PermissionDenied):
+                services.seat_remove(by=user, meeting=meeting, seat=seat)
+            assert Seat.objects.get(pk=seat.pk).status == Seat.Status.CONFIRMED
+
+    def test_the_removed_person_is_told_and_the_waitlist_moves_up(
+        self, meeting, host, make_users, django_capture_on_commit_callbacks
+    ):
+        a, b, c = make_users(3)
+        seats = [services.seat_claim(by=u, meeting=meeting) for u in (a, b, c)]
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.seat_remove(by=host, meeting=meeting, seat=seats[0])
+        assert Seat.objects.get(pk=seats[2].pk).status == Seat.Status.CONFIRMED
+        subjects = {m.to[0]: m.subject for m in mail.outbox}
+        assert subjects[a.email] == "You are no longer listening in on Annual review with Ken"
+        assert c.email in subjects
+
+
+@pytest.mark.django_db
+class TestMeetingCreate:
+    def data(self, customer, **changes):
+        start = timezone.now() + datetime.timedelta(days=10)
+        return {
+            "customer": customer, "kind": Meeting.Kind.SITE_VISIT, "title": "Visit the warehouse",
+            "starts_at": start, "ends_at": start + datetime.timedelta(hours=2),
+            "signup_closes_at": start - datetime.timedelta(days=1), "seats": 3, "place": "Dayton, Ohio",
+            **changes,
+        }
+
+    @pytest.mark.parametrize("persona,allowed", [
+        ("leader", False), ("staff", False), ("host", True), ("admin_user", True), ("outsider", False),
+    ])
+    def test_only_hosts_and_admins_open_meetings(self, request, persona, allowed, customer):
+        user = request.getfixturevalue(persona)
+        if allowed:
+            meeting = services.meeting_create(by=user, **self.data(customer))
+            assert meeting.host == user
+            assert str(meeting.briefing) == "Your only job is to listen."
+        else:
+            with pytest.raises(PermissionDenied):
+                services.meeting_create(by=user, **self.data(customer))
+            assert not Meeting.objects.exists()
+
+    def test_it_touches_the_customer(self, host, customer):
+        customer.last_activity_at = timezone.now() - datetime.timedelta(days=100)
+        customer.save()
+        services.meeting_create(by=host, **self.data(customer))
+        customer.refresh_from_db()
+        assert customer.last_activity_at > timezone.now() - datetime.timedelta(minutes=1)
+
+    @pytest.mark.parametrize("changes,field", [
+        ({"ends_at": timezone.now()}, "ends_at"),
+        ({"seats": 0}, "seats"),
+        ({"signup_closes_at": timezone.now() + datetime.timedelta(days=30)}, "signup_closes_at"),
+        ({"video_url": "http://meet.example.com/x", "place": ""}, "video_url"),
+        ({"place": ""}, "place"),
+        ({"starts_at": timezone.now() - datetime.timedelta(days=1),
+          "ends_at": timezone.now(), "signup_closes_at": timezone.now() - datetime.timedelta(days=2)}, "starts_at"),
+    ])
+    def test_it_refuses_bad_input(self, host, customer, changes, field):
+        with pytest.raises(ValidationError) as error:
+            services.meeting_create(by=host, **self.data(customer, **changes))
+        assert field in error.value.message_dict
+        assert not Meeting.objects.exists()
+
+
+@pytest.mark.django_db
+class TestMeetingUpdate:
+    def test_it_bumps_the_sequence_and_sends_an_update(
+        self, meeting, host, staff, django_capture_on_commit_callbacks
+    ):
+        services.seat_claim(by=staff, meeting=meeting)
+        mail.outbox.clear()
+        new_start = meeting.starts_at + datetime.timedelta(hours=2)
+        with django_capture_on_commit_callbacks(execute=True):
+            updated = services.meeting_update(
+                by=host, meeting=meeting, starts_at=new_start, ends_at=new_start + datetime.timedelta(hours=1)
+            )
+        assert updated.sequence == 1
+        (message,) = mail.outbox
+        assert message.subject == "Changed: Annual review with Ken"
+        cal, _ = ics_of(message)
+        event = cal.walk("VEVENT")[0]
+        assert cal["method"] == "REQUEST"
+        assert event["sequence"] == 1
+        assert event["uid"] == f"meeting-{meeting.pk}@lifeline"
+        assert event.decoded("dtstart") == new_start
+
+    def test_nothing_changed_sends_nothing(self, meeting, host, staff, django_capture_on_commit_callbacks):
+        services.seat_claim(by=staff, meeting=meeting)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            updated = services.meeting_update(by=host, meeting=meeting, title=meeting.title)
+        assert updated.sequence == 0
+        assert mail.outbox == []
+
+    def test_more_seats_promote_the_waitlist(self, meeting, host, make_users):
+        users = make_users(3)
+        for user in users:
+            services.seat_claim(by=user, meeting=meeting)
+        services.meeting_update(by=host, meeting=meeting, seats=3)
+        assert Seat.objects.get(meeting=meeting, user=users[2]).status == Seat.Status.CONFIRMED
+
+    def test_it_will_not_lower_seats_below_the_listeners(self, meeting, host, make_users):
+        for user in make_users(2):
+            services.seat_claim(by=user, meeting=meeting)
+        with pytest.raises(ValidationError) as error:
+            services.meeting_update(by=host, meeting=meeting, seats=1)
+        assert "seats" in error.value.message_dict
+        meeting.refresh_from_db()
+        assert meeting.seats == 2 and meeting.sequence == 0
+
+    def test_others_may_not_edit(self, meeting, staff):
+        with pytest.raises(PermissionDenied):
+            services.meeting_update(by=staff, meeting=meeting, title="Mine now")
+
+
+@pytest.mark.django_db
+class TestMeetingCancel:
+    def test_it_sends_a_cancel_with_the_same_uid(self, meeting, host, staff, django_capture_on_commit_callbacks):
+        services.seat_claim(by=staff, meeting=meeting)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.meeting_cancel(by=host, meeting=meeting)
+        (message,) = mail.outbox
+        cal, mimetype = ics_of(message)
+        event = cal.walk("VEVENT")[0]
+        assert cal["method"] == "CANCEL" and "method=CANCEL" in mimetype
+        assert event["uid"] == f"meeting-{meeting.pk}@lifeline"
+        assert event["sequence"] == 1
+        assert event["status"] == "CANCELLED"
+
+    def test_cancelling_twice_is_harmless(self, meeting, host):
+        services.meeting_cancel(by=host, meeting=meeting)
+        again = services.meeting_cancel(by=host, meeting=meeting)
+        assert again.sequence == 1
+
+    @pytest.mark.parametrize("persona", ["leader", "staff", "outsider"])
+    def test_others_may_not_cancel(self, request, persona, meeting):
+        with pytest.raises(PermissionDenied):
+            services.meeting_cancel(by=request.getfixturevalue(persona), meeting=meeting)
+        meeting.refresh_from_db()
+        assert meeting.status == Meeting.Status.SCHEDULED
+
+
+@pytest.mark.django_db
+class TestEmailTasks:
+    def test_running_a_seat_email_twice_sends_once(self, meeting, staff):
+        seat = SeatFactory(meeting=meeting, user=staff)
+        assert seat_email_task.apply(args=(seat.pk, "confirmed")).get() == 1
+        assert seat_email_task.apply(args=(seat.pk, "confirmed")).get() == 0
+        assert len(mail.outbox) == 1
+
+    def test_running_a_meeting_update_twice_sends_once(self, meeting, staff):
+        SeatFactory(meeting=meeting, user=staff)
+        Meeting.objects.filter(pk=meeting.pk).update(sequence=3)
+        assert meeting_changed_task.apply(args=(meeting.pk,)).get() == 1
+        assert meeting_changed_task.apply(args=(meeting.pk,)).get() == 0
+
+    def test_the_invitation_names_the_host_and_only_the_recipient(self, meeting, staff, make_users):
+        other = make_users(1)[0]
+        SeatFactory(meeting=meeting, user=other)
+        seat = SeatFactory(meeting=meeting, user=staff)
+        seat_email_task.apply(args=(seat.pk, "confirmed"))
+        cal, _ = ics_of(mail.outbox[-1])
+        event = cal.walk("VEVENT")[0]
+        assert str(event["organizer"]) == f"mailto:{meeting.host.email}"
+        assert str(event["attendee"]) == f"mailto:{staff.email}"
+        assert other.email not in cal.to_ical().decode()
+        assert event["dtstart"].to_ical() == meeting.starts_at.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ").encode()
+        assert event["dtend"].dt == meeting.ends_at
+
+    def test_the_email_shows_the_time_in_the_recipients_zone(self, meeting, staff):
+        staff.time_zone = "Asia/Ho_Chi_Minh"
+        staff.save()
+        seat = SeatFactory(meeting=meeting, user=staff)
+        seat_email_task.apply(args=(seat.pk, "confirmed"))
+        local = timezone.localtime(meeting.starts_at, timezone=__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
+        assert local.strftime("%H:%M") in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+class TestDebriefRequests:
+    def test_it_asks_each_listener_once(self, past_meeting, make_users, customer):
+        a, b = make_users(2)
+        SeatFactory(meeting=past_meeting, user=a)
+        SeatFactory(meeting=past_meeting, user=b, status=Seat.Status.CANCELLED)
+        assert debrief_requests_task.apply().get() == 1
+        assert debrief_requests_task.apply().get() == 0
+        assert [m.to for m in mail.outbox] == [[a.email]]
+        assert "What did you hear at Ken's Plumbing Supply?" == mail.outbox[0].subject
+        past_meeting.refresh_from_db()
+        assert past_meeting.debriefs_requested_at is not None
+
+    def test_it_leaves_future_and_cancelled_meetings_alone(self, meeting, past_meeting, make_users):
+        Meeting.objects.filter(pk=past_meeting.pk).update(status=Meeting.Status.CANCELLED)
+        SeatFactory(meeting=meeting, user=make_users(1)[0])
+        assert debrief_requests_task.apply().get() == 0
+
+
+@pytest.mark.django_db
+class TestDebriefs:
+    def test_an_attendee_writes_a_debrief_after_the_meeting(self, past_meeting, leader):
+        SeatFactory(meeting=past_meeting, user=leader)
+        debrief = services.debrief_save(by=leader, meeting=past_meeting, goals_and_needs="Predictable deliveries.")
+        again = services.debrief_save(by=leader, meeting=past_meeting, goals_and_needs="Predictable, early deliveries.")
+        assert debrief.pk == again.pk
+        assert Debrief.objects.get().goals_and_needs == "Predictable, early deliveries."
+
+    def test_it_refuses_non_attendees(self, past_meeting, staff):
+        with pytest.raises(PermissionDenied):
+            services.debrief_save(by=staff, meeting=past_meeting, goals_and_needs="x")
+
+    def test_it_refuses_before_the_meeting(self, meeting, staff):
+        SeatFactory(meeting=meeting, user=staff)
+        with pytest.raises(ValidationError):
+            services.debrief_save(by=staff, meeting=meeting, goals_and_needs="x")
+
+    def test_a_reaction_is_unique_per_person(self, past_meeting, staff, leader):
+        debrief = DebriefFactory(seat=SeatFactory(meeting=past_meeting, user=leader))
+        assert services.debrief_react(by=staff, debrief=debrief, helpful=True) is True
+        assert services.debrief_react(by=staff, debrief=debrief, helpful=True) is True
+        assert DebriefReaction.objects.count() == 1
+        assert services.debrief_react(by=staff, debrief=debrief) is False
+        assert DebriefReaction.objects.count() == 0
+
+    def test_nobody_reacts_to_their_own_debrief(self, past_meeting, leader):
+        debrief = DebriefFactory(seat=SeatFactory(meeting=past_meeting, user=leader))
+        with pytest.raises(ValidationError):
+            services.debrief_react(by=leader, debrief=debrief)
+
+    def test_a_debrief_becomes_a_draft_story_once(self, past_meeting, leader, customer):
+        pytest.importorskip("stories.services")
+        debrief = DebriefFactory(seat=SeatFactory(meeting=past_meeting, user=leader))
+        story_id = services.debrief_to_story(by=leader, debrief=debrief)
+        assert services.debrief_to_story(by=leader, debrief=debrief) == story_id
+        from stories.models import Story
+
+        story = Story.objects.get(pk=story_id)
+        assert story.customer == customer
+        assert story.author == leader
+        assert "They want deliveries they can plan a crew around." in story.body
+        assert Story.objects.count() == 1
+
+    def test_only_the_author_turns_it_into_a_story(self, past_meeting, leader, admin_user):
+        pytest.importorskip("stories.services")
+        debrief = DebriefFactory(seat=SeatFactory(meeting=past_meeting, user=leader))
+        with pytest.raises(PermissionDenied):
+            services.debrief_to_story(by=admin_user, debrief=debrief)
+
+
+@pytest.mark.django_db
+class TestCalendarFeed:
+    def test_reset_changes_the_token(self, staff):
+        feed = services.calendar_feed_get(user=staff)
+        assert services.calendar_feed_get(user=staff).token == feed.token
+        assert services.calendar_feed_reset(by=staff).token != feed.token
