@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal",
     "customers",
     "decisions",
+    "stories",
     "meetings",
 ]
 

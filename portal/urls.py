@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("customers/", include("customers.urls")),
     path("decisions/", include("decisions.urls")),
+    path("stories/", include("stories.urls")),
     path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]

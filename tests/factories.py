@@ -71,6 +71,43 @@ class FollowFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     customer = factory.SubFactory(CustomerFactory)
 
+# -- stories --------------------------------------------------------------------------------------
+
+def _render_markdown(text):
+    from portal.lib.markdown import render_markdown
+
+    return render_markdown(text)
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stories.Theme"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class StoryFactory(factory.django.DjangoModelFactory):
+    """A published story rendered as the service renders it (no search vector: search tests use the services)."""
+
+    class Meta:
+        model = "stories.Story"
+
+    customer = factory.SubFactory(CustomerFactory)
+    author = factory.SubFactory(UserFactory, role=User.Role.LEADER)
+    title = factory.Sequence(lambda n: f"Story number {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title) or "story")
+    body = "Their crew **counts** on the morning delivery."
+    body_html = factory.LazyAttribute(lambda o: _render_markdown(o.body))
+    status = "published"
+    published_at = factory.LazyFunction(_now)
 
 
 # Decisions (decisions app)

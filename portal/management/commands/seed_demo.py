@@ -6,6 +6,7 @@ from customers import demo as customers_demo
 from decisions import demo as decisions_demo
 from meetings import demo as meetings_demo
 from portal import demo as portal_demo
+from stories import demo as stories_demo
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
     def app_seeds(self):
         """Each feature app's demo seed, in dependency order."""
         return [
+            stories_demo.seed,
             decisions_demo.seed,
             meetings_demo.seed,
         ]

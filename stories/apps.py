@@ -1,0 +1,37 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StoriesConfig(AppConfig):
+    name = "stories"
+    verbose_name = _("Customer stories")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from customers.models import Customer
+        from customers.sections import register_section
+        from portal.lib.panels import register_panel
+
+        from . import selectors, services
+
+        def section_context(customer, user):
+            stories, has_more = selectors.customer_stories(customer=customer, user=user)
+            return {"stories": stories, "has_more": has_more}
+
+        register_section(
+            key="stories", title=_("Stories"), template="stories/customer_section.html", context=section_context, order=10
+        )
+
+        def panel_context(user):
+            story = selectors.story_of_the_day(user)
+            return {"story": story} if story is not None else None
+
+        register_panel(key="story_of_the_day", template="stories/home_panel.html", context=panel_context, order=10)
+
+        def customer_saved(sender, instance, created, update_fields=None, **kwargs):
+            # Renames reach the stories' search vectors (customer name is weight B).
+            if not created and (update_fields is None or "name" in update_fields):
+                services.stories_reindex_customer(customer=instance)
+
+        post_save.connect(customer_saved, sender=Customer, dispatch_uid="stories_customer_renamed")

@@ -1,0 +1,127 @@
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer
+from customers.widgets import CustomerPicker
+from portal.models import Team
+
+from .models import BODY_MAX_CHARS, COMMENT_MAX_CHARS, Theme
+
+
+class StoryForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        label=_("Customer"),
+        queryset=Customer.objects.order_by("name"),
+        widget=CustomerPicker,
+        help_text=_("The named customer this story is about."),
+        error_messages={
+            "required": _("Choose the customer this story is about."),
+            "invalid_choice": _("That customer is no longer in the directory. Choose another one."),
+        },
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=200, error_messages={"required": _("Give the story a title.")}
+    )
+    body = forms.CharField(
+        label=_("The story"),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 14,
+                # Live preview: the server renders and sanitises exactly as on save.
+                "hx-post": reverse_lazy("stories:preview"),
+                "hx-trigger": "input changed delay:500ms",
+                "hx-target": "#story-preview",
+                "hx-swap": "outerHTML",
+            }
+        ),
+        strip=False,
+        validators=[MaxLengthValidator(BODY_MAX_CHARS)],
+        help_text=_("Markdown: **bold**, *italic*, lists, links, > quotes. Who they are, what happened, in their words."),
+        error_messages={"required": _("Write the story."), "max_length": _("The story is too long: at most %(limit_value)s characters (it has %(show_value)s).")},
+    )
+    bought = forms.CharField(
+        label=_("What they bought"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    impact = forms.CharField(
+        label=_("How it changed their business or life"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Markdown."),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Unknown theme."), "invalid_pk_value": _("Unknown theme.")},
+    )
+    teams = forms.ModelMultipleChoiceField(
+        label=_("Teams it matters most to"),
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Unknown team."), "invalid_pk_value": _("Unknown team.")},
+    )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError(_("Write the story."))
+        return body
+
+    def clean_title(self):
+        return self.cleaned_data["title"].strip()
+
+    @classmethod
+    def initial_for(cls, story):
+        return {
+            "customer": story.customer_id, "title": story.title, "body": story.body, "bought": story.bought,
+            "impact": story.impact, "themes": [t.pk for t in story.themes.all()],
+            "teams": [t.pk for t in story.teams.all()],
+        }
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[MaxLengthValidator(COMMENT_MAX_CHARS)],
+        help_text=_("Markdown."),
+        error_messages={"required": _("Write a comment first.")},
+    )
+
+
+class FeedFilterForm(forms.Form):
+    """The feed's query string. Values that are not understood are dropped, never a 500."""
+
+    q = forms.CharField(label=_("Search stories"), required=False, max_length=200)
+    customer = forms.ChoiceField(label=_("Customer"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    author = forms.ChoiceField(label=_("Author"), required=False)
+
+    def __init__(self, data, *, customers, teams, themes, authors):
+        super().__init__(data)
+        self.fields["customer"].choices = [("", _("All customers"))] + [(c.slug, c.name) for c in customers]
+        self.fields["team"].choices = [("", _("All teams"))] + [(t.slug, t.name) for t in teams]
+        self.fields["theme"].choices = [("", _("All themes"))] + [(t.slug, t.name) for t in themes]
+        self.fields["author"].choices = [("", _("Anyone"))] + [(str(a.pk), a.name) for a in authors]
+        self.lookup = {
+            "customer": {c.slug: c for c in customers},
+            "team": {t.slug: t for t in teams},
+            "theme": {t.slug: t for t in themes},
+            "author": {str(a.pk): a for a in authors},
+        }
+
+    def values(self):
+        """{name: object or ""}, and the labels of filters that were ignored."""
+        self.is_valid()
+        ignored = [str(self.fields[name].label) for name in self.errors]
+        data = self.cleaned_data
+        values = {"q": (data.get("q") or "").strip()}
+        for name, lookup in self.lookup.items():
+            values[name] = lookup.get(data.get(name) or "")
+        return values, ignored

@@ -1,0 +1,195 @@
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+BODY_MAX_CHARS = 100_000
+COMMENT_MAX_CHARS = 10_000
+
+
+def can_publish(user):
+    """Leaders and admins publish stories (and review what hosts submit)."""
+    return user.is_authenticated and user.is_active and (user.is_leader or user.is_admin)
+
+
+def can_write_stories(user):
+    """Leaders write stories; customer-facing hosts submit them from the field."""
+    return can_publish(user) or (user.is_authenticated and user.is_active and user.is_host)
+
+
+class Theme(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self):
+        return self.name
+
+
+class Story(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        PUBLISHED = "published", _("Published")
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), related_name="stories", on_delete=models.PROTECT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), related_name="stories", on_delete=models.PROTECT
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, allow_unicode=True)
+    body = models.TextField(_("the story"), help_text=_("Markdown."))
+    body_html = models.TextField(editable=False, blank=True)
+    bought = models.TextField(_("what they bought"), blank=True)
+    impact = models.TextField(_("how it changed their business or life"), blank=True, help_text=_("Markdown."))
+    impact_html = models.TextField(editable=False, blank=True)
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="stories", blank=True)
+    teams = models.ManyToManyField(
+        "portal.Team", verbose_name=_("teams it matters most to"), related_name="stories", blank=True
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Weighted tsvector (title A, customer name B, body C, the rest D), kept up to date by the services.
+    # Used on PostgreSQL only; on SQLite the column exists and stays empty.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        indexes = [
+            # The feed: published stories newest first, keyset-paginated on (published_at, id).
+            models.Index(fields=["status", "-published_at", "-id"], name="story_feed_idx"),
+            # The customer page's stories section and the feed's customer filter.
+            models.Index(fields=["customer", "status", "-published_at"], name="story_customer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="story_published_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("stories:detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def get_present_url(self):
+        return reverse("stories:present", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def is_visible_to(self, user):
+        return self.is_published or user.pk == self.author_id or can_publish(user)
+
+    def can_edit(self, user):
+        """Leaders and admins edit any story; a host edits their own until it is published."""
+        if can_publish(user):
+            return True
+        return user.pk == self.author_id and can_write_stories(user) and not self.is_published
+
+
+class StoryEvent(models.Model):
+    """Append-only history of a story's status changes."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        EDITED = "edited", _("edited")
+        SUBMITTED = "submitted", _("submitted for review")
+        PUBLISHED = "published", _("published")
+        UNPUBLISHED = "unpublished", _("unpublished")
+
+    story = models.ForeignKey(Story, related_name="events", on_delete=models.CASCADE)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True)
+    action = models.CharField(max_length=12, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("story event")
+        verbose_name_plural = _("story events")
+
+    def __str__(self):
+        return f"{self.story_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Reaction(models.Model):
+    class Kind(models.TextChoices):
+        MOVED = "moved", _("This moved me")
+        CHANGES_WORK = "changes_work", _("Changes how I work")
+        GREAT_NEWS = "great_news", _("Great news")
+        WORTH_SHARING = "worth_sharing", _("Worth sharing")
+
+    story = models.ForeignKey(Story, related_name="reactions", on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="story_reactions", on_delete=models.CASCADE)
+    kind = models.CharField(_("reaction"), max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reaction")
+        verbose_name_plural = _("reactions")
+        constraints = [models.UniqueConstraint(fields=["story", "user", "kind"], name="reaction_once_per_kind")]
+
+    def __str__(self):
+        return f"{self.user} {self.kind} {self.story_id}"
+
+
+class Comment(models.Model):
+    story = models.ForeignKey(Story, related_name="comments", on_delete=models.CASCADE)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="story_comments", on_delete=models.CASCADE)
+    body = models.TextField(_("comment"), help_text=_("Markdown."))
+    body_html = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [
+            # The story page lists a story's comments oldest first.
+            models.Index(fields=["story", "created_at"], name="comment_story_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author}: {self.body[:40]}"
+
+    def can_edit(self, user):
+        return user.pk == self.author_id
+
+    def can_delete(self, user):
+        return user.pk == self.author_id or user.is_admin
+
+
+class Read(models.Model):
+    """Someone opened the story. One row per person and story."""
+
+    story = models.ForeignKey(Story, related_name="reads", on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="story_reads", on_delete=models.CASCADE)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("read")
+        verbose_name_plural = _("reads")
+        constraints = [models.UniqueConstraint(fields=["story", "user"], name="read_once")]
+        indexes = [
+            # "Stories this person (or their team) has not read": home panel, give-me-one.
+            models.Index(fields=["user", "story"], name="read_user_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} read {self.story_id}"

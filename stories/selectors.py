@@ -1,0 +1,268 @@
+"""Reads, with their joins applied. Every list runs a fixed number of queries."""
+
+import datetime
+import html
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from customers.models import Follow
+from portal.models import Team, User
+
+from .models import Comment, Reaction, Read, Story, StoryEvent, Theme, can_publish
+from .services import SEARCH_CONFIG
+
+PAGE_SIZE = 20
+MARK_START, MARK_STOP = "\ue000", "\ue001"  # private-use characters; the template turns them into <mark>
+
+
+def _count(model, **filters):
+    """A correlated COUNT subquery on `model` rows pointing at the outer story."""
+    rows = model.objects.filter(story=OuterRef("pk"), **filters).order_by().values("story")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0))
+
+
+def published():
+    return Story.objects.filter(status=Story.Status.PUBLISHED)
+
+
+def visible_stories(user):
+    if can_publish(user):
+        return Story.objects.all()
+    return Story.objects.filter(Q(status=Story.Status.PUBLISHED) | Q(author=user))
+
+
+# -- the feed ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class FeedFilters:
+    q: str = ""
+    customer: object = None
+    team: object = None
+    theme: object = None
+    author: object = None
+    before: tuple | None = None
+
+
+def encode_cursor(story):
+    at = story.published_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{at},{story.pk}"
+
+
+def decode_cursor(value):
+    """`2026-11-20T10:00:00.000000Z,42` → (datetime, 42); anything else → None."""
+    try:
+        at, pk = (value or "").split(",")
+        at = datetime.datetime.fromisoformat(at)
+        if at.tzinfo is None:
+            return None
+        return at, int(pk)
+    except (ValueError, TypeError):
+        return None
+
+
+def feed(*, user, filters, page_size=PAGE_SIZE):
+    """One page of published stories, newest first, and the cursor for the next page (or None).
+
+    Queries: the stories (with counts and flags annotated), their themes. Always two.
+    """
+    stories = (
+        published()
+        .select_related("customer", "author")
+        .defer("search_vector")
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+        .annotate(
+            reaction_count=_count(Reaction),
+            comment_count=_count(Comment),
+            read_count=_count(Read),
+            is_followed=Exists(Follow.objects.filter(user=user, customer=OuterRef("customer_id"))),
+            is_read=Exists(Read.objects.filter(user=user, story=OuterRef("pk"))),
+        )
+        .order_by("-published_at", "-id")
+    )
+    if filters.customer is not None:
+        stories = stories.filter(customer=filters.customer)
+    if filters.team is not None:
+        stories = stories.filter(teams=filters.team)
+    if filters.theme is not None:
+        stories = stories.filter(themes=filters.theme)
+    if filters.author is not None:
+        stories = stories.filter(author=filters.author)
+    if filters.before:
+        at, pk = filters.before
+        stories = stories.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+    postgres = connection.vendor == "postgresql"
+    if filters.q:
+        if postgres:
+            query = SearchQuery(filters.q, search_type="websearch", config=SEARCH_CONFIG)
+            headline = {"start_sel": MARK_START, "stop_sel": MARK_STOP, "config": SEARCH_CONFIG}
+            stories = stories.filter(search_vector=query).annotate(
+                title_headline=SearchHeadline("title", query, highlight_all=True, **headline),
+                headline=SearchHeadline("body", query, max_words=40, min_words=15, max_fragments=2, **headline),
+            )
+        else:
+            stories = stories.filter(
+                Q(title__icontains=filters.q) | Q(customer__name__icontains=filters.q) | Q(body__icontains=filters.q)
+            )
+    rows = list(stories[: page_size + 1])
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    if filters.q and postgres:
+        for story in rows:
+            story.headline = tidy_markdown(story.headline)
+    if filters.q and not postgres:
+        for story in rows:
+            story.title_headline = mark_terms(story.title, filters.q)
+            text = html.unescape(strip_tags(story.body_html))
+            story.headline = mark_terms(excerpt_around(text, filters.q), filters.q)
+    return rows, (encode_cursor(rows[-1]) if has_more else None)
+
+
+def tidy_markdown(text):
+    """A search excerpt cut from Markdown source, without the Markdown punctuation."""
+    text = re.sub(r"(?m)^\s*(?:[-*+]|\d+\.|>+|#+)\s+", "", text or "")
+    text = re.sub(r"[*_`]+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def excerpt_around(text, q, width=160):
+    """A window of `text` around the first match of `q` (SQLite's simple search)."""
+    index = text.lower().find(q.lower())
+    if index < 0:
+        return text[: width * 2]
+    start = max(0, index - width)
+    prefix = "… " if start else ""
+    suffix = " …" if index + width < len(text) else ""
+    return prefix + text[start : index + len(q) + width] + suffix
+
+
+def mark_terms(text, q):
+    """Wrap each case-insensitive match of `q` in the highlight markers (escaping happens in the template)."""
+    if not q:
+        return text
+    return re.sub(re.escape(q), lambda m: f"{MARK_START}{m.group(0)}{MARK_STOP}", text, flags=re.IGNORECASE)
+
+
+def feed_filter_choices():
+    """Teams, themes, authors and customers with published stories. Four queries."""
+    from customers.models import Customer
+
+    teams = list(Team.objects.order_by("name"))
+    themes = list(Theme.objects.order_by("name"))
+    has_published = published().order_by()
+    authors = list(User.objects.filter(Exists(has_published.filter(author=OuterRef("pk")))).order_by("name"))
+    customers = list(
+        Customer.objects.filter(Exists(has_published.filter(customer=OuterRef("pk"))))
+        .only("id", "name", "slug")
+        .order_by("name")
+    )
+    return {"teams": teams, "themes": themes, "authors": authors, "customers": customers}
+
+
+def submitted_count(user):
+    if not can_publish(user):
+        return 0
+    return Story.objects.filter(status=Story.Status.SUBMITTED).count()
+
+
+def review_lists(user):
+    """Leaders: what hosts submitted. Everyone who writes: their own drafts."""
+    base = Story.objects.select_related("customer", "author").order_by("-updated_at", "-id")
+    submitted = list(base.filter(status=Story.Status.SUBMITTED)) if can_publish(user) else []
+    mine = list(base.filter(author=user).exclude(status=Story.Status.PUBLISHED))
+    return submitted, mine
+
+
+# -- one story --------------------------------------------------------------------------------------
+
+
+def story_for_page(pk):
+    return (
+        Story.objects.select_related("customer", "author")
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")), "teams")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def reaction_summary(*, story, user):
+    """[(kind, label, count, mine), …] for the four reactions, in a fixed order. One query."""
+    rows = (
+        Reaction.objects.filter(story=story)
+        .values("kind")
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=user)))
+        .order_by()
+    )
+    counts = {row["kind"]: (row["n"], row["mine"] > 0) for row in rows}
+    return [(kind, label, *counts.get(kind, (0, False))) for kind, label in Reaction.Kind.choices]
+
+
+def story_comments(story):
+    return list(story.comments.select_related("author").order_by("created_at", "id"))
+
+
+def story_events(story):
+    return list(StoryEvent.objects.filter(story=story).select_related("actor").order_by("at", "id"))
+
+
+def read_count(story):
+    return Read.objects.filter(story=story).count()
+
+
+# -- picking a story --------------------------------------------------------------------------------
+
+
+def give_me_one(*, user, days=90):
+    """A recent, well-received published story that none (or the fewest) of `user`'s team has read."""
+    readers = Read.objects.filter(story=OuterRef("pk"))
+    readers = readers.filter(user__team_id=user.team_id) if user.team_id else readers.filter(user=user)
+    team_reads = Coalesce(
+        Subquery(readers.order_by().values("story").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+    stories = published().annotate(team_reads=team_reads, reaction_count=_count(Reaction))
+    order = ["team_reads", "-reaction_count", "-published_at", "-id"]
+    since = timezone.now() - datetime.timedelta(days=days)
+    return stories.filter(published_at__gte=since).order_by(*order).first() or stories.order_by(*order).first()
+
+
+def story_of_the_day(user, *, days=90):
+    """Home panel: one recent published story `user` has not read, customers they follow and their team first."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    for_team = Exists(Story.teams.through.objects.filter(story=OuterRef("pk"), team_id=user.team_id))
+    return (
+        published()
+        .filter(published_at__gte=since)
+        .exclude(Exists(Read.objects.filter(story=OuterRef("pk"), user=user)))
+        .select_related("customer", "author")
+        .annotate(
+            is_followed=Exists(Follow.objects.filter(user=user, customer=OuterRef("customer_id"))),
+            for_team=for_team,
+        )
+        .order_by("-is_followed", "-for_team", "-published_at", "-id")
+        .first()
+    )
+
+
+def customer_stories(*, customer, user, limit=10):
+    """The customer page's section: newest published stories about this customer, and whether there are
+    more. One query."""
+    rows = list(
+        published()
+        .filter(customer=customer)
+        .select_related("author")
+        .annotate(reaction_count=_count(Reaction), comment_count=_count(Comment))
+        .order_by("-published_at", "-id")[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def atom_items(limit=50):
+    return list(published().select_related("customer", "author").order_by("-published_at", "-id")[:limit])

@@ -1,0 +1,323 @@
+from django.contrib import messages
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from portal.lib.markdown import render_markdown
+
+from . import selectors, services
+from .forms import CommentForm, FeedFilterForm, StoryForm
+from .models import BODY_MAX_CHARS, Reaction, Story, can_publish, can_write_stories
+
+
+def get_story_for(user, pk, *, write=False):
+    """404 when `user` may not see the story; PermissionDenied when they may only read it."""
+    story = selectors.story_for_page(pk)
+    if story is None or not story.is_visible_to(user):
+        raise Http404
+    if write and not story.can_edit(user):
+        raise PermissionDenied
+    return story
+
+
+def get_published_story_for(user, pk):
+    """Reactions and comments: only on published stories; anything else is a 404."""
+    story = get_object_or_404(Story.objects.select_related("customer"), pk=pk, status=Story.Status.PUBLISHED)
+    return story
+
+
+def _require_writer(user):
+    if not can_write_stories(user):
+        raise PermissionDenied
+
+
+# -- the feed ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def feed(request):
+    choices = selectors.feed_filter_choices()
+    form = FeedFilterForm(request.GET, **choices)
+    values, ignored = form.values()
+    if ignored:
+        messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": ", ".join(ignored)})
+    before = selectors.decode_cursor(request.GET.get("before"))
+    filters = selectors.FeedFilters(**values, before=before)
+    stories, next_cursor = selectors.feed(user=request.user, filters=filters)
+    context = {
+        "form": form, "filters": filters, "stories": stories, "next_cursor": next_cursor,
+        "submitted_count": selectors.submitted_count(request.user), "can_write": can_write_stories(request.user),
+    }
+    if request.htmx and request.htmx.target == "story-list":
+        return render(request, "stories/feed.html#more", context)
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "stories/feed.html#results", context)
+    return render(request, "stories/feed.html", context)
+
+
+@require_GET
+def review(request):
+    _require_writer(request.user)
+    submitted, mine = selectors.review_lists(request.user)
+    return render(request, "stories/review.html", {"submitted": submitted, "mine": mine})
+
+
+# -- writing ----------------------------------------------------------------------------------------
+
+ACTIONS = {"draft", "publish", "submit", "preview"}
+
+
+def _save_story(request, form, story=None):
+    """Create or update from a valid form, then apply the button pressed. Returns the story or None."""
+    data = form.cleaned_data
+    fields = {k: data[k] for k in ("customer", "title", "body", "bought", "impact", "themes", "teams")}
+    action = request.POST.get("action", "draft")
+    try:
+        if story is None:
+            story = services.story_create(by=request.user, **fields, publish=action == "publish")
+        else:
+            story = services.story_update(by=request.user, story=story, **fields)
+            if action == "publish":
+                services.story_publish(by=request.user, story=story)
+        if action == "submit" and not story.is_published and story.author_id == request.user.pk:
+            services.story_submit(by=request.user, story=story)
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+    return story
+
+
+def _saved_message(request, story):
+    if story.is_published:
+        messages.success(request, _("Story published."))
+    elif story.status == Story.Status.SUBMITTED:
+        messages.success(request, _("Story submitted. A leader will review and publish it."))
+    else:
+        messages.success(request, _("Draft saved. Only you and the leaders can see it."))
+
+
+def _form_page(request, form, story=None):
+    preview = ""
+    if request.method == "POST" and request.POST.get("action") == "preview":
+        preview = render_markdown(request.POST.get("body", "")[:BODY_MAX_CHARS])
+    context = {"form": form, "story": story, "preview": preview, "may_publish": can_publish(request.user)}
+    return render(request, "stories/form.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def new(request):
+    _require_writer(request.user)
+    form = StoryForm(request.POST or None, initial={"customer": request.GET.get("customer")})
+    if request.method == "POST" and request.POST.get("action") != "preview" and form.is_valid():
+        story = _save_story(request, form)
+        if story is not None:
+            _saved_message(request, story)
+            return redirect(story)
+    return _form_page(request, form)
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk, slug=None):
+    story = get_story_for(request.user, pk, write=True)
+    form = StoryForm(request.POST or None, initial=StoryForm.initial_for(story))
+    if request.method == "POST" and request.POST.get("action") != "preview" and form.is_valid():
+        if _save_story(request, form, story) is not None:
+            _saved_message(request, story)
+            return redirect(story)
+    return _form_page(request, form, story)
+
+
+@require_POST
+def preview(request):
+    """Live preview of the Markdown being written: sanitised HTML, the same as the saved story will show."""
+    _require_writer(request.user)
+    body = request.POST.get("body", "")
+    if len(body) > BODY_MAX_CHARS:
+        return render(request, "stories/form.html#preview", {"too_long": True})
+    return render(request, "stories/form.html#preview", {"preview": render_markdown(body)})
+
+
+def _status_change(request, pk, service, message):
+    story = get_story_for(request.user, pk)
+    service(by=request.user, story=story)
+    messages.success(request, message)
+    if request.htmx:
+        return HttpResponseClientRedirect(story.get_absolute_url())
+    return redirect(story)
+
+
+@require_POST
+def publish(request, pk):
+    return _status_change(request, pk, services.story_publish, _("Story published."))
+
+
+@require_POST
+def unpublish(request, pk):
+    return _status_change(request, pk, services.story_unpublish, _("Story unpublished. It is a draft again."))
+
+
+@require_POST
+def submit(request, pk):
+    return _status_change(request, pk, services.story_submit, _("Story submitted. A leader will review and publish it."))
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+
+@require_GET
+def detail(request, pk, slug=None):
+    story = get_story_for(request.user, pk)
+    if slug != story.slug:
+        return redirect(story, permanent=False)
+    services.read_record(by=request.user, story=story)
+    may_publish = can_publish(request.user)
+    context = {
+        "story": story,
+        "reactions": selectors.reaction_summary(story=story, user=request.user),
+        "comments": selectors.story_comments(story),
+        "comment_form": CommentForm(),
+        "read_count": selectors.read_count(story),
+        "events": selectors.story_events(story) if may_publish else [],
+        "may_publish": may_publish,
+        "may_edit": story.can_edit(request.user),
+    }
+    return render(request, "stories/detail.html", context)
+
+
+@require_GET
+def present(request, pk, slug):
+    story = get_story_for(request.user, pk)
+    if slug != story.slug:
+        return redirect(story.get_present_url())
+    services.read_record(by=request.user, story=story)
+    return render(request, "stories/present.html", {"story": story})
+
+
+@require_GET
+def give_me_one(request):
+    story = selectors.give_me_one(user=request.user)
+    if story is None:
+        messages.info(request, _("There are no published stories yet."))
+        return redirect("stories:feed")
+    return redirect(story.get_present_url())
+
+
+# -- reactions and comments -------------------------------------------------------------------------
+
+
+@require_POST
+def react(request, pk):
+    story = get_published_story_for(request.user, pk)
+    kind = request.POST.get("kind", "")
+    if kind not in Reaction.Kind.values:
+        return HttpResponse(_("Unknown reaction."), status=400)
+    services.reaction_toggle(by=request.user, story=story, kind=kind)
+    if request.htmx:
+        context = {"story": story, "reactions": selectors.reaction_summary(story=story, user=request.user), "changed": kind}
+        return render(request, "stories/detail.html#reactions", context)
+    return redirect(story)
+
+
+def _comment_context(request, story, comment_form=None):
+    return {"story": story, "comments": selectors.story_comments(story), "comment_form": comment_form or CommentForm()}
+
+
+@require_POST
+def comment_add(request, pk):
+    story = get_published_story_for(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(by=request.user, story=story, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error("body", error.message_dict.get("body"))
+    if request.htmx:
+        context = _comment_context(request, story, None if form.is_valid() else form)
+        # htmx swaps only 2xx answers: the form with its errors comes back as 200.
+        return render(request, "stories/detail.html#comments", context)
+    if form.is_valid():
+        messages.success(request, _("Comment added."))
+        return redirect(story.get_absolute_url() + "#comments")
+    return render(request, "stories/comment_form.html", {"story": story, "form": form}, status=400)
+
+
+def _get_comment(request, pk, comment_pk):
+    story = get_published_story_for(request.user, pk)
+    return story, get_object_or_404(story.comments.select_related("author"), pk=comment_pk)
+
+
+@require_http_methods(["GET", "POST"])
+def comment_edit(request, pk, comment_pk):
+    story, comment = _get_comment(request, pk, comment_pk)
+    if not comment.can_edit(request.user):
+        raise PermissionDenied
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        services.comment_update(by=request.user, comment=comment, body=form.cleaned_data["body"])
+        if request.htmx:
+            return render(request, "stories/detail.html#comment", {"story": story, "comment": comment})
+        messages.success(request, _("Comment updated."))
+        return redirect(story.get_absolute_url() + "#comments")
+    context = {"story": story, "comment": comment, "form": form}
+    status = 400 if form.is_bound and form.errors else 200
+    if request.htmx:
+        return render(request, "stories/comment_form.html#edit-form", context)
+    return render(request, "stories/comment_form.html", context, status=status)
+
+
+@require_POST
+def comment_delete(request, pk, comment_pk):
+    story, comment = _get_comment(request, pk, comment_pk)
+    services.comment_delete(by=request.user, comment=comment)
+    if request.htmx:
+        return HttpResponse("")
+    messages.success(request, _("Comment deleted."))
+    return redirect(story.get_absolute_url() + "#comments")
+
+
+# -- Atom -------------------------------------------------------------------------------------------
+
+
+class StoriesAtomFeed(Feed):
+    """Published stories for a signed-in feed reader. Stories name customers, so it stays behind login."""
+
+    feed_type = Atom1Feed
+    title = gettext_lazy("Lifeline customer stories")
+    subtitle = gettext_lazy("Stories about the named customers we work for.")
+
+    def link(self):
+        return reverse("stories:feed")
+
+    def items(self):
+        return selectors.atom_items()
+
+    def item_title(self, item):
+        return f"{item.customer.name}: {item.title}"
+
+    def item_description(self, item):
+        return item.body_html
+
+    def item_author_name(self, item):
+        return item.author.name
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [item.customer.name]
+
+
+atom = require_GET(StoriesAtomFeed())
