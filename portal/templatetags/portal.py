@@ -1,4 +1,7 @@
+from html import unescape
+
 from django import forms, template
+from django.utils.html import strip_tags
 
 register = template.Library()
 
@@ -30,3 +33,10 @@ def query_with(context, **changes):
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def plaintext(html):
+    """Stored, sanitised HTML as plain text for excerpts: tags dropped, entities decoded once
+    (the template escapes the result again, so nothing is escaped twice or not at all)."""
+    return unescape(strip_tags(str(html or "")))

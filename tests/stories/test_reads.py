@@ -319,3 +319,14 @@ class TestCustomerSectionAndHomePanel:
         make_stories(size, customer=kens, author=leader, team=finance, users=[leader])
         with django_assert_num_queries(1):
             assert selectors.story_of_the_day(staff) is not None
+
+
+@pytest.mark.django_db
+def test_excerpts_show_ampersands_once(as_user, staff):
+    from tests.factories import CustomerFactory, StoryFactory
+
+    StoryFactory(customer=CustomerFactory(name="Persepolis Rugs & Home"), body="Rugs & carpets <b>for</b> homes.",
+                 status="published")
+    html = as_user(staff).get("/stories/").content.decode()
+    assert "Rugs &amp; carpets for homes." in html
+    assert "&amp;amp;" not in html
