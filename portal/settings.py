@@ -237,5 +237,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per task run is noise in development; failures still log at WARNING and above.
+        "celery.app.trace": {"level": "INFO" if not DEBUG else "WARNING"},
+        "kombu": {"level": "WARNING" if not DEBUG else "ERROR"},
+    },
 }
