@@ -51,5 +51,9 @@ lock: ## Re-pin requirements/*.txt from pyproject.toml
 	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements/base.txt
 	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml --extra test -o requirements/test.txt
 
+messages: install ## Refresh the translation catalogs in locale/ from the code, then compile them
+	DEBUG=1 $(BIN)/python manage.py makemessages --no-obsolete --no-location --ignore='.venv/*' --ignore='node_modules/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*' -l ar -l he -l fa -l vi
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore='.venv/*' --ignore='node_modules/*'
+
 clean: ## Remove the virtualenv and everything under var/
 	rm -rf $(VENV) var/*
