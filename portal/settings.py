@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "decisions",
     "stories",
     "meetings",
+    "digests",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}
 # meetings: ask listeners for a debrief once a meeting has ended (each meeting claimed once).
 CELERY_BEAT_SCHEDULE["meetings-debrief-requests"] = {"task": "meetings.tasks.debrief_requests_task", "schedule": 15 * 60}
+# digests: every 10 minutes, fan out the weekly digests whose local send time has come (batches of ~30).
+CELERY_BEAT_SCHEDULE["digests-plan"] = {"task": "digests.tasks.plan_digests_task", "schedule": 10 * 60}
+# digests: every 15 minutes, send due reminders (meeting tomorrow, debrief due, review due soon), each once.
+CELERY_BEAT_SCHEDULE["digests-reminders"] = {"task": "digests.tasks.plan_reminders_task", "schedule": 15 * 60}
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -14,6 +14,7 @@ urlpatterns = [
     path("decisions/", include("decisions.urls")),
     path("stories/", include("stories.urls")),
     path("meetings/", include("meetings.urls")),
+    path("", include("digests.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from customers import demo as customers_demo
 from decisions import demo as decisions_demo
+from digests import demo as digests_demo
 from meetings import demo as meetings_demo
 from portal import demo as portal_demo
 from stories import demo as stories_demo
@@ -30,4 +31,5 @@ class Command(BaseCommand):
             stories_demo.seed,
             decisions_demo.seed,
             meetings_demo.seed,
+            digests_demo.seed,
         ]

@@ -1,0 +1,126 @@
+"""The weekly digest's decisions section and the "review due soon" reminder. Called by digests
+(see digests/sections.py): `prepare` runs a fixed number of queries for a batch of people;
+`pick_reviews` chooses one person's part in Python."""
+
+import datetime
+import functools
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .models import Decision, ReviewRequest
+
+LIMIT = 6
+DUE_SOON = datetime.timedelta(days=2)
+
+
+def _absolute(obj):
+    return _url(obj.pk)
+
+
+@functools.lru_cache(maxsize=4096)  # batches share decisions; the path of an id never changes
+def _path(decision_id):
+    """Decision.get_absolute_url() from an id alone."""
+    return reverse("decisions:detail", kwargs={"pk": decision_id})  # NoReverseMatch is raised, not cached
+
+
+def _url(decision_id):
+    try:
+        return settings.SITE_URL + _path(decision_id)
+    except NoReverseMatch:
+        return settings.SITE_URL + "/"
+
+
+def _open_requests():
+    return ReviewRequest.objects.filter(reviewed_at=None, decision__status__in=Decision.OPEN_STATUSES)
+
+
+def prepare(users, since_by_user, now):
+    """Open review requests addressed to anyone in the batch or through their teams. One query."""
+    team_ids = {u.team_id for u in users if u.team_id}
+    # Plain rows, not model instances: what the digest shows, not the decisions' texts.
+    requests = [
+        SimpleNamespace(**row)
+        for row in _open_requests()
+        .filter(Q(reviewer__in=users) | Q(via_team_id__in=team_ids))
+        .values(
+            "id",
+            "decision_id",
+            "reviewer_id",
+            "via_team_id",
+            "due_date",
+            title=F("decision__title"),
+            team_name=F("decision__team__name"),
+        )
+        .order_by("due_date", "id")
+    ]
+    by_reviewer, by_team, urls = {}, {}, {}
+    for request in requests:
+        by_reviewer.setdefault(request.reviewer_id, []).append(request)
+        if request.via_team_id:
+            by_team.setdefault(request.via_team_id, []).append(request)
+        if request.decision_id not in urls:
+            urls[request.decision_id] = _url(request.decision_id)
+        request.digest_url = urls[request.decision_id]  # once per decision, not per reader
+    return {"by_reviewer": by_reviewer, "by_team": by_team}
+
+
+def _due_text(request, today):
+    due = formats.date_format(request.due_date, "SHORT_DATE_FORMAT")
+    if request.due_date < today:
+        return _("Overdue since %(date)s") % {"date": due}
+    return _("Review due %(date)s") % {"date": due}
+
+
+def pick_reviews(data, user, since, now):
+    """Decisions waiting on `user`'s review first, then on someone else in their team's."""
+    today = timezone.localdate(now)
+    mine, team, seen = [], [], set()
+    for request in data["by_reviewer"].get(user.pk, []):
+        if request.decision_id not in seen:
+            mine.append(request)
+            seen.add(request.decision_id)
+    for request in data["by_team"].get(user.team_id, []) if user.team_id else []:
+        if request.reviewer_id != user.pk and request.decision_id not in seen:
+            team.append(request)
+            seen.add(request.decision_id)
+    rows = [(r, _("Asked of you")) for r in mine] + [(r, _("Asked of your team")) for r in team]
+    if not rows:
+        return None
+    items = [
+        {
+            "title": request.title,
+            "url": request.digest_url,
+            "customer": "",
+            "when": None,
+            "detail": "%s · %s" % (request.team_name, _due_text(request, today)),
+            "tag": tag,
+        }
+        for request, tag in rows[:LIMIT]
+    ]
+    return {"items": items, "more": max(len(rows) - LIMIT, 0)}
+
+
+# Reminder: an impact review due soon --------------------------------------------------------
+
+
+def reviews_due(now):
+    """[(reviewer_id, request_id)] for open requests due within two days (or overdue by a day). One query."""
+    today = now.date()
+    return list(
+        _open_requests()
+        .filter(due_date__gte=today - datetime.timedelta(days=1), due_date__lte=today + DUE_SOON)
+        .values_list("reviewer_id", "id")
+    )
+
+
+def load_review_due(user, request_id, now):
+    """The reminder's context, or None when the review was filed or the decision closed meanwhile."""
+    request = _open_requests().filter(pk=request_id, reviewer=user).select_related("decision__team").first()
+    if request is None:
+        return None
+    return {"context": {"request": request, "decision": request.decision, "url": _absolute(request.decision)}}

@@ -1,0 +1,61 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import KIND_FIELDS, WEEKDAYS, Kind
+from .sections import section_choices
+
+HOURS = [(h, f"{h:02d}:00") for h in range(24)]
+REMINDER_FIELDS = [
+    (Kind.MEETING_TOMORROW, _("A customer meeting of mine is tomorrow (with its calendar file)")),
+    (Kind.DEBRIEF_DUE, _("I still owe my team a debrief")),
+    (Kind.REVIEW_DUE, _("An impact review asked of me is due soon")),
+    (Kind.REVIEW_REQUESTED, _("Someone asks for my impact review")),
+    (Kind.WAITLIST_PROMOTED, _("I move up from a waitlist to a seat")),
+]
+
+
+class NotificationPreferencesForm(forms.Form):
+    """A plain form (not a ModelForm) so the service sees the row as it was before the change."""
+
+    digest_enabled = forms.BooleanField(label=_("Send me the weekly digest"), required=False)
+    digest_weekday = forms.TypedChoiceField(
+        label=_("Day"),
+        choices=WEEKDAYS,
+        coerce=int,
+        error_messages={"invalid_choice": _("Choose a day of the week (0 is Monday, 6 is Sunday).")},
+    )
+    digest_hour = forms.TypedChoiceField(
+        label=_("Hour"),
+        choices=HOURS,
+        coerce=int,
+        help_text=_("In your own time zone."),
+        error_messages={"invalid_choice": _("Choose an hour from 0 to 23.")},
+    )
+    sections = forms.MultipleChoiceField(
+        label=_("What the digest shows"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("%(value)s is not a section of the digest.")},
+    )
+
+    def __init__(self, *args, prefs, **kwargs):
+        initial = {name: getattr(prefs, name) for name in ("digest_enabled", "digest_weekday", "digest_hour")}
+        initial |= {KIND_FIELDS[kind]: getattr(prefs, KIND_FIELDS[kind]) for kind, _label in REMINDER_FIELDS}
+        choices = section_choices()
+        initial["sections"] = [key for key, _label in choices if prefs.wants_section(key)]
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["sections"].choices = choices
+        for kind, label in REMINDER_FIELDS:
+            self.fields[KIND_FIELDS[kind]] = forms.BooleanField(label=label, required=False)
+
+    def reminder_fields(self):
+        return [self[KIND_FIELDS[kind]] for kind, _label in REMINDER_FIELDS]
+
+    def changes(self):
+        """Cleaned data in the model's terms."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "sections"}
+        included = set(self.cleaned_data["sections"])
+        data["muted_sections"] = [
+            key for key, _label in self.fields["sections"].choices if key not in included
+        ]
+        return data

@@ -1,0 +1,89 @@
+"""Reads for digests: who is due, and the delivery records."""
+
+import zoneinfo
+
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.models import User
+
+from .models import DEFAULT_HOUR, DEFAULT_WEEKDAY, Delivery, Kind
+
+
+def zone_of(name):
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def digest_period(time_zone, now):
+    """The ISO week in the person's own zone, e.g. "2026-W48": one digest per person per period."""
+    year, week, _day = now.astimezone(zone_of(time_zone)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def due_users(*, now=None):
+    """Ids of active people whose chosen weekday and hour have come this week in their own zone
+    and who have no digest done (sent, nothing to send, failed) or in flight for this week.
+    Two queries whatever the number of people; a send time missed while nothing ran is still
+    honoured later in the same week."""
+    now = now or timezone.now()
+    rows = (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(notification_preferences__isnull=True) | Q(notification_preferences__digest_enabled=True))
+        .values_list(
+            "id",
+            "time_zone",
+            "notification_preferences__digest_weekday",
+            "notification_preferences__digest_hour",
+        )
+        .order_by("id")
+    )
+    local_by_zone, candidates = {}, []
+    for user_id, zone, weekday, hour in rows:
+        if zone not in local_by_zone:
+            local_by_zone[zone] = now.astimezone(zone_of(zone))
+        local = local_by_zone[zone]
+        weekday = DEFAULT_WEEKDAY if weekday is None else weekday
+        hour = DEFAULT_HOUR if hour is None else hour
+        if (local.weekday(), local.hour) >= (weekday, hour):
+            candidates.append((user_id, digest_period(zone, now)))
+    if not candidates:
+        return []
+    stale = timezone.now() - Delivery.STALE_AFTER  # claims are stamped with the real clock
+    busy = set(
+        Delivery.objects.filter(kind=Kind.DIGEST, period__in={period for _id, period in candidates})
+        .filter(Q(status__in=Delivery.DONE) | Q(status=Delivery.Status.SENDING, claimed_at__gte=stale))
+        .values_list("user_id", "period")
+    )
+    return [user_id for user_id, period in candidates if (user_id, period) not in busy]
+
+
+def recent_deliveries(user, limit=10):
+    return list(Delivery.objects.filter(user=user).order_by("-created_at", "-id")[:limit])
+
+
+VALID, INVALID, STALE, ALREADY = "valid", "invalid", "stale", "already"
+
+
+def token_subject(token):
+    """What an unsubscribe token points at, without changing anything:
+    {"state": valid|already|stale|invalid, "user", "kind", "kind_label"}."""
+    from .models import KIND_FIELDS, NotificationPreferences
+    from .tokens import read_token
+
+    parsed = read_token(token)
+    user = User.objects.filter(pk=parsed[0], is_active=True).first() if parsed else None
+    if user is None:
+        return {"state": INVALID, "user": None, "kind": None, "kind_label": ""}
+    _user_id, kind, version = parsed
+    prefs = NotificationPreferences.objects.filter(user=user).first() or NotificationPreferences(user=user)
+    if prefs.version != version:
+        state = STALE
+    elif not getattr(prefs, KIND_FIELDS[kind]):
+        state = ALREADY
+    else:
+        state = VALID
+    return {"state": state, "user": user, "kind": kind, "kind_label": Kind(kind).label}

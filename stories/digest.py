@@ -1,0 +1,132 @@
+"""The weekly digest's stories section. Called by digests (see digests/sections.py): `prepare`
+fetches what a batch of people shares with a fixed number of queries; `pick_stories` chooses
+one person's stories in Python."""
+
+import functools
+from collections import defaultdict
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from customers.models import Follow
+
+from .models import Reaction, Read, Story
+
+LIMIT = 5  # stories per email
+CANDIDATES = 300  # newest published stories considered for a batch
+
+
+@functools.lru_cache(maxsize=4096)  # a story's path never changes for a (pk, slug); batches share stories
+def _path(pk, slug):
+    """Story.get_absolute_url() for a row read with values() (no model instance needed)."""
+    return reverse("stories:detail", kwargs={"pk": pk, "slug": slug})  # NoReverseMatch is raised, not cached
+
+
+def _absolute(pk, slug):
+    try:
+        return settings.SITE_URL + _path(pk, slug)
+    except NoReverseMatch:
+        return settings.SITE_URL + "/"
+
+
+# A correlated count (served by the reaction uniqueness index) rather than a join and GROUP BY.
+REACTIONS = Coalesce(
+    Subquery(
+        Reaction.objects.filter(story=OuterRef("pk"))
+        .order_by()
+        .values("story")
+        .annotate(n=Count("pk"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    ),
+    Value(0),
+)
+
+
+def prepare(users, since_by_user, now):
+    """Stories published in the batch's widest window, their teams, and who follows or read them.
+    Four queries whatever the number of people."""
+    if not users:
+        return {"stories": [], "teams": {}, "follows": set(), "reads": set()}
+    earliest = min(since_by_user[u.pk] for u in users)
+    # Plain rows, not model instances: a batch reads the same few hundred stories, so keep it light.
+    stories = [
+        SimpleNamespace(**row)
+        for row in Story.objects.filter(
+            status=Story.Status.PUBLISHED, published_at__gt=earliest, published_at__lte=now
+        )
+        .annotate(reaction_count=REACTIONS)
+        .values(
+            "id",
+            "title",
+            "slug",
+            "published_at",
+            "customer_id",
+            "author_id",
+            "reaction_count",
+            customer_name=F("customer__name"),
+            author_name=F("author__name"),
+        )
+        .order_by("-published_at", "-id")[:CANDIDATES]
+    ]
+    # The order among equals is the same for everyone (most reacted to, then newest): sort once here.
+    stories.sort(key=lambda s: (-s.reaction_count, -s.published_at.timestamp(), -s.id))
+    story_ids = [s.id for s in stories]
+    teams = defaultdict(set)
+    for story_id, team_id in Story.teams.through.objects.filter(story_id__in=story_ids).values_list(
+        "story_id", "team_id"
+    ):
+        teams[story_id].add(team_id)
+    follows = set(
+        Follow.objects.filter(user__in=users, customer_id__in={s.customer_id for s in stories}).values_list(
+            "user_id", "customer_id"
+        )
+    )
+    reads = set(
+        Read.objects.filter(user__in=users, story_id__in=story_ids).values_list("user_id", "story_id")
+    )
+    for story in stories:
+        story.digest_url = _absolute(story.id, story.slug)  # once per batch, not once per reader
+        story.team_ids = teams.get(story.id, frozenset())
+    return {"stories": stories, "follows": follows, "reads": reads}
+
+
+def pick_stories(data, user, since, now):
+    """New stories `user` has not read nor written: customers they follow first, then their team's,
+    then the most reacted to, newest first."""
+    uid, team_id, follows, reads = user.id, user.team_id, data["follows"], data["reads"]
+    followed, for_team, others = [], [], []
+    for story in data["stories"]:  # already in the shared order; three stable buckets, no sorting
+        if story.published_at <= since or story.author_id == uid or (uid, story.id) in reads:
+            continue
+        if (uid, story.customer_id) in follows:
+            followed.append(story)
+        elif team_id is not None and team_id in story.team_ids:
+            for_team.append(story)
+        else:
+            others.append(story)
+    count = len(followed) + len(for_team) + len(others)
+    if not count:
+        return None
+    tags = {"followed": _("A customer you follow"), "team": _("For your team"), "other": ""}
+    chosen = [
+        *(("followed", s) for s in followed),
+        *(("team", s) for s in for_team),
+        *(("other", s) for s in others),
+    ]
+    items = [
+        {
+            "title": story.title,
+            "url": story.digest_url,
+            "customer": story.customer_name,
+            "when": story.published_at,
+            "detail": _("By %(author)s") % {"author": story.author_name},
+            "tag": tags[why],
+        }
+        for why, story in chosen[:LIMIT]
+    ]
+    return {"items": items, "more": max(count - LIMIT, 0)}

@@ -1,0 +1,203 @@
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from digests import services
+from digests.models import NotificationPreferences
+from digests.tokens import make_token
+
+from .conftest import NOW
+
+SETTINGS = reverse("digests:settings")
+PREVIEW = reverse("digests:preview")
+PERSONAS = ["leader", "staff", "host", "admin_user", "outsider"]
+
+GOOD = {
+    "digest_enabled": "on",
+    "digest_weekday": "3",
+    "digest_hour": "17",
+    "sections": ["stories", "open_seats"],
+    "meeting_tomorrow": "on",
+    "review_due": "on",
+}
+
+
+def unsubscribe_url(user, kind="digest", version=1):
+    return reverse("digests:unsubscribe", kwargs={"token": make_token(user, kind, version)})
+
+
+class TestSettingsView:
+    def test_anonymous_is_sent_to_sign_in(self, client):
+        assert client.get(SETTINGS).status_code == 302
+
+    @pytest.mark.parametrize("persona", PERSONAS)
+    def test_each_person_sees_and_edits_only_their_own(self, persona, request, as_user, staff):
+        user = request.getfixturevalue(persona)
+        client = as_user(user)
+        response = client.get(SETTINGS)
+        assert response.status_code == 200
+        assert NotificationPreferences.objects.filter(user=user).exists()  # created lazily
+        response = client.post(SETTINGS, {**GOOD, "user": staff.pk, "user_id": staff.pk})
+        assert response.status_code == 302
+        prefs = NotificationPreferences.objects.get(user=user)
+        assert (prefs.digest_weekday, prefs.digest_hour) == (3, 17)
+        assert prefs.muted_sections == ["reviews", "my_meetings", "debriefs", "quota"]
+        assert (prefs.meeting_tomorrow, prefs.debrief_due, prefs.review_requested) == (True, False, False)
+        if user != staff:
+            assert not NotificationPreferences.objects.filter(user=staff).exists()
+
+    @pytest.mark.parametrize(
+        "field, value, message",
+        [
+            ("digest_hour", "24", "Choose an hour from 0 to 23."),
+            ("digest_hour", "-1", "Choose an hour from 0 to 23."),
+            ("digest_hour", "eight", "Choose an hour from 0 to 23."),
+            ("digest_weekday", "7", "Choose a day of the week (0 is Monday, 6 is Sunday)."),
+            ("sections", "nonsense", "nonsense is not a section of the digest."),
+        ],
+    )
+    def test_bad_input_changes_nothing_and_says_why(self, as_user, staff, field, value, message):
+        client = as_user(staff)
+        response = client.post(SETTINGS, {**GOOD, field: value})
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        prefs = NotificationPreferences.objects.get(user=staff)
+        assert (prefs.digest_weekday, prefs.digest_hour, prefs.muted_sections) == (0, 8, [])
+        assert 'aria-invalid="true"' in response.content.decode() or field == "sections"
+
+    def test_other_methods_are_refused(self, as_user, staff):
+        client = as_user(staff)
+        assert client.put(SETTINGS).status_code == 405
+        assert client.delete(SETTINGS).status_code == 405
+
+    def test_switching_a_kind_back_on_bumps_the_version(self, as_user, staff):
+        client = as_user(staff)
+        client.post(SETTINGS, {**GOOD, "digest_enabled": ""})
+        assert NotificationPreferences.objects.get(user=staff).version == 1
+        client.post(SETTINGS, GOOD)
+        assert NotificationPreferences.objects.get(user=staff).version == 2
+
+    def test_the_page_links_the_preview(self, as_user, staff):
+        assert PREVIEW in as_user(staff).get(SETTINGS).content.decode()
+
+
+class TestPreviewView:
+    def test_it_shows_my_next_digest(self, as_user, week, staff):
+        response = as_user(staff).get(PREVIEW)
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "Ken&#x27;s crew" in body and "60-day terms" in body and "Acme annual review" in body
+        assert mail.outbox == []
+
+    def test_empty(self, as_user, outsider):
+        response = as_user(outsider).get(PREVIEW)
+        assert "no email would go out" in response.content.decode()
+
+    def test_post_is_refused(self, as_user, staff):
+        assert as_user(staff).post(PREVIEW).status_code == 405
+
+    def test_fixed_queries_whatever_the_week(self, as_user, week, staff, django_assert_max_num_queries):
+        client = as_user(staff)
+        with django_assert_max_num_queries(20):
+            client.get(PREVIEW)
+
+
+class TestUnsubscribe:
+    @pytest.fixture
+    def anonymous(self):
+        return Client(enforce_csrf_checks=True)
+
+    def test_get_shows_a_button_and_changes_nothing(self, anonymous, staff):
+        response = anonymous.get(unsubscribe_url(staff))
+        assert response.status_code == 200
+        assert '<form method="post"' in response.content.decode()
+        assert not NotificationPreferences.objects.filter(user=staff, digest_enabled=False).exists()
+
+    def test_one_click_post_needs_no_sign_in_nor_csrf_and_turns_off_only_that_kind(self, anonymous, staff):
+        response = anonymous.post(
+            unsubscribe_url(staff, "meeting_tomorrow"), {"List-Unsubscribe": "One-Click"}
+        )
+        assert response.status_code == 200
+        prefs = NotificationPreferences.objects.get(user=staff)
+        assert prefs.meeting_tomorrow is False
+        assert prefs.digest_enabled and prefs.debrief_due and prefs.review_due and prefs.review_requested
+
+    def test_posting_again_is_harmless(self, anonymous, staff):
+        url = unsubscribe_url(staff)
+        anonymous.post(url)
+        response = anonymous.post(url)
+        assert response.status_code == 200
+        assert "no longer receive" in response.content.decode()
+        assert NotificationPreferences.objects.get(user=staff).digest_enabled is False
+
+    @pytest.mark.parametrize(
+        "mangle",
+        [
+            lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
+            lambda t: "x" + t,
+            lambda t: "nonsense",
+        ],
+    )
+    def test_a_tampered_token_changes_nothing(self, anonymous, staff, mangle):
+        token = make_token(staff, "digest", 1)
+        url = reverse("digests:unsubscribe", kwargs={"token": mangle(token)})
+        assert anonymous.post(url).status_code == 400
+        assert anonymous.get(url).status_code == 400
+        assert not NotificationPreferences.objects.filter(user=staff, digest_enabled=False).exists()
+
+    def test_a_token_for_another_kind_cannot_be_forged_from_this_one(self, staff):
+        from django.core import signing
+
+        from digests.tokens import SALT
+
+        forged = signing.dumps([staff.pk, "digest", 1], salt="another.purpose")
+        assert services.preferences_unsubscribe(token=forged) == services.INVALID
+        assert (
+            services.preferences_unsubscribe(token=signing.dumps([staff.pk, "bogus", 1], salt=SALT))
+            == services.INVALID
+        )
+
+    def test_an_old_token_after_resubscribing_changes_nothing(self, anonymous, as_user, staff):
+        old = unsubscribe_url(staff, "digest", 1)
+        anonymous.post(old)
+        # staff switches the digest back on in the settings page
+        as_user(staff).post(SETTINGS, GOOD)
+        prefs = NotificationPreferences.objects.get(user=staff)
+        assert prefs.digest_enabled and prefs.version == 2
+        response = anonymous.post(old)
+        assert response.status_code == 400
+        assert "out of date" in response.content.decode()
+        assert NotificationPreferences.objects.get(user=staff).digest_enabled is True
+        # the link in the next email works
+        anonymous.post(unsubscribe_url(staff, "digest", 2))
+        assert NotificationPreferences.objects.get(user=staff).digest_enabled is False
+
+    def test_the_email_link_unsubscribes(self, anonymous, week, staff, settings):
+        services.digest_send_batch([staff.pk], now=NOW)
+        link = mail.outbox[0].extra_headers["List-Unsubscribe"][1:-1].removeprefix(settings.SITE_URL)
+        assert anonymous.post(link).status_code == 200
+        assert NotificationPreferences.objects.get(user=staff).digest_enabled is False
+
+    def test_other_methods_are_refused(self, anonymous, staff):
+        assert anonymous.put(unsubscribe_url(staff)).status_code == 405
+
+
+class TestPreferencesService:
+    def test_nobody_changes_someone_elses_preferences(self, staff, leader):
+        from django.core.exceptions import PermissionDenied
+
+        from digests.preferences import preferences_for_edit
+
+        prefs = preferences_for_edit(staff)
+        with pytest.raises(PermissionDenied):
+            services.preferences_update(by=leader, prefs=prefs, data={"digest_enabled": False})
+        assert NotificationPreferences.objects.get(user=staff).digest_enabled is True
+
+
+class TestPreviewWhenSwitchedOff:
+    def test_it_says_so(self, as_user, week, staff):
+        NotificationPreferences.objects.create(user=staff, digest_enabled=False)
+        body = as_user(staff).get(PREVIEW).content.decode()
+        assert "Your weekly digest is switched off" in body
+        assert "Ken&#x27;s crew" in body  # still shows what it would hold
