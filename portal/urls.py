@@ -15,6 +15,7 @@ urlpatterns = [
     path("stories/", include("stories.urls")),
     path("meetings/", include("meetings.urls")),
     path("", include("digests.urls")),
+    path("insights/", include("insights.urls")),
     path("admin/", admin.site.urls),
 ]
 

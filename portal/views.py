@@ -11,8 +11,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate, check_for_language
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.selectors import followed_customers
-
 from .lib.panels import panels_for
 
 logger = logging.getLogger(__name__)
@@ -20,8 +18,9 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 def home(request):
-    context = {"followed": followed_customers(user=request.user), "home_panels": panels_for(request.user)}
-    return render(request, "portal/home.html", context)
+    """The dashboard: each app's panels (a story to start the day, reviews awaiting me, debriefs I
+    owe and my next meetings, open seats this month, customers I follow), a fixed number of queries."""
+    return render(request, "portal/home.html", {"home_panels": panels_for(request.user)})
 
 
 @login_not_required

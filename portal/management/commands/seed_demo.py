@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from customers import demo as customers_demo
 from decisions import demo as decisions_demo
 from digests import demo as digests_demo
+from insights import demo as insights_demo
 from meetings import demo as meetings_demo
 from portal import demo as portal_demo
 from stories import demo as stories_demo
@@ -32,4 +33,5 @@ class Command(BaseCommand):
             decisions_demo.seed,
             meetings_demo.seed,
             digests_demo.seed,
+            insights_demo.seed,
         ]

@@ -1,0 +1,346 @@
+"""Reads for insights. Every function runs a fixed number of queries whatever the data size:
+figures are grouped and counted in the database, per (team, quarter), never row by row in Python."""
+
+import datetime
+import statistics
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Aggregate, Case, Count, Exists, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value, When,
+)
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer, Follow
+from decisions.models import Decision, ImpactReview, ReviewRequest
+from meetings.models import Debrief, Meeting, Seat
+from portal.models import Team, User
+from portal.permissions import can
+from stories.models import Comment, Reaction, Read, Story
+
+from .models import PULSE_FIELDS, PulseFigure, PulseIssue
+from .periods import add_months, last_months
+
+# -- who sees what ------------------------------------------------------------------------------
+
+
+def visible_teams(user):
+    """Admins see every team; everyone else only their own (none without a team)."""
+    if can(user, "scorecard.team"):  # with no team given, only the admin role allows it
+        return Team.objects.order_by("name", "id")
+    return Team.objects.filter(pk=user.team_id).order_by("name", "id")
+
+
+def get_team_for(user, slug):
+    """A team's scorecard: 404 when the team does not exist or the viewer may not see it."""
+    team = Team.objects.filter(slug=slug).first()
+    if team is None or not can(user, "scorecard.team", team):
+        raise Http404
+    return team
+
+
+def can_record_pulse(user):
+    """Admins, and customer-facing hosts in the Customer Success team, record the pulse."""
+    return can(user, "pulse.record")
+
+
+# -- the scorecard ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str = ""  # "%" or "h", shown after the number
+    chart: bool = True
+
+
+METRICS = [
+    Metric("reads_per_person", _("Stories read per person")),
+    Metric("reactions", _("Reactions")),
+    Metric("comments", _("Comments")),
+    Metric("meetings", _("Customer meetings attended")),
+    Metric("leader_meetings", _("Leaders' customer meetings")),
+    Metric("quota", _("Leaders' quota for the quarter"), chart=False),
+    Metric("debriefs", _("Debriefs filed")),
+    Metric("review_share", _("Decided decisions with an impact review"), unit="%"),
+    Metric("median_review_hours", _("Median hours from review request to review")),
+    Metric("customers_touched", _("Named customers touched")),
+]
+METRIC_KEYS = [m.key for m in METRICS]
+
+
+@dataclass
+class TeamFigures:
+    team: Team
+    members: int = 0
+    leaders: int = 0
+    quarters: list = field(default_factory=list)  # one dict of figures per quarter, oldest first
+
+
+def _bucket(path, quarters):
+    """Which of `quarters` the datetime at `path` falls in: 0, 1, … (None outside them)."""
+    return Case(
+        *[When(**{f"{path}__gte": q.start(), f"{path}__lt": q.end()}, then=Value(i)) for i, q in enumerate(quarters)],
+        output_field=IntegerField(),
+    )
+
+
+def _window(path, quarters):
+    return Q(**{f"{path}__gte": quarters[0].start(), f"{path}__lt": quarters[-1].end()})
+
+
+def _grouped(queryset, *, team, when, quarters, team_ids, **aggregates):
+    """{(team_id, quarter index): {aggregate: value}} in one GROUP BY query."""
+    rows = (
+        queryset.filter(_window(when, quarters), **{f"{team}__in": team_ids})
+        .annotate(t=F(team), b=_bucket(when, quarters))
+        .values("t", "b")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return {(row.pop("t"), row.pop("b")): row for row in rows}
+
+
+def _attended_seats(now):
+    return Seat.objects.filter(
+        status=Seat.Status.CONFIRMED, meeting__status=Meeting.Status.SCHEDULED, meeting__ends_at__lte=now
+    )
+
+
+def _median_review_seconds(team_ids, quarters):
+    """{(team_id, quarter index): median seconds from review request to review}, by the reviewer's team.
+
+    PostgreSQL computes it in the database (percentile_cont); elsewhere one values_list query and
+    Python's statistics.median over its rows. One query either way."""
+    base = ReviewRequest.objects.filter(reviewed_at__isnull=False, reviewed_at__gte=F("created_at"))
+    if connection.vendor == "postgresql":
+        rows = _grouped(base, team="reviewer__team", when="reviewed_at", quarters=quarters, team_ids=team_ids,
+                        median=Median(EpochSeconds(F("reviewed_at") - F("created_at"))))
+        return {key: row["median"] for key, row in rows.items()}
+    rows = (
+        base.filter(_window("reviewed_at", quarters), reviewer__team__in=team_ids)
+        .annotate(t=F("reviewer__team"), b=_bucket("reviewed_at", quarters))
+        .values_list("t", "b", "created_at", "reviewed_at")
+        .order_by()
+    )
+    durations = {}
+    for team_id, index, requested, reviewed in rows:
+        durations.setdefault((team_id, index), []).append((reviewed - requested).total_seconds())
+    return {key: statistics.median(values) for key, values in durations.items()}
+
+
+class Median(Aggregate):
+    """percentile_cont(0.5): PostgreSQL's median, as an aggregate."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+class EpochSeconds(Func):
+    """A PostgreSQL interval in seconds."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    output_field = FloatField()
+
+
+def _customers_touched(team_ids, quarters, now):
+    """{(team_id, quarter index): distinct named customers the team read about, reviewed or met}.
+
+    The distinct (team, quarter, customer) triples of the four sources are a UNION; the database
+    counts them per team and quarter. One query."""
+
+    def triples(queryset, team, when, customer):
+        return (
+            queryset.filter(_window(when, quarters), **{f"{team}__in": team_ids}, **{f"{customer}__isnull": False})
+            .annotate(t=F(team), b=_bucket(when, quarters), c=F(customer))
+            .values_list("t", "b", "c")
+            .order_by()
+        )
+
+    union = triples(Read.objects.all(), "user__team", "read_at", "story__customer").union(
+        triples(ImpactReview.objects.all(), "author__team", "created_at", "decision__customers"),
+        triples(ImpactReview.objects.all(), "author__team", "created_at", "customers"),
+        triples(_attended_seats(now), "user__team", "meeting__starts_at", "meeting__customer"),
+    )
+    sql, params = union.query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT t, b, COUNT(*) FROM ({sql}) touched GROUP BY t, b", params)
+        return {(t, b): n for t, b, n in cursor.fetchall()}
+
+
+def scorecard(*, teams, quarters, now=None):
+    """Figures for `teams` (a Team queryset) over `quarters` (oldest first): a list of TeamFigures.
+
+    Nine queries whatever the number of teams, people or rows."""
+    now = now or timezone.now()
+    teams = list(
+        teams.annotate(
+            n_members=Count("members", filter=Q(members__is_active=True), distinct=True),
+            n_leaders=Count("members", filter=Q(members__is_active=True, members__role=User.Role.LEADER), distinct=True),
+        )
+    )
+    ids = [t.pk for t in teams]
+    if not ids:
+        return []
+    grouped = {"reads": _grouped(Read.objects.all(), team="user__team", when="read_at", quarters=quarters,
+                                 team_ids=ids, n=Count("pk"))}
+    grouped["reactions"] = _grouped(Reaction.objects.all(), team="user__team", when="created_at",
+                                    quarters=quarters, team_ids=ids, n=Count("pk"))
+    grouped["comments"] = _grouped(Comment.objects.all(), team="author__team", when="created_at",
+                                   quarters=quarters, team_ids=ids, n=Count("pk"))
+    seats = _grouped(_attended_seats(now), team="user__team", when="meeting__starts_at", quarters=quarters,
+                     team_ids=ids, n=Count("pk"), leaders=Count("pk", filter=Q(user__role=User.Role.LEADER)))
+    grouped["debriefs"] = _grouped(Debrief.objects.all(), team="seat__user__team", when="created_at",
+                                   quarters=quarters, team_ids=ids, n=Count("pk"))
+    reviewed = Exists(ImpactReview.objects.filter(decision=OuterRef("pk")))
+    decisions = _grouped(
+        Decision.objects.filter(status=Decision.Status.DECIDED), team="team", when="decided_at", quarters=quarters,
+        team_ids=ids, n=Count("pk"), reviewed=Sum(Case(When(reviewed, then=Value(1)), default=Value(0))),
+    )
+    medians = _median_review_seconds(ids, quarters)
+    touched = _customers_touched(ids, quarters, now)
+
+    quota = settings.LIFELINE_MEETING_QUOTA
+    result = []
+    for team in teams:
+        row = TeamFigures(team=team, members=team.n_members, leaders=team.n_leaders)
+        for index, quarter in enumerate(quarters):
+            key = (team.pk, index)
+
+            def n(name, key=key):
+                return grouped[name].get(key, {}).get("n", 0)
+
+            decided = decisions.get(key, {"n": 0, "reviewed": 0})
+            median = medians.get(key)
+            row.quarters.append({
+                "quarter": quarter,
+                "reads": n("reads"),
+                "reads_per_person": round(n("reads") / team.n_members, 1) if team.n_members else 0,
+                "reactions": n("reactions"),
+                "comments": n("comments"),
+                "meetings": seats.get(key, {}).get("n", 0),
+                "leader_meetings": seats.get(key, {}).get("leaders", 0),
+                "quota": round(team.n_leaders * quota / 4, 1),
+                "debriefs": n("debriefs"),
+                "decided": decided["n"],
+                "review_share": round(100 * decided["reviewed"] / decided["n"]) if decided["n"] else None,
+                "median_review_hours": round(median / 3600, 1) if median is not None else None,
+                "customers_touched": touched.get(key, 0),
+            })
+        result.append(row)
+    return result
+
+
+# -- the customer pulse -------------------------------------------------------------------------
+
+
+def pulse_totals(months):
+    """[{month, products_returned, …}] for each of `months`, every row of the month added up. One query."""
+    rows = (
+        PulseFigure.objects.filter(month__in=months)
+        .values("month")
+        .annotate(**{name: Sum(name) for name in PULSE_FIELDS}, rows=Count("pk"))
+        .order_by()
+    )
+    by_month = {row["month"]: row for row in rows}
+    empty = dict.fromkeys(PULSE_FIELDS, 0)
+    return [{"month": m, "recorded": m in by_month, **empty, **{k: v for k, v in by_month.get(m, {}).items()
+                                                               if k in PULSE_FIELDS}} for m in months]
+
+
+def pulse_rows(month):
+    """The figures recorded for one month, the row not tied to a customer first. One query."""
+    return list(PulseFigure.objects.filter(month=month).select_related("customer", "recorded_by")
+                .order_by(F("customer__name").asc(nulls_first=True), "id"))
+
+
+def pulse_issues(limit=12):
+    return list(PulseIssue.objects.select_related("published_by").order_by("-month")[:limit])
+
+
+def pulse_months(count=6, until=None):
+    return last_months(count, until=until)
+
+
+# -- home page panels ---------------------------------------------------------------------------
+
+
+def _this_month(now=None):
+    """The viewer's current month as a pair of aware datetimes."""
+    local = timezone.localtime(now or timezone.now())
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    nxt = add_months(start.date(), 1)
+    end = timezone.make_aware(datetime.datetime.combine(nxt, datetime.time.min), timezone.get_current_timezone())
+    return start, end
+
+
+def open_seats_panel(user, *, limit=4, now=None):
+    """Home: meetings this month whose listener seats are still open to sign up for. One query."""
+    from meetings.selectors import meeting_list
+
+    now = now or timezone.now()
+    start, end = _this_month(now)
+    rows = list(
+        meeting_list(user=user, month=(start, end), open_only=True, now=now)
+        .filter(starts_at__gt=now)
+        .exclude(host=user)
+        .order_by("starts_at", "id")[: limit + 1]
+    )
+    return {"meetings": [m for m in rows[:limit] if not m.my_status], "more": len(rows) > limit,
+            "month": start}
+
+
+def next_hosted_panel(user, *, now=None):
+    """Home, for customer-facing hosts: the next customer meeting they host (meetings' own panel
+    shows the meetings people listen in on). One query; left out when there is none."""
+    if not (user.is_host or user.is_admin):
+        return None
+    from meetings.selectors import with_counts
+
+    meeting = (
+        with_counts(Meeting.objects.filter(host=user, status=Meeting.Status.SCHEDULED, ends_at__gt=now or timezone.now()))
+        .select_related("customer")
+        .order_by("starts_at", "id")
+        .first()
+    )
+    return {"meeting": meeting} if meeting is not None else None
+
+
+def followed_panel(user, *, limit=12):
+    """Home: customers I follow, most recently active first, each with its newest story, decision and
+    meeting annotated (correlated subqueries). One query."""
+    stories = Story.objects.filter(customer=OuterRef("pk"), status=Story.Status.PUBLISHED).order_by("-published_at", "-id")
+    decisions = Decision.objects.filter(customers=OuterRef("pk")).exclude(status=Decision.Status.DRAFT).order_by(
+        "-created_at", "-id")
+    meetings = Meeting.objects.filter(customer=OuterRef("pk"), status=Meeting.Status.SCHEDULED).order_by(
+        "-starts_at", "-id")
+    customers = (
+        Customer.objects.filter(Exists(Follow.objects.filter(user=user, customer=OuterRef("pk"))))
+        .annotate(
+            story_pk=Subquery(stories.values("pk")[:1]),
+            story_slug=Subquery(stories.values("slug")[:1]),
+            story_title=Subquery(stories.values("title")[:1]),
+            story_at=Subquery(stories.values("published_at")[:1]),
+            decision_pk=Subquery(decisions.values("pk")[:1]),
+            decision_title=Subquery(decisions.values("title")[:1]),
+            decision_status=Subquery(decisions.values("status")[:1]),
+            decision_at=Subquery(decisions.values("created_at")[:1]),
+            meeting_pk=Subquery(meetings.values("pk")[:1]),
+            meeting_title=Subquery(meetings.values("title")[:1]),
+            meeting_at=Subquery(meetings.values("starts_at")[:1]),
+        )
+        .only("id", "name", "slug", "industry", "status", "last_activity_at")
+        .order_by("-last_activity_at", "id")
+    )
+    rows = list(customers[: limit + 1])
+    for customer in rows:
+        customer.decision_status_label = (
+            Decision.Status(customer.decision_status).label if customer.decision_status else ""
+        )
+    return {"customers": rows[:limit], "more": len(rows) > limit}

@@ -1,0 +1,263 @@
+"""Writes for insights: recording and importing the monthly customer pulse, publishing it, and
+sending the pulse email once to each person."""
+
+import csv
+import datetime
+import io
+import logging
+import smtplib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import Customer
+from portal.lib.emails import build_email
+from portal.models import User
+
+from .models import PULSE_FIELDS, PulseDelivery, PulseFigure, PulseIssue
+from .periods import parse_month
+from .selectors import can_record_pulse, pulse_rows, pulse_totals
+
+log = logging.getLogger(__name__)
+TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
+STALE_AFTER = datetime.timedelta(minutes=15)
+MAX_FIGURE = 1_000_000
+
+
+def _check(by):
+    if not can_record_pulse(by):
+        raise PermissionDenied(_("Only admins and Customer Success hosts record the customer pulse."))
+
+
+@transaction.atomic
+def pulse_record(*, by, month, customer=None, figures):
+    """Record (or correct) one month's figures, for one customer or for none."""
+    _check(by)
+    row, _created = PulseFigure.objects.update_or_create(
+        month=month.replace(day=1), customer=customer,
+        defaults={**{name: int(figures.get(name) or 0) for name in PULSE_FIELDS},
+                  "recorded_by": by, "updated_at": timezone.now()},
+    )
+    return row
+
+
+# -- CSV import ---------------------------------------------------------------------------------
+
+COLUMNS = ["month", "customer", *PULSE_FIELDS]
+
+
+@dataclass
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self):
+        return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    saved: int = 0
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def _parse_row(line, row, customers, seen):
+    errors, values = [], {}
+    month = parse_month(row.get("month"))
+    if month is None:
+        errors.append(_("“%(value)s” is not a month like 2026-10 (month).") % {"value": (row.get("month") or "").strip()})
+    key = (row.get("customer") or "").strip()
+    values["customer"] = None
+    if key:
+        values["customer"] = customers.get(key.lower())
+        if values["customer"] is None:
+            errors.append(_("no customer with the CRM id or slug “%(value)s” (customer).") % {"value": key})
+    for name in PULSE_FIELDS:
+        raw = (row.get(name) or "").strip() or "0"
+        if not raw.isdecimal() or int(raw) > MAX_FIGURE:  # isdigit() passes "²", which int() refuses
+            errors.append(_("“%(value)s” is not a whole number from 0 to %(max)s (%(column)s).")
+                          % {"value": raw, "max": MAX_FIGURE, "column": name})
+        else:
+            values[name] = int(raw)
+    if month is not None and not errors:
+        pair = (month, values["customer"].pk if values["customer"] else None)
+        if pair in seen:
+            errors.append(_("the same month and customer are already on line %(first)s.") % {"first": seen[pair]})
+        seen.setdefault(pair, line)
+    values["month"] = month
+    return values, [RowError(line, message) for message in errors]
+
+
+def pulse_import(*, by, raw):
+    """All or nothing: every row valid, then all saved in one transaction; otherwise each bad row is
+    listed with its line number and nothing changes."""
+    _check(by)
+    result = ImportResult()
+    if len(raw) > settings.LIFELINE_IMPORT_MAX_BYTES:
+        result.errors.append(RowError(0, _("the file is larger than %(mb)s MB.")
+                                      % {"mb": settings.LIFELINE_IMPORT_MAX_BYTES // 2**20}))
+        return result
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        result.errors.append(RowError(line, _("the file is not UTF-8 text (save it as “CSV UTF-8”).")))
+        return result
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    headers = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = headers
+    missing = [c for c in ("month",) if c not in headers]
+    unknown = [h for h in headers if h and h not in COLUMNS]
+    if missing or unknown or not headers:
+        result.errors.append(RowError(1, _("the columns must be: %(columns)s.") % {"columns": ", ".join(COLUMNS)}))
+        return result
+    customers = {}
+    for pk, slug, external_id in Customer.objects.values_list("pk", "slug", "external_id"):
+        customers[slug.lower()] = customers[str(pk)] = pk
+        if external_id:
+            customers[external_id.lower()] = pk
+    objects = Customer.objects.in_bulk(set(customers.values()))
+    customers = {key: objects[pk] for key, pk in customers.items()}
+    rows, seen = [], {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                result.errors.append(RowError(line, _("this row has more cells than there are columns.")))
+                continue
+            if not any((v or "").strip() for v in row.values()):
+                continue  # blank line (spreadsheets export trailing ",,,"): not counted towards the cap
+            if len(rows) >= settings.LIFELINE_IMPORT_MAX_ROWS:
+                result.errors.append(RowError(line, _("more than %(n)s rows; split the file.")
+                                              % {"n": settings.LIFELINE_IMPORT_MAX_ROWS}))
+                return result
+            values, errors = _parse_row(line, row, customers, seen)
+            result.errors.extend(errors)
+            rows.append(values)
+    except csv.Error as exc:
+        result.errors.append(RowError(reader.line_num, _("the file is not valid CSV (%(error)s).") % {"error": exc}))
+    if not rows and not result.errors:
+        result.errors.append(RowError(2, _("the file has no figures in it.")))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for values in rows:
+            pulse_record(by=by, month=values.pop("month"), customer=values.pop("customer"), figures=values)
+            result.saved += 1
+    return result
+
+
+# -- publishing and sending ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def pulse_publish(*, by, month):
+    """Publish a month's pulse: everyone gets it by email, once. Publishing again changes nothing."""
+    from .tasks import send_pulse_task
+
+    _check(by)
+    if not PulseFigure.objects.filter(month=month).exists():
+        raise PermissionDenied(_("Record figures for this month before publishing it."))
+    issue, created = PulseIssue.objects.get_or_create(month=month, defaults={"published_by": by})
+    if created:
+        transaction.on_commit(lambda: send_pulse_task.delay(issue.pk))
+    return issue, created
+
+
+def _preferences():
+    """digests' preferences and unsubscribe links, once digests knows a "pulse" kind (see the report)."""
+    try:
+        from digests.models import Kind
+    except ImportError:
+        return None
+    return Kind("pulse") if "pulse" in Kind.values else None
+
+
+def pulse_plan(issue):
+    """Create a pending delivery for every active person with an email; return the ids still to send."""
+    users = User.objects.filter(is_active=True).exclude(email="").values_list("pk", flat=True)
+    PulseDelivery.objects.bulk_create(
+        [PulseDelivery(issue=issue, user_id=uid) for uid in users], ignore_conflicts=True, batch_size=500
+    )
+    stale = timezone.now() - STALE_AFTER
+    return list(
+        PulseDelivery.objects.filter(issue=issue)
+        .filter(Q(status=PulseDelivery.Status.PENDING) | Q(status=PulseDelivery.Status.SENDING, claimed_at__lt=stale))
+        .order_by("user_id").values_list("pk", flat=True)
+    )
+
+
+def _claim(delivery_id):
+    now = timezone.now()
+    claimable = Q(status=PulseDelivery.Status.PENDING) | Q(status=PulseDelivery.Status.SENDING, claimed_at__lt=now - STALE_AFTER)
+    return PulseDelivery.objects.filter(claimable, pk=delivery_id).update(
+        status=PulseDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1) == 1
+
+
+def pulse_context(issue):
+    """What the email shows: the month, the month before, and the customers named. Three queries."""
+    from .periods import add_months
+
+    current, previous = pulse_totals([issue.month, add_months(issue.month, -1)])
+    figures = [{"key": name, "label": PulseFigure._meta.get_field(name).verbose_name,
+                "value": current[name], "previous": previous[name]} for name in PULSE_FIELDS]
+    named = [row for row in pulse_rows(issue.month) if row.customer_id]
+    return {"issue": issue, "figures": figures, "named": named[:10],
+            "pulse_url": settings.SITE_URL + reverse("insights:pulse") + f"?month={issue.month:%Y-%m}"}
+
+
+def pulse_send_batch(issue_id, delivery_ids, *, final_attempt=True):
+    """Send the pulse to each claimed delivery. Running it twice sends each person one email."""
+    issue = PulseIssue.objects.filter(pk=issue_id).first()
+    if issue is None:
+        return 0
+    context = pulse_context(issue)
+    deliveries = PulseDelivery.objects.filter(pk__in=list(delivery_ids), issue=issue).select_related("user")
+    kind, sent = _preferences(), 0
+    with get_connection() as connection:
+        for delivery in deliveries:
+            if not _claim(delivery.pk):
+                continue
+            user = delivery.user
+            headers, link = {}, ""
+            if kind is not None:
+                from digests.preferences import preferences_of
+                from digests.tokens import unsubscribe_headers, unsubscribe_url
+
+                prefs = preferences_of(user)
+                if not prefs.wants(kind):
+                    PulseDelivery.objects.filter(pk=delivery.pk).update(status=PulseDelivery.Status.SKIPPED)
+                    continue
+                link = unsubscribe_url(user, kind, prefs.version)
+                headers = unsubscribe_headers(link)
+            try:
+                message = build_email("insights-pulse", to=user, context={**context, "unsubscribe_url": link},
+                                      headers=headers)
+                message.connection = connection
+                message.send()
+            except TRANSIENT_ERRORS as error:
+                status = PulseDelivery.Status.FAILED if final_attempt else PulseDelivery.Status.PENDING
+                PulseDelivery.objects.filter(pk=delivery.pk).update(status=status, last_error=repr(error)[:2000])
+                if not final_attempt:
+                    raise
+                continue
+            except Exception as error:  # one broken email must not hold up the others; admins see it
+                log.exception("insights: pulse for %s failed", user.pk)
+                PulseDelivery.objects.filter(pk=delivery.pk).update(
+                    status=PulseDelivery.Status.FAILED, last_error=repr(error)[:2000])
+                continue
+            PulseDelivery.objects.filter(pk=delivery.pk, status=PulseDelivery.Status.SENDING).update(
+                status=PulseDelivery.Status.SENT, sent_at=timezone.now())
+            sent += 1
+    return sent

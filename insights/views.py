@@ -1,0 +1,203 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from . import selectors, services
+from .charts import bar_chart, column_chart
+from .forms import PublishForm, PulseFigureForm, PulseImportForm
+from .models import PULSE_FIELDS, PulseFigure
+from .periods import Quarter, add_months, last_months, parse_month
+
+COMPARE_CHARTS = ["customers_touched", "reads_per_person", "meetings"]
+
+
+def _quarter(request):
+    """?quarter=2026Q4, or the current quarter; a quarter that does not exist is a 404."""
+    value = request.GET.get("quarter")
+    if not value:
+        return Quarter.containing()
+    quarter = Quarter.parse(value)
+    if quarter is None:
+        raise Http404
+    return quarter
+
+
+def _csv_cell(value):
+    """Numbers as they are; text that a spreadsheet would run as a formula is quoted."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not text.lstrip("-").replace(".", "").isdigit() else text
+
+
+def _csv(filename, header, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow([str(h) for h in header])
+    writer.writerows([[_csv_cell(v) for v in row] for row in rows])
+    return response
+
+
+def _quarter_choices(selected):
+    current = Quarter.containing()
+    choices = current.trend(8)[::-1]
+    return choices if selected in choices else [selected, *choices]
+
+
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def scorecard(request):
+    """Every team the viewer may see, side by side, for one quarter."""
+    quarter = _quarter(request)
+    rows = selectors.scorecard(teams=selectors.visible_teams(request.user), quarters=[quarter])
+    if request.GET.get("format") == "csv":
+        header = [_("Team"), _("Quarter"), _("People"), *[m.label for m in selectors.METRICS]]
+        return _csv(f"scorecard-{quarter}.csv", header, [
+            [row.team.name, str(quarter), row.members, *[row.quarters[0][k] for k in selectors.METRIC_KEYS]]
+            for row in rows
+        ])
+    rtl, metrics = get_language_bidi(), {m.key: m for m in selectors.METRICS}
+    charts = [
+        bar_chart(
+            chart_id=f"compare-{key}", title=metrics[key].label, rtl=rtl, unit=metrics[key].unit,
+            desc=_("%(metric)s in %(quarter)s, one bar per team.") % {"metric": metrics[key].label, "quarter": quarter.label},
+            points=[(row.team.name, row.quarters[0][key], row.team.pk == request.user.team_id) for row in rows],
+        )
+        for key in COMPARE_CHARTS
+    ] if rows else []
+    context = {"quarter": quarter, "rows": rows, "charts": charts, "metrics": selectors.METRICS,
+               "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": quarter.shift(1)}
+    template = "insights/scorecard.html#results" if request.htmx and not request.htmx.boosted else "insights/scorecard.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def team_scorecard(request, slug):
+    """One team: the trend over the last four quarters, a chart and a table for each figure."""
+    team, quarter = selectors.get_team_for(request.user, slug), _quarter(request)
+    quarters = quarter.trend(4)
+    row = selectors.scorecard(teams=selectors.visible_teams(request.user).filter(pk=team.pk), quarters=quarters)[0]
+    if request.GET.get("format") == "csv":
+        header = [_("Team"), _("Quarter"), _("People"), *[m.label for m in selectors.METRICS]]
+        return _csv(f"scorecard-{team.slug}-{quarter}.csv", header, [
+            [team.name, str(figures["quarter"]), row.members, *[figures[k] for k in selectors.METRIC_KEYS]]
+            for figures in row.quarters
+        ])
+    rtl, charts = get_language_bidi(), []
+    for metric in (m for m in selectors.METRICS if m.chart):
+        points = [(str(f["quarter"].label), f[metric.key], f["quarter"] == quarter, f["quarter"].label_lines)
+                  for f in row.quarters]
+        reference = row.quarters[-1]["quota"] if metric.key == "leader_meetings" else None
+        chart = column_chart(
+            chart_id=f"trend-{metric.key}", title=metric.label, unit=metric.unit, rtl=rtl, points=points,
+            desc=_("%(metric)s for %(team)s over the four quarters to %(quarter)s.")
+            % {"metric": metric.label, "team": team.name, "quarter": quarter.label},
+            reference=reference,
+            reference_label=_("Quota: %(quota)s") % {"quota": reference} if reference else "",
+        )
+        charts.append(chart)
+    context = {"team": team, "row": row, "quarter": quarter, "quarters": quarters, "charts": charts,
+               "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": quarter.shift(1)}
+    template = "insights/team.html#results" if request.htmx and not request.htmx.boosted else "insights/team.html"
+    return render(request, template, context)
+
+
+# -- the customer pulse -------------------------------------------------------------------------
+
+
+def _pulse_until(request):
+    value = request.GET.get("month")
+    if not value:
+        return None
+    month = parse_month(value)
+    if month is None:
+        raise Http404
+    return month
+
+
+@require_http_methods(["GET"])
+def pulse(request):
+    months = last_months(6, until=_pulse_until(request))
+    totals = selectors.pulse_totals(months)
+    labels = {name: capfirst(PulseFigure._meta.get_field(name).verbose_name) for name in PULSE_FIELDS}
+    if request.GET.get("format") == "csv":
+        return _csv(f"pulse-{months[-1]:%Y-%m}.csv", [_("Month"), *[labels[n] for n in PULSE_FIELDS]],
+                    [[f"{t['month']:%Y-%m}", *[t[n] for n in PULSE_FIELDS]] for t in totals])
+    rtl, charts = get_language_bidi(), []
+    for name in PULSE_FIELDS:
+        chart = column_chart(
+            chart_id=f"pulse-{name}", title=labels[name], rtl=rtl,
+            points=[(f"{t['month']:%Y-%m}", t[name] if t["recorded"] else None, i == len(totals) - 1,
+                     (date_format(t["month"], "M"), str(t["month"].year))) for i, t in enumerate(totals)],
+            desc=_("%(figure)s each month, %(first)s to %(last)s.")
+            % {"figure": labels[name], "first": f"{months[0]:%Y-%m}", "last": f"{months[-1]:%Y-%m}"},
+        )
+        charts.append(chart)
+    can_record = selectors.can_record_pulse(request.user)
+    published = {issue.month for issue in selectors.pulse_issues()}
+    context = {"months": months, "totals": totals, "charts": charts, "rows": selectors.pulse_rows(months[-1]),
+               "labels": [labels[n] for n in PULSE_FIELDS], "fields": PULSE_FIELDS, "can_record": can_record,
+               "month": months[-1], "published": months[-1] in published,
+               "previous": add_months(months[-1], -1),
+               "next": add_months(months[-1], 1) if months[-1] < last_months(1)[0] else None}
+    return render(request, "insights/pulse.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def pulse_record(request):
+    if not selectors.can_record_pulse(request.user):
+        raise PermissionDenied
+    form = PulseFigureForm(request.POST or None, initial={"month": request.GET.get("month", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.pulse_record(by=request.user, month=data["month"], customer=data["customer"], figures=form.figures())
+        messages.success(request, _("Figures for %(month)s saved.") % {"month": f"{data['month']:%Y-%m}"})
+        return redirect(f"{reverse('insights:pulse')}?month={data['month']:%Y-%m}")
+    return render(request, "insights/pulse_record.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def pulse_import(request):
+    if not selectors.can_record_pulse(request.user):
+        raise PermissionDenied
+    form = PulseImportForm(request.POST, request.FILES) if request.method == "POST" else PulseImportForm()
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = services.pulse_import(by=request.user, raw=form.cleaned_data["file"].read())
+        if result.ok:
+            messages.success(request, _("Imported %(count)s rows of figures.") % {"count": result.saved})
+            return redirect("insights:pulse")
+    return render(request, "insights/pulse_import.html", {"form": form, "result": result})
+
+
+@require_POST
+def pulse_publish(request):
+    if not selectors.can_record_pulse(request.user):
+        raise PermissionDenied
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a month like 2026-10 to publish."))
+        return redirect("insights:pulse")
+    month = form.cleaned_data["month"]
+    try:
+        _issue, created = services.pulse_publish(by=request.user, month=month)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        if created:
+            messages.success(request, _("The pulse for %(month)s is on its way to everyone.") % {"month": f"{month:%Y-%m}"})
+        else:
+            messages.info(request, _("The pulse for %(month)s was already published.") % {"month": f"{month:%Y-%m}"})
+    return redirect(f"{reverse('insights:pulse')}?month={month:%Y-%m}")

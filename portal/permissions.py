@@ -1,0 +1,163 @@
+"""Who may do what: one table of roles × actions, used by views, htmx endpoints, services, templates,
+the admin and the digest alike.
+
+This is the bottom layer: it imports no app. Relations look at plain attributes of the object they
+are given (`author_id`, `owner_id`, `host_id`, `account_owner_id`, `team_id`, `user_id`, `status`),
+so any model, or a `SimpleNamespace` standing in for one not yet saved, works.
+
+    can(user, "story.edit", story)      -> bool
+    require(user, "story.edit", story)  # raises PermissionDenied
+    {% can "story.edit" story as may_edit %}   (templatetags/portal.py)
+    manage.py permissions                       (prints the table)
+
+A rule allows an action when the person has one of its roles, OR stands in one of its relations to
+the object; when it `requires` other actions, those must be allowed too. Business state (sign-up
+closed, decision closed, a story not yet published for reactions) is not a permission: the services
+check it and say why.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+ANONYMOUS, STAFF, HOST, LEADER, ADMIN = "anonymous", "staff", "host", "leader", "admin"
+ROLES = (ANONYMOUS, STAFF, HOST, LEADER, ADMIN)
+EVERYONE = frozenset(ROLES)  # public: no sign-in needed (a secret token is the key, or nothing is secret)
+SIGNED_IN = frozenset({STAFF, HOST, LEADER, ADMIN})
+WRITERS = frozenset({HOST, LEADER, ADMIN})
+
+
+def roles_of(user):
+    """The roles a person holds: their role (leader/staff/host), plus admin for `is_staff`."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return frozenset({ANONYMOUS})
+    roles = {user.role} if user.role in (STAFF, HOST, LEADER) else {STAFF}
+    if user.is_staff:
+        roles.add(ADMIN)
+    return frozenset(roles)
+
+
+def _is(value, pk):
+    return value is not None and value == pk
+
+
+def _pulse_team_host(user, obj):
+    team = getattr(user, "team", None)
+    slug = getattr(settings, "LIFELINE_PULSE_TEAM", "customer-success")
+    return user.role == HOST and team is not None and team.slug == slug
+
+
+# name -> (what it means, test(user, obj)); obj may be None, and then only user-only relations hold.
+RELATIONS = {
+    "author": (_("wrote it"), lambda user, obj: _is(getattr(obj, "author_id", None), user.pk)),
+    "draft_author": (
+        _("wrote it, and it is not published yet"),
+        lambda user, obj: _is(getattr(obj, "author_id", None), user.pk) and getattr(obj, "status", None) != "published",
+    ),
+    "owner": (_("owns it"), lambda user, obj: _is(getattr(obj, "owner_id", None), user.pk)),
+    "team_leader": (
+        _("leads the team it belongs to"),
+        lambda user, obj: user.role == LEADER and _is(getattr(obj, "team_id", None), user.team_id),
+    ),
+    "host": (_("hosts it"), lambda user, obj: _is(getattr(obj, "host_id", None), user.pk)),
+    "account_owner": (_("owns the customer account"), lambda user, obj: _is(getattr(obj, "account_owner_id", None), user.pk)),
+    "self": (_("it is their own (their seat, their debrief)"), lambda user, obj: _is(getattr(obj, "user_id", None), user.pk)),
+    "team_member": (_("is a member of the team"), lambda user, obj: _is(getattr(obj, "pk", None), user.team_id)),
+    "pulse_team_host": (_("is a host in the Customer Success team"), _pulse_team_host),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset = frozenset()
+    relations: tuple = ()
+    requires: tuple = ()
+    help: str = ""
+
+
+RULES = {
+    # People and the site
+    "site.use": Rule(SIGNED_IN, help="Home page, search, own settings: any signed-in colleague."),
+    "admin.site": Rule({ADMIN}, help="Django admin (Django also checks is_staff)."),
+    # Customers
+    "customer.view": Rule(SIGNED_IN, help="Directory, customer page, autocomplete."),
+    "customer.follow": Rule(SIGNED_IN),
+    "customer.import": Rule({ADMIN}, help="CSV import from the CRM."),
+    "contact.edit": Rule({ADMIN}, ("account_owner",), help="Add, edit, delete contacts and their FORD notes."),
+    "contact.erase": Rule({ADMIN}, help="Erase a person (admin action)."),
+    # Stories
+    "story.view": Rule(SIGNED_IN, help="Published stories: feed, page, present, Atom."),
+    "story.read_draft": Rule({LEADER, ADMIN}, ("author",), help="Drafts and submitted stories (404 for others)."),
+    "story.write": Rule(WRITERS, help="Write a new story (hosts submit theirs for review)."),
+    "story.publish": Rule({LEADER, ADMIN}, help="Publish, unpublish, the review queue, story history."),
+    "story.edit": Rule({LEADER, ADMIN}, ("draft_author",), ("story.write",)),
+    "story.submit": Rule(frozenset(), ("author",), ("story.edit",), help="The author hands a draft to the leaders."),
+    "story.react": Rule(SIGNED_IN),
+    "story.comment": Rule(SIGNED_IN),
+    "comment.edit": Rule(frozenset(), ("author",)),
+    "comment.delete": Rule({ADMIN}, ("author",)),
+    # Decisions
+    "decision.view": Rule(SIGNED_IN),
+    "decision.create": Rule(SIGNED_IN, help="Open the form; the decision itself needs decision.manage on its owner and team."),
+    "decision.manage": Rule({ADMIN}, ("owner", "team_leader"), help="Edit, request reviews, change status, record the outcome."),
+    "decision.review": Rule(SIGNED_IN, help="File a customer impact review."),
+    "review.edit": Rule(frozenset(), ("author",), help="Change one's own impact review."),
+    # Meetings
+    "meeting.view": Rule(SIGNED_IN, help="Meetings list, page, my meetings, team quotas."),
+    "meeting.create": Rule({HOST, ADMIN}),
+    "meeting.manage": Rule({ADMIN}, ("host",), help="Edit, cancel, see and remove listeners."),
+    "meeting.signup": Rule(SIGNED_IN, help="Take or give up a listener seat (sign-up windows are business rules)."),
+    "calendar.feed": Rule(EVERYONE, help="The secret token is the key."),
+    "calendar.reset": Rule(SIGNED_IN, help="One's own feed address."),
+    "debrief.write": Rule(frozenset(), ("self",), help="Listeners with a confirmed seat (the object is the seat)."),
+    "debrief.react": Rule(SIGNED_IN),
+    "debrief.to_story": Rule(frozenset(), ("self",), ("story.write",), help="One's own debrief, by someone who writes stories."),
+    # Digests
+    "digest.preview": Rule(SIGNED_IN, help="One's own next digest."),
+    "digest.settings": Rule(SIGNED_IN, help="The settings page (it only ever shows one's own)."),
+    "preferences.edit": Rule(frozenset(), ("self",), help="Change notification preferences: one's own only."),
+    "digest.unsubscribe": Rule(EVERYONE, help="The signed token is the key (RFC 8058)."),
+    # Insights
+    "scorecard.view": Rule(SIGNED_IN, help="The scorecard lists the teams one may see."),
+    "scorecard.team": Rule({ADMIN}, ("team_member",), help="One team's scorecard (404 for others)."),
+    "pulse.view": Rule(SIGNED_IN),
+    "pulse.record": Rule({ADMIN}, ("pulse_team_host",), help="Record, import and publish the customer pulse."),
+}
+
+
+def can(user, action, obj=None):
+    """May `user` do `action` (to `obj`)? An unknown action is a programming error, not a "no"."""
+    try:
+        rule = RULES[action]
+    except KeyError:
+        raise ValueError(f"Unknown action {action!r}: add it to portal.permissions.RULES") from None
+    if ANONYMOUS in rule.roles:
+        return True
+    roles = roles_of(user)
+    if ANONYMOUS in roles:
+        return False
+    allowed = bool(roles & rule.roles) or any(RELATIONS[name][1](user, obj) for name in rule.relations)
+    return allowed and all(can(user, other, obj) for other in rule.requires)
+
+
+def require(user, action, obj=None, message=None):
+    """`can`, or PermissionDenied (a 403 in a view)."""
+    if not can(user, action, obj):
+        raise PermissionDenied(message) if message else PermissionDenied
+    return True
+
+
+def matrix():
+    """[(action, {role: "yes" | "author or …" | ""}, rule)]: the table for documentation and tests."""
+    return [(action, {role: _cell(role, action) for role in ROLES}, rule) for action, rule in RULES.items()]
+
+
+def _cell(role, action):
+    rule = RULES[action]
+    if role in rule.roles:
+        return "yes"
+    if role == ANONYMOUS or not rule.relations or not all(_cell(role, other) for other in rule.requires):
+        return ""
+    return " or ".join(rule.relations)

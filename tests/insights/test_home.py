@@ -1,0 +1,114 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from insights import selectors
+from meetings.models import Seat
+from tests.factories import (
+    CustomerFactory, DecisionFactory, MeetingFactory, ReviewRequestFactory, SeatFactory, StoryFactory, UserFactory,
+)
+
+from .builders import follow
+
+pytestmark = pytest.mark.django_db
+
+
+def soon(days=0, hours=2):
+    """A moment later this month when there is room, else right after now (still this month at least once)."""
+    now = timezone.localtime()
+    return now + datetime.timedelta(days=days, hours=hours)
+
+
+def fill(user, size):
+    """Things for the home page of `user`: followed customers with stories, decisions and meetings;
+    reviews awaiting; a meeting with seats."""
+    customers = [CustomerFactory() for _ in range(size)]
+    follow(user, customers)
+    for customer in customers:
+        StoryFactory(customer=customer)
+        decision = DecisionFactory()
+        decision.customers.add(customer)
+        MeetingFactory(customer=customer, starts_at=soon(hours=3), signup_closes_at=soon(hours=1), seats=3)
+    for _ in range(size):
+        ReviewRequestFactory(reviewer=user)
+    past = MeetingFactory(starts_at=timezone.now() - datetime.timedelta(days=3))
+    SeatFactory(meeting=past, user=user)
+    return customers
+
+
+class TestHomePage:
+    def test_it_shows_every_panel(self, as_user, staff, leader):
+        customer = CustomerFactory(name="Ken's Plumbing Supply", slug="kens-plumbing-supply")
+        follow(staff, [customer])
+        StoryFactory(customer=customer, author=leader, title="Ken's crew waits on us")
+        decision = DecisionFactory(title="Sixty-day payment terms", status="in_review")
+        decision.customers.add(customer)
+        ReviewRequestFactory(decision=decision, reviewer=staff)
+        MeetingFactory(customer=customer, title="Annual review with Ken", starts_at=soon(hours=3), signup_closes_at=soon(hours=1), seats=2)
+        past = MeetingFactory(customer=customer, title="Site visit at Ken's", starts_at=timezone.now() - datetime.timedelta(days=2))
+        SeatFactory(meeting=past, user=staff)
+
+        html = as_user(staff).get(reverse("home")).content.decode()
+        assert "A story to start your day" in html and "Ken&#x27;s crew waits on us" in html
+        assert "Awaiting my review" in html and "Sixty-day payment terms" in html
+        assert "Write my debrief" in html
+        assert "Customers I follow" in html and 'id="followed-customers"' in html
+        assert "Latest decision" in html and "Latest meeting" in html
+        assert "dashboard__cell--followed-customers" in html
+
+    def test_open_seats_this_month_leave_out_full_and_mine(self, staff, host):
+        open_one = MeetingFactory(title="Open", starts_at=soon(hours=3), signup_closes_at=soon(hours=1), seats=2)
+        full = MeetingFactory(title="Full", starts_at=soon(hours=3), signup_closes_at=soon(hours=1), seats=1)
+        SeatFactory(meeting=full)
+        mine = MeetingFactory(title="Mine", starts_at=soon(hours=3), signup_closes_at=soon(hours=1), seats=3)
+        SeatFactory(meeting=mine, user=staff)
+        hosted = MeetingFactory(title="Hosted", host=staff, starts_at=soon(hours=3), signup_closes_at=soon(hours=1), seats=3)
+        context = selectors.open_seats_panel(staff)
+        titles = [m.title for m in context["meetings"]]
+        if timezone.localtime(open_one.starts_at).month == timezone.localtime().month:
+            assert titles == ["Open"]
+        assert full.title not in titles and hosted.title not in titles and mine.title not in titles
+
+    def test_whats_new_is_the_newest_of_each_kind(self, staff, leader):
+        customer = CustomerFactory()
+        follow(staff, [customer])
+        old = timezone.now() - datetime.timedelta(days=30)
+        StoryFactory(customer=customer, title="Older", published_at=old)
+        StoryFactory(customer=customer, title="Newer")
+        StoryFactory(customer=customer, title="Draft", status="draft", published_at=None)
+        [row] = selectors.followed_panel(staff)["customers"]
+        assert row.story_title == "Newer" and row.decision_pk is None and row.meeting_pk is None
+
+    def test_without_follows_it_says_so(self, as_user, staff):
+        html = as_user(staff).get(reverse("home")).content.decode()
+        assert "You do not follow any customers yet." in html
+
+    @pytest.mark.parametrize("persona", ["leader", "staff", "host", "admin_user", "outsider"])
+    def test_every_role_gets_a_home_page(self, request, as_user, persona):
+        assert as_user(request.getfixturevalue(persona)).get(reverse("home")).status_code == 200
+
+    def test_the_same_number_of_queries_at_two_sizes(self, as_user, staff, django_assert_num_queries):
+        client = as_user(staff)
+        fill(staff, 2)
+        client.get(reverse("home"))
+        with django_assert_num_queries(7):
+            client.get(reverse("home"))
+        fill(staff, 25)
+        for _ in range(10):
+            SeatFactory(user=staff, meeting=MeetingFactory(starts_at=soon(days=1)), status=Seat.Status.CONFIRMED)
+        UserFactory.create_batch(3)
+        with django_assert_num_queries(7):
+            response = client.get(reverse("home"))
+        assert len(response.context["home_panels"]) == 5
+
+
+class TestNextHostedMeeting:
+    def test_a_host_sees_the_next_meeting_they_host(self, as_user, host, staff):
+        MeetingFactory(host=host, title="Later review", starts_at=soon(days=5))
+        MeetingFactory(host=host, title="Quarterly review with Rosa", starts_at=soon(days=2))
+        MeetingFactory(host=host, title="Cancelled one", starts_at=soon(days=1), status="cancelled")
+        html = as_user(host).get(reverse("home")).content.decode()
+        assert "Your next customer meeting" in html and "Quarterly review with Rosa" in html
+        assert "Your next customer meeting" not in as_user(staff).get(reverse("home")).content.decode()

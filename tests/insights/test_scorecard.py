@@ -1,0 +1,193 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from insights import selectors
+from insights.periods import Quarter
+from portal.models import Team
+
+from .builders import activity, customers, team_with_people
+
+pytestmark = pytest.mark.django_db
+
+
+def url(quarter=None, slug=None, **params):
+    base = reverse("insights:team", args=[slug]) if slug else reverse("insights:scorecard")
+    if quarter is not None:
+        params["quarter"] = str(quarter)
+    return base + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+@pytest.fixture
+def finance_activity(finance, quarter):
+    team, users = team_with_people("Finance", "finance")
+    activity(team, users, quarter, customers=customers(3))
+    return team, users
+
+
+class TestQuarter:
+    def test_it_parses_and_rejects(self):
+        assert Quarter.parse("2026Q4") == Quarter(2026, 4)
+        assert Quarter.parse("2026q1") == Quarter(2026, 1)
+        for bad in ["2026Q9", "2026Q0", "abc", "", None, "1066Q1", "2026Q4x"]:
+            assert Quarter.parse(bad) is None
+
+    def test_it_knows_its_neighbours(self):
+        assert Quarter(2026, 1).shift(-1) == Quarter(2025, 4)
+        assert Quarter(2026, 4).shift(1) == Quarter(2027, 1)
+        assert [str(q) for q in Quarter(2026, 2).trend(4)] == ["2025Q3", "2025Q4", "2026Q1", "2026Q2"]
+        assert Quarter(2026, 4).end() == Quarter(2027, 1).start()
+
+
+class TestScorecardFigures:
+    def test_it_counts_a_quarter_of_activity(self, finance_activity, quarter):
+        team, _users = finance_activity
+        [row] = selectors.scorecard(teams=Team.objects.filter(pk=team.pk), quarters=quarter.trend(2))
+        before, figures = row.quarters
+        assert row.members == 4 and row.leaders == 1
+        assert figures["reads"] == 8 and figures["reads_per_person"] == 2.0
+        assert (figures["reactions"], figures["comments"]) == (4, 4)
+        assert (figures["meetings"], figures["leader_meetings"], figures["debriefs"]) == (1, 1, 1)
+        assert figures["quota"] == 0.5  # one leader, a quota of 2 a year
+        assert (figures["decided"], figures["review_share"]) == (2, 50)
+        assert figures["median_review_hours"] == 10.0
+        assert figures["customers_touched"] == 2  # read about two customers, met one of them
+        assert before["reads"] == 0 and before["review_share"] is None and before["median_review_hours"] is None
+
+    def test_it_leaves_other_teams_out(self, finance_activity, it_team, quarter):
+        [row] = selectors.scorecard(teams=Team.objects.filter(pk=it_team.pk), quarters=[quarter])
+        assert row.quarters[0]["reads"] == 0 and row.quarters[0]["customers_touched"] == 0
+
+    def test_it_runs_a_fixed_number_of_queries(self, django_assert_num_queries, quarter):
+        small = [team_with_people(f"Small {i}", f"small-{i}", staff=2) for i in range(2)]
+        for team, users in small:
+            activity(team, users, quarter, customers=customers(2))
+        teams = Team.objects.all()
+        with django_assert_num_queries(9):
+            selectors.scorecard(teams=teams, quarters=quarter.trend(4))
+        shared = customers(5)
+        for i in range(50):
+            team, users = team_with_people(f"Big {i}", f"big-{i}", staff=8, leaders=2)
+            if i % 5 == 0:
+                activity(team, users, quarter, customers=shared, stories=3)
+        with django_assert_num_queries(9):
+            rows = selectors.scorecard(teams=Team.objects.all(), quarters=quarter.trend(4))
+        assert len(rows) == 52
+
+
+class TestCompareView:
+    @pytest.mark.parametrize("persona, teams", [
+        ("leader", ["Finance"]), ("staff", ["Finance"]), ("host", ["Customer Success"]), ("outsider", ["IT"]),
+        ("admin_user", ["Customer Success", "Finance", "IT"]),
+    ])
+    def test_each_role_sees_its_teams(self, request, as_user, finance, it_team, success_team, persona, teams):
+        response = as_user(request.getfixturevalue(persona)).get(url())
+        assert response.status_code == 200
+        assert [row.team.name for row in response.context["rows"]] == teams
+
+    def test_a_quarter_that_does_not_exist_is_a_404(self, as_user, admin_user):
+        client = as_user(admin_user)
+        for bad in ["2026Q9", "abc", "2026Q0"]:
+            assert client.get(url(bad)).status_code == 404
+
+    def test_it_shows_team_figures_but_no_person_by_person_reading(self, as_user, admin_user, finance_activity, quarter):
+        _team, users = finance_activity
+        html = as_user(admin_user).get(url(quarter)).content.decode()
+        assert 'id="compare-table"' in html and 'role="img"' in html and "<title" in html and "<desc" in html
+        assert all(user.name not in html for user in users)
+
+    def test_the_same_number_of_queries_at_two_sizes(self, as_user, admin_user, quarter, django_assert_num_queries):
+        client = as_user(admin_user)
+        for i in range(2):
+            team, users = team_with_people(f"Small {i}", f"small-{i}", staff=2)
+            activity(team, users, quarter, customers=customers(2))
+        client.get(url(quarter))  # warm the session and template caches
+        with django_assert_num_queries(11):
+            client.get(url(quarter))
+        for i in range(50):
+            team, users = team_with_people(f"Big {i}", f"big-{i}", staff=6)
+            if i % 10 == 0:
+                activity(team, users, quarter, customers=customers(2))
+        with django_assert_num_queries(11):
+            response = client.get(url(quarter))
+        assert len(response.context["rows"]) == 52
+
+    def test_it_exports_the_table_as_csv(self, as_user, admin_user, finance_activity, quarter):
+        response = as_user(admin_user).get(url(quarter, format="csv"))
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0][:3] == ["Team", "Quarter", "People"]
+        finance_row = next(r for r in rows if r[0] == "Finance")
+        assert finance_row[1] == str(quarter) and finance_row[3] == "2.0"
+
+    def test_csv_quotes_text_a_spreadsheet_would_run(self, as_user, admin_user):
+        Team.objects.create(name="=HYPERLINK(1)", slug="evil")
+        body = as_user(admin_user).get(url(format="csv")).content.decode()
+        assert "'=HYPERLINK(1)" in body
+
+    def test_htmx_gets_only_the_results(self, as_user, leader, quarter):
+        response = as_user(leader).get(url(quarter), HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert 'id="scorecard-results"' in html and "<html" not in html
+
+
+class TestTeamView:
+    @pytest.mark.parametrize("persona, status", [
+        ("leader", 200), ("staff", 200), ("host", 404), ("outsider", 404), ("admin_user", 200),
+    ])
+    def test_only_the_team_and_admins_drill_down(self, request, as_user, finance, persona, status):
+        response = as_user(request.getfixturevalue(persona)).get(url(slug="finance"))
+        assert response.status_code == status
+
+    def test_a_team_or_quarter_that_does_not_exist_is_a_404(self, as_user, admin_user, finance):
+        client = as_user(admin_user)
+        assert client.get(url(slug="nobody")).status_code == 404
+        assert client.get(url("2026Q9", slug="finance")).status_code == 404
+
+    def test_each_chart_has_a_table_with_the_same_numbers(self, as_user, leader, finance_activity, quarter):
+        response = as_user(leader).get(url(quarter, slug="finance"))
+        charts = {c["id"]: c for c in response.context["charts"]}
+        reads = charts["trend-reads_per_person"]
+        assert [m.display for m in reads["marks"]] == ["0", "0", "0", "1.6"]  # 8 reads, 5 people with Grace
+        assert reads["marks"][-1].highlight
+        html = response.content.decode()
+        assert html.count('role="img"') == len(charts) and html.count('class="table chart-table"') == len(charts)
+        assert "Quota: 1" in html  # two leaders, a yearly quota of 2 each
+
+    def test_the_x_axis_runs_right_to_left_in_arabic(self, as_user, leader, finance_activity, quarter):
+        leader.language = "ar"
+        leader.save()
+        with translation.override("ar"):
+            response = as_user(leader).get(url(quarter, slug="finance"))
+        chart = response.context["charts"][0]
+        xs = [m.x for m in chart["marks"]]
+        assert xs == sorted(xs)
+        assert chart["marks"][0].highlight  # the selected (latest) quarter is drawn first, on the left… of an RTL axis
+        with translation.override("ar"):
+            assert [m.full_label for m in chart["table_marks"]][-1] == str(quarter.label)  # the table reads oldest first
+
+    def test_it_exports_the_trend_as_csv(self, as_user, leader, finance_activity, quarter):
+        response = as_user(leader).get(url(quarter, slug="finance", format="csv"))
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert [r[1] for r in rows[1:]] == [str(q) for q in quarter.trend(4)]
+
+    def test_the_same_number_of_queries_at_two_sizes(self, as_user, leader, quarter, django_assert_num_queries):
+        client = as_user(leader)
+        team, users = team_with_people("Finance", "finance")
+        client.get(url(quarter, slug="finance"))
+        with django_assert_num_queries(12):
+            client.get(url(quarter, slug="finance"))
+        for q in quarter.trend(4):
+            activity(team, users, q, customers=customers(4), stories=5)
+        with django_assert_num_queries(12):
+            client.get(url(quarter, slug="finance"))
+
+
+class TestTeamViewFragments:
+    def test_htmx_gets_only_the_results(self, as_user, leader, quarter):
+        response = as_user(leader).get(url(quarter, slug="finance"), HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert 'id="team-results"' in html and "<html" not in html and html.count('role="img"') == 9
