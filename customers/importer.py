@@ -99,6 +99,10 @@ def import_customers(raw: bytes) -> ImportResult:
     if isinstance(text, RowError):
         result.errors.append(text)
         return result
+    if "\x00" in text:  # UTF-16 or a binary spreadsheet, not CSV text; PostgreSQL text cannot hold NUL either
+        line = text[: text.index("\x00")].count("\n") + 1
+        result.errors.append(RowError(line, _("the file is not UTF-8 text (save it from your spreadsheet as “CSV UTF-8”).")))
+        return result
 
     reader = csv.DictReader(io.StringIO(text, newline=""))
     headers = [h.strip() for h in (reader.fieldnames or [])]
@@ -121,16 +125,16 @@ def import_customers(raw: bytes) -> ImportResult:
     try:
         for row in reader:
             line = reader.line_num
+            if None in row:
+                result.errors.append(RowError(line, _("this row has more cells than there are columns.")))
+                continue
+            if not any((v or "").strip() for v in row.values()):
+                continue  # blank line (spreadsheets export trailing ",,,"): not counted towards the cap
             if len(rows) >= settings.LIFELINE_IMPORT_MAX_ROWS:
                 result.errors.append(
                     RowError(line, _("more than %(n)s rows; split the file.") % {"n": settings.LIFELINE_IMPORT_MAX_ROWS})
                 )
                 return result
-            if None in row:
-                result.errors.append(RowError(line, _("this row has more cells than there are columns.")))
-                continue
-            if not any((v or "").strip() for v in row.values()):
-                continue  # blank line
             values, errors = _parse_row(line, row, owners, statuses)
             external_id = values["external_id"]
             if external_id and external_id in first_seen:

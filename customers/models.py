@@ -63,7 +63,9 @@ class Customer(models.Model):
         return reverse("customers:detail", kwargs={"slug": self.slug})
 
     def can_edit_contacts(self, user):
-        return user.is_authenticated and (user.is_admin or user.pk == self.account_owner_id)
+        from portal.permissions import can
+
+        return can(user, "contact.edit", self)
 
 
 class Contact(models.Model):

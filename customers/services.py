@@ -1,7 +1,8 @@
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+
+from portal.permissions import require
 
 from .models import Contact, ContactAudit, Customer, Follow
 
@@ -56,8 +57,7 @@ ERASED_NAME = "Erased contact"
 @transaction.atomic
 def contact_save(*, by, customer, contact=None, data):
     """Create or update a contact. Only the account owner and admins may; every change is audited."""
-    if not customer.can_edit_contacts(by):
-        raise PermissionDenied
+    require(by, "contact.edit", customer)
     created = contact is None
     contact = contact or Contact(customer=customer)
     changed = [f for f in FORD_FIELDS if f in data and getattr(contact, f) != data[f]]
@@ -77,8 +77,7 @@ def contact_save(*, by, customer, contact=None, data):
 
 @transaction.atomic
 def contact_delete(*, by, contact):
-    if not contact.customer.can_edit_contacts(by):
-        raise PermissionDenied
+    require(by, "contact.edit", contact.customer)
     ContactAudit.objects.create(
         contact=contact, customer=contact.customer, contact_name=contact.name, actor=by, action=ContactAudit.Action.DELETED
     )
@@ -97,8 +96,7 @@ def contacts_viewed(*, by, customer, contacts):
 @transaction.atomic
 def contact_erase(*, by, contact):
     """Erase a person from Lifeline: their notes go, and the audit log keeps only that it happened."""
-    if not by.is_admin:
-        raise PermissionDenied
+    require(by, "contact.erase", contact)
     contact.name, contact.role = ERASED_NAME, ""
     contact.family = contact.occupation = contact.recreation = contact.dreams = ""
     contact.is_key = False

@@ -1,8 +1,8 @@
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,11 +13,15 @@ from .forms import ContactForm, DirectoryFilterForm, ImportForm
 from .importer import import_customers
 from .models import Customer
 from .sections import sections_for
-from portal.lib.access import admin_required
+from portal.lib.access import permission_required
+from portal.permissions import can, require
 
 
 def get_customer_for(user, slug):
     """Every signed-in colleague may read every customer; a missing one is a 404."""
+    require(user, "customer.view")
+    if "\x00" in slug:  # no slug has one, and PostgreSQL refuses to compare text with a NUL
+        raise Http404
     return get_object_or_404(Customer.objects.select_related("account_owner"), slug=slug)
 
 
@@ -47,7 +51,7 @@ def detail(request, slug):
         "customer": customer,
         "contacts": contacts,
         "is_followed": customer.follows.filter(user=request.user).exists(),
-        "can_edit_contacts": customer.can_edit_contacts(request.user),
+        "can_edit_contacts": can(request.user, "contact.edit", customer),
         "sections": sections_for(customer, request.user),
     }
     return render(request, "customers/detail.html", context)
@@ -75,8 +79,7 @@ def follow(request, slug):
 def contact_edit(request, slug, pk=None):
     customer = get_customer_for(request.user, slug)
     contact = get_object_or_404(customer.contacts, pk=pk) if pk else None
-    if not customer.can_edit_contacts(request.user):
-        raise PermissionDenied
+    require(request.user, "contact.edit", customer)
     # The form validates a copy, so the service still sees the saved values and can audit the change.
     form = ContactForm(request.POST if request.method == "POST" else None, instance=copy.copy(contact))
     if request.method == "GET" and contact is not None:
@@ -101,11 +104,11 @@ def contact_delete(request, slug, pk):
 def autocomplete(request):
     """Customer picker for other apps' forms: `<input name=q>` → a list of options."""
     q = request.GET.get("q") or next((v for k, v in request.GET.items() if k.endswith("_search")), "")
-    customers = selectors.customer_search(q.strip()[:100])
+    customers = selectors.customer_search(q.replace("\x00", "").strip()[:100])  # PostgreSQL text has no NUL
     return render(request, "customers/autocomplete.html", {"customers": customers, "field": request.GET.get("field", "id_customer"), "q": q})
 
 
-@admin_required
+@permission_required("customer.import")
 @require_http_methods(["GET", "POST"])
 def import_view(request):
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()

@@ -12,6 +12,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from portal.permissions import can
+
 from .models import Decision, ReviewRequest
 
 LIMIT = 6
@@ -78,6 +80,8 @@ def _due_text(request, today):
 
 def pick_reviews(data, user, since, now):
     """Decisions waiting on `user`'s review first, then on someone else in their team's."""
+    if not can(user, "decision.review"):  # the same rule as the review form (portal/permissions.py)
+        return None
     today = timezone.localdate(now)
     mine, team, seen = [], [], set()
     for request in data["by_reviewer"].get(user.pk, []):

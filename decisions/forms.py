@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from customers.widgets import CustomerMultiPicker
+from portal.lib.forms import ModelMultipleChoiceField
 from portal.models import Team, User
 
 from .models import Decision, ImpactReview
@@ -24,7 +25,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.team})" if obj.team_id else obj.name
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.team})" if obj.team_id else obj.name
 
@@ -35,7 +36,7 @@ def people():
 
 class DecisionForm(forms.ModelForm):
     owner = PersonChoiceField(label=_("Owner"), queryset=people())
-    customers = forms.ModelMultipleChoiceField(
+    customers = ModelMultipleChoiceField(
         label=_("Customers it may touch"),
         queryset=Customer.objects.order_by("name"),
         required=False,
@@ -78,7 +79,7 @@ class DecisionForm(forms.ModelForm):
 
 
 class ReviewRequestForm(forms.Form):
-    teams = forms.ModelMultipleChoiceField(
+    teams = ModelMultipleChoiceField(
         label=_("Whole teams"),
         queryset=Team.objects.order_by("name"),
         required=False,
@@ -127,7 +128,7 @@ class ImpactReviewForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    customers = forms.ModelMultipleChoiceField(
+    customers = ModelMultipleChoiceField(
         label=_("Which named customers"),
         queryset=Customer.objects.order_by("name"),
         required=False,
@@ -237,6 +238,9 @@ class LogFilterForm(forms.Form):
         raw = self.data
         filters, ignored = {}, []
         filters["q"] = (raw.get("q") or "").strip()[:100]
+        if "\x00" in filters["q"]:  # PostgreSQL text cannot hold a NUL
+            ignored.append(str(self.fields["q"].label))
+            filters["q"] = ""
         for name, lookup in (("team", self._teams), ("customer", self._customers)):
             value = raw.get(name) or ""
             filters[name] = lookup.get(value)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.lib.markdown import render_markdown
+from portal.permissions import can
 
 
 class Decision(models.Model):
@@ -77,6 +78,9 @@ class Decision(models.Model):
             models.Index(fields=["status", "-created_at", "-id"], name="decision_status_created_idx"),
             # The decision log filtered by team.
             models.Index(fields=["team", "-created_at", "-id"], name="decision_team_created_idx"),
+            # The unfiltered decision log (selectors.decision_list), newest first: an index scan that stops
+            # after one page instead of sorting every decision (36 ms -> 0.4 ms at 20,000; bench/README.md).
+            models.Index(fields=["-created_at", "-id"], name="decision_created_idx"),
         ]
 
     def __str__(self):
@@ -97,9 +101,7 @@ class Decision(models.Model):
 
     def can_edit(self, user):
         """Owner, the owning team's leaders and admins edit and move the decision along."""
-        if not user.is_authenticated or not user.is_active:
-            return False
-        return user.is_admin or user.pk == self.owner_id or (user.is_leader and user.team_id == self.team_id)
+        return can(user, "decision.manage", self)
 
     def is_open(self):
         return self.status in self.OPEN_STATUSES

@@ -1,6 +1,7 @@
 """Reads for decisions, with their joins applied. Other apps (the digest) may reuse these."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from customers.models import Customer
 
@@ -28,14 +29,24 @@ def awaiting_review_panel(user, *, limit=8):
     return {"requests": requests[:limit], "more": len(requests) > limit}
 
 
+_pending_count = (
+    ReviewRequest.objects.filter(decision=OuterRef("pk"), reviewed_at=None)
+    .order_by()
+    .values("decision")
+    .annotate(n=Count("id"))
+    .values("n")
+)
+
+
 def decision_list(*, user, q="", team=None, status="", direction="", severity="", customer=None, awaiting=False):
     """The decision log: filtered, newest first, with what each row needs to show its impact summary."""
     decisions = (
         Decision.objects.select_related("team", "owner")
         .prefetch_related(SUMMARY_REVIEWS, Prefetch("customers", queryset=Customer.objects.only("id", "name", "slug")))
-        .annotate(
-            pending_requests=Count("review_requests", filter=Q(review_requests__reviewed_at=None), distinct=True)
-        )
+        # A correlated count per row, not a JOIN + GROUP BY over every decision: the log then sorts and
+        # LIMITs first (index decision_created_idx) and counts for the 25 rows it shows: 392 ms -> 0.4 ms
+        # at 20,000 decisions (bench/README.md).
+        .annotate(pending_requests=Coalesce(Subquery(_pending_count), 0))
     )
     if q:
         decisions = decisions.filter(Q(title__icontains=q) | Q(context__icontains=q) | Q(proposal__icontains=q))

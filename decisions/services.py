@@ -1,6 +1,7 @@
 """Writes to decisions. Every function checks permission itself and runs in one transaction."""
 
 import datetime
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
 from portal.models import User
+from portal.permissions import can, require
 
 from .models import Decision, DecisionEvent, ImpactReview, ReviewRequest
 
@@ -30,11 +32,12 @@ def _event(decision, by, kind, **details):
 
 def _may_own(by, *, team, owner):
     """May `by` record a decision for this team with this owner? (the same rule as editing it)"""
-    return by.is_admin or by.pk == owner.pk or (by.is_leader and by.team_id == team.pk)
+    return can(by, "decision.manage", SimpleNamespace(owner_id=owner.pk, team_id=team.pk))
 
 
 @transaction.atomic
 def decision_create(*, by, title, team, owner, context, proposal, decide_by, customers=(), links=""):
+    require(by, "decision.create")
     if not _may_own(by, team=team, owner=owner):
         raise PermissionDenied
     decision = Decision(
@@ -51,8 +54,7 @@ def decision_create(*, by, title, team, owner, context, proposal, decide_by, cus
 @transaction.atomic
 def decision_update(*, by, decision, customers=None, **fields):
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
-    if not decision.can_edit(by):
-        raise PermissionDenied
+    require(by, "decision.manage", decision)
     if not decision.is_open():
         raise ValidationError(_("A closed decision cannot be edited. Reopen it first."))
     changed = []
@@ -115,8 +117,7 @@ def decide_errors(decision):
 def decision_transition(*, by, decision, to):
     """Move the decision along its lifecycle, or raise ValidationError saying why not."""
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
-    if not decision.can_edit(by):
-        raise PermissionDenied
+    require(by, "decision.manage", decision)
     errors = _transition_errors(decision, to)
     if errors:
         raise ValidationError(errors)
@@ -143,8 +144,7 @@ def decision_record_outcome(*, by, decision, outcome, impact_response="", impact
 
     Deciding that is refused rolls the outcome back too, so nothing half-saved remains."""
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
-    if not decision.can_edit(by):
-        raise PermissionDenied
+    require(by, "decision.manage", decision)
     if not decision.is_open():
         raise ValidationError(_("The outcome of a closed decision cannot change. Reopen it first."))
     if impact_response.strip() and not impact_handling:
@@ -167,8 +167,7 @@ def reviews_request(*, by, decision, due_date, teams=(), people=()):
     from .tasks import send_review_request_task
 
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
-    if not decision.can_edit(by):
-        raise PermissionDenied
+    require(by, "decision.manage", decision)
     if not decision.is_open():
         raise ValidationError(_("Reviews can only be requested while the decision is a draft or in review."))
     if due_date < timezone.localdate():
@@ -226,8 +225,7 @@ def review_submit(
 ):
     """File or edit `by`'s impact review of `decision`. Fulfils their review request."""
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
-    if not by.is_authenticated or not by.is_active:
-        raise PermissionDenied
+    require(by, "decision.review", decision)
     if not decision.accepts_reviews():
         raise ValidationError(
             _("This decision is %(status)s; it no longer takes impact reviews.") % {"status": decision.get_status_display().lower()}
@@ -235,6 +233,8 @@ def review_submit(
     review_validate(answer=answer, direction=direction, severity=severity)
     review = ImpactReview.objects.filter(decision=decision, author=by).first()
     is_new = review is None
+    if not is_new:
+        require(by, "review.edit", review)
     review = review or ImpactReview(decision=decision, author=by)
     review.answer, review.direction, review.severity, review.mitigation = answer, direction, severity, mitigation
     affected = set(affected)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from portal.permissions import can, require
+
 from . import selectors, services
 from .forms import DecisionForm, ImpactReviewForm, LogFilterForm, OutcomeForm, ReviewRequestForm
 from .models import Decision
@@ -31,8 +33,9 @@ def get_decision_for(user, pk, write=False, detail=False):
     404 when it does not exist, PermissionDenied when `user` may only read."""
     queryset = selectors.decision_detail(pk) if detail else Decision.objects.select_related("team", "owner")
     decision = get_object_or_404(queryset, pk=pk)
-    if write and not decision.can_edit(user):
-        raise PermissionDenied
+    require(user, "decision.view")
+    if write:
+        require(user, "decision.manage", decision)
     return decision
 
 
@@ -68,7 +71,7 @@ def _detail_context(request, decision, *, review_form=None, errors=()):
         "pending_requests": [r for r in requests if r.reviewed_at is None],
         "events": list(decision.events.all()),
         "review_form": review_form,
-        "can_edit": decision.can_edit(request.user),
+        "can_edit": can(request.user, "decision.manage", decision),
         "transitions": _transitions(decision),
         "decide_blockers": services.decide_errors(decision) if decision.status == Decision.Status.IN_REVIEW else [],
         "errors": errors,

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from customers.models import Follow
 from portal.lib.emails import Attachment
+from portal.permissions import can
 
 from .models import Meeting, Seat
 
@@ -158,6 +159,8 @@ def _limited(rows, make_item):
 def pick_open_seats(data, user, since, now):
     """Meetings in the next three weeks with a free listener seat that `user` neither hosts nor holds:
     customers they follow first, then soonest."""
+    if not can(user, "meeting.signup"):  # the same rule as the sign-up button (portal/permissions.py)
+        return None
     mine = {s.meeting_id for s in data["seats"].get(user.pk, [])}
     rows = [m for m in data["open"] if m.host_id != user.pk and m.pk not in mine]
     rows.sort(key=lambda m: ((user.pk, m.customer_id) not in data["follows"], m.starts_at, m.pk))
@@ -173,6 +176,8 @@ def pick_open_seats(data, user, since, now):
 
 def pick_my_meetings(data, user, since, now):
     """Meetings `user` listens in on (or waits for) and hosts in the next three weeks."""
+    if not can(user, "meeting.view"):
+        return None
     horizon = now + HORIZON
     rows = [
         (seat.meeting, seat.status)
@@ -191,7 +196,10 @@ def pick_my_meetings(data, user, since, now):
 
 def pick_debriefs(data, user, since, now):
     """Meetings `user` listened in on that ended without their debrief."""
-    rows = [s for s in data["seats"].get(user.pk, []) if s.status == CONFIRMED and s.meeting.ends_at <= now]
+    rows = [
+        s for s in data["seats"].get(user.pk, [])
+        if s.status == CONFIRMED and s.meeting.ends_at <= now and can(user, "debrief.write", s)
+    ]
     detail = _("Tell your team what you learned")
     return _limited(rows, lambda seat: _item(seat.meeting, detail))
 

@@ -76,7 +76,7 @@ class MeetingFilterForm(forms.Form):
         if not month:
             return None
         match = re.fullmatch(r"(\d{4})-(\d{2})", month)
-        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+        if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 9998:  # 9999-12 ends in year 10000
             raise forms.ValidationError(_("Give a month as YYYY-MM."))
         year, number = int(match[1]), int(match[2])
         zone = timezone.get_current_timezone()

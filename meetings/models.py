@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.permissions import can
+
 DEFAULT_BRIEFING = _("Your only job is to listen.")
 
 
@@ -98,7 +100,7 @@ class Meeting(models.Model):
         return not self.is_cancelled and now < self.signup_closes_at and now < self.starts_at
 
     def can_edit(self, user):
-        return user.is_authenticated and (user.is_admin or user.pk == self.host_id)
+        return can(user, "meeting.manage", self)
 
     def seats_left(self):
         """Needs `confirmed_count` annotated (see selectors)."""

@@ -3,12 +3,13 @@ row (pretix's rule: lock, then count, then write), so a meeting is never overboo
 
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
+from portal.permissions import require
 
 from .models import CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
 
@@ -48,13 +49,11 @@ def _enqueue_meeting_update(meeting_id):
 
 
 def _check_can_host(user):
-    if not (user.is_authenticated and user.is_active and (user.is_host or user.is_admin)):
-        raise PermissionDenied(_("Only customer-facing hosts and admins open meetings."))
+    require(user, "meeting.create", message=_("Only customer-facing hosts and admins open meetings."))
 
 
 def _check_can_edit(user, meeting):
-    if not meeting.can_edit(user):
-        raise PermissionDenied(_("Only the host and admins may change this meeting."))
+    require(user, "meeting.manage", meeting, message=_("Only the host and admins may change this meeting."))
 
 
 # Meetings ---------------------------------------------------------------------------------------
@@ -153,6 +152,7 @@ def seat_claim(*, by, meeting, now=None, lock=True):
 
     Signing up twice returns the place already held. `lock=False` exists only for the test that
     shows the race the lock prevents."""
+    require(by, "meeting.signup", meeting)
     now = now or timezone.now()
     if by.pk == meeting.host_id:
         raise ValidationError(_("You host this meeting, so you do not need a listener seat."))
@@ -196,6 +196,7 @@ def _release(meeting, seat, status, reason):
 
 def seat_cancel(*, by, meeting):
     """Give up my seat or waitlist place; the first on the waitlist moves up at once."""
+    require(by, "meeting.signup", meeting)
     try:
         with transaction.atomic():
             meeting = _locked(meeting.pk)
@@ -241,6 +242,7 @@ def calendar_feed_get(*, user):
 
 def calendar_feed_reset(*, by):
     """A new secret address; the old one stops working at once."""
+    require(by, "calendar.reset")
     feed = calendar_feed_get(user=by)
     feed.token = CalendarFeed.new_token()
     feed.created_at = timezone.now()
@@ -255,8 +257,7 @@ def debrief_save(*, by, meeting, goals_and_needs, surprises="", do_differently="
     """Write or rewrite my debrief of a meeting I attended."""
     now = now or timezone.now()
     seat = Seat.objects.filter(meeting=meeting, user=by, status=Seat.Status.CONFIRMED).first()
-    if seat is None:
-        raise PermissionDenied(_("Only listeners who attended can debrief this meeting."))
+    require(by, "debrief.write", seat, message=_("Only listeners who attended can debrief this meeting."))
     if meeting.is_cancelled or not meeting.is_past(now):
         raise ValidationError(_("You can debrief once the meeting has taken place."))
     debrief = Debrief.objects.filter(seat=seat).first() or Debrief(seat=seat, created_at=now)
@@ -272,8 +273,7 @@ def debrief_to_story(*, by, debrief):
 
     with transaction.atomic():
         debrief = Debrief.objects.select_for_update().select_related("seat__meeting__customer").get(pk=debrief.pk)
-        if debrief.seat.user_id != by.pk:
-            raise PermissionDenied(_("Only the author can turn a debrief into a story."))
+        require(by, "debrief.to_story", debrief.seat, message=_("Only the author can turn a debrief into a story."))
         if debrief.story_id:
             return debrief.story_id
         meeting = debrief.seat.meeting
@@ -295,6 +295,7 @@ def debrief_to_story(*, by, debrief):
 
 def debrief_react(*, by, debrief, helpful=None):
     """Mark a debrief helpful (or not). `helpful=None` toggles. Returns whether it is now marked."""
+    require(by, "debrief.react", debrief)
     if debrief.seat.user_id == by.pk:
         raise ValidationError(_("You cannot react to your own debrief."))
     exists = DebriefReaction.objects.filter(debrief=debrief, user=by).exists()

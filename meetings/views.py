@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from portal.models import Team
+from portal.permissions import can, require
 
 from . import ical, selectors, services
 from .forms import DebriefForm, MeetingFilterForm, MeetingForm
@@ -23,8 +24,9 @@ def get_meeting_for(user, pk, write=False):
         meeting = selectors.meeting_detail(pk)
     except Meeting.DoesNotExist:
         raise Http404 from None
-    if write and not meeting.can_edit(user):
-        raise PermissionDenied
+    require(user, "meeting.view")
+    if write:
+        require(user, "meeting.manage", meeting)
     return meeting
 
 
@@ -41,15 +43,14 @@ def meeting_list(request):
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.")
                          % {"names": ", ".join(ignored)})
     page = Paginator(selectors.meeting_list(user=request.user, **filters), 20).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "can_host": request.user.is_host or request.user.is_admin}
+    context = {"form": form, "page": page, "can_host": can(request.user, "meeting.create")}
     template = "meetings/list.html#results" if request.htmx and not request.htmx.boosted else "meetings/list.html"
     return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_new(request):
-    if not (request.user.is_host or request.user.is_admin):
-        raise PermissionDenied
+    require(request.user, "meeting.create")
     form = MeetingForm(request.POST or None, instance=Meeting(host=request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,7 +91,7 @@ def meeting_cancel(request, pk):
 
 def _detail_context(request, meeting):
     user = request.user
-    can_edit = meeting.can_edit(user)
+    can_edit = can(user, "meeting.manage", meeting)
     seat = selectors.my_seat(meeting=meeting, user=user)
     listeners, waitlist = selectors.meeting_people(meeting) if can_edit else ([], [])
     debriefs = selectors.meeting_debriefs(meeting=meeting, user=user) if meeting.is_past() else []
@@ -99,7 +100,7 @@ def _detail_context(request, meeting):
         "meeting": meeting, "seat": seat, "can_edit": can_edit, "listeners": listeners, "waitlist": waitlist,
         "debriefs": debriefs, "signup_open": meeting.signup_open(), "is_past": meeting.is_past(),
         "my_debrief": my_debrief,
-        "can_make_story": bool(my_debrief and not my_debrief.story_id and (user.is_leader or user.is_admin or user.is_host)),
+        "can_make_story": bool(my_debrief and not my_debrief.story_id and can(user, "debrief.to_story", my_debrief.seat)),
     }
 
 
@@ -175,6 +176,8 @@ def team(request, slug):
 @login_not_required
 @require_http_methods(["GET"])
 def calendar_feed(request, token):
+    if "\x00" in token:  # no token has one, and PostgreSQL refuses to compare text with a NUL
+        raise Http404
     feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
     if feed is None:
         raise Http404
@@ -194,8 +197,7 @@ def calendar_reset(request):
 def debrief(request, pk):
     meeting = get_meeting_for(request.user, pk)
     seat = meeting.seat_set.filter(user=request.user, status=Seat.Status.CONFIRMED).first()
-    if seat is None:
-        raise PermissionDenied
+    require(request.user, "debrief.write", seat)
     if not meeting.is_past() or meeting.is_cancelled:
         messages.info(request, _("You can write your debrief once the meeting has taken place."))
         return redirect(meeting)
@@ -214,7 +216,8 @@ def debrief(request, pk):
 @require_POST
 def debrief_to_story(request, pk):
     meeting = get_meeting_for(request.user, pk)
-    debrief = get_object_or_404(Debrief, seat__meeting=meeting, seat__user=request.user)
+    debrief = get_object_or_404(Debrief.objects.select_related("seat"), seat__meeting=meeting, seat__user=request.user)
+    require(request.user, "debrief.to_story", debrief.seat)  # the button is hidden otherwise: 403
     try:
         story_id = services.debrief_to_story(by=request.user, debrief=debrief)
     except ImportError:

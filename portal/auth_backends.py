@@ -17,4 +17,5 @@ class SignInLockoutBackend(AxesStandaloneBackend):
 def normalised_username(request, credentials):
     """Count failures per account whatever the case the email was typed in."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    return username.strip().lower() or None
+    # axes stores it in a 255-character column (an email has at most 254): a longer one would be a 500.
+    return username.strip().lower()[:255] or None

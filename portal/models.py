@@ -51,6 +51,10 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **fields)
 
     def get_by_natural_key(self, email):
+        # The sign-in form does not enforce the field's length; a 100 kB "email" is no one (and too
+        # long a pattern for SQLite's LIKE).
+        if email is None or len(email) > self.model._meta.get_field("email").max_length:
+            raise self.model.DoesNotExist
         return self.get(email__iexact=email)
 
 

@@ -1,3 +1,7 @@
+"""Admins only: Django lets in is_staff people, which is the permission matrix's "admin.site" rule
+(portal/permissions.py). State changes (publishing, deciding, seats) go through the services, which
+check the matrix themselves; the admin edits text and fixes data."""
+
 from django.contrib import admin
 
 from .models import Comment, Reaction, Read, Story, StoryEvent, Theme

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from customers.models import Follow
+from portal.permissions import can
 
 from .models import Reaction, Read, Story
 
@@ -98,6 +99,8 @@ def prepare(users, since_by_user, now):
 def pick_stories(data, user, since, now):
     """New stories `user` has not read nor written: customers they follow first, then their team's,
     then the most reacted to, newest first."""
+    if not can(user, "story.view"):  # the same rule as the feed (portal/permissions.py)
+        return None
     uid, team_id, follows, reads = user.id, user.team_id, data["follows"], data["reads"]
     followed, for_team, others = [], [], []
     for story in data["stories"]:  # already in the shared order; three stable buckets, no sorting

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from customers.widgets import CustomerPicker
+from portal.lib.forms import ModelMultipleChoiceField
 from portal.models import Team
 
 from .models import BODY_MAX_CHARS, COMMENT_MAX_CHARS, Theme
@@ -51,14 +52,14 @@ class StoryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Markdown."),
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = ModelMultipleChoiceField(
         label=_("Themes"),
         queryset=Theme.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Unknown theme."), "invalid_pk_value": _("Unknown theme.")},
     )
-    teams = forms.ModelMultipleChoiceField(
+    teams = ModelMultipleChoiceField(
         label=_("Teams it matters most to"),
         queryset=Team.objects.order_by("name"),
         required=False,

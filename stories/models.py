@@ -5,18 +5,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.permissions import can
+
 BODY_MAX_CHARS = 100_000
 COMMENT_MAX_CHARS = 10_000
 
 
 def can_publish(user):
     """Leaders and admins publish stories (and review what hosts submit)."""
-    return user.is_authenticated and user.is_active and (user.is_leader or user.is_admin)
+    return can(user, "story.publish")
 
 
 def can_write_stories(user):
     """Leaders write stories; customer-facing hosts submit them from the field."""
-    return can_publish(user) or (user.is_authenticated and user.is_active and user.is_host)
+    return can(user, "story.write")
 
 
 class Theme(models.Model):
@@ -94,13 +96,11 @@ class Story(models.Model):
         return self.status == self.Status.PUBLISHED
 
     def is_visible_to(self, user):
-        return self.is_published or user.pk == self.author_id or can_publish(user)
+        return (self.is_published and can(user, "story.view")) or can(user, "story.read_draft", self)
 
     def can_edit(self, user):
         """Leaders and admins edit any story; a host edits their own until it is published."""
-        if can_publish(user):
-            return True
-        return user.pk == self.author_id and can_write_stories(user) and not self.is_published
+        return can(user, "story.edit", self)
 
 
 class StoryEvent(models.Model):
@@ -169,10 +169,10 @@ class Comment(models.Model):
         return f"{self.author}: {self.body[:40]}"
 
     def can_edit(self, user):
-        return user.pk == self.author_id
+        return can(user, "comment.edit", self)
 
     def can_delete(self, user):
-        return user.pk == self.author_id or user.is_admin
+        return can(user, "comment.delete", self)
 
 
 class Read(models.Model):

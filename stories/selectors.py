@@ -14,8 +14,9 @@ from django.utils.html import strip_tags
 
 from customers.models import Follow
 from portal.models import Team, User
+from portal.permissions import can
 
-from .models import Comment, Reaction, Read, Story, StoryEvent, Theme, can_publish
+from .models import Comment, Reaction, Read, Story, StoryEvent, Theme
 from .services import SEARCH_CONFIG
 
 PAGE_SIZE = 20
@@ -33,7 +34,8 @@ def published():
 
 
 def visible_stories(user):
-    if can_publish(user):
+    """The queryset form of `story.read_draft` (portal.permissions): all for leaders, else published and own."""
+    if can(user, "story.read_draft"):
         return Story.objects.all()
     return Story.objects.filter(Q(status=Story.Status.PUBLISHED) | Q(author=user))
 
@@ -167,7 +169,7 @@ def feed_filter_choices():
 
 
 def submitted_count(user):
-    if not can_publish(user):
+    if not can(user, "story.publish"):
         return 0
     return Story.objects.filter(status=Story.Status.SUBMITTED).count()
 
@@ -175,7 +177,7 @@ def submitted_count(user):
 def review_lists(user):
     """Leaders: what hosts submitted. Everyone who writes: their own drafts."""
     base = Story.objects.select_related("customer", "author").order_by("-updated_at", "-id")
-    submitted = list(base.filter(status=Story.Status.SUBMITTED)) if can_publish(user) else []
+    submitted = list(base.filter(status=Story.Status.SUBMITTED)) if can(user, "story.publish") else []
     mine = list(base.filter(author=user).exclude(status=Story.Status.PUBLISHED))
     return submitted, mine
 

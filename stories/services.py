@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
 from portal.lib.markdown import render_markdown
+from portal.permissions import can, require
 
 from .models import (
-    BODY_MAX_CHARS, COMMENT_MAX_CHARS, Comment, Reaction, Read, Story, StoryEvent, can_publish, can_write_stories,
+    BODY_MAX_CHARS, COMMENT_MAX_CHARS, Comment, Reaction, Read, Story, StoryEvent,
 )
 
 SEARCH_CONFIG = "english"
@@ -78,20 +79,18 @@ def _publish(story, *, by):
 @transaction.atomic
 def story_create(*, by, customer, title, body, bought="", impact="", themes=(), teams=(), publish=False) -> Story:
     """A new story: a draft, or published straight away when `publish` and `by` may publish."""
-    if not can_write_stories(by):
-        raise PermissionDenied
+    require(by, "story.write")
     _validate(customer=customer, title=title, body=body)
     story = Story(customer=customer, author=by, title=title.strip(), body=body, bought=bought, impact=impact)
     _save(story, by=by, action=StoryEvent.Action.CREATED, themes=themes, teams=teams)
-    if publish and can_publish(by):
+    if publish and can(by, "story.publish"):
         _publish(story, by=by)
     return story
 
 
 @transaction.atomic
 def story_update(*, by, story, customer, title, body, bought="", impact="", themes=(), teams=()) -> Story:
-    if not story.can_edit(by):
-        raise PermissionDenied
+    require(by, "story.edit", story)
     _validate(customer=customer, title=title, body=body)
     story.customer, story.title, story.body, story.bought, story.impact = customer, title.strip(), body, bought, impact
     _save(story, by=by, action=StoryEvent.Action.EDITED, themes=themes, teams=teams)
@@ -100,8 +99,7 @@ def story_update(*, by, story, customer, title, body, bought="", impact="", them
 
 @transaction.atomic
 def story_publish(*, by, story) -> Story:
-    if not can_publish(by):
-        raise PermissionDenied
+    require(by, "story.publish", story)
     if not story.is_published:
         _publish(story, by=by)
     return story
@@ -110,8 +108,7 @@ def story_publish(*, by, story) -> Story:
 @transaction.atomic
 def story_unpublish(*, by, story) -> Story:
     """Back to draft: only its author and leaders see it again."""
-    if not can_publish(by):
-        raise PermissionDenied
+    require(by, "story.publish", story)
     if story.is_published:
         story.status, story.published_at = Story.Status.DRAFT, None
         story.save(update_fields=["status", "published_at", "updated_at"])
@@ -122,8 +119,7 @@ def story_unpublish(*, by, story) -> Story:
 @transaction.atomic
 def story_submit(*, by, story) -> Story:
     """The author hands a draft to the leaders for review."""
-    if by.pk != story.author_id or not story.can_edit(by):
-        raise PermissionDenied
+    require(by, "story.submit", story)
     if story.status == Story.Status.DRAFT:
         story.status = Story.Status.SUBMITTED
         story.save(update_fields=["status", "updated_at"])
@@ -139,6 +135,7 @@ def _require_published(story):
 @transaction.atomic
 def reaction_toggle(*, by, story, kind) -> bool:
     """React, or take the reaction back. Returns whether `by` now has this reaction."""
+    require(by, "story.react", story)
     _require_published(story)
     if kind not in Reaction.Kind.values:
         raise ValidationError(_("Unknown reaction."))
@@ -161,6 +158,7 @@ def _validate_comment(body):
 
 @transaction.atomic
 def comment_add(*, by, story, body) -> Comment:
+    require(by, "story.comment", story)
     _require_published(story)
     _validate_comment(body)
     return Comment.objects.create(story=story, author=by, body=body, body_html=render_markdown(body))
@@ -168,8 +166,7 @@ def comment_add(*, by, story, body) -> Comment:
 
 @transaction.atomic
 def comment_update(*, by, comment, body) -> Comment:
-    if not comment.can_edit(by):
-        raise PermissionDenied
+    require(by, "comment.edit", comment)
     _validate_comment(body)
     comment.body, comment.body_html = body, render_markdown(body)
     comment.save(update_fields=["body", "body_html", "updated_at"])
@@ -178,8 +175,7 @@ def comment_update(*, by, comment, body) -> Comment:
 
 @transaction.atomic
 def comment_delete(*, by, comment):
-    if not comment.can_delete(by):
-        raise PermissionDenied
+    require(by, "comment.delete", comment)
     comment.delete()
 
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,10 +12,11 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal.lib.markdown import render_markdown
+from portal.permissions import can, require
 
 from . import selectors, services
 from .forms import CommentForm, FeedFilterForm, StoryForm
-from .models import BODY_MAX_CHARS, Reaction, Story, can_publish, can_write_stories
+from .models import BODY_MAX_CHARS, Reaction, Story
 
 
 def get_story_for(user, pk, *, write=False):
@@ -23,20 +24,20 @@ def get_story_for(user, pk, *, write=False):
     story = selectors.story_for_page(pk)
     if story is None or not story.is_visible_to(user):
         raise Http404
-    if write and not story.can_edit(user):
-        raise PermissionDenied
+    if write:
+        require(user, "story.edit", story)
     return story
 
 
 def get_published_story_for(user, pk):
     """Reactions and comments: only on published stories; anything else is a 404."""
+    require(user, "story.view")
     story = get_object_or_404(Story.objects.select_related("customer"), pk=pk, status=Story.Status.PUBLISHED)
     return story
 
 
 def _require_writer(user):
-    if not can_write_stories(user):
-        raise PermissionDenied
+    require(user, "story.write")
 
 
 # -- the feed ---------------------------------------------------------------------------------------
@@ -55,7 +56,7 @@ def feed(request):
     stories, next_cursor = selectors.feed(user=request.user, filters=filters)
     context = {
         "form": form, "filters": filters, "stories": stories, "next_cursor": next_cursor,
-        "submitted_count": selectors.submitted_count(request.user), "can_write": can_write_stories(request.user),
+        "submitted_count": selectors.submitted_count(request.user), "can_write": can(request.user, "story.write"),
     }
     if request.htmx and request.htmx.target == "story-list":
         return render(request, "stories/feed.html#more", context)
@@ -110,7 +111,7 @@ def _form_page(request, form, story=None):
     preview = ""
     if request.method == "POST" and request.POST.get("action") == "preview":
         preview = render_markdown(request.POST.get("body", "")[:BODY_MAX_CHARS])
-    context = {"form": form, "story": story, "preview": preview, "may_publish": can_publish(request.user)}
+    context = {"form": form, "story": story, "preview": preview, "may_publish": can(request.user, "story.publish")}
     return render(request, "stories/form.html", context, status=400 if form.is_bound and form.errors else 200)
 
 
@@ -180,7 +181,7 @@ def detail(request, pk, slug=None):
     if slug != story.slug:
         return redirect(story, permanent=False)
     services.read_record(by=request.user, story=story)
-    may_publish = can_publish(request.user)
+    may_publish = can(request.user, "story.publish", story)
     context = {
         "story": story,
         "reactions": selectors.reaction_summary(story=story, user=request.user),
@@ -259,8 +260,7 @@ def _get_comment(request, pk, comment_pk):
 @require_http_methods(["GET", "POST"])
 def comment_edit(request, pk, comment_pk):
     story, comment = _get_comment(request, pk, comment_pk)
-    if not comment.can_edit(request.user):
-        raise PermissionDenied
+    require(request.user, "comment.edit", comment)
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         services.comment_update(by=request.user, comment=comment, body=form.cleaned_data["body"])

@@ -71,6 +71,8 @@ class FollowFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     customer = factory.SubFactory(CustomerFactory)
 
+
+
 # -- stories --------------------------------------------------------------------------------------
 
 def _render_markdown(text):

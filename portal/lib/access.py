@@ -1,15 +1,21 @@
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
+from portal.permissions import require
 
 
-def admin_required(view):
-    """Admins only; anyone else signed in gets 403 (LoginRequiredMiddleware handles the rest)."""
+def permission_required(action):
+    """A view for people the matrix allows `action` (no object); anyone else signed in gets 403
+    (LoginRequiredMiddleware sends the anonymous to sign in first)."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated or not request.user.is_admin:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            require(request.user, action)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+admin_required = permission_required("admin.site")

@@ -3,6 +3,8 @@ from html import unescape
 from django import forms, template
 from django.utils.html import strip_tags
 
+from portal import permissions
+
 register = template.Library()
 
 
@@ -40,3 +42,9 @@ def plaintext(html):
     """Stored, sanitised HTML as plain text for excerpts: tags dropped, entities decoded once
     (the template escapes the result again, so nothing is escaped twice or not at all)."""
     return unescape(strip_tags(str(html or "")))
+
+
+@register.simple_tag(takes_context=True, name="can")
+def can_tag(context, action, obj=None):
+    """`{% can "story.edit" story as may_edit %}`: the same rule the view and the service apply."""
+    return permissions.can(context.get("user") or getattr(context.get("request"), "user", None), action, obj)
