@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast browser-deps lock migrate seed messages bench clean
+.PHONY: help install run test test-fast browser-deps lock migrate seed messages bench bench-data clean
 
 help: ## List the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,6 +55,14 @@ lock: ## Re-pin requirements/*.txt from pyproject.toml
 messages: install ## Refresh the translation catalogs in locale/ from the code, then compile them
 	DEBUG=1 $(BIN)/python manage.py makemessages --no-obsolete --no-location --ignore='.venv/*' --ignore='node_modules/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*' -l ar -l he -l fa -l vi
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore='.venv/*' --ignore='node_modules/*'
+
+bench-data: install ## Fill lifeline_bench_small (1,000 stories) and lifeline_bench (100,000) in local PostgreSQL
+	DEBUG=1 DATABASE_URL=$(BENCH_DB)/lifeline_bench_small $(BIN)/python bench/generate.py --stories 1000 --seed 0
+	DEBUG=1 DATABASE_URL=$(BENCH_DB)/lifeline_bench $(BIN)/python bench/generate.py --stories 100000 --seed 0
+
+bench: install ## Load-test both bench databases under gunicorn with wrk; table in bench/results/ (make bench-data first)
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+	BENCH_DB_BASE=$(BENCH_DB) $(BIN)/python bench/run.py
 
 clean: ## Remove the virtualenv and everything under var/
 	rm -rf $(VENV) var/*

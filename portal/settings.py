@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compress to about a tenth. Django masks the CSRF token in every response (its BREACH mitigation).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,7 +107,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if IS_POSTGRES:
     # Fail fast instead of queueing behind a lock; the seat services turn this into "busy, try again".
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c lock_timeout=5000"
+    # No JIT: our queries are short and LIMITed, and at 100,000 stories the planner's estimates made
+    # PostgreSQL spend ~240 ms compiling a 40 ms query (the customer page's decisions; bench/README.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c lock_timeout=5000 -c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"

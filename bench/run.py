@@ -1,0 +1,439 @@
+"""Load-test the portal under gunicorn against the databases bench/generate.py filled.
+
+    .venv/bin/python bench/run.py                 # what `make bench` runs: 1,000 then 100,000 stories
+    .venv/bin/python bench/run.py --sizes 100000  # one size only
+
+For each size: collectstatic, start gunicorn (DEBUG off, production-like settings) on 127.0.0.1,
+sign in through the real login form, run wrk at each main page and at the floor view
+(portal/floor.py), count queries per request with the Django test client in a separate process,
+run the sign-up storm (at the largest size), read the workers' RSS and the feed's first-load
+transfer size. Prints one table and writes it to bench/results/<date>-<stories>.md.
+"""
+
+import argparse
+import concurrent.futures
+import datetime
+import gzip
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = str(ROOT / ".venv" / "bin" / "python")
+HOST = "127.0.0.1"
+DB_BASE = os.environ.get("BENCH_DB_BASE", "postgres://postgres@127.0.0.1:5432")
+DB_NAMES = {1000: "lifeline_bench_small", 100000: "lifeline_bench"}
+BENCH_PASSWORD = "bench-password-0"
+WRK_ARGS = ["-t2", "-c8", "-d10s", "--timeout", "10s"]
+
+# (label, path, who). The floor first: every other row is a ratio to it.
+PAGES = [
+    ("floor", "/bench/floor/", "leader"),
+    ("home", "/", "leader"),
+    ("story feed", "/stories/", "leader"),
+    ("feed, filtered", "/stories/?team=team-07&theme=theme-3", "leader"),
+    ("search", "/stories/?q=warehouse+night", "leader"),
+    ("story, 50 comments", "/stories/1/story-1/", "leader"),
+    ("busy customer", "/customers/busy-harbour-logistics/", "leader"),
+    ("decision log", "/decisions/", "leader"),
+    ("decision, 60 reviews", "/decisions/1/", "leader"),
+    ("meetings", "/meetings/", "leader"),
+    ("scorecard", "/insights/", "admin"),
+]
+USERS = {"leader": "bench@example.com", "admin": "bench-admin@example.com"}
+WRK_LUA = r"""
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format('WRKJSON {"rps": %.2f, "p50": %.3f, "p95": %.3f, "requests": %d, "errors": %d, "non2xx": %d}\n',
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    summary.requests, errors, summary.errors.status))
+end
+"""
+
+
+def server_env(db_url, port):
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0", SECRET_KEY="bench-not-secret-" + "x" * 40, ALLOWED_HOSTS=f"{HOST},testserver",
+        DATABASE_URL=db_url, EMAIL_URL="consolemail://", SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="WARNING", SITE_URL=f"http://{HOST}:{port}", DJANGO_SETTINGS_MODULE="portal.settings",
+    )
+    env.pop("REDIS_URL", None)
+    return env
+
+
+# HTTP with hand-kept cookies (the cookies are Secure when DEBUG is off; we are on plain loopback).
+
+
+class Session:
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=120)
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            body = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key.strip()] = rest.split(";", 1)[0]
+        conn.close()
+        return response, data
+
+    def csrf_from(self, html):
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html) or re.search(
+            rb'"X-CSRFToken": "([^"]+)"', html
+        )
+        return match.group(1).decode() if match else self.cookies.get("csrftoken", "")
+
+    def sign_in(self, email):
+        _, html = self.request("GET", "/accounts/login/")
+        token = self.csrf_from(html)
+        response, _ = self.request(
+            "POST", "/accounts/login/", {"csrfmiddlewaretoken": token, "username": email, "password": BENCH_PASSWORD}
+        )
+        if response.status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"Sign-in as {email} failed: HTTP {response.status}")
+        return self
+
+
+# The pieces.
+
+
+def start_gunicorn(db_url, port, workers):
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "portal.wsgi", "-b", f"{HOST}:{port}", "-w", str(workers),
+         "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning", "--timeout", "120"],
+        cwd=ROOT, env=server_env(db_url, port), stdout=subprocess.DEVNULL, stderr=open(ROOT / "var" / "bench-gunicorn.log", "a"),
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/healthz/")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("gunicorn did not come up; see var/bench-gunicorn.log")
+
+
+def stop(proc):
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def worker_rss_mb(proc):
+    out = subprocess.run(["ps", "-o", "pid=,rss=", "--ppid", str(proc.pid)], capture_output=True, text=True).stdout
+    return [round(int(rss) / 1024, 1) for _, rss in (line.split() for line in out.strip().splitlines())]
+
+
+def wrk(port, path, cookie, lua):
+    cmd = ["wrk", *WRK_ARGS, "-s", lua, "-H", f"Cookie: {cookie}", "-H", "Accept-Encoding: gzip, br",
+           f"http://{HOST}:{port}{path}"]
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    match = re.search(r"WRKJSON (\{.*\})", out)
+    if not match:
+        raise SystemExit(f"wrk gave no result for {path}:\n{out}")
+    return json.loads(match.group(1))
+
+
+def query_counts(db_url, port):
+    """Queries per request for each page, from the test client in a separate process (twice per page:
+    the second request counts, so one-off warm-ups like content types don't)."""
+    code = r"""
+import json, sys, django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from portal.models import User
+pages, users = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+clients = {}
+for who, email in users.items():
+    clients[who] = Client()
+    clients[who].force_login(User.objects.get(email=email))
+result = {}
+for label, path, who in pages:
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            response = clients[who].get(path)
+    result[label] = {"queries": len(ctx), "status": response.status_code}
+print("QJSON " + json.dumps(result))
+"""
+    out = subprocess.run(
+        [PY, "-c", code, json.dumps(PAGES), json.dumps(USERS)], cwd=ROOT, env=server_env(db_url, port),
+        capture_output=True, text=True,
+    )
+    match = re.search(r"QJSON (.*)", out.stdout)
+    if not match:
+        raise SystemExit(f"query count step failed:\n{out.stderr[-3000:]}")
+    return json.loads(match.group(1))
+
+
+def storm_sessions(db_url, port, meeting_id):
+    """Sessions for the 200 storm people (force_login writes real session rows; signing 200 people in
+    through the form would only benchmark the password hasher), and the storm meeting reset."""
+    code = r"""
+import json, sys, django
+django.setup()
+from django.test import Client
+from meetings.models import Meeting, Seat
+from portal.models import User
+meeting = Meeting.objects.get(pk=int(sys.argv[1]))
+Seat.objects.filter(meeting=meeting).delete()
+cookies = []
+for user in User.objects.filter(email__startswith="storm-").order_by("email"):
+    client = Client()
+    client.force_login(user)
+    cookies.append(client.cookies["sessionid"].value)
+print("SJSON " + json.dumps({"cookies": cookies, "seats": meeting.seats}))
+"""
+    out = subprocess.run([PY, "-c", code, str(meeting_id)], cwd=ROOT, env=server_env(db_url, port),
+                         capture_output=True, text=True)
+    match = re.search(r"SJSON (.*)", out.stdout)
+    if not match:
+        raise SystemExit(f"storm setup failed:\n{out.stderr[-3000:]}")
+    return json.loads(match.group(1))
+
+
+def storm_check(db_url, port, meeting_id):
+    code = r"""
+import json, sys, django
+django.setup()
+from meetings.models import Seat
+seats = list(Seat.objects.filter(meeting_id=int(sys.argv[1])).order_by("created_at", "id").values("id", "status", "created_at"))
+print("CJSON " + json.dumps([{"id": s["id"], "status": s["status"]} for s in seats]))
+"""
+    out = subprocess.run([PY, "-c", code, str(meeting_id)], cwd=ROOT, env=server_env(db_url, port),
+                         capture_output=True, text=True)
+    return json.loads(re.search(r"CJSON (.*)", out.stdout).group(1))
+
+
+def storm(db_url, port, meeting_id):
+    setup = storm_sessions(db_url, port, meeting_id)
+    sessions = []
+    for cookie in setup["cookies"]:
+        s = Session(port)
+        s.cookies["sessionid"] = cookie
+        sessions.append(s)
+    # Each person opens the meeting page (CSRF cookie and token), then all 200 post at once.
+    tokens = []
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        pages = list(pool.map(lambda s: s.request("GET", f"/meetings/{meeting_id}/"), sessions))
+    for s, (response, html) in zip(sessions, pages):
+        if response.status != 200:
+            raise SystemExit(f"storm: meeting page HTTP {response.status}")
+        tokens.append(s.csrf_from(html))
+    barrier = threading.Barrier(len(sessions))
+
+    def post(args):
+        s, token = args
+        barrier.wait()
+        started = time.monotonic()
+        response, _ = s.request(
+            "POST", f"/meetings/{meeting_id}/signup/", {"csrfmiddlewaretoken": token},
+            headers={"Referer": f"http://{HOST}:{port}/meetings/{meeting_id}/"},
+        )
+        return response.status, time.monotonic() - started
+
+    t0 = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(len(sessions)) as pool:
+        results = list(pool.map(post, zip(sessions, tokens)))
+    wall = time.monotonic() - t0
+    statuses = {}
+    for status, _ in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    seats = storm_check(db_url, port, meeting_id)
+    confirmed = [s for s in seats if s["status"] == "confirmed"]
+    waitlisted = [s for s in seats if s["status"] == "waitlisted"]
+    # Arrival order: seats ordered by created_at are the order they were committed in (ids follow
+    # the lock queue); the confirmed ones must be exactly the first `seats` of them.
+    first = {s["id"] for s in seats[: setup["seats"]]}
+    in_order = first == {s["id"] for s in confirmed} and [s["id"] for s in seats] == sorted(s["id"] for s in seats)
+    return {
+        "requests": len(results), "statuses": statuses, "confirmed": len(confirmed), "waitlisted": len(waitlisted),
+        "in_order": in_order, "wall_s": round(wall, 2), "max_s": round(max(t for _, t in results), 2),
+        "five_xx": sum(n for status, n in statuses.items() if status >= 500), "seats": setup["seats"],
+    }
+
+
+def transfer_size(port, cookie_session):
+    """The feed's first load as transferred: HTML plus its CSS and JS, asking for br/gzip."""
+    response, html = cookie_session.request("GET", "/stories/", headers={"Accept-Encoding": "br, gzip"})
+    html_encoding = response.getheader("Content-Encoding") or "identity"
+    raw_html = gzip.decompress(html) if html_encoding == "gzip" else html
+    items = [("/stories/ (HTML)", len(html), html_encoding, len(gzip.compress(raw_html, 6)))]
+    assets = re.findall(rb'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', raw_html) + re.findall(
+        rb'<link[^>]+href="([^"]+)"[^>]+rel="stylesheet"', raw_html) + re.findall(rb'<script[^>]+src="([^"]+)"', raw_html)
+    for href in dict.fromkeys(a.decode() for a in assets):
+        response, body = cookie_session.request("GET", href, headers={"Accept-Encoding": "br, gzip"})
+        items.append((href, len(body), response.getheader("Content-Encoding") or "identity", None))
+    return items
+
+
+def machine():
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(l for l in open("/proc/meminfo") if l.startswith("MemTotal")).split()[1]
+        mem = f"{int(mem) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        mem = "?"
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return {"nproc": os.cpu_count(), "memory": mem, "cpu": cpu, "commit": commit + ("+uncommitted" if dirty else ""),
+            "python": platform.python_version()}
+
+
+def run_size(stories, port, workers, do_storm):
+    db_url = f"{DB_BASE}/{DB_NAMES[stories]}"
+    print(f"\n== {stories} stories ({DB_NAMES[stories]}) ==", flush=True)
+    proc = start_gunicorn(db_url, port, workers)
+    result = {"stories": stories, "pages": {}}
+    try:
+        sessions = {who: Session(port).sign_in(email) for who, email in USERS.items()}
+        lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+        lua.write(WRK_LUA)
+        lua.close()
+        available = []
+        for label, path, who in PAGES:
+            response, _ = sessions[who].request("GET", path)  # warm up; skip pages that aren't there yet
+            if response.status != 200:
+                print(f"  {label}: HTTP {response.status}, skipped", flush=True)
+                continue
+            available.append((label, path, who))
+        for label, path, who in available:
+            cookie = "; ".join(f"{k}={v}" for k, v in sessions[who].cookies.items())
+            result["pages"][label] = {"path": path, **wrk(port, path, cookie, lua.name)}
+            r = result["pages"][label]
+            print(f"  {label:22} {r['rps']:8.1f} rps  p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms"
+                  f"  non-2xx {r['non2xx']}  errors {r['errors']}", flush=True)
+        os.unlink(lua.name)
+        result["rss_mb"] = worker_rss_mb(proc)
+        result["transfer"] = transfer_size(port, sessions["leader"])
+        if do_storm:
+            storm_meeting = 5000 if stories == 100000 else max(int(5000 * stories / 100000), 20)
+            result["storm"] = storm(db_url, port, storm_meeting)
+            print(f"  storm: {result['storm']}", flush=True)
+            result["rss_mb_after_storm"] = worker_rss_mb(proc)
+    finally:
+        stop(proc)
+    counts = query_counts(db_url, port)
+    for label, page in result["pages"].items():
+        page.update(counts.get(label, {}))
+    return result
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if b else "-"
+
+
+def table(results):
+    big = results[-1]
+    small = results[0] if len(results) > 1 else None
+    floor = big["pages"]["floor"]
+    lines = [
+        f"| page | rps | ×floor | p50 ms | ×floor | p95 ms | ×floor | queries"
+        + (f" ({small['stories']:,} / {big['stories']:,})" if small else "")
+        + " |" + (f" p50 growth {big['stories']:,}/{small['stories']:,} |" if small else ""),
+        "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if small else ""),
+    ]
+    for label, p in big["pages"].items():
+        q = str(p.get("queries", "?"))
+        growth = ""
+        if small:
+            sp = small["pages"].get(label)
+            q = f"{sp.get('queries', '?') if sp else '-'} / {q}"
+            growth = f" {ratio(p['p50'], sp['p50'] / 1 if sp else 0)} |" if sp else " - |"
+        lines.append(
+            f"| {label} | {p['rps']:.0f} | {ratio(p['rps'], floor['rps'])} | {p['p50']:.1f} | {ratio(p['p50'], floor['p50'])}"
+            f" | {p['p95']:.1f} | {ratio(p['p95'], floor['p95'])} | {q} |{growth}"
+        )
+    return "\n".join(lines)
+
+
+def report(results, info, workers):
+    big = results[-1]
+    out = [f"# Lifeline bench, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {big['stories']:,} stories", ""]
+    out.append(f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} RAM; commit {info['commit']}; "
+               f"Python {info['python']}. gunicorn {workers} sync workers, DEBUG off; wrk {' '.join(WRK_ARGS)} per page, "
+               "wrk and PostgreSQL on the same machine.")
+    out += ["", table(results), ""]
+    out.append("Ratios are to the floor (portal/floor.py: session, user, one indexed query, empty base.html) in the "
+               "same run. Queries per request from the Django test client against the same database. "
+               "Growth is p50 at the larger size over p50 at the smaller one.")
+    for r in results:
+        bad = {k: (v["non2xx"], v["errors"]) for k, v in r["pages"].items() if v["non2xx"] or v["errors"]}
+        out.append("")
+        out.append(f"**{r['stories']:,} stories**: worker RSS after the load {r['rss_mb']} MB"
+                   + (f", after the storm {r.get('rss_mb_after_storm')} MB" if r.get("rss_mb_after_storm") else "")
+                   + (f"; non-2xx/errors: {bad}" if bad else "; no non-2xx responses, no socket errors") + ".")
+        total = sum(size for _, size, _, _ in r["transfer"])
+        parts = ", ".join(f"{name} {size / 1024:.1f} kB ({enc})" for name, size, enc, _ in r["transfer"])
+        gz = r["transfer"][0][3]
+        out.append(f"Feed first load: {total / 1024:.1f} kB as transferred ({parts}); the HTML would be "
+                   f"{gz / 1024:.1f} kB gzipped.")
+        if "storm" in r:
+            s = r["storm"]
+            out.append(f"Sign-up storm: {s['requests']} concurrent sign-ups for a meeting with {s['seats']} seats: "
+                       f"{s['confirmed']} confirmed, {s['waitlisted']} waitlisted, in arrival order: {s['in_order']}; "
+                       f"HTTP statuses {s['statuses']}, {s['five_xx']} 5xx; all answered in {s['wall_s']} s "
+                       f"(slowest {s['max_s']} s).")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-storm", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    env = server_env(f"{DB_BASE}/{DB_NAMES[sizes[-1]]}", args.port)
+    subprocess.run([PY, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    info = machine()
+    results = [run_size(n, args.port, args.workers, do_storm=(n == sizes[-1] and not args.no_storm)) for n in sizes]
+    text = report(results, info, args.workers)
+    print("\n" + text)
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(exist_ok=True)
+    path = results_dir / f"{datetime.date.today():%Y-%m-%d}-{sizes[-1]}.md"
+    path.write_text(text)
+    (results_dir / f"{datetime.date.today():%Y-%m-%d}-{sizes[-1]}.json").write_text(json.dumps(
+        {"machine": info, "results": results}, indent=1, default=str))
+    print(f"written {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
