@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from portal.lib.emails import send_email
+from portal.lib.notifications import wants
 
 from .models import ReviewRequest
 
@@ -21,6 +22,8 @@ def send_review_request_task(request_id):
     )
     if not request.reviewer.is_active or not request.reviewer.email:
         return 0
+    if not wants(request.reviewer, "review_requested"):
+        return 0  # they turned these emails off; the request still waits on their home page
     try:
         return send_email(
             "decisions-review-requested",

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DigestsConfig(AppConfig):
     name = "digests"
     verbose_name = _("Digests and reminders")
+
+    def ready(self):
+        from portal.lib import notifications
+
+        from .preferences import wants
+
+        notifications.set_preference_check(wants)

@@ -5,6 +5,7 @@ with a compare-and-swap before sending, so running a task twice sends once."""
 
 from celery import shared_task
 from portal.lib.emails import Attachment, send_email
+from portal.lib.notifications import wants
 
 from . import ical
 from .models import Meeting, Seat
@@ -60,6 +61,8 @@ def seat_email_task(seat_id, reason):
         return 0  # things moved on since the task was enqueued
     if method == "REQUEST" and seat.meeting.is_cancelled:
         return 0
+    if reason == "promoted" and not wants(seat.user, "waitlist_promoted"):
+        return 0  # they turned these emails off; the meeting page and their calendar feed show the seat
     return _send_once(seat, template, method, {"promoted": reason == "promoted"})
 
 
