@@ -101,7 +101,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name
 
     def get_short_name(self):
-        return self.name.split(" ")[0] if self.name else self.email
+        # The whole name: "first word" is the family name in Vietnamese, Hungarian and more.
+        return self.name or self.email
 
     @property
     def is_admin(self):
