@@ -16,7 +16,6 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
@@ -27,6 +26,7 @@ from django.utils.translation import gettext
 
 from portal.lib.emails import build_email
 from portal.models import User
+from portal.permissions import require
 
 from .compose import compose_batch
 from .models import KIND_FIELDS, Delivery, Kind, NotificationPreferences
@@ -50,8 +50,7 @@ REMINDER_RETRY_WINDOW = datetime.timedelta(days=2)
 def preferences_update(*, by, prefs, data):
     """Save `by`'s own preferences from cleaned form data. Switching any kind back on bumps the
     version, so unsubscribe links issued before stop working."""
-    if prefs.user_id != by.pk:
-        raise PermissionDenied(gettext("People change only their own notification preferences."))
+    require(by, "preferences.edit", prefs, message=gettext("People change only their own notification preferences."))
     re_enabled = any(data.get(name) and not getattr(prefs, name) for name in KIND_FIELDS.values())
     for name, value in data.items():
         setattr(prefs, name, value)

@@ -299,7 +299,7 @@ def open_seats_panel(user, *, limit=4, now=None):
 def next_hosted_panel(user, *, now=None):
     """Home, for customer-facing hosts: the next customer meeting they host (meetings' own panel
     shows the meetings people listen in on). One query; left out when there is none."""
-    if not (user.is_host or user.is_admin):
+    if not can(user, "meeting.create"):
         return None
     from meetings.selectors import with_counts
 

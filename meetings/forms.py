@@ -29,7 +29,7 @@ class MeetingForm(forms.ModelForm):
 
     video_url = forms.URLField(
         label=_("Video link"), required=False, assume_scheme="https", max_length=200,
-        help_text=_("An https:// link to the video call."), widget=forms.URLInput(attrs={"placeholder": "https://"}),
+        help_text=_("An https:// link to the video call."), widget=forms.URLInput(attrs={"placeholder": "https://", "dir": "ltr"}),
     )
 
     class Meta:

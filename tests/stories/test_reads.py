@@ -330,3 +330,9 @@ def test_excerpts_show_ampersands_once(as_user, staff):
     html = as_user(staff).get("/stories/").content.decode()
     assert "Rugs &amp; carpets for homes." in html
     assert "&amp;amp;" not in html
+
+
+@pytest.mark.django_db
+def test_the_search_hint_shows_whole(as_user, staff):
+    html = as_user(staff).get("/stories/").content.decode()
+    assert 'placeholder="Words, &quot;exact phrase&quot;, -without, this or that"' in html
