@@ -13,6 +13,7 @@ from .forms import ContactForm, DirectoryFilterForm, ImportForm
 from .importer import import_customers
 from .models import Customer
 from .sections import sections_for
+from portal.lib.uploads import read_capped
 from portal.lib.access import permission_required
 from portal.permissions import can, require
 
@@ -114,7 +115,7 @@ def import_view(request):
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     result = None
     if request.method == "POST" and form.is_valid():
-        result = import_customers(form.cleaned_data["file"].read())
+        result = import_customers(read_capped(form.cleaned_data["file"]))
         if result.ok:
             messages.success(
                 request,

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from portal.lib.uploads import read_capped
+
 from . import selectors, services
 from .charts import bar_chart, column_chart
 from .forms import PublishForm, PulseFigureForm, PulseImportForm
@@ -175,7 +177,7 @@ def pulse_import(request):
     form = PulseImportForm(request.POST, request.FILES) if request.method == "POST" else PulseImportForm()
     result = None
     if request.method == "POST" and form.is_valid():
-        result = services.pulse_import(by=request.user, raw=form.cleaned_data["file"].read())
+        result = services.pulse_import(by=request.user, raw=read_capped(form.cleaned_data["file"]))
         if result.ok:
             messages.success(request, _("Imported %(count)s rows of figures.") % {"count": result.saved})
             return redirect("insights:pulse")
