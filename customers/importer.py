@@ -3,12 +3,13 @@
 import csv
 import datetime
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.lib.csvimport import ImportReport, RowError
 from portal.models import User
 
 from .models import Customer
@@ -23,23 +24,9 @@ TEXT_LIMITS = {"external_id": 64, "name": 200, "industry": 100, "region": 100}
 
 
 @dataclass
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self):
-        return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
-
-
-@dataclass
-class ImportResult:
+class ImportResult(ImportReport):
     created: int = 0
     updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self):
-        return not self.errors
 
 
 def _decode(raw: bytes):

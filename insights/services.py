@@ -6,7 +6,7 @@ import datetime
 import io
 import logging
 import smtplib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from portal.lib.csvimport import ImportReport, RowError
 from portal.lib.emails import build_email
 from portal.models import User
 
@@ -54,22 +55,8 @@ COLUMNS = ["month", "customer", *PULSE_FIELDS]
 
 
 @dataclass
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self):
-        return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
-
-
-@dataclass
-class ImportResult:
+class ImportResult(ImportReport):
     saved: int = 0
-    errors: list = field(default_factory=list)
-
-    @property
-    def ok(self):
-        return not self.errors
 
 
 def _parse_row(line, row, customers, seen):
