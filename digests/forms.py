@@ -31,6 +31,11 @@ class NotificationPreferencesForm(forms.Form):
         help_text=_("In your own time zone."),
         error_messages={"invalid_choice": _("Choose an hour from 0 to 23.")},
     )
+    pulse = forms.BooleanField(
+        label=_("Send me the monthly customer pulse"),
+        required=False,
+        help_text=_("Products returned, customers credited, legal threats and customers saved, once a month."),
+    )
     sections = forms.MultipleChoiceField(
         label=_("What the digest shows"),
         required=False,
@@ -39,7 +44,7 @@ class NotificationPreferencesForm(forms.Form):
     )
 
     def __init__(self, *args, prefs, **kwargs):
-        initial = {name: getattr(prefs, name) for name in ("digest_enabled", "digest_weekday", "digest_hour")}
+        initial = {name: getattr(prefs, name) for name in ("digest_enabled", "digest_weekday", "digest_hour", "pulse")}
         initial |= {KIND_FIELDS[kind]: getattr(prefs, KIND_FIELDS[kind]) for kind, _label in REMINDER_FIELDS}
         choices = section_choices()
         initial["sections"] = [key for key, _label in choices if prefs.wants_section(key)]

@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     REVIEW_DUE = "review_due", _("Reminder: an impact review due soon")
     REVIEW_REQUESTED = "review_requested", _("Someone asks for your impact review")
     WAITLIST_PROMOTED = "waitlist_promoted", _("You moved up from a waitlist")
+    PULSE = "pulse", _("Monthly customer pulse")
 
 
 # kind -> the NotificationPreferences field that switches it on or off
@@ -26,6 +27,7 @@ KIND_FIELDS = {
     Kind.REVIEW_DUE: "review_due",
     Kind.REVIEW_REQUESTED: "review_requested",
     Kind.WAITLIST_PROMOTED: "waitlist_promoted",
+    Kind.PULSE: "pulse",
 }
 
 WEEKDAYS = [
@@ -60,6 +62,7 @@ class NotificationPreferences(models.Model):
     review_due = models.BooleanField(_("an impact review due soon"), default=True)
     review_requested = models.BooleanField(_("someone asks for my impact review"), default=True)
     waitlist_promoted = models.BooleanField(_("I move up from a waitlist"), default=True)
+    pulse = models.BooleanField(_("the monthly customer pulse"), default=True)
     # Bumped whenever a kind is switched back on, so an unsubscribe link issued before that
     # cannot silently switch it off again.
     version = models.PositiveIntegerField(default=1, editable=False)

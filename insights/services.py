@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from digests.models import Kind
+from digests.preferences import preferences_of
+from digests.tokens import unsubscribe_headers, unsubscribe_url
 from portal.lib.csvimport import ImportReport, RowError
 from portal.lib.emails import build_email
 from portal.models import User
@@ -162,15 +165,6 @@ def pulse_publish(*, by, month):
     return issue, created
 
 
-def _preferences():
-    """digests' preferences and unsubscribe links, once digests knows a "pulse" kind (see the report)."""
-    try:
-        from digests.models import Kind
-    except ImportError:
-        return None
-    return Kind("pulse") if "pulse" in Kind.values else None
-
-
 def pulse_plan(issue):
     """Create a pending delivery for every active person with an email; return the ids still to send."""
     users = User.objects.filter(is_active=True).exclude(email="").values_list("pk", flat=True)
@@ -211,23 +205,18 @@ def pulse_send_batch(issue_id, delivery_ids, *, final_attempt=True):
         return 0
     context = pulse_context(issue)
     deliveries = PulseDelivery.objects.filter(pk__in=list(delivery_ids), issue=issue).select_related("user")
-    kind, sent = _preferences(), 0
+    sent = 0
     with get_connection() as connection:
         for delivery in deliveries:
             if not _claim(delivery.pk):
                 continue
             user = delivery.user
-            headers, link = {}, ""
-            if kind is not None:
-                from digests.preferences import preferences_of
-                from digests.tokens import unsubscribe_headers, unsubscribe_url
-
-                prefs = preferences_of(user)
-                if not prefs.wants(kind):
-                    PulseDelivery.objects.filter(pk=delivery.pk).update(status=PulseDelivery.Status.SKIPPED)
-                    continue
-                link = unsubscribe_url(user, kind, prefs.version)
-                headers = unsubscribe_headers(link)
+            prefs = preferences_of(user)
+            if not prefs.wants(Kind.PULSE):
+                PulseDelivery.objects.filter(pk=delivery.pk).update(status=PulseDelivery.Status.SKIPPED)
+                continue
+            link = unsubscribe_url(user, Kind.PULSE, prefs.version)
+            headers = unsubscribe_headers(link)
             try:
                 message = build_email("insights-pulse", to=user, context={**context, "unsubscribe_url": link},
                                       headers=headers)

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from insights import services, tasks
+from digests.models import NotificationPreferences
 from insights.models import PulseDelivery, PulseFigure, PulseIssue
 from insights.periods import add_months, last_months
 from tests.factories import CustomerFactory, UserFactory
@@ -183,3 +184,52 @@ class TestPulseImportOddInput:
         response = as_user(host).post(reverse("insights:pulse_import"), upload(text))
         assert response.status_code == 200 and PulseFigure.objects.count() == 0
         assert [str(e).split(":")[0] for e in response.context["result"].errors] == ["line 2", "line 3", "line 4"]
+
+
+class TestPulsePreference:
+    """The pulse is its own kind of email: its own switch in the settings and its own
+    one-click unsubscribe, which leaves the digest and the reminders alone."""
+
+    @pytest.fixture
+    def published(self, admin_user):
+        services.pulse_record(by=admin_user, month=OCT, figures=figures(products_returned=3))
+        return PulseIssue.objects.create(month=OCT, published_by=admin_user)
+
+    def send(self, issue):
+        tasks.send_pulse_batch_task.apply(args=[issue.pk, services.pulse_plan(issue)])
+
+    def test_the_email_carries_one_click_unsubscribe_for_the_pulse_only(self, published, staff):
+        from django.test import Client
+
+        self.send(published)
+        (message,) = [m for m in mail.outbox if m.to == [staff.email]]
+        link = message.extra_headers["List-Unsubscribe"].strip("<>")
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert link in message.body and link in message.alternatives[0][0]
+        path = link.split("://", 1)[1].split("/", 1)[1]
+        response = Client(enforce_csrf_checks=True).post("/" + path, {"List-Unsubscribe": "One-Click"})
+        assert response.status_code == 200
+        assert "Monthly customer pulse" in response.content.decode()
+        prefs = NotificationPreferences.objects.get(user=staff)
+        assert prefs.pulse is False
+        assert prefs.digest_enabled and prefs.meeting_tomorrow and prefs.review_requested
+
+    def test_someone_who_turned_it_off_gets_no_pulse_and_is_not_counted_as_failed(self, published, staff, leader):
+        NotificationPreferences.objects.create(user=staff, pulse=False)
+        self.send(published)
+        assert staff.email not in [m.to[0] for m in mail.outbox]
+        assert leader.email in [m.to[0] for m in mail.outbox]
+        assert PulseDelivery.objects.get(issue=published, user=staff).status == PulseDelivery.Status.SKIPPED
+
+    def test_the_settings_page_switches_it_off_and_on(self, as_user, staff):
+        client = as_user(staff)
+        page = client.get(reverse("digests:settings")).content.decode()
+        assert 'name="pulse"' in page and "checked" in page.split('name="pulse"')[1].split(">")[0]
+        data = {"digest_enabled": "on", "digest_weekday": "0", "digest_hour": "8"}
+        assert client.post(reverse("digests:settings"), data).status_code == 302
+        prefs = NotificationPreferences.objects.get(user=staff)
+        assert prefs.pulse is False and prefs.digest_enabled
+        version = prefs.version
+        assert client.post(reverse("digests:settings"), {**data, "pulse": "on"}).status_code == 302
+        prefs.refresh_from_db()
+        assert prefs.pulse is True and prefs.version == version + 1  # old pulse links stop working
