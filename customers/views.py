@@ -106,7 +106,11 @@ def autocomplete(request):
     """Customer picker for other apps' forms: `<input name=q>` → a list of options."""
     q = request.GET.get("q") or next((v for k, v in request.GET.items() if k.endswith("_search")), "")
     customers = selectors.customer_search(q.replace("\x00", "").strip()[:100])  # PostgreSQL text has no NUL
-    return render(request, "customers/autocomplete.html", {"customers": customers, "field": request.GET.get("field", "id_customer"), "q": q})
+    key = "slug" if request.GET.get("key") == "slug" else "pk"  # what the picker's <select> holds
+    return render(
+        request, "customers/autocomplete.html",
+        {"customers": customers, "field": request.GET.get("field", "id_customer"), "q": q, "key": key},
+    )
 
 
 @permission_required("customer.import")

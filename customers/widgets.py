@@ -1,22 +1,20 @@
-from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.lib.pickers import SearchSelect, SearchSelectMultiple
 
 
-class CustomerPicker(forms.Select):
-    """A plain <select> of customers (works without JavaScript) with an htmx search box above it
-    that finds a customer by name as you type and selects it."""
+class CustomerPicker(SearchSelect):
+    """One customer: a <select> of the chosen one, with a search box that finds others by name
+    (portal/lib/pickers.py). Works without JavaScript."""
 
-    template_name = "customers/widgets/picker.html"
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["picker_field"] = name
-        return context
+    search_url = "customers:autocomplete"
+    search_fields = ("name__icontains",)
+    search_label = _("Find a customer by name")
+    search_placeholder = _("Type to find a customer…")
 
 
-class CustomerMultiPicker(forms.SelectMultiple):
-    template_name = "customers/widgets/picker.html"
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["picker_field"] = name
-        return context
+class CustomerMultiPicker(SearchSelectMultiple):
+    search_url = "customers:autocomplete"
+    search_fields = ("name__icontains",)
+    search_label = _("Find a customer by name")
+    search_placeholder = _("Type to find a customer…")

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from customers.widgets import CustomerPicker
+from portal.lib.pickers import PickerChoiceField
 
 from .models import PULSE_FIELDS
 from .periods import parse_month
@@ -23,7 +24,7 @@ class MonthField(forms.CharField):
 
 class PulseFigureForm(forms.Form):
     month = MonthField(label=_("Month"), help_text=_("Like 2026-10."), widget=forms.TextInput(attrs={"type": "month"}))
-    customer = forms.ModelChoiceField(
+    customer = PickerChoiceField(
         label=_("Customer"), queryset=Customer.objects.order_by("name"), required=False, widget=CustomerPicker,
         empty_label=_("Not tied to one customer"),
         help_text=_("Leave empty for figures not tied to one customer. A month's totals add every row."),

@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import floor, views
+from . import floor, people, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("language/", views.set_language, name="set_language"),
     path("healthz/", views.healthz, name="healthz"),
     path("bench/floor/", floor.floor, name="bench_floor"),
+    path("people/autocomplete/", people.people_autocomplete, name="people_autocomplete"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("customers/", include("customers.urls")),

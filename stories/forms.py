@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Customer
 from customers.widgets import CustomerPicker
 from portal.lib.forms import ModelMultipleChoiceField
-from portal.models import Team
+from portal.lib.pickers import PersonPicker, PickerChoiceField
+from portal.models import Team, User
 
 from .models import BODY_MAX_CHARS, COMMENT_MAX_CHARS, Theme
 
 
 class StoryForm(forms.Form):
-    customer = forms.ModelChoiceField(
+    customer = PickerChoiceField(
         label=_("Customer"),
         queryset=Customer.objects.order_by("name"),
         widget=CustomerPicker,
@@ -95,27 +96,34 @@ class CommentForm(forms.Form):
     )
 
 
+class AuthorField(PickerChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 class FeedFilterForm(forms.Form):
-    """The feed's query string. Values that are not understood are dropped, never a 500."""
+    """The feed's query string. Values that are not understood are dropped, never a 500.
+
+    Customer and author are pickers (portal/lib/pickers.py): the page lists only the chosen one, so
+    it costs the same with 50 customers or 5,000."""
 
     q = forms.CharField(label=_("Search stories"), required=False, max_length=200)
-    customer = forms.ChoiceField(label=_("Customer"), required=False)
-    team = forms.ChoiceField(label=_("Team"), required=False)
-    theme = forms.ChoiceField(label=_("Theme"), required=False)
-    author = forms.ChoiceField(label=_("Author"), required=False)
-
-    def __init__(self, data, *, customers, teams, themes, authors):
-        super().__init__(data)
-        self.fields["customer"].choices = [("", _("All customers"))] + [(c.slug, c.name) for c in customers]
-        self.fields["team"].choices = [("", _("All teams"))] + [(t.slug, t.name) for t in teams]
-        self.fields["theme"].choices = [("", _("All themes"))] + [(t.slug, t.name) for t in themes]
-        self.fields["author"].choices = [("", _("Anyone"))] + [(str(a.pk), a.name) for a in authors]
-        self.lookup = {
-            "customer": {c.slug: c for c in customers},
-            "team": {t.slug: t for t in teams},
-            "theme": {t.slug: t for t in themes},
-            "author": {str(a.pk): a for a in authors},
-        }
+    customer = PickerChoiceField(
+        label=_("Customer"), required=False, to_field_name="slug", empty_label=_("All customers"),
+        queryset=Customer.objects.only("id", "name", "slug").order_by("name"), widget=CustomerPicker,
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), required=False, to_field_name="slug", empty_label=_("All teams"),
+        queryset=Team.objects.order_by("name"),
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Theme"), required=False, to_field_name="slug", empty_label=_("All themes"),
+        queryset=Theme.objects.order_by("name"),
+    )
+    author = AuthorField(
+        label=_("Author"), required=False, empty_label=_("Anyone"),
+        queryset=User.objects.only("id", "name").order_by("name", "pk"), widget=PersonPicker,
+    )
 
     def values(self):
         """{name: object or ""}, and the labels of filters that were ignored."""
@@ -123,6 +131,6 @@ class FeedFilterForm(forms.Form):
         ignored = [str(self.fields[name].label) for name in self.errors]
         data = self.cleaned_data
         values = {"q": (data.get("q") or "").strip()}
-        for name, lookup in self.lookup.items():
-            values[name] = lookup.get(data.get(name) or "")
+        for name in ("customer", "team", "theme", "author"):
+            values[name] = data.get(name) or None
         return values, ignored

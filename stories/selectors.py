@@ -152,22 +152,6 @@ def mark_terms(text, q):
     return re.sub(re.escape(q), lambda m: f"{MARK_START}{m.group(0)}{MARK_STOP}", text, flags=re.IGNORECASE)
 
 
-def feed_filter_choices():
-    """Teams, themes, authors and customers with published stories. Four queries."""
-    from customers.models import Customer
-
-    teams = list(Team.objects.order_by("name"))
-    themes = list(Theme.objects.order_by("name"))
-    has_published = published().order_by()
-    authors = list(User.objects.filter(Exists(has_published.filter(author=OuterRef("pk")))).order_by("name"))
-    customers = list(
-        Customer.objects.filter(Exists(has_published.filter(customer=OuterRef("pk"))))
-        .only("id", "name", "slug")
-        .order_by("name")
-    )
-    return {"teams": teams, "themes": themes, "authors": authors, "customers": customers}
-
-
 def submitted_count(user):
     if not can(user, "story.publish"):
         return 0

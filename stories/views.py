@@ -46,8 +46,7 @@ def _require_writer(user):
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def feed(request):
-    choices = selectors.feed_filter_choices()
-    form = FeedFilterForm(request.GET, **choices)
+    form = FeedFilterForm(request.GET)
     values, ignored = form.values()
     if ignored:
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": ", ".join(ignored)})

@@ -98,6 +98,7 @@ URLS = {
     "set_language": [Case(POST=PUBLIC, data={"language": "en", "next": "/"})],
     "healthz": [Case(GET=PUBLIC)],
     "bench_floor": [Case(GET=A("site.use"))],
+    "people_autocomplete": [Case(GET=A("site.use"))],
     # django.contrib.auth (the sign-in page is also mounted by auth.urls under the same name)
     "login": [Case(GET=PUBLIC, POST=PUBLIC)],
     "logout": [Case(POST=A("site.use"), signs_out=True)],

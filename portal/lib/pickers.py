@@ -1,0 +1,163 @@
+"""Search-as-you-type pickers for choices that can run to thousands (customers, people).
+
+A picker is a plain `<select>` (so the form works without JavaScript) that lists only what is
+chosen, plus an htmx search box above it. Typing asks the field's autocomplete URL for matches;
+choosing one adds it to the `<select>` (static/js/lifeline.js). Without JavaScript the search box
+is submitted with the form: the page comes back with the matches as options, and a search that
+matches exactly one choice picks it.
+
+So a page never renders every customer or every person: the cost of a form is the same with 20
+customers or 20,000.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .forms import ModelMultipleChoiceField
+
+SEARCH_LIMIT = 20
+
+
+class SearchSelect(forms.Select):
+    """For a ModelChoiceField (or ModelMultipleChoiceField, through SearchSelectMultiple).
+
+    Subclasses name `search_url` (a URL name that answers `?q=`), `search_fields` (the lookups a
+    search matches, OR-ed) and the texts of the search box.
+    """
+
+    template_name = "includes/picker.html"
+    search_url = None
+    search_fields = ("name__icontains",)
+    search_label = ""
+    search_placeholder = ""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs, choices)
+        self.search = ""
+        self.known = {}  # key -> object the field already fetched while validating (PickerChoiceField)
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.search, copy.known = "", {}
+        return copy
+
+    def remember(self, objects):
+        field = self._field()
+        self.known.update((str(field.prepare_value(obj)), obj) for obj in objects)
+
+    # -- reading the form -------------------------------------------------------------------------
+
+    def value_from_datadict(self, data, files, name):
+        self.search = (data.get(f"{name}_search") or "").replace("\x00", "").strip()[:100]
+        value = super().value_from_datadict(data, files, name)
+        chosen = [v for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
+        if self.search and not chosen:
+            matches = list(self._matches(limit=2))
+            if len(matches) == 1:  # no script: "ken" + Filter picks Ken's Plumbing Supply
+                key = self._field().prepare_value(matches[0])
+                return [str(key)] if self.allow_multiple_selected else str(key)
+        return value
+
+    # -- rendering --------------------------------------------------------------------------------
+
+    def _field(self):
+        return self.choices.field
+
+    def _key(self):
+        return self._field().to_field_name or "pk"
+
+    def _valid_keys(self, values):
+        meta = self._field().queryset.model._meta
+        model_field = meta.pk if self._key() == "pk" else meta.get_field(self._key())
+        keys = []
+        for value in values:
+            try:
+                key = model_field.to_python(value)
+            except ValidationError:
+                continue
+            if not isinstance(key, int) or -(2**63) <= key < 2**63:  # wider ids exist nowhere (SQLite raises)
+                keys.append(key)
+        return keys
+
+    def _matches(self, *, limit=SEARCH_LIMIT):
+        condition = Q()
+        for lookup in self.search_fields:
+            condition |= Q(**{lookup: self.search})
+        return self._field().queryset.filter(condition)[:limit]
+
+    def optgroups(self, name, value, attrs=None):
+        field = self._field()
+        wanted = [str(v) for v in value if v not in (None, "")]
+        chosen = [self.known[v] for v in wanted if v in self.known]
+        keys = self._valid_keys(v for v in wanted if v not in self.known)
+        if keys:
+            chosen += list(field.queryset.filter(**{f"{self._key()}__in": keys}))
+        found = [obj for obj in self._matches() if obj not in chosen] if self.search else []
+        options = []
+        if field.empty_label is not None and not self.allow_multiple_selected:
+            options.append(("", field.empty_label))
+        options += [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in chosen + found]
+        selected = {str(v) for v in value}
+        return [
+            (None, [self.create_option(name, key, label, str(key) in selected, index)], index)
+            for index, (key, label) in enumerate(options)
+        ]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(
+            picker_field=name,
+            search=self.search,
+            search_url=self.search_url,
+            search_key=self._key(),
+            search_label=self.search_label,
+            search_placeholder=self.search_placeholder,
+            searched_nothing=bool(self.search) and not any(
+                option["value"] for _name, group, _index in context["widget"]["optgroups"] for option in group
+            ),
+        )
+        return context
+
+
+class SearchSelectMultiple(SearchSelect, forms.SelectMultiple):
+    allow_multiple_selected = True
+
+
+class PickerChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that hands the object it validated to its picker, so rendering the form
+    again does not fetch it a second time."""
+
+    def to_python(self, value):
+        try:
+            obj = super().to_python(value)
+        except OverflowError:  # an id wider than 64 bits: SQLite raises where PostgreSQL finds nothing
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+        if obj is not None and hasattr(self.widget, "remember"):
+            self.widget.remember([obj])
+        return obj
+
+
+class PickerMultipleChoiceField(ModelMultipleChoiceField):
+    def _check_values(self, value):
+        objects = super()._check_values(value)
+        if hasattr(self.widget, "remember"):
+            self.widget.remember(objects)
+        return objects
+
+
+class PersonPicker(SearchSelect):
+    """One colleague, found by name or email (portal.views.people_autocomplete)."""
+
+    search_url = "people_autocomplete"
+    search_fields = ("name__icontains", "email__istartswith")
+    search_label = _("Find a person by name or email")
+    search_placeholder = _("Type a name…")
+
+
+class PeoplePicker(SearchSelectMultiple):
+    search_url = "people_autocomplete"
+    search_fields = ("name__icontains", "email__istartswith")
+    search_label = _("Find a person by name or email")
+    search_placeholder = _("Type a name…")
