@@ -199,7 +199,7 @@ def main():
     from customers.models import Contact, Customer, Follow
     from decisions.models import Decision, DecisionEvent, ImpactReview, ReviewRequest
     from meetings.models import Meeting, Seat
-    from portal.lib.markdown import render_markdown
+    from portal.lib.markdown import plain_excerpt, render_markdown
     from portal.models import Team, User
     from stories.models import Comment, Reaction, Read, Story, StoryEvent, Theme
     from stories.services import SEARCH_CONFIG
@@ -300,7 +300,8 @@ def main():
             if lang != "en":
                 paragraphs.append(rng.choice(SNIPPETS["en"]))  # mixed-language stories happen
             body = "## " + rng.choice(TITLE_WORDS).title() + "\n\n" + "\n\n".join(paragraphs)
-            bodies.append((body, render_markdown(body)))
+            html = render_markdown(body)
+            bodies.append((body, html, plain_excerpt(html)))
         impact = "Losses **stopped**; the night shift goes home on time."
         impact_html = render_markdown(impact)
         busy_count = max(int(n_stories * BUSY_SHARE), 10)
@@ -319,18 +320,18 @@ def main():
 
         def stories():
             for i in range(1, n_stories + 1):
-                body, body_html = rng.choice(bodies)
+                body, body_html, excerpt = rng.choice(bodies)
                 published = published_at(i)
                 title = f"{rng.choice(TITLE_WORDS).capitalize()}: how {rng.choice(TITLE_WORDS)} changed at #{i}"
                 yield (
-                    i, story_customer(i), rng.choice(hosts), title, f"story-{i}", body, body_html,
+                    i, story_customer(i), rng.choice(hosts), title, f"story-{i}", body, body_html, excerpt,
                     "Handhelds and a support plan", impact, impact_html, "published", published, published,
                     published,
                 )
 
         load.copy(
             Story,
-            ["id", "customer", "author", "title", "slug", "body", "body_html", "bought", "impact", "impact_html",
+            ["id", "customer", "author", "title", "slug", "body", "body_html", "excerpt", "bought", "impact", "impact_html",
              "status", "created_at", "updated_at", "published_at"],
             stories(),
         )

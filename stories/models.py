@@ -50,6 +50,8 @@ class Story(models.Model):
     slug = models.SlugField(_("slug"), max_length=220, allow_unicode=True)
     body = models.TextField(_("the story"), help_text=_("Markdown."))
     body_html = models.TextField(editable=False, blank=True)
+    # The opening words of the body as plain text, for cards and panels (portal.lib.markdown.plain_excerpt).
+    excerpt = models.TextField(editable=False, blank=True)
     bought = models.TextField(_("what they bought"), blank=True)
     impact = models.TextField(_("how it changed their business or life"), blank=True, help_text=_("Markdown."))
     impact_html = models.TextField(editable=False, blank=True)

@@ -70,6 +70,13 @@ def decode_cursor(value):
         return None
 
 
+# What a card shows (stories_tags.story_cards): not the bodies, which can run to 20,000 characters.
+FEED_FIELDS = (
+    "id", "title", "slug", "excerpt", "status", "published_at",
+    "customer__id", "customer__name", "customer__slug", "author__id", "author__name",
+)
+
+
 def feed(*, user, filters, page_size=PAGE_SIZE):
     """One page of published stories, newest first, and the cursor for the next page (or None).
 
@@ -78,8 +85,8 @@ def feed(*, user, filters, page_size=PAGE_SIZE):
     stories = (
         published()
         .select_related("customer", "author")
-        .defer("search_vector")
-        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+        .only(*FEED_FIELDS)
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "name", "slug").order_by("name")))
         .annotate(
             reaction_count=_count(Reaction),
             comment_count=_count(Comment),
@@ -112,7 +119,7 @@ def feed(*, user, filters, page_size=PAGE_SIZE):
         else:
             stories = stories.filter(
                 Q(title__icontains=filters.q) | Q(customer__name__icontains=filters.q) | Q(body__icontains=filters.q)
-            )
+            ).only(*FEED_FIELDS, "body_html")  # the excerpt around the match
     rows = list(stories[: page_size + 1])
     has_more = len(rows) > page_size
     rows = rows[:page_size]

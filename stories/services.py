@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
-from portal.lib.markdown import render_markdown
+from portal.lib.markdown import plain_excerpt, render_markdown
 from portal.permissions import can, require
 
 from .models import (
@@ -60,6 +60,7 @@ def _slug(title):
 def _save(story, *, by, action, themes, teams):
     story.slug = _slug(story.title)
     story.body_html = render_markdown(story.body)
+    story.excerpt = plain_excerpt(story.body_html)
     story.impact_html = render_markdown(story.impact)
     story.save()
     story.themes.set(themes)

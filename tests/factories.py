@@ -81,6 +81,12 @@ def _render_markdown(text):
     return render_markdown(text)
 
 
+def _plain_excerpt(html):
+    from portal.lib.markdown import plain_excerpt
+
+    return plain_excerpt(html)
+
+
 def _now():
     from django.utils import timezone
 
@@ -108,6 +114,7 @@ class StoryFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: slugify(o.title) or "story")
     body = "Their crew **counts** on the morning delivery."
     body_html = factory.LazyAttribute(lambda o: _render_markdown(o.body))
+    excerpt = factory.LazyAttribute(lambda o: _plain_excerpt(o.body_html))
     status = "published"
     published_at = factory.LazyFunction(_now)
 

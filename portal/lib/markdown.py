@@ -25,3 +25,17 @@ def render_markdown(text: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+EXCERPT_WORDS = 45
+
+
+def plain_excerpt(html: str, words: int = EXCERPT_WORDS) -> str:
+    """The first `words` words of rendered, sanitised HTML as plain text (tags dropped, entities
+    decoded once): stored beside the HTML so lists don't parse every body on every request."""
+    from html import unescape
+
+    from django.utils.html import strip_tags
+    from django.utils.text import Truncator
+
+    return Truncator(unescape(strip_tags(html or ""))).words(words, truncate=" …")

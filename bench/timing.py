@@ -1,7 +1,7 @@
 """Service time of each bench page in one process, without HTTP or load: where a page's time goes.
 
-    .venv/bin/python bench/profile.py          # lifeline_bench, or the database DATABASE_URL names
-    ... bench/profile.py --page "story feed" --runs 20 --sql   # one page, with its slowest queries
+    .venv/bin/python bench/timing.py          # lifeline_bench, or the database DATABASE_URL names
+    ... bench/timing.py --page "story feed" --runs 20 --sql   # one page, with its slowest queries
 
 Prints, per page, the median wall time of a request through the Django test client, the time spent
 in SQL and the number of queries. The floor row is the baseline, as in bench/run.py.
