@@ -7,6 +7,7 @@ from customers.models import Customer
 from customers.widgets import CustomerPicker
 from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PersonPicker, PickerChoiceField
+from portal.lib.widgets import QuickSelect
 from portal.models import Team, User
 
 from .models import BODY_MAX_CHARS, COMMENT_MAX_CHARS, Theme
@@ -114,11 +115,11 @@ class FeedFilterForm(forms.Form):
     )
     team = forms.ModelChoiceField(
         label=_("Team"), required=False, to_field_name="slug", empty_label=_("All teams"),
-        queryset=Team.objects.order_by("name"),
+        queryset=Team.objects.only("id", "name", "slug").order_by("name"), widget=QuickSelect,
     )
     theme = forms.ModelChoiceField(
         label=_("Theme"), required=False, to_field_name="slug", empty_label=_("All themes"),
-        queryset=Theme.objects.order_by("name"),
+        queryset=Theme.objects.only("id", "name", "slug").order_by("name"), widget=QuickSelect,
     )
     author = AuthorField(
         label=_("Author"), required=False, empty_label=_("Anyone"),

@@ -176,13 +176,17 @@ def review_lists(user):
 # -- one story --------------------------------------------------------------------------------------
 
 
-def story_for_page(pk):
-    return (
-        Story.objects.select_related("customer", "author")
-        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")), "teams")
-        .filter(pk=pk)
-        .first()
-    )
+def story_for_page(pk, *, reader=None):
+    """The story with its customer, author, themes and teams; for a `reader`, also how many people
+    have read it (`read_count`) and whether the reader has (`already_read`)."""
+    stories = Story.objects.select_related("customer", "author").prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.order_by("name")), "teams"
+    ).defer("search_vector")
+    if reader is not None:
+        stories = stories.annotate(
+            read_count=_count(Read), already_read=Exists(Read.objects.filter(story=OuterRef("pk"), user=reader))
+        )
+    return stories.filter(pk=pk).first()
 
 
 def reaction_summary(*, story, user):
@@ -227,19 +231,37 @@ def give_me_one(*, user, days=90):
 
 
 def story_of_the_day(user, *, days=90):
-    """Home panel: one recent published story `user` has not read, customers they follow and their team first."""
+    """Home panel: one recent published story `user` has not read. The newest from a customer they
+    follow, else the newest that names their team, else the newest of all.
+
+    One query whatever the number of stories: `pk = COALESCE(first, second, third)`, where each is a
+    LIMIT 1 subquery walking an index newest first and stopping at its first unread story, and the
+    database runs a later one only when the ones before it found nothing."""
     since = timezone.now() - datetime.timedelta(days=days)
-    for_team = Exists(Story.teams.through.objects.filter(story=OuterRef("pk"), team_id=user.team_id))
-    return (
+    unread = (
         published()
         .filter(published_at__gte=since)
         .exclude(Exists(Read.objects.filter(story=OuterRef("pk"), user=user)))
+        .order_by("-published_at", "-id")
+        .values("pk")
+    )
+    # Per followed customer its newest unread story (story_customer_idx), then the newest of those:
+    # bounded by what this person follows, not by how many stories there are.
+    newest_per_followed = Follow.objects.filter(user=user).values(
+        newest=Subquery(unread.filter(customer=OuterRef("customer_id"))[:1])
+    )
+    choices = [unread.filter(pk__in=newest_per_followed)]
+    if user.team_id is not None:
+        # Walks story_feed_idx newest first until a story that names the team: about as many steps as
+        # there are teams, whatever the number of stories.
+        choices.append(unread.filter(Exists(Story.teams.through.objects.filter(story=OuterRef("pk"), team_id=user.team_id))))
+    choices.append(unread)
+    pick = Coalesce(*(Subquery(choice[:1]) for choice in choices))
+    return (
+        Story.objects.filter(pk=pick)
         .select_related("customer", "author")
-        .annotate(
-            is_followed=Exists(Follow.objects.filter(user=user, customer=OuterRef("customer_id"))),
-            for_team=for_team,
-        )
-        .order_by("-is_followed", "-for_team", "-published_at", "-id")
+        .only(*FEED_FIELDS)
+        .annotate(is_followed=Exists(Follow.objects.filter(user=user, customer=OuterRef("customer_id"))))
         .first()
     )
 

@@ -19,9 +19,9 @@ from .forms import CommentForm, FeedFilterForm, StoryForm
 from .models import BODY_MAX_CHARS, Reaction, Story
 
 
-def get_story_for(user, pk, *, write=False):
+def get_story_for(user, pk, *, write=False, reading=False):
     """404 when `user` may not see the story; PermissionDenied when they may only read it."""
-    story = selectors.story_for_page(pk)
+    story = selectors.story_for_page(pk, reader=user if reading else None)
     if story is None or not story.is_visible_to(user):
         raise Http404
     if write:
@@ -176,17 +176,20 @@ def submit(request, pk):
 
 @require_GET
 def detail(request, pk, slug=None):
-    story = get_story_for(request.user, pk)
+    story = get_story_for(request.user, pk, reading=True)
     if slug != story.slug:
         return redirect(story, permanent=False)
-    services.read_record(by=request.user, story=story)
+    read_count = story.read_count
+    if not story.already_read:  # the first visit records the read (once per person, whatever races)
+        services.read_record(by=request.user, story=story)
+        read_count += story.is_published
     may_publish = can(request.user, "story.publish", story)
     context = {
         "story": story,
         "reactions": selectors.reaction_summary(story=story, user=request.user),
         "comments": selectors.story_comments(story),
         "comment_form": CommentForm(),
-        "read_count": selectors.read_count(story),
+        "read_count": read_count,
         "events": selectors.story_events(story) if may_publish else [],
         "may_publish": may_publish,
         "may_edit": story.can_edit(request.user),

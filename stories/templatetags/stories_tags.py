@@ -75,3 +75,43 @@ def story_cards(context, stories):
             story.get_absolute_url(), title, excerpt, tags, mark_safe(byline), mark_safe(counts),  # noqa: S308
         ))
     return mark_safe("".join(parts))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def story_comment(context, comment):
+    """One comment with the actions the viewer may take: the story page's hot loop (50 comments and
+    more), written in Python. The same markup as the htmx responses that add or edit one."""
+    from django.middleware.csrf import get_token
+    from django.urls import reverse
+
+    from portal.permissions import can
+
+    request = context["request"]
+    user = request.user
+    created = timezone.localtime(comment.created_at)
+    edited = int(comment.updated_at.timestamp()) != int(comment.created_at.timestamp())
+    meta = format_html(
+        '<p class="meta"><bdi class="comment__author">{}</bdi> · <time datetime="{}">{}</time>{}</p>',
+        comment.author.name, created.isoformat(), formats.date_format(created, "DATETIME_FORMAT"),
+        format_html(" · {}", _("edited")) if edited else "",
+    )
+    may_edit, may_delete = can(user, "comment.edit", comment), can(user, "comment.delete", comment)
+    actions = ""
+    if may_edit or may_delete:
+        args = (comment.story_id, comment.pk)
+        edit_url, delete_url = reverse("stories:comment_edit", args=args), reverse("stories:comment_delete", args=args)
+        edit = format_html(
+            '<a href="{}" hx-get="{}" hx-target="#comment-{}" hx-swap="outerHTML">{}</a>',
+            edit_url, edit_url, comment.pk, _("Edit"),
+        ) if may_edit else ""
+        actions = format_html(
+            '<div class="comment__actions">{}<form method="post" action="{}" class="inline-form" hx-post="{}" '
+            'hx-target="#comment-{}" hx-swap="outerHTML" hx-confirm="{}">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<button type="submit" class="link-button">{}</button></form></div>',
+            edit, delete_url, delete_url, comment.pk, _("Delete this comment?"), get_token(request), _("Delete"),
+        )
+    return format_html(
+        '<li id="comment-{}" class="comment">{}<div class="prose" dir="auto">{}</div>{}</li>',
+        comment.pk, meta, mark_safe(comment.body_html), actions,  # noqa: S308 (sanitised by nh3 when saved)
+    )

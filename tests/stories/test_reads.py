@@ -218,10 +218,17 @@ class TestDetail:
         Reaction.objects.bulk_create(Reaction(story=story, user=users[i % 3], kind=Reaction.Kind.values[i % 4]) for i in range(12))
         Comment.objects.bulk_create(Comment(story=story, author=users[i % 3], body="c", body_html="<p>c</p>", created_at=now) for i in range(size))
         client = as_user(staff)
-        # session, user, story, themes, teams, read insert, reactions, comments, read count
-        with django_assert_num_queries(9):
+        # session, user, story (with its read count and whether I read it), themes, teams, read insert,
+        # reactions, comments (inside a test's transaction the insert needs no BEGIN/COMMIT)
+        with django_assert_num_queries(8):
             response = client.get(story.get_absolute_url())
         assert len(response.context["comments"]) == size
+        assert response.context["read_count"] == 1
+        with django_assert_num_queries(7):  # read before: nothing to record
+            response = client.get(story.get_absolute_url())
+        assert response.context["read_count"] == 1
+        Read.objects.create(story=story, user=users[0])
+        assert as_user(users[1]).get(story.get_absolute_url()).context["read_count"] == 3
 
 
 @pytest.mark.django_db
