@@ -39,9 +39,10 @@ document.addEventListener("click", function (event) {
     select.add(option);
   }
   option.selected = true;
-  select.dispatchEvent(new Event("change", { bubbles: true }));
+  // Clear the search first: a filter form submits on "change", and the search text is only for finding.
   var picker = button.closest(".autocomplete");
   picker.querySelector("[data-picker-search]").value = "";
   picker.querySelector(".autocomplete-results").innerHTML = "";
+  select.dispatchEvent(new Event("change", { bubbles: true }));
   select.focus();
 });
