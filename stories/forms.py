@@ -111,7 +111,7 @@ class FeedFilterForm(forms.Form):
     q = forms.CharField(label=_("Search stories"), required=False, max_length=200)
     customer = PickerChoiceField(
         label=_("Customer"), required=False, to_field_name="slug", empty_label=_("All customers"),
-        queryset=Customer.objects.only("id", "name", "slug").order_by("name"), widget=CustomerPicker,
+        queryset=Customer.objects.only("id", "name", "slug").order_by("name"), widget=CustomerPicker, search_must_pick=False,
     )
     team = forms.ModelChoiceField(
         label=_("Team"), required=False, to_field_name="slug", empty_label=_("All teams"),
@@ -123,7 +123,7 @@ class FeedFilterForm(forms.Form):
     )
     author = AuthorField(
         label=_("Author"), required=False, empty_label=_("Anyone"),
-        queryset=User.objects.only("id", "name").order_by("name", "pk"), widget=PersonPicker,
+        queryset=User.objects.only("id", "name").order_by("name", "pk"), widget=PersonPicker, search_must_pick=False,
     )
 
     def values(self):

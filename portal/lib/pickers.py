@@ -37,10 +37,11 @@ class SearchSelect(forms.Select):
         super().__init__(attrs, choices)
         self.search = ""
         self.known = {}  # key -> object the field already fetched while validating (PickerChoiceField)
+        self.found = {}  # limit -> what the search matched, asked once per form
 
     def __deepcopy__(self, memo):
         copy = super().__deepcopy__(memo)
-        copy.search, copy.known = "", {}
+        copy.search, copy.known, copy.found = "", {}, {}
         return copy
 
     def remember(self, objects):
@@ -50,7 +51,9 @@ class SearchSelect(forms.Select):
     # -- reading the form -------------------------------------------------------------------------
 
     def value_from_datadict(self, data, files, name):
-        self.search = (data.get(f"{name}_search") or "").replace("\x00", "").strip()[:100]
+        search = (data.get(f"{name}_search") or "").replace("\x00", "").strip()[:100]
+        if search != self.search:
+            self.search, self.found = search, {}
         value = super().value_from_datadict(data, files, name)
         chosen = [v for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
         if self.search and not chosen:
@@ -77,15 +80,19 @@ class SearchSelect(forms.Select):
                 key = model_field.to_python(value)
             except ValidationError:
                 continue
+            if isinstance(key, str) and "\x00" in key:  # PostgreSQL text cannot hold a NUL (it raises)
+                continue
             if not isinstance(key, int) or -(2**63) <= key < 2**63:  # wider ids exist nowhere (SQLite raises)
                 keys.append(key)
         return keys
 
     def _matches(self, *, limit=SEARCH_LIMIT):
-        condition = Q()
-        for lookup in self.search_fields:
-            condition |= Q(**{lookup: self.search})
-        return self._field().queryset.filter(condition)[:limit]
+        if limit not in self.found:
+            condition = Q()
+            for lookup in self.search_fields:
+                condition |= Q(**{lookup: self.search})
+            self.found[limit] = list(self._field().queryset.filter(condition)[:limit])
+        return self.found[limit]
 
     def optgroups(self, name, value, attrs=None):
         field = self._field()
@@ -125,7 +132,27 @@ class SearchSelectMultiple(SearchSelect, forms.SelectMultiple):
     allow_multiple_selected = True
 
 
-class PickerChoiceField(forms.ModelChoiceField):
+class PickFromSearchMixin:
+    """Without JavaScript, a search that matched several choices (or none) while nothing is chosen
+    is an error on a form that saves: "choose one of the matches", with the matches offered and the
+    search text kept. A filter form (`search_must_pick=False`) just offers the matches."""
+
+    default_error_messages = {
+        "pick": _("Choose one of the matches for “%(search)s” below, or search again."),
+    }
+
+    def __init__(self, *args, search_must_pick=True, **kwargs):
+        self.search_must_pick = search_must_pick
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        search = getattr(self.widget, "search", "")
+        if self.search_must_pick and search and value in self.empty_values:
+            raise ValidationError(self.error_messages["pick"], code="pick", params={"search": search})
+        return super().clean(value)
+
+
+class PickerChoiceField(PickFromSearchMixin, forms.ModelChoiceField):
     """A ModelChoiceField that hands the object it validated to its picker, so rendering the form
     again does not fetch it a second time."""
 
@@ -139,7 +166,7 @@ class PickerChoiceField(forms.ModelChoiceField):
         return obj
 
 
-class PickerMultipleChoiceField(ModelMultipleChoiceField):
+class PickerMultipleChoiceField(PickFromSearchMixin, ModelMultipleChoiceField):
     def _check_values(self, value):
         objects = super()._check_values(value)
         if hasattr(self.widget, "remember"):

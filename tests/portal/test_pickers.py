@@ -136,3 +136,23 @@ class TestQuickSelect:
             assert rendered(QuickSelect, value) == rendered(forms.Select, value)
         assert '<option value="rd" selected>R&amp;D &quot;&lt;labs&gt;&quot;</option>' in rendered(QuickSelect, "rd")[1]
         assert rd_labs.pk
+
+
+class TestSearchOnAFormThatSaves:
+    def test_several_matches_and_nothing_chosen_is_an_error_that_keeps_the_search_and_the_text(self, as_user, leader):
+        first, second = CustomerFactory(name="Harbour Freight North"), CustomerFactory(name="Harbour Freight South")
+        response = as_user(leader).post(reverse("stories:new"), {
+            "customer_search": "harbour", "title": "Night crews", "body": "They **count** on us.", "action": "draft",
+        })
+        assert response.status_code == 400 and not Story.objects.exists()
+        html = response.content.decode()
+        assert "Choose one of the matches for “harbour” below, or search again." in html
+        assert [v for v, _a, _l in options(html, "customer")] == ["", str(first.pk), str(second.pk)]
+        assert 'value="harbour"' in html and "Night crews" in html and "They **count** on us." in html
+
+    def test_a_search_that_matches_nothing_is_an_error_too(self, as_user, leader):
+        response = as_user(leader).post(reverse("stories:new"), {
+            "customer_search": "no such name", "title": "T", "body": "B", "action": "draft",
+        })
+        assert response.status_code == 400 and not Story.objects.exists()
+        assert "Choose one of the matches for “no such name” below" in response.content.decode()

@@ -535,7 +535,7 @@ FORMS = {
         "q": "terms", "team": "finance", "status": "in_review", "direction": "hurts", "severity": "high",
         "customer": "kens-plumbing-supply", "awaiting": "me", "page": "1"}, method="get", saved=_never),
     "meetings-list": Form("staff", lambda c: reverse("meetings:list"), lambda c: {
-        "customer": str(c["customer"].pk), "kind": "annual_review", "month": "2026-03", "open": "on", "page": "1"},
+        "customer": c["customer"].slug, "kind": "annual_review", "month": "2026-03", "open": "on", "page": "1"},
         method="get", saved=_never),
     # customers
     "customers-contact-new": Form("host", lambda c: reverse("customers:contact_new", kwargs={"slug": c["customer"].slug}),
