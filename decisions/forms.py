@@ -5,8 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from customers.widgets import CustomerMultiPicker
+from customers.widgets import CustomerMultiPicker, CustomerPicker
 from portal.lib.forms import ModelMultipleChoiceField
+from portal.lib.pickers import PeoplePicker, PersonPicker, PickerChoiceField, PickerMultipleChoiceField
+from portal.lib.widgets import QuickSelect
 from portal.models import Team, User
 
 from .models import Decision, ImpactReview
@@ -20,25 +22,36 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.team})" if obj.team_id else obj.name
+def person_label(obj):
+    """"Name (Team)": two colleagues may share a name."""
+    return f"{obj.name} ({obj.team})" if obj.team_id else obj.name
 
 
-class PeopleChoiceField(ModelMultipleChoiceField):
+# People and customers are pickers (portal/lib/pickers.py): a form lists only the chosen ones, with a
+# search box that finds others, so it costs the same with 50 people or 10,000.
+class PersonChoiceField(PickerChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.team})" if obj.team_id else obj.name
+        return person_label(obj)
+
+
+class PeopleChoiceField(PickerMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return person_label(obj)
 
 
 def people():
-    return User.objects.filter(is_active=True).select_related("team").order_by("name")
+    return User.objects.filter(is_active=True).select_related("team").order_by("name", "pk")
+
+
+def customer_choices():
+    return Customer.objects.only("id", "name", "slug").order_by("name", "pk")
 
 
 class DecisionForm(forms.ModelForm):
-    owner = PersonChoiceField(label=_("Owner"), queryset=people())
-    customers = ModelMultipleChoiceField(
+    owner = PersonChoiceField(label=_("Owner"), queryset=people(), widget=PersonPicker)
+    customers = PickerMultipleChoiceField(
         label=_("Customers it may touch"),
-        queryset=Customer.objects.order_by("name"),
+        queryset=customer_choices(),
         required=False,
         widget=CustomerMultiPicker,
         help_text=_("Name the customers this could reach, even indirectly."),
@@ -86,9 +99,7 @@ class ReviewRequestForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Every active member of the team is asked."),
     )
-    people = PeopleChoiceField(
-        label=_("Named people"), queryset=people(), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
-    )
+    people = PeopleChoiceField(label=_("Named people"), queryset=people(), required=False, widget=PeoplePicker)
     due_date = forms.DateField(label=_("Review due by"), widget=DateInput())
 
     def clean_due_date(self):
@@ -128,11 +139,8 @@ class ImpactReviewForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    customers = ModelMultipleChoiceField(
-        label=_("Which named customers"),
-        queryset=Customer.objects.order_by("name"),
-        required=False,
-        widget=CustomerMultiPicker,
+    customers = PickerMultipleChoiceField(
+        label=_("Which named customers"), queryset=customer_choices(), required=False, widget=CustomerMultiPicker
     )
     mitigation = forms.CharField(
         label=_("What would reduce the harm"),
@@ -150,9 +158,21 @@ class ImpactReviewForm(forms.Form):
             "direction": review.direction,
             "severity": review.severity,
             "affected": review.affected(),
-            "customers": list(review.customers.all()),
+            # selectors.decision_detail() gives each review its customers; otherwise ask.
+            "customers": (
+                review.named_customers if hasattr(review, "named_customers") else list(review.customers.all())
+            ),
             "mitigation": review.mitigation,
         }
+
+    @classmethod
+    def for_review(cls, review):
+        """An unbound form holding `review` (None: empty). Its picker shows the review's customers
+        without fetching them again."""
+        initial = cls.initial_from(review)
+        form = cls(initial=initial)
+        form.fields["customers"].widget.remember(initial.get("customers", ()))
+        return form
 
     def clean_answer(self):
         answer = self.cleaned_data["answer"].strip()
@@ -216,42 +236,52 @@ class OutcomeForm(forms.Form):
 
 
 class LogFilterForm(forms.Form):
-    """The decision log's query string. Invalid values are dropped (and reported), never a 500."""
+    """The decision log's query string. Invalid values are dropped (and reported), never a 500.
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    team = forms.ChoiceField(label=_("Team"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *Decision.Status.choices])
-    direction = forms.ChoiceField(label=_("Impact"), required=False, choices=[("", _("Any impact")), *DIRECTION_CHOICES])
-    severity = forms.ChoiceField(label=_("Severity"), required=False, choices=[("", _("Any severity")), *SEVERITY_CHOICES[1:]])
-    customer = forms.ChoiceField(label=_("Customer"), required=False)
-    awaiting = forms.ChoiceField(label=_("Awaiting"), required=False, choices=[("", _("Everything")), ("me", _("Awaiting my review"))])
+    The customer filter is a picker (portal/lib/pickers.py): it lists only the chosen customer, never
+    every customer named in a decision."""
 
-    def __init__(self, data, *, teams, customers):
+    q = forms.CharField(label=_("Search"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False, widget=QuickSelect)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, widget=QuickSelect, choices=[("", _("Any status")), *Decision.Status.choices]
+    )
+    direction = forms.ChoiceField(
+        label=_("Impact"), required=False, widget=QuickSelect, choices=[("", _("Any impact")), *DIRECTION_CHOICES]
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), required=False, widget=QuickSelect, choices=[("", _("Any severity")), *SEVERITY_CHOICES[1:]]
+    )
+    customer = PickerChoiceField(
+        label=_("Customer"), required=False, to_field_name="slug", empty_label=_("Any customer"),
+        queryset=customer_choices(), widget=CustomerPicker, search_must_pick=False,
+    )
+    awaiting = forms.ChoiceField(
+        label=_("Awaiting"), required=False, widget=QuickSelect,
+        choices=[("", _("Everything")), ("me", _("Awaiting my review"))],
+    )
+
+    def __init__(self, data, *, teams):
+        """`teams`: (id, slug, name) of the teams to offer (selectors.log_filter_teams)."""
         super().__init__(data)
-        self.fields["team"].choices = [("", _("All teams"))] + [(t.slug, t.name) for t in teams]
-        self.fields["customer"].choices = [("", _("Any customer"))] + [(c.slug, c.name) for c in customers]
-        self._teams = {t.slug: t for t in teams}
-        self._customers = {c.slug: c for c in customers}
+        self.fields["team"].choices = [("", _("All teams"))] + [(slug, name) for _pk, slug, name in teams]
+        self._teams = {slug: pk for pk, slug, _name in teams}
 
     def filters(self):
-        """The valid filters, and the labels of those that were ignored (no queries)."""
-        raw = self.data
-        filters, ignored = {}, []
-        filters["q"] = (raw.get("q") or "").strip()[:100]
-        if "\x00" in filters["q"]:  # PostgreSQL text cannot hold a NUL
-            ignored.append(str(self.fields["q"].label))
-            filters["q"] = ""
-        for name, lookup in (("team", self._teams), ("customer", self._customers)):
-            value = raw.get(name) or ""
-            filters[name] = lookup.get(value)
-            if value and filters[name] is None:
-                ignored.append(str(self.fields[name].label))
-        for name in ("status", "direction", "severity", "awaiting"):
-            value = raw.get(name) or ""
-            valid = {str(k) for k, _label in self.fields[name].choices}
-            if value not in valid:
-                ignored.append(str(self.fields[name].label))
-                value = ""
-            filters[name] = value
-        filters["awaiting"] = filters["awaiting"] == "me"
+        """The valid filters, and the labels of those that were ignored (one query: the chosen customer)."""
+        ignored = [str(self.fields[name].label) for name in self.errors if name != "q"]
+        data = self.cleaned_data
+        q = (self.data.get("q") or "").strip()[:100]
+        if "\x00" in q:  # PostgreSQL text cannot hold a NUL
+            ignored.insert(0, str(self.fields["q"].label))
+            q = ""
+        filters = {
+            "q": q,
+            "team": self._teams.get(data.get("team") or ""),  # the team's id
+            "status": data.get("status") or "",
+            "direction": data.get("direction") or "",
+            "severity": data.get("severity") or "",
+            "customer": data.get("customer"),
+            "awaiting": data.get("awaiting") == "me",
+        }
         return filters, ignored

@@ -1,3 +1,4 @@
+import functools
 from collections import Counter
 
 from django.conf import settings
@@ -6,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 from portal.lib.markdown import render_markdown
 from portal.permissions import can
@@ -115,32 +116,45 @@ class Decision(models.Model):
     def link_list(self):
         return [line.strip() for line in self.links.splitlines() if line.strip()]
 
+    def review_tally(self):
+        """How many reviews say each (direction, severity): selectors.log_rows() sets it from one grouped
+        query; otherwise it is counted from the prefetched reviews (no query of its own)."""
+        tally = self.__dict__.get("_review_tally")
+        if tally is None:
+            tally = Counter((r.direction, r.severity) for r in self.reviews.all())
+        return tally
+
     def impact_summary(self):
-        """"2 reviews: 1 hurts (high), 1 neutral", from the prefetched reviews (no query of its own)."""
-        reviews = list(self.reviews.all())
-        if not reviews:
-            return _("No impact reviews yet")
-        counts = Counter((r.direction, r.severity) for r in reviews)
-        order = {d: i for i, d in enumerate(ImpactReview.Direction.values)}
-        sev_order = {s: i for i, s in enumerate(reversed(ImpactReview.Severity.values))}
-        parts = []
-        for (direction, severity), n in sorted(
-            counts.items(), key=lambda item: (order.get(item[0][0], 9), sev_order.get(item[0][1], 9))
-        ):
-            label = ImpactReview.Direction(direction).label
-            if severity:
-                parts.append(
-                    _("%(count)s %(direction)s (%(severity)s)")
-                    % {"count": n, "direction": label, "severity": ImpactReview.Severity(severity).label}
-                )
-            else:
-                parts.append(_("%(count)s %(direction)s") % {"count": n, "direction": label})
-        head = ngettext("%(count)s review", "%(count)s reviews", len(reviews)) % {"count": len(reviews)}
-        return _("%(head)s: %(parts)s") % {"head": head, "parts": ", ".join(parts)}
+        """"2 reviews: 1 hurts (high), 1 neutral"."""
+        return _impact_summary(get_language(), frozenset(self.review_tally().items()))
 
     def has_serious_harm(self):
-        """Does any (prefetched) review say it hurts customers with high severity?"""
-        return any(r.is_serious_harm() for r in self.reviews.all())
+        """Does any review say it hurts customers with high severity?"""
+        return bool(self.review_tally().get((ImpactReview.Direction.HURTS, ImpactReview.Severity.HIGH)))
+
+
+@functools.lru_cache(maxsize=2048)
+def _impact_summary(language, tally):
+    """Decision.impact_summary(): a pure function of the active language and the tally, so a log page
+    of 25 decisions translates each distinct summary once, not 25 times over."""
+    if not tally:
+        return _("No impact reviews yet")
+    order = {d: i for i, d in enumerate(ImpactReview.Direction.values)}
+    sev_order = {s: i for i, s in enumerate(reversed(ImpactReview.Severity.values))}
+    directions, severities = dict(ImpactReview.Direction.choices), dict(ImpactReview.Severity.choices)
+    parts = []
+    for (direction, severity), n in sorted(tally, key=lambda item: (order.get(item[0][0], 9), sev_order.get(item[0][1], 9))):
+        label = directions[direction]
+        if severity:
+            parts.append(
+                _("%(count)s %(direction)s (%(severity)s)")
+                % {"count": n, "direction": label, "severity": severities[severity]}
+            )
+        else:
+            parts.append(_("%(count)s %(direction)s") % {"count": n, "direction": label})
+    total = sum(n for _key, n in tally)
+    head = ngettext("%(count)s review", "%(count)s reviews", total) % {"count": total}
+    return _("%(head)s: %(parts)s") % {"head": head, "parts": ", ".join(parts)}
 
 
 class ReviewRequest(models.Model):

@@ -1,6 +1,8 @@
 """Reads for decisions, with their joins applied. Other apps (the digest) may reuse these."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from customers.models import Customer
@@ -23,7 +25,13 @@ def awaiting_review(user):
 
 def awaiting_review_panel(user, *, limit=8):
     """The home page panel "Awaiting my review" (one query); left out when nothing waits."""
-    requests = list(awaiting_review(user)[: limit + 1])
+    requests = list(
+        # Only what the panel shows: the decision's title and team, the due date.
+        awaiting_review(user)
+        .select_related(None)
+        .select_related("decision__team")
+        .only("id", "due_date", "reviewed_at", "decision__id", "decision__title", "decision__team__name")[: limit + 1]
+    )
     if not requests:
         return None
     return {"requests": requests[:limit], "more": len(requests) > limit}
@@ -39,10 +47,13 @@ _pending_count = (
 
 
 def decision_list(*, user, q="", team=None, status="", direction="", severity="", customer=None, awaiting=False):
-    """The decision log: filtered, newest first, with what each row needs to show its impact summary."""
+    """The decision log: filtered, newest first, with what each row shows (pass the page's rows to
+    log_rows() for their impact summaries and customers)."""
     decisions = (
+        # Only what a row shows: no Markdown bodies, only the team's and owner's names. (select_related,
+        # not annotations: the paginator's COUNT leaves out a select_related join, not an annotation's.)
         Decision.objects.select_related("team", "owner")
-        .prefetch_related(SUMMARY_REVIEWS, Prefetch("customers", queryset=Customer.objects.only("id", "name", "slug")))
+        .only("id", "title", "status", "decide_by", "created_at", "team__name", "owner__name")
         # A correlated count per row, not a JOIN + GROUP BY over every decision: the log then sorts and
         # LIMITs first (index decision_created_idx) and counts for the 25 rows it shows: 392 ms -> 0.4 ms
         # at 20,000 decisions (bench/README.md).
@@ -51,7 +62,7 @@ def decision_list(*, user, q="", team=None, status="", direction="", severity=""
     if q:
         decisions = decisions.filter(Q(title__icontains=q) | Q(context__icontains=q) | Q(proposal__icontains=q))
     if team is not None:
-        decisions = decisions.filter(team=team)
+        decisions = decisions.filter(team=team)  # a Team or its id
     if status:
         decisions = decisions.filter(status=status)
     if direction or severity:
@@ -71,45 +82,105 @@ def decision_list(*, user, q="", team=None, status="", direction="", severity=""
     return decisions.order_by("-created_at", "-id")
 
 
-def log_filter_choices():
-    """Teams that own decisions and customers named in them (two queries)."""
+def log_rows(decisions):
+    """The log's rows with their review tallies (for impact_summary) and customer names: two small
+    grouped queries over the page's rows, with no model instance per review or customer."""
+    decisions = list(decisions)
+    by_pk = {d.pk: d for d in decisions}
+    for decision in decisions:
+        decision._review_tally, decision.customer_names = Counter(), []
+    if not decisions:
+        return decisions
+    tallies = (
+        ImpactReview.objects.filter(decision__in=by_pk).order_by().values_list("decision", "direction", "severity")
+        .annotate(n=Count("id"))
+    )
+    for pk, direction, severity, n in tallies:
+        by_pk[pk]._review_tally[direction, severity] = n
+    named = (
+        Decision.customers.through.objects.filter(decision__in=by_pk)
+        .order_by("customer__name", "customer")
+        .values_list("decision", "customer__name")
+    )
+    for pk, name in named:
+        by_pk[pk].customer_names.append(name)
+    return decisions
+
+
+def log_filter_teams():
+    """(id, slug, name) of the teams that own decisions, for the log's team filter (one query). The
+    customer filter is a picker (decisions/forms.py LogFilterForm): the log never lists every customer."""
     from portal.models import Team
 
-    teams = list(Team.objects.filter(Exists(Decision.objects.filter(team=OuterRef("pk")))).order_by("name"))
-    customers = list(
-        Customer.objects.filter(Exists(Decision.customers.through.objects.filter(customer=OuterRef("pk"))))
-        .only("id", "name", "slug")
+    return list(
+        Team.objects.filter(Exists(Decision.objects.filter(team=OuterRef("pk"))))
         .order_by("name")
+        .values_list("id", "slug", "name")
     )
-    return teams, customers
 
 
 def decision_detail(pk):
-    """One decision with everything its page shows: a fixed number of queries."""
-    return Decision.objects.select_related("team", "owner").prefetch_related(
-        "customers",
-        Prefetch(
-            "reviews",
-            queryset=ImpactReview.objects.select_related("author__team").prefetch_related("customers"),
-        ),
-        Prefetch("review_requests", queryset=ReviewRequest.objects.select_related("reviewer", "via_team")),
-        Prefetch("events", queryset=DecisionEvent.objects.select_related("actor")),
-    ).filter(pk=pk)
+    """One decision with everything its page shows, or None: a fixed number of queries.
+
+    The reviewers', requested people's and actors' names come as annotations (`author_name`,
+    `reviewer_name`, …) rather than as a User and a Team instance per row, and each review's named
+    customers as a list (`review.named_customers`) from one query rather than a nested prefetch: a
+    decision with 60 reviews and 60 requests builds 120 model instances instead of 360."""
+    names = Customer.objects.only("id", "name", "slug")
+    decision = (
+        Decision.objects.select_related("team", "owner")
+        .prefetch_related(
+            Prefetch("customers", queryset=names),
+            Prefetch(
+                "reviews",
+                queryset=ImpactReview.objects.annotate(
+                    author_name=F("author__name"), author_team_name=F("author__team__name")
+                ),
+            ),
+            Prefetch(
+                "review_requests",
+                queryset=ReviewRequest.objects.only("id", "decision", "reviewer", "via_team", "due_date", "reviewed_at")
+                .annotate(reviewer_name=F("reviewer__name"), via_team_name=F("via_team__name")),
+            ),
+            Prefetch("events", queryset=DecisionEvent.objects.annotate(actor_name=F("actor__name"))),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if decision is not None:
+        named = defaultdict(list)
+        in_reviews = names.filter(impact_reviews__decision=pk).annotate(review_pk=F("impact_reviews"))
+        for customer in in_reviews.order_by("name", "pk"):
+            named[customer.review_pk].append(customer)
+        for review in decision.reviews.all():
+            review.named_customers = named[review.pk]
+    return decision
 
 
 def customer_decisions(customer):
     """Decisions that name `customer`, themselves or in a review."""
     named = Decision.customers.through.objects.filter(decision=OuterRef("pk"), customer=customer)
     in_review = ImpactReview.customers.through.objects.filter(impactreview__decision=OuterRef("pk"), customer=customer)
-    return (
-        Decision.objects.filter(Q(Exists(named)) | Q(Exists(in_review)))
-        .select_related("team", "owner")
-        .prefetch_related(SUMMARY_REVIEWS)
-        .order_by("-created_at", "-id")
-    )
+    return Decision.objects.filter(Q(Exists(named)) | Q(Exists(in_review))).order_by("-created_at", "-id")
 
 
 def customer_section(customer, user, *, limit=10):
-    """The customer page's "Decisions" section (three queries)."""
-    decisions = list(customer_decisions(customer)[: limit + 1])
-    return {"decisions": decisions[:limit], "more": len(decisions) > limit}
+    """The customer page's "Decisions" section: two queries, the decisions (only what a row shows,
+    the team's name annotated) and their reviews counted by direction and severity for
+    impact_summary(), as log_rows() does: no model instance per review or team."""
+    rows = list(
+        customer_decisions(customer)
+        .only("id", "title", "status", "created_at")
+        .annotate(team_name=F("team__name"))[: limit + 1]
+    )
+    decisions = {decision.pk: decision for decision in rows[:limit]}
+    for decision in decisions.values():
+        decision._review_tally = Counter()
+    if decisions:
+        tallies = (
+            ImpactReview.objects.filter(decision__in=decisions).order_by()
+            .values_list("decision", "direction", "severity").annotate(n=Count("id"))
+        )
+        for pk, direction, severity, n in tallies:
+            decisions[pk]._review_tally[direction, severity] = n
+    return {"decisions": list(decisions.values()), "more": len(rows) > limit}

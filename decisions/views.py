@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -31,8 +31,12 @@ def get_decision_for(user, pk, write=False, detail=False):
     """Everyone signed in reads every decision; only its owner, the team's leaders and admins write.
 
     404 when it does not exist, PermissionDenied when `user` may only read."""
-    queryset = selectors.decision_detail(pk) if detail else Decision.objects.select_related("team", "owner")
-    decision = get_object_or_404(queryset, pk=pk)
+    if detail:
+        decision = selectors.decision_detail(pk)
+        if decision is None:
+            raise Http404
+    else:
+        decision = get_object_or_404(Decision.objects.select_related("team", "owner"), pk=pk)
     require(user, "decision.view")
     if write:
         require(user, "decision.manage", decision)
@@ -61,7 +65,7 @@ def _detail_context(request, decision, *, review_form=None, errors=()):
     my_review = next((r for r in reviews if r.author_id == request.user.pk), None)
     requests = list(decision.review_requests.all())
     if review_form is None and decision.accepts_reviews():
-        review_form = ImpactReviewForm(initial=ImpactReviewForm.initial_from(my_review))
+        review_form = ImpactReviewForm.for_review(my_review)
     return {
         "decision": decision,
         "reviews": reviews,
@@ -81,13 +85,13 @@ def _detail_context(request, decision, *, review_form=None, errors=()):
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def log(request):
-    teams, customers = selectors.log_filter_choices()
-    form = LogFilterForm(request.GET, teams=teams, customers=customers)
+    form = LogFilterForm(request.GET, teams=selectors.log_filter_teams())
     filters, ignored = form.filters()
     if ignored:
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": ", ".join(ignored)})
     decisions = selectors.decision_list(user=request.user, **filters)
     page = Paginator(decisions, settings.LIFELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.log_rows(page.object_list)
     context = {"form": form, "filters": filters, "page": page}
     template = "decisions/log.html#results" if request.htmx and not request.htmx.boosted else "decisions/log.html"
     return render(request, template, context)
@@ -117,7 +121,9 @@ def detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     decision = get_decision_for(request.user, pk, write=True)
-    form = DecisionForm(request.POST or None, instance=decision, initial={"customers": list(decision.customers.all())})
+    customers = list(decision.customers.all())
+    form = DecisionForm(request.POST or None, instance=decision, initial={"customers": customers})
+    form.fields["customers"].widget.remember(customers)  # the picker shows them without fetching them again
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_update(by=request.user, decision=decision, **form.cleaned_data)

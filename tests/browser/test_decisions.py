@@ -20,6 +20,8 @@ def people(db):
     leader = UserFactory(name="Grace Okafor", email="grace@example.com", team=finance, role=User.Role.LEADER)
     it_staff = UserFactory(name="Noa Levi", email="noa@example.com", team=it)
     UserFactory(name="Omar Nasser", email="omar@example.com", team=it, role=User.Role.LEADER)
+    sales = Team.objects.create(name="Sales", slug="sales")
+    UserFactory(name="Lina Haddad", email="lina@example.com", team=sales)
     CustomerFactory(name="Ken's Plumbing Supply", slug="kens-plumbing-supply")
     CustomerFactory(name="Northwind Community Hospital", slug="northwind-hospital")
     return {"leader": leader, "it_staff": it_staff}
@@ -49,12 +51,17 @@ def test_a_hurts_high_review_must_be_answered_before_deciding(page, sign_in, peo
     decision = Decision.objects.get()
     assert list(decision.customers.values_list("slug", flat=True)) == ["kens-plumbing-supply"]
 
-    # …and asks the IT team for a review.
+    # …and asks the IT team, and one named person found through the people picker, for a review.
     page.get_by_role("link", name="Ask for reviews").click()
     page.get_by_label("IT", exact=True).check()
+    page.get_by_label("Find a person by name or email").fill("Lina")
+    page.get_by_role("button", name="Lina Haddad").click()
+    expect(page.get_by_label("Named people")).to_have_values([str(User.objects.get(email="lina@example.com").pk)])
     page.get_by_role("button", name="Ask for reviews").click()
-    expect(page.get_by_role("status").first).to_contain_text("Asked 2 more people")
-    assert set(ReviewRequest.objects.values_list("reviewer__email", flat=True)) == {"noa@example.com", "omar@example.com"}
+    expect(page.get_by_role("status").first).to_contain_text("Asked 3 more people")
+    assert set(ReviewRequest.objects.values_list("reviewer__email", flat=True)) == {
+        "noa@example.com", "omar@example.com", "lina@example.com"
+    }
     sign_out(page)
 
     # An IT staff member sees the request on their home page and files a "hurts, high" review inline.
@@ -103,10 +110,19 @@ def test_a_hurts_high_review_must_be_answered_before_deciding(page, sign_in, peo
     assert decision.status == "decided"
     screenshot(page, "decisions-decided")
 
-    # The log shows the summary at a glance; and the page reads right-to-left in Arabic.
+    # The log shows the summary at a glance, and filters by a customer found through the picker (htmx
+    # swaps the results); and the page reads right-to-left in Arabic.
     page.goto("/decisions/")
     expect(page.locator(".decision-row .impact-summary")).to_have_text("1 review: 1 hurts (high)")
     screenshot(page, "decisions-log")
+    page.get_by_label("Find a customer by name").fill("Northwind")
+    page.get_by_role("button", name="Northwind Community Hospital").click()
+    expect(page.locator("#decision-results .result-count")).to_have_text("0 decisions")
+    expect(page).to_have_url(re.compile("customer=northwind-hospital"))
+    page.get_by_label("Find a customer by name").fill("Ken")
+    page.get_by_role("button", name="Ken's Plumbing Supply").click()
+    expect(page.locator("#decision-results .result-count")).to_have_text("1 decision")
+    expect(page).to_have_url(re.compile("customer=kens-plumbing-supply"))
     page.goto("/customers/kens-plumbing-supply/")
     expect(page.locator("#section-decisions")).to_contain_text("Require 60-day payment terms from suppliers")
     screenshot(page, "decisions-customer-section")
