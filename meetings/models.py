@@ -63,6 +63,8 @@ class Meeting(models.Model):
         indexes = [
             # The meetings list: scheduled meetings that have not ended, by start.
             models.Index(fields=["status", "ends_at", "starts_at"], name="meeting_upcoming_idx"),
+            # The meetings list's walk in start order (selectors.MeetingList), stopping at a page.
+            models.Index(fields=["status", "starts_at", "id"], name="meeting_start_idx"),
             # The customer page: a customer's meetings by start.
             models.Index(fields=["customer", "starts_at"], name="meeting_customer_idx"),
         ]

@@ -4,7 +4,8 @@ import datetime
 import math
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,96 @@ def with_counts(meetings):
         confirmed_count=Count("seat_set", filter=Q(seat_set__status=CONFIRMED)),
         waitlist_count=Count("seat_set", filter=Q(seat_set__status=WAITLISTED)),
     )
+
+
+def seat_count(status):
+    """The outer meeting's seats in `status`: a correlated count that reads seat_meeting_status_idx
+    alone, so it costs the same for one meeting as for any other (no join, no GROUP BY)."""
+    seats = Seat.objects.filter(meeting=OuterRef("pk"), status=status).order_by().values("meeting")
+    return Coalesce(Subquery(seats.annotate(n=Count("*")).values("n")), 0)
+
+
+class MeetingList:
+    """The meetings list, for a Paginator: scheduled meetings with a seat left first, then full
+    ones, each by start. Filters as meeting_list below.
+
+    Sorting every upcoming meeting by "has a seat left" means counting the seats of all of them on
+    every view of the list. Instead a page walks meeting_start_idx in start order, first over the
+    meetings with a seat left and, when those run out, over the full ones; each walk counts seats
+    only for the meetings it passes and stops when the page is full. So the first pages cost the
+    same with 10 upcoming meetings or 10,000. One more query counts the meetings (an index-only
+    scan) and finds where the walks begin: the earliest start among the meetings listed, which
+    may be a meeting under way.
+
+    Pages past the meetings with a seat left, a list where nearly every meeting is full, and
+    `open_only` (whose count needs every meeting's seats) cost more: the walks pass over more
+    meetings. The usual first page does not."""
+
+    def __init__(self, *, user, customer=None, kind="", month=None, open_only=False, now=None):
+        self.user, self.month, self.open_only = user, month, open_only
+        self.now = now or timezone.now()
+        meetings = Meeting.objects.filter(status=Meeting.Status.SCHEDULED)
+        if customer is not None:
+            meetings = meetings.filter(customer=customer)
+        if kind:
+            meetings = meetings.filter(kind=kind)
+        self.meetings = meetings.alias(confirmed=seat_count(CONFIRMED))
+        self._total = self._first = None
+
+    def _open(self, meetings):
+        meetings = meetings.filter(confirmed__lt=F("seats"))
+        return meetings.filter(signup_closes_at__gt=self.now) if self.open_only else meetings
+
+    def count(self):
+        if self._total is None:
+            if self.month:
+                listed = self.meetings.filter(starts_at__gte=self.month[0], starts_at__lt=self.month[1])
+            else:
+                listed = self.meetings.filter(ends_at__gt=self.now)
+            if self.open_only:
+                listed = self._open(listed)
+            found = listed.aggregate(total=Count("*"), first=Min("starts_at"))
+            self._total, self._first = found["total"], found["first"]
+        return self._total
+
+    def _listed_from_first(self):
+        """The listed meetings as a range of meeting_start_idx, so a walk can stop at a page."""
+        meetings = self.meetings.filter(starts_at__gte=self._first)
+        if self.month:
+            return meetings.filter(starts_at__lt=self.month[1])
+        if self._first <= self.now:  # a meeting is under way: skip those that began after it and ended
+            return meetings.filter(Q(starts_at__gt=self.now) | Q(ends_at__gt=self.now))
+        return meetings  # all start after now, so none has ended
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("MeetingList is read a page (a slice) at a time")
+        low, high = key.start or 0, self.count() if key.stop is None else key.stop
+        if not self.count() or high <= low:
+            return []
+        listed = self._listed_from_first()
+        meetings = self._walk(self._open(listed), low, high)
+        if len(meetings) < high - low and not self.open_only:
+            # Where the full meetings begin: known from this walk unless the page starts past it.
+            opened = low + len(meetings) if meetings or not low else self._open(listed).count()
+            meetings += self._walk(listed.filter(confirmed__gte=F("seats")), max(low - opened, 0), high - opened)
+        return meetings
+
+    def _walk(self, meetings, low, high):
+        meetings = meetings.order_by("starts_at", "id")
+        if low:  # PostgreSQL would count seats for every row OFFSET skips: pick the page's ids first
+            meetings, low, high = Meeting.objects.filter(pk__in=meetings.values("pk")[low:high]), 0, None
+        return list(
+            meetings.select_related("customer", "host")
+            .only("kind", "title", "starts_at", "seats", "customer__name", "host__name")  # what a card shows
+            .annotate(
+                confirmed_count=seat_count(CONFIRMED), waitlist_count=seat_count(WAITLISTED),
+                my_status=Subquery(
+                    Seat.objects.filter(meeting=OuterRef("pk"), user=self.user).order_by().values("status")
+                ),
+            )
+            .order_by("starts_at", "id")[low:high]
+        )
 
 
 def meeting_list(*, user, customer=None, kind="", month=None, open_only=False, now=None):
@@ -176,15 +267,28 @@ def team_leaders(*, team, now=None):
 # Registered sections --------------------------------------------------------------------------
 
 
-def customer_section_context(customer, user):
-    """The customer page: upcoming and past meetings with this customer (two queries)."""
+def customer_section_context(customer, user, *, limit=5):
+    """The customer page: the next and the last `limit` meetings with this customer, in one query.
+    Each side is a LIMIT walk of meeting_customer_idx in an IN (…) subquery, and seats and debriefs
+    are counted for the rows shown only, so a customer with hundreds of meetings costs the same as
+    one with two."""
     now = timezone.now()
-    meetings = with_counts(
-        Meeting.objects.filter(customer=customer, status=Meeting.Status.SCHEDULED).select_related("host")
-    ).annotate(debrief_count=Count("seat_set__debrief", distinct=True))
+    meetings = Meeting.objects.filter(customer=customer, status=Meeting.Status.SCHEDULED)
+    upcoming = meetings.filter(ends_at__gt=now).order_by("starts_at", "id").values("pk")[:limit]
+    past = meetings.filter(ends_at__lte=now).order_by("-starts_at", "-id").values("pk")[:limit]
+    debriefs = Debrief.objects.filter(seat__meeting=OuterRef("pk")).order_by().values("seat__meeting")
+    rows = list(
+        meetings.filter(Q(pk__in=upcoming) | Q(pk__in=past))  # the customer again: its index, not every meeting
+        .only("id", "title", "starts_at", "ends_at", "seats")  # what the section shows
+        .annotate(
+            confirmed_count=seat_count(CONFIRMED),
+            debrief_count=Coalesce(Subquery(debriefs.annotate(n=Count("*")).values("n")), 0),
+        )
+        .order_by("starts_at", "id")
+    )
     return {
-        "upcoming": list(meetings.filter(ends_at__gt=now).order_by("starts_at", "id")[:5]),
-        "past": list(meetings.filter(ends_at__lte=now).order_by("-starts_at", "-id")[:5]),
+        "upcoming": [m for m in rows if m.ends_at > now],
+        "past": [m for m in reversed(rows) if m.ends_at <= now],
     }
 
 
@@ -200,6 +304,8 @@ def home_panel_context(user):
             | Q(status=CONFIRMED, debrief__isnull=True, meeting__ends_at__gt=now - datetime.timedelta(days=60))
         )
         .select_related("meeting__customer")
+        .only("id", "status", "meeting__id", "meeting__title", "meeting__starts_at", "meeting__ends_at",
+              "meeting__customer__name")
         .order_by("meeting__starts_at", "id")[:10]
     )
     owed = [s for s in seats if s.meeting.ends_at <= now]
@@ -218,10 +324,3 @@ def feed_meetings(*, user, now=None):
         .select_related("customer", "host")
         .order_by("starts_at", "id")[:500]
     )
-
-
-def meeting_customers():
-    """Customers with at least one meeting, for the list's filter (one query)."""
-    from customers.models import Customer
-
-    return Customer.objects.filter(Exists(Meeting.objects.filter(customer=OuterRef("pk")))).order_by("name")

@@ -37,12 +37,12 @@ def _message_of(error):
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def meeting_list(request):
-    form = MeetingFilterForm(request.GET, customers=selectors.meeting_customers())
+    form = MeetingFilterForm(request.GET)
     filters, ignored = form.filters()
     if ignored:
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.")
                          % {"names": ", ".join(ignored)})
-    page = Paginator(selectors.meeting_list(user=request.user, **filters), 20).get_page(request.GET.get("page"))
+    page = Paginator(selectors.MeetingList(user=request.user, **filters), 20).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "can_host": can(request.user, "meeting.create")}
     template = "meetings/list.html#results" if request.htmx and not request.htmx.boosted else "meetings/list.html"
     return render(request, template, context)

@@ -1,6 +1,7 @@
 """Two colleagues, one seat: the second waits, the first gives up the seat, the second gets it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from meetings.models import Seat
 from tests.browser.conftest import screenshot
@@ -100,3 +101,40 @@ def test_the_host_sees_listeners_and_removes_one(page, sign_in):
     assert "Nguyễn Minh Anh" in page.locator("#people ol").first.inner_text()
     page.goto("/meetings/new/")
     screenshot(page, "meetings-new")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_list_filters_by_a_customer_found_with_the_picker(page, sign_in):
+    kens = CustomerFactory(name="Ken's Plumbing Supply", slug="kens-plumbing-supply")
+    MeetingFactory(customer=kens, title="Annual review with Ken")
+    MeetingFactory(customer=CustomerFactory(name="Harbor Lights Bakery"), title="Site visit at the bakery")
+    sign_in(UserFactory(role="staff"))
+    page.goto("/meetings/")
+    results = page.locator("#meeting-results")
+    expect(results).to_contain_text("Site visit at the bakery")
+    page.get_by_label("Find a customer by name").fill("Ken")
+    page.get_by_role("button", name="Ken's Plumbing Supply").click()
+    expect(results).not_to_contain_text("Site visit at the bakery")
+    expect(results).to_contain_text("Annual review with Ken")
+    page.wait_for_url(lambda url: "customer=kens-plumbing-supply" in url)
+    page.get_by_label("Has open seats").check()  # the other filters still apply on change
+    page.wait_for_url(lambda url: "open=on" in url and "customer=kens-plumbing-supply" in url)
+    expect(results).to_contain_text("Annual review with Ken")
+    assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_customer_filter_works_without_javascript(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    kens = CustomerFactory(name="Ken's Plumbing Supply", slug="kens-plumbing-supply")
+    MeetingFactory(customer=kens, title="Annual review with Ken")
+    MeetingFactory(customer=CustomerFactory(name="Harbor Lights Bakery"), title="Site visit at the bakery")
+    sign_in_on(page, UserFactory(role="staff"))
+    page.goto("/meetings/")
+    page.get_by_label("Find a customer by name").fill("plumbing")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#meeting-results")).to_contain_text("Annual review with Ken")
+    expect(page.locator("#meeting-results")).not_to_contain_text("Site visit at the bakery")
+    expect(page.locator("#id_customer")).to_have_value("kens-plumbing-supply")
+    context.close()

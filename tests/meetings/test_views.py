@@ -1,11 +1,15 @@
 import datetime
+import html as html_module
+import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import services
+from meetings import selectors, services
 from meetings.models import CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
 from tests.conftest import PERSONAS
 from tests.factories import CustomerFactory, DebriefFactory, MeetingFactory, SeatFactory, UserFactory
@@ -78,6 +82,26 @@ class TestMeetingNew:
 
     def test_the_briefing_defaults_to_listening(self, as_user, host):
         assert "Your only job is to listen." in as_user(host).get(self.url).content.decode()
+
+    def test_the_customer_picker_lists_only_the_chosen_customer(self, as_user, host, customer):
+        CustomerFactory.create_batch(5)
+        client = as_user(host)
+        assert select_options(client.get(self.url).content.decode(), "customer") == [("", "---------")]
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(self.url, form_data(customer, title=""))
+        fetched = [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "customers_customer"."id"')]
+        assert len(fetched) == 1  # the posted customer, not fetched again to show it
+        chosen = [("", "---------"), (str(customer.pk), customer.name)]
+        assert select_options(response.content.decode(), "customer") == chosen
+
+    def test_without_javascript_a_customer_search_with_one_match_picks_it(self, as_user, host, customer):
+        CustomerFactory(name="Harbor Lights Bakery")
+        client = as_user(host)
+        response = client.post(self.url, {**form_data(customer, title=""), "customer": "", "customer_search": "plumb"})
+        chosen = [("", "---------"), (str(customer.pk), customer.name)]
+        assert select_options(response.content.decode(), "customer") == chosen
+        client.post(self.url, {**form_data(customer), "customer": "", "customer_search": "plumb"})
+        assert Meeting.objects.get().customer == customer
 
 
 @pytest.mark.django_db
@@ -243,8 +267,9 @@ class TestRemoveListener:
         assert "was removed and has been told by email" in body
 
 
-def make_meetings(count, *, seats=2, waitlist=1):
-    """`count` upcoming meetings, each full with a waitlist, created in bulk."""
+def make_meetings(count, *, seats=2, waitlist=1, open_every=0):
+    """`count` upcoming meetings, each full with a waitlist (every `open_every`-th one with a seat
+    left), created in bulk."""
     host = UserFactory(role="host")
     customers = Meeting.customer.field.related_model.objects.bulk_create(
         [CustomerFactory.build(name=f"Bulk {i:05d}", slug=f"bulk-{i:05d}") for i in range(max(count // 10, 1))]
@@ -254,7 +279,8 @@ def make_meetings(count, *, seats=2, waitlist=1):
     meetings = Meeting.objects.bulk_create([
         Meeting(customer=customers[i % len(customers)], host=host, title=f"Meeting {i}", place="Room",
                 starts_at=start + datetime.timedelta(hours=i), ends_at=start + datetime.timedelta(hours=i + 1),
-                signup_closes_at=start - datetime.timedelta(days=1), seats=seats)
+                signup_closes_at=start - datetime.timedelta(days=1),
+                seats=seats + 1 if open_every and i % open_every == 0 else seats)
         for i in range(count)
     ])
     Seat.objects.bulk_create([
@@ -262,6 +288,13 @@ def make_meetings(count, *, seats=2, waitlist=1):
         for m in meetings for j, p in enumerate(people)
     ])
     return meetings
+
+
+def select_options(html, name):
+    """The (value, label) options of the <select name=`name`> in `html`."""
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select[0]) if select else []
+    return [(html_module.unescape(value), html_module.unescape(label)) for value, label in options]
 
 
 @pytest.mark.django_db
@@ -272,16 +305,51 @@ class TestMeetingList:
     def test_it_runs_a_fixed_number_of_queries(self, as_user, staff, count, django_assert_num_queries):
         make_meetings(count)
         client = as_user(staff)
-        # session, user, filter customers, count, page of meetings
+        # session, user, count (and where the walk starts), meetings with a seat left (none), full ones
         with django_assert_num_queries(5):
             response = client.get(self.url)
         assert response.status_code == 200
         assert "Full" in response.content.decode()
         month = timezone.localtime(timezone.now() + datetime.timedelta(days=5)).strftime("%Y-%m")
-        # htmx: no filter form, so session, user, count, page of meetings
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             response = client.get(self.url, {"kind": "annual_review", "month": month}, **HTMX)
         assert "Meeting 0" in response.content.decode()
+        # a chosen customer: one more, to find it by its slug
+        with django_assert_num_queries(6):
+            response = client.get(self.url, {"customer": "bulk-00000"})
+        assert "Meeting 0" in response.content.decode()
+
+    @pytest.mark.parametrize("count", [60, 600])
+    def test_a_page_of_open_meetings_counts_seats_of_that_page_only(
+        self, as_user, staff, count, django_assert_num_queries, django_assert_max_num_queries
+    ):
+        make_meetings(count, open_every=2)
+        client = as_user(staff)
+        # session, user, count, meetings with a seat left: the page is full, so no walk over full ones
+        with django_assert_num_queries(4):
+            response = client.get(self.url)
+        page = response.context["page"]
+        assert page.paginator.count == count
+        assert [m.title for m in page.object_list] == [f"Meeting {i}" for i in range(0, 40, 2)]
+        with django_assert_max_num_queries(5):  # the page runs into the full meetings when there are few
+            client.get(self.url, {"page": 2}, **HTMX)
+
+    @pytest.mark.parametrize("count", [20, 200])
+    def test_the_customer_filter_lists_only_the_chosen_customer(self, as_user, staff, meeting, customer, count):
+        make_meetings(count)
+        client = as_user(staff)
+        html = client.get(self.url).content.decode()
+        assert select_options(html, "customer") == [("", "All customers")]
+        assert 'name="customer_search"' in html
+        response = client.get(self.url, {"customer": customer.slug})
+        assert select_options(response.content.decode(), "customer") == [("", "All customers"), (customer.slug, customer.name)]
+        assert [m.title for m in response.context["page"].object_list] == [meeting.title]
+
+    def test_without_javascript_a_customer_search_with_one_match_picks_it(self, as_user, staff, meeting, customer):
+        make_meetings(20)
+        response = as_user(staff).get(self.url, {"customer_search": "plumbing"})
+        assert [m.title for m in response.context["page"].object_list] == [meeting.title]
+        assert (customer.slug, customer.name) in select_options(response.content.decode(), "customer")
 
     def test_open_seats_come_first(self, as_user, staff, meeting, customer):
         later = MeetingFactory(customer=customer, title="Later but open", seats=1,
@@ -304,7 +372,7 @@ class TestMeetingList:
             return {m.title for m in client.get(self.url, params).context["page"].object_list}
 
         assert titles() == {"Annual review with Ken", "Site visit"}
-        assert titles(customer=meeting.customer.pk) == {"Annual review with Ken"}
+        assert titles(customer=meeting.customer.slug) == {"Annual review with Ken"}
         assert titles(kind="site_visit") == {"Site visit"}
         month = timezone.localtime(past_meeting.starts_at).strftime("%Y-%m")
         assert "Quarterly review" in titles(month=month)
@@ -532,8 +600,18 @@ class TestCustomerPageAndHome:
         with CaptureQueriesContext(connection) as ctx:
             body = client.get(customer.get_absolute_url()).content.decode()
         meeting_queries = [q for q in ctx.captured_queries if "meetings_meeting" in q["sql"]]
-        assert len(meeting_queries) == 2
+        assert len(meeting_queries) == 1  # upcoming and past together
         assert "Customer meetings" in body and "Review 0" in body
+
+    def test_the_customer_page_shows_seats_left_and_debriefs(self, as_user, staff, customer, meeting, past_meeting):
+        SeatFactory(meeting=meeting)
+        for seat in SeatFactory.create_batch(2, meeting=past_meeting):
+            DebriefFactory(seat=seat)
+        section = selectors.customer_section_context(customer, staff)
+        assert [(m.title, m.seats_left()) for m in section["upcoming"]] == [("Annual review with Ken", 1)]
+        assert [(m.title, m.debrief_count) for m in section["past"]] == [("Quarterly review", 2)]
+        body = as_user(staff).get(customer.get_absolute_url()).content.decode()
+        assert "1 seat left" in body and "2 debriefs" in body
 
     def test_the_home_page_asks_for_a_debrief(self, as_user, staff, past_meeting):
         SeatFactory(meeting=past_meeting, user=staff)
