@@ -18,12 +18,16 @@ from portal.lib.access import permission_required
 from portal.permissions import can, require
 
 
-def get_customer_for(user, slug):
-    """Every signed-in colleague may read every customer; a missing one is a 404."""
+def get_customer_for(user, slug, *, with_follow=False):
+    """Every signed-in colleague may read every customer; a missing one is a 404. `with_follow`
+    annotates `is_followed` (does `user` follow it?) in the same query."""
     require(user, "customer.view")
     if "\x00" in slug:  # no slug has one, and PostgreSQL refuses to compare text with a NUL
         raise Http404
-    return get_object_or_404(Customer.objects.select_related("account_owner"), slug=slug)
+    customers = Customer.objects.select_related("account_owner")
+    if with_follow:
+        customers = selectors.with_follow(customers, user=user)
+    return get_object_or_404(customers, slug=slug)
 
 
 @require_http_methods(["GET"])
@@ -45,13 +49,13 @@ def directory(request):
 
 @require_http_methods(["GET"])
 def detail(request, slug):
-    customer = get_customer_for(request.user, slug)
+    customer = get_customer_for(request.user, slug, with_follow=True)
     contacts = list(customer.contacts.all())
     services.contacts_viewed(by=request.user, customer=customer, contacts=contacts)
     context = {
         "customer": customer,
         "contacts": contacts,
-        "is_followed": customer.follows.filter(user=request.user).exists(),
+        "is_followed": customer.is_followed,
         "can_edit_contacts": can(request.user, "contact.edit", customer),
         "sections": sections_for(customer, request.user),
     }

@@ -2,16 +2,21 @@
 figures are grouped and counted in the database, per (team, quarter), never row by row in Python."""
 
 import datetime
+import hashlib
 import statistics
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
-    Aggregate, Case, Count, Exists, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value, When,
+    Aggregate, Case, Count, Exists, F, FloatField, Func, IntegerField, JSONField, OuterRef, Q, Subquery, Sum, Value,
+    When,
 )
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, Follow
@@ -174,35 +179,53 @@ def _customers_touched(team_ids, quarters, now):
         return {(t, b): n for t, b, n in cursor.fetchall()}
 
 
+def _counted(parts, *, quarters, team_ids):
+    """{name: {(team_id, quarter index): (n, m)}} for `parts`, each (name, queryset, team path, when path,
+    n, m) with `n` and `m` aggregates (`m` may be None): every part grouped by team and quarter, all of
+    them in one UNION ALL query."""
+    queries = [
+        queryset.filter(_window(when, quarters), **{f"{team}__in": team_ids})
+        .annotate(t=F(team), b=_bucket(when, quarters))
+        .values("t", "b")
+        .annotate(n=n, m=Value(0) if m is None else m, part=Value(i, output_field=IntegerField()))
+        .values_list("part", "t", "b", "n", "m")
+        .order_by()
+        for i, (_name, queryset, team, when, n, m) in enumerate(parts)
+    ]
+    result = {name: {} for name, *_rest in parts}
+    for i, team_id, index, n, m in queries[0].union(*queries[1:], all=True):
+        result[parts[i][0]][(team_id, index)] = (n, m or 0)
+    return result
+
+
 def scorecard(*, teams, quarters, now=None):
     """Figures for `teams` (a Team queryset) over `quarters` (oldest first): a list of TeamFigures.
 
-    Nine queries whatever the number of teams, people or rows."""
+    Four queries whatever the number of teams, people or rows: the teams, the counts (one UNION ALL),
+    the median review times and the customers touched. Every window is a range on an indexed
+    datetime where the table has one (stories_read.read_at: read_at_idx)."""
     now = now or timezone.now()
-    teams = list(
+    active = Q(members__is_active=True)
+    teams = list(  # one join, so a plain COUNT counts each member once
         teams.annotate(
-            n_members=Count("members", filter=Q(members__is_active=True), distinct=True),
-            n_leaders=Count("members", filter=Q(members__is_active=True, members__role=User.Role.LEADER), distinct=True),
+            n_members=Count("members", filter=active),
+            n_leaders=Count("members", filter=active & Q(members__role=User.Role.LEADER)),
         )
     )
     ids = [t.pk for t in teams]
     if not ids:
         return []
-    grouped = {"reads": _grouped(Read.objects.all(), team="user__team", when="read_at", quarters=quarters,
-                                 team_ids=ids, n=Count("pk"))}
-    grouped["reactions"] = _grouped(Reaction.objects.all(), team="user__team", when="created_at",
-                                    quarters=quarters, team_ids=ids, n=Count("pk"))
-    grouped["comments"] = _grouped(Comment.objects.all(), team="author__team", when="created_at",
-                                   quarters=quarters, team_ids=ids, n=Count("pk"))
-    seats = _grouped(_attended_seats(now), team="user__team", when="meeting__starts_at", quarters=quarters,
-                     team_ids=ids, n=Count("pk"), leaders=Count("pk", filter=Q(user__role=User.Role.LEADER)))
-    grouped["debriefs"] = _grouped(Debrief.objects.all(), team="seat__user__team", when="created_at",
-                                   quarters=quarters, team_ids=ids, n=Count("pk"))
     reviewed = Exists(ImpactReview.objects.filter(decision=OuterRef("pk")))
-    decisions = _grouped(
-        Decision.objects.filter(status=Decision.Status.DECIDED), team="team", when="decided_at", quarters=quarters,
-        team_ids=ids, n=Count("pk"), reviewed=Sum(Case(When(reviewed, then=Value(1)), default=Value(0))),
-    )
+    counted = _counted([
+        ("reads", Read.objects.all(), "user__team", "read_at", Count("*"), None),
+        ("reactions", Reaction.objects.all(), "user__team", "created_at", Count("*"), None),
+        ("comments", Comment.objects.all(), "author__team", "created_at", Count("*"), None),
+        ("meetings", _attended_seats(now), "user__team", "meeting__starts_at", Count("*"),
+         Count("pk", filter=Q(user__role=User.Role.LEADER))),
+        ("debriefs", Debrief.objects.all(), "seat__user__team", "created_at", Count("*"), None),
+        ("decided", Decision.objects.filter(status=Decision.Status.DECIDED), "team", "decided_at", Count("*"),
+         Sum(Case(When(reviewed, then=Value(1)), default=Value(0)))),
+    ], quarters=quarters, team_ids=ids)
     medians = _median_review_seconds(ids, quarters)
     touched = _customers_touched(ids, quarters, now)
 
@@ -214,27 +237,66 @@ def scorecard(*, teams, quarters, now=None):
             key = (team.pk, index)
 
             def n(name, key=key):
-                return grouped[name].get(key, {}).get("n", 0)
+                return counted[name].get(key, (0, 0))[0]
 
-            decided = decisions.get(key, {"n": 0, "reviewed": 0})
+            reads, (decided, with_review) = n("reads"), counted["decided"].get(key, (0, 0))
             median = medians.get(key)
             row.quarters.append({
                 "quarter": quarter,
-                "reads": n("reads"),
-                "reads_per_person": round(n("reads") / team.n_members, 1) if team.n_members else 0,
+                "reads": reads,
+                "reads_per_person": round(reads / team.n_members, 1) if team.n_members else 0,
                 "reactions": n("reactions"),
                 "comments": n("comments"),
-                "meetings": seats.get(key, {}).get("n", 0),
-                "leader_meetings": seats.get(key, {}).get("leaders", 0),
+                "meetings": n("meetings"),
+                "leader_meetings": counted["meetings"].get(key, (0, 0))[1],
                 "quota": round(team.n_leaders * quota / 4, 1),
                 "debriefs": n("debriefs"),
-                "decided": decided["n"],
-                "review_share": round(100 * decided["reviewed"] / decided["n"]) if decided["n"] else None,
+                "decided": decided,
+                "review_share": round(100 * with_review / decided) if decided else None,
                 "median_review_hours": round(median / 3600, 1) if median is not None else None,
                 "customers_touched": touched.get(key, 0),
             })
         result.append(row)
     return result
+
+
+# Counting a quarter means reading every story read in it (60,000 rows a quarter at 10,000 people),
+# so the scorecard pages share what they counted for settings.LIFELINE_SCORECARD_MAX_AGE seconds;
+# who may see which team is decided on every request, before the cache is asked.
+
+
+def shared_scorecard(*, teams, quarters):
+    """The scorecard as the pages show it: (rows, counted_at).
+
+    `teams` are the teams the viewer may see. Their figures are `scorecard()`'s, kept in the cache
+    per quarter and set of teams for LIFELINE_SCORECARD_MAX_AGE seconds and shared by everyone who sees the same
+    teams (the figures are the teams', never a person's), so they are at most that old; `counted_at`
+    says when they were counted. Four queries for the quarters it has to count, none for the others."""
+    teams = list(teams)
+    if not teams:
+        return [], None
+    ids = sorted(team.pk for team in teams)
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
+    keys = {quarter: f"insights:scorecard:v1:{settings.TIME_ZONE}:{quarter}:{digest}" for quarter in quarters}
+    found = cache.get_many(keys.values())
+    entries = {quarter: found.get(key) for quarter, key in keys.items()}
+    missing = sorted(quarter for quarter, entry in entries.items() if entry is None)
+    if missing:
+        now = timezone.now()
+        fresh = {quarter: {"at": now, "teams": {}} for quarter in missing}
+        for row in scorecard(teams=Team.objects.filter(pk__in=ids), quarters=missing, now=now):
+            for figures in row.quarters:
+                fresh[figures["quarter"]]["teams"][row.team.pk] = (row.members, row.leaders, figures)
+        cache.set_many({keys[quarter]: entry for quarter, entry in fresh.items()}, settings.LIFELINE_SCORECARD_MAX_AGE)
+        entries.update(fresh)
+    rows = []
+    for team in teams:
+        counted = [entries[quarter]["teams"].get(team.pk) for quarter in quarters]
+        if None in counted:  # deleted while we counted
+            continue
+        members, leaders, _figures = counted[-1]
+        rows.append(TeamFigures(team=team, members=members, leaders=leaders, quarters=[c[2] for c in counted]))
+    return rows, min(entry["at"] for entry in entries.values())
 
 
 # -- the customer pulse -------------------------------------------------------------------------
@@ -281,19 +343,29 @@ def _this_month(now=None):
 
 
 def open_seats_panel(user, *, limit=4, now=None):
-    """Home: meetings this month whose listener seats are still open to sign up for. One query."""
-    from meetings.selectors import meeting_list
+    """Home: meetings later this month whose listener seats are still open to sign up for, leaving
+    out those the viewer hosts or already has (or had) a seat at. One query over the month's
+    meetings still to come: ends_at > now follows from starts_at > now, and said outright it lets
+    the query walk meeting_upcoming_idx (status, ends_at) rather than every past meeting."""
+    from meetings.selectors import with_counts
 
     now = now or timezone.now()
     start, end = _this_month(now)
     rows = list(
-        meeting_list(user=user, month=(start, end), open_only=True, now=now)
-        .filter(starts_at__gt=now)
+        with_counts(
+            Meeting.objects.filter(
+                status=Meeting.Status.SCHEDULED, starts_at__gte=start, starts_at__lt=end,
+                starts_at__gt=now, ends_at__gt=now, signup_closes_at__gt=now,
+            )
+        )
+        .filter(confirmed_count__lt=F("seats"))
         .exclude(host=user)
+        .exclude(Exists(Seat.objects.filter(meeting=OuterRef("pk"), user=user)))
+        .select_related("customer")
+        .only("id", "title", "starts_at", "seats", "customer__name")
         .order_by("starts_at", "id")[: limit + 1]
     )
-    return {"meetings": [m for m in rows[:limit] if not m.my_status], "more": len(rows) > limit,
-            "month": start}
+    return {"meetings": rows[:limit], "more": len(rows) > limit, "month": start}
 
 
 def next_hosted_panel(user, *, now=None):
@@ -312,9 +384,21 @@ def next_hosted_panel(user, *, now=None):
     return {"meeting": meeting} if meeting is not None else None
 
 
+def _newest(rows, *columns):
+    """The first of `rows` (correlated to the outer customer) as one JSON object of `columns` (each
+    key named after its column): one subquery per kind of thing rather than one per column shown."""
+    return Subquery(rows.values(row=JSONObject(**{column: column for column in columns}))[:1], output_field=JSONField())
+
+
+def _json_datetime(value):
+    """A datetime that came back inside a JSON object: ISO text, naive UTC on SQLite."""
+    at = parse_datetime(value) if value else None
+    return timezone.make_aware(at, datetime.UTC) if at is not None and timezone.is_naive(at) else at
+
+
 def followed_panel(user, *, limit=12):
     """Home: customers I follow, most recently active first, each with its newest story, decision and
-    meeting annotated (correlated subqueries). One query."""
+    meeting (a correlated subquery each, walking the per-customer indexes). One query."""
     stories = Story.objects.filter(customer=OuterRef("pk"), status=Story.Status.PUBLISHED).order_by("-published_at", "-id")
     decisions = Decision.objects.filter(customers=OuterRef("pk")).exclude(status=Decision.Status.DRAFT).order_by(
         "-created_at", "-id")
@@ -323,24 +407,22 @@ def followed_panel(user, *, limit=12):
     customers = (
         Customer.objects.filter(Exists(Follow.objects.filter(user=user, customer=OuterRef("pk"))))
         .annotate(
-            story_pk=Subquery(stories.values("pk")[:1]),
-            story_slug=Subquery(stories.values("slug")[:1]),
-            story_title=Subquery(stories.values("title")[:1]),
-            story_at=Subquery(stories.values("published_at")[:1]),
-            decision_pk=Subquery(decisions.values("pk")[:1]),
-            decision_title=Subquery(decisions.values("title")[:1]),
-            decision_status=Subquery(decisions.values("status")[:1]),
-            decision_at=Subquery(decisions.values("created_at")[:1]),
-            meeting_pk=Subquery(meetings.values("pk")[:1]),
-            meeting_title=Subquery(meetings.values("title")[:1]),
-            meeting_at=Subquery(meetings.values("starts_at")[:1]),
+            newest_story=_newest(stories, "pk", "slug", "title", "published_at"),
+            newest_decision=_newest(decisions, "pk", "title", "status"),
+            newest_meeting=_newest(meetings, "pk", "title", "starts_at"),
         )
         .only("id", "name", "slug", "industry", "status", "last_activity_at")
         .order_by("-last_activity_at", "id")
     )
     rows = list(customers[: limit + 1])
     for customer in rows:
-        customer.decision_status_label = (
-            Decision.Status(customer.decision_status).label if customer.decision_status else ""
-        )
+        story = customer.newest_story or {}
+        customer.story_pk, customer.story_slug = story.get("pk"), story.get("slug")
+        customer.story_title, customer.story_at = story.get("title"), _json_datetime(story.get("published_at"))
+        decision = customer.newest_decision or {}
+        customer.decision_pk, customer.decision_title = decision.get("pk"), decision.get("title")
+        customer.decision_status_label = Decision.Status(decision["status"]).label if decision else ""
+        meeting = customer.newest_meeting or {}
+        customer.meeting_pk, customer.meeting_title = meeting.get("pk"), meeting.get("title")
+        customer.meeting_at = _json_datetime(meeting.get("starts_at"))
     return {"customers": rows[:limit], "more": len(rows) > limit}

@@ -1,13 +1,16 @@
 import csv
 
 from django.contrib import messages
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import capfirst
-from django.utils.translation import get_language_bidi
+from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -15,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from portal.lib.uploads import read_capped
 
 from . import selectors, services
-from .charts import bar_chart, column_chart
+from .charts import bar_chart, column_chart, formatter
 from .forms import PublishForm, PulseFigureForm, PulseImportForm
 from .models import PULSE_FIELDS, PulseFigure
 from .periods import Quarter, add_months, last_months, parse_month
@@ -57,29 +60,49 @@ def _quarter_choices(selected):
     return choices if selected in choices else [selected, *choices]
 
 
+def _compare_charts(rows, quarter, user, display):
+    metrics = {m.key: m for m in selectors.METRICS}
+    return [
+        bar_chart(
+            chart_id=f"compare-{key}", title=metrics[key].label, rtl=get_language_bidi(), unit=metrics[key].unit,
+            desc=_("%(metric)s in %(quarter)s, one bar per team.") % {"metric": metrics[key].label, "quarter": quarter.label},
+            points=[(row.team.name, row.quarters[0][key], row.team.pk == user.team_id) for row in rows], display=display,
+        )
+        for key in COMPARE_CHARTS
+    ] if rows else []
+
+
+def _results_vary_on(rows, quarter, counted_at, user):
+    """Everything the scorecard's results HTML depends on: the teams shown, when their figures were
+    counted, the viewer's own team (hatched), language and time zone. The {% cache %} fragment keeps
+    the HTML under this key, so the same view of the same figures is written once, not per request."""
+    return [str(quarter), str(Quarter.containing()), counted_at.isoformat() if counted_at else "", user.team_id,
+            get_language(), timezone.get_current_timezone_name(), [(r.team.pk, r.team.name, r.team.slug) for r in rows]]
+
+
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def scorecard(request):
     """Every team the viewer may see, side by side, for one quarter."""
     quarter = _quarter(request)
-    rows = selectors.scorecard(teams=selectors.visible_teams(request.user), quarters=[quarter])
+    rows, counted_at = selectors.shared_scorecard(teams=selectors.visible_teams(request.user), quarters=[quarter])
     if request.GET.get("format") == "csv":
         header = [_("Team"), _("Quarter"), _("People"), *[m.label for m in selectors.METRICS]]
         return _csv(f"scorecard-{quarter}.csv", header, [
             [row.team.name, str(quarter), row.members, *[row.quarters[0][k] for k in selectors.METRIC_KEYS]]
             for row in rows
         ])
-    rtl, metrics = get_language_bidi(), {m.key: m for m in selectors.METRICS}
-    charts = [
-        bar_chart(
-            chart_id=f"compare-{key}", title=metrics[key].label, rtl=rtl, unit=metrics[key].unit,
-            desc=_("%(metric)s in %(quarter)s, one bar per team.") % {"metric": metrics[key].label, "quarter": quarter.label},
-            points=[(row.team.name, row.quarters[0][key], row.team.pk == request.user.team_id) for row in rows],
-        )
-        for key in COMPARE_CHARTS
-    ] if rows else []
-    context = {"quarter": quarter, "rows": rows, "charts": charts, "metrics": selectors.METRICS,
-               "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": quarter.shift(1)}
+    display = formatter()
+    context = {
+        "quarter": quarter, "rows": rows, "metrics": selectors.METRICS, "counted_at": counted_at,
+        # Built only when the cached results fragment has to be written again.
+        "charts": SimpleLazyObject(lambda: _compare_charts(rows, quarter, request.user, display)),
+        "table": SimpleLazyObject(lambda: [(row, [display(row.quarters[0][m.key], m.unit) for m in selectors.METRICS])
+                                           for row in rows]),
+        "vary_on": _results_vary_on(rows, quarter, counted_at, request.user),
+        "cache_seconds": settings.LIFELINE_SCORECARD_MAX_AGE,
+        "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": quarter.shift(1),
+    }
     template = "insights/scorecard.html#results" if request.htmx and not request.htmx.boosted else "insights/scorecard.html"
     return render(request, template, context)
 
@@ -90,7 +113,10 @@ def team_scorecard(request, slug):
     """One team: the trend over the last four quarters, a chart and a table for each figure."""
     team, quarter = selectors.get_team_for(request.user, slug), _quarter(request)
     quarters = quarter.trend(4)
-    row = selectors.scorecard(teams=selectors.visible_teams(request.user).filter(pk=team.pk), quarters=quarters)[0]
+    rows, counted_at = selectors.shared_scorecard(teams=[team], quarters=quarters)  # get_team_for checked access
+    if not rows:  # deleted meanwhile
+        raise Http404
+    row = rows[0]
     if request.GET.get("format") == "csv":
         header = [_("Team"), _("Quarter"), _("People"), *[m.label for m in selectors.METRICS]]
         return _csv(f"scorecard-{team.slug}-{quarter}.csv", header, [
@@ -110,7 +136,7 @@ def team_scorecard(request, slug):
             reference_label=_("Quota: %(quota)s") % {"quota": reference} if reference else "",
         )
         charts.append(chart)
-    context = {"team": team, "row": row, "quarter": quarter, "quarters": quarters, "charts": charts,
+    context = {"team": team, "row": row, "quarter": quarter, "quarters": quarters, "charts": charts, "counted_at": counted_at,
                "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": quarter.shift(1)}
     template = "insights/team.html#results" if request.htmx and not request.htmx.boosted else "insights/team.html"
     return render(request, template, context)

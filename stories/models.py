@@ -191,6 +191,9 @@ class Read(models.Model):
         indexes = [
             # "Stories this person (or their team) has not read": home panel, give-me-one.
             models.Index(fields=["user", "story"], name="read_user_idx"),
+            # The scorecard: reads per team and the named customers they touch, in a quarter's
+            # read_at range (insights.selectors.scorecard); user and story ride along, index-only.
+            models.Index(fields=["read_at"], include=["user", "story"], name="read_at_idx"),
         ]
 
     def __str__(self):

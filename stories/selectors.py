@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import BooleanField, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -230,40 +231,55 @@ def give_me_one(*, user, days=90):
     return stories.filter(published_at__gte=since).order_by(*order).first() or stories.order_by(*order).first()
 
 
-def story_of_the_day(user, *, days=90):
-    """Home panel: one recent published story `user` has not read. The newest from a customer they
-    follow, else the newest that names their team, else the newest of all.
+# The home panel's pick, in plain SQL: through the ORM, building and compiling three nested LIMIT 1
+# subqueries took longer than the database takes to run them. Each branch walks an index newest
+# first and stops at its first unread story, so its cost does not grow with the number of stories;
+# COALESCE runs a branch only when the ones before it found nothing.
+_UNREAD = (  # story {s} is published, recent, and not read by the person; params: status, since, user
+    "{s}.status = %s AND {s}.published_at >= %s"
+    " AND NOT EXISTS (SELECT 1 FROM stories_read r WHERE r.story_id = {s}.id AND r.user_id = %s)"
+)
+_NEWEST = "ORDER BY {s}.published_at DESC, {s}.id DESC LIMIT 1"
+# 1. From a customer I follow: each followed customer's newest unread story (story_customer_idx),
+#    then the newest of those, so bounded by what I follow. Params: unread, user.
+_FROM_FOLLOWED = f"""SELECT s.id FROM stories_story s WHERE s.id IN (
+    SELECT (SELECT c.id FROM stories_story c
+            WHERE c.customer_id = f.customer_id AND {_UNREAD.format(s="c")} {_NEWEST.format(s="c")})
+    FROM customers_follow f WHERE f.user_id = %s) {_NEWEST.format(s="s")}"""
+# 2. One that names my team: story_feed_idx, probing the teams table's (story, team) key. Params:
+#    unread, team.
+_FOR_TEAM = f"""SELECT s.id FROM stories_story s WHERE {_UNREAD.format(s="s")}
+    AND EXISTS (SELECT 1 FROM stories_story_teams t WHERE t.story_id = s.id AND t.team_id = %s)
+    {_NEWEST.format(s="s")}"""
+# 3. Any (story_feed_idx). Params: unread.
+_ANY = f"""SELECT s.id FROM stories_story s WHERE {_UNREAD.format(s="s")} {_NEWEST.format(s="s")}"""
+# Whether the person follows the picked story's customer. Params: user.
+_IS_FOLLOWED = (
+    "EXISTS (SELECT 1 FROM customers_follow f WHERE f.user_id = %s AND f.customer_id = stories_story.customer_id)"
+)
 
-    One query whatever the number of stories: `pk = COALESCE(first, second, third)`, where each is a
-    LIMIT 1 subquery walking an index newest first and stopping at its first unread story, and the
-    database runs a later one only when the ones before it found nothing."""
-    since = timezone.now() - datetime.timedelta(days=days)
-    unread = (
-        published()
-        .filter(published_at__gte=since)
-        .exclude(Exists(Read.objects.filter(story=OuterRef("pk"), user=user)))
-        .order_by("-published_at", "-id")
-        .values("pk")
-    )
-    # Per followed customer its newest unread story (story_customer_idx), then the newest of those:
-    # bounded by what this person follows, not by how many stories there are.
-    newest_per_followed = Follow.objects.filter(user=user).values(
-        newest=Subquery(unread.filter(customer=OuterRef("customer_id"))[:1])
-    )
-    choices = [unread.filter(pk__in=newest_per_followed)]
+
+def story_of_the_day(user, *, days=90):
+    """Home panel: one published story of the last `days` days that `user` has not read: the newest
+    from a customer they follow, else the newest that names their team, else the newest of all.
+    One query whatever the number of stories; `is_followed` says whether they follow its customer."""
+    since = connection.ops.adapt_datetimefield_value(timezone.now() - datetime.timedelta(days=days))
+    unread = [Story.Status.PUBLISHED.value, since, user.pk]
+    branches, params = [_FROM_FOLLOWED], [*unread, user.pk]
     if user.team_id is not None:
-        # Walks story_feed_idx newest first until a story that names the team: about as many steps as
-        # there are teams, whatever the number of stories.
-        choices.append(unread.filter(Exists(Story.teams.through.objects.filter(story=OuterRef("pk"), team_id=user.team_id))))
-    choices.append(unread)
-    pick = Coalesce(*(Subquery(choice[:1]) for choice in choices))
-    return (
+        branches.append(_FOR_TEAM)
+        params += [*unread, user.team_id]
+    branches.append(_ANY)
+    params += unread
+    pick = RawSQL("COALESCE(" + ", ".join(f"({branch})" for branch in branches) + ")", params)
+    stories = (
         Story.objects.filter(pk=pick)
         .select_related("customer", "author")
         .only(*FEED_FIELDS)
-        .annotate(is_followed=Exists(Follow.objects.filter(user=user, customer=OuterRef("customer_id"))))
-        .first()
+        .annotate(is_followed=RawSQL(_IS_FOLLOWED, [user.pk], output_field=BooleanField()))
+        .order_by()
     )
+    return next(iter(stories), None)
 
 
 def customer_stories(*, customer, user, limit=10):
@@ -272,8 +288,8 @@ def customer_stories(*, customer, user, limit=10):
     rows = list(
         published()
         .filter(customer=customer)
-        .select_related("author")
-        .annotate(reaction_count=_count(Reaction), comment_count=_count(Comment))
+        .only("id", "slug", "title", "published_at")  # what a row shows: no bodies, no search vector
+        .annotate(author_name=F("author__name"), reaction_count=_count(Reaction), comment_count=_count(Comment))
         .order_by("-published_at", "-id")[: limit + 1]
     )
     return rows[:limit], len(rows) > limit

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from portal.celery import app as celery_app
@@ -12,6 +13,14 @@ def _english():
     """Tests read English unless they switch language themselves."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Pages keep some figures and HTML in the cache (the scorecard); every test starts without them."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

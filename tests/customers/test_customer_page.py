@@ -59,3 +59,71 @@ class TestCustomerPage:
         assert edit in as_user(host).get(customer.get_absolute_url()).content.decode()
         assert edit in as_user(admin_user).get(customer.get_absolute_url()).content.decode()
         assert edit not in as_user(staff).get(customer.get_absolute_url()).content.decode()
+
+
+def busy_history(customer, *, n, users):
+    """`n` of everything about `customer`: stories with reactions and comments, decisions naming it
+    with reviews, meetings before and after now with seats and debriefs, contacts with FORD notes."""
+    import datetime
+
+    from django.utils import timezone
+
+    from decisions.models import Decision, ImpactReview
+    from meetings.models import Debrief, Meeting, Seat
+    from stories.models import Comment, Reaction
+    from tests.factories import DecisionFactory, MeetingFactory, StoryFactory
+
+    author, now = users[0], timezone.now()
+    for i in range(n):
+        story = StoryFactory(customer=customer, author=author)
+        Reaction.objects.bulk_create([Reaction(story=story, user=u, kind="moved") for u in users])
+        Comment.objects.bulk_create([Comment(story=story, author=u, body="c") for u in users])
+        decision = DecisionFactory(status=Decision.Status.IN_REVIEW)
+        decision.customers.add(customer)
+        ImpactReview.objects.bulk_create([ImpactReview(decision=decision, author=u, answer="a", direction="neutral")
+                                          for u in users])
+        for days in (-30 - i, 30 + i):
+            meeting = MeetingFactory(customer=customer, starts_at=now + datetime.timedelta(days=days), seats=len(users))
+            seats = Seat.objects.bulk_create([Seat(meeting=meeting, user=u, status="confirmed") for u in users])
+            if days < 0:
+                Debrief.objects.bulk_create([Debrief(seat=s, goals_and_needs="g") for s in seats])
+        ContactFactory(customer=customer, family=f"Family note {i}")
+
+
+@pytest.mark.django_db
+class TestCustomerPageQueries:
+    def test_the_same_number_of_queries_with_little_and_much_history(self, as_user, staff, leader, host):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from customers.models import Follow
+
+        customer = CustomerFactory(account_owner=host)
+        Follow.objects.create(user=staff, customer=customer)
+        client = as_user(staff)
+        busy_history(customer, n=1, users=[leader, staff])
+        client.get(customer.get_absolute_url())  # warm the session
+        with CaptureQueriesContext(connection) as small:
+            response = client.get(customer.get_absolute_url())
+        assert response.context["is_followed"] is True
+        busy_history(customer, n=12, users=[leader, staff, host])
+        with CaptureQueriesContext(connection) as large:
+            response = client.get(customer.get_absolute_url())
+        # session, user, the customer (with my follow), contacts, their "viewed" audit rows (BEGIN,
+        # INSERT, COMMIT on PostgreSQL), stories, decisions and their reviews, meetings
+        assert len(large) == len(small) <= 11, [q["sql"][:80] for q in large.captured_queries]
+        sections = dict((s.key, ctx) for s, ctx in response.context["sections"])
+        assert len(sections["stories"]["stories"]) == 10 and sections["stories"]["has_more"]
+        assert len(sections["decisions"]["decisions"]) == 10 and sections["decisions"]["more"]
+        assert len(sections["meetings"]["upcoming"]) == 5 and len(sections["meetings"]["past"]) == 5
+
+    def test_it_knows_whether_i_follow_in_the_customer_query(self, as_user, staff, leader):
+        from customers.models import Follow
+
+        customer = CustomerFactory()
+        Follow.objects.create(user=leader, customer=customer)  # someone else's follow
+        html = as_user(staff).get(customer.get_absolute_url()).content.decode()
+        assert 'aria-pressed="false"' in html
+        Follow.objects.create(user=staff, customer=customer)
+        html = as_user(staff).get(customer.get_absolute_url()).content.decode()
+        assert 'aria-pressed="true"' in html

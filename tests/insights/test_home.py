@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from insights import selectors
 from meetings.models import Seat
+from stories.models import Read, Story
 from tests.factories import (
     CustomerFactory, DecisionFactory, MeetingFactory, ReviewRequestFactory, SeatFactory, StoryFactory, UserFactory,
 )
@@ -71,6 +72,21 @@ class TestHomePage:
             assert titles == ["Open"]
         assert full.title not in titles and hosted.title not in titles and mine.title not in titles
 
+    def test_open_seats_fill_the_panel_with_meetings_i_can_join(self, staff):
+        """Meetings I already have a seat at, or that have ended or started, take no place in the panel."""
+        now = timezone.make_aware(datetime.datetime(2030, 5, 10, 9, 0))
+        at = [now + datetime.timedelta(days=day) for day in range(1, 8)]
+        SeatFactory(user=staff, meeting=MeetingFactory(title="Mine", starts_at=at[0], signup_closes_at=at[0]))
+        MeetingFactory(title="Started", starts_at=now - datetime.timedelta(minutes=30),
+                       signup_closes_at=now - datetime.timedelta(days=1))
+        MeetingFactory(title="Last week", starts_at=now - datetime.timedelta(days=7))
+        MeetingFactory(title="Next month", starts_at=now + datetime.timedelta(days=30))
+        for n, starts_at in enumerate(at[1:6], start=1):
+            MeetingFactory(title=f"Open {n}", starts_at=starts_at, signup_closes_at=starts_at)
+        context = selectors.open_seats_panel(staff, now=now)
+        assert [m.title for m in context["meetings"]] == ["Open 1", "Open 2", "Open 3", "Open 4"]
+        assert context["more"] and [m.seats_left() for m in context["meetings"]] == [2, 2, 2, 2]
+
     def test_whats_new_is_the_newest_of_each_kind(self, staff, leader):
         customer = CustomerFactory()
         follow(staff, [customer])
@@ -80,6 +96,24 @@ class TestHomePage:
         StoryFactory(customer=customer, title="Draft", status="draft", published_at=None)
         [row] = selectors.followed_panel(staff)["customers"]
         assert row.story_title == "Newer" and row.decision_pk is None and row.meeting_pk is None
+
+    def test_whats_new_carries_links_dates_and_labels(self, as_user, staff):
+        customer = CustomerFactory()
+        follow(staff, [customer])
+        story = StoryFactory(customer=customer, title="Newest story",
+                             published_at=timezone.now() - datetime.timedelta(days=2))
+        decision = DecisionFactory(title="Sixty-day terms", status="decided")
+        decision.customers.add(customer)
+        DecisionFactory(title="A draft", status="draft").customers.add(customer)
+        meeting = MeetingFactory(customer=customer, title="Annual review", starts_at=soon(days=3))
+        [row] = selectors.followed_panel(staff)["customers"]
+        assert (row.story_pk, row.story_slug, row.story_at) == (story.pk, story.slug, story.published_at)
+        assert (row.decision_pk, row.decision_title) == (decision.pk, "Sixty-day terms")
+        assert row.decision_status_label == "Decided"
+        assert (row.meeting_pk, row.meeting_title, row.meeting_at) == (meeting.pk, "Annual review", meeting.starts_at)
+        html = as_user(staff).get(reverse("home")).content.decode()
+        assert story.get_absolute_url() in html and decision.get_absolute_url() in html
+        assert f'datetime="{timezone.localtime(meeting.starts_at).isoformat()}"' in html
 
     def test_without_follows_it_says_so(self, as_user, staff):
         html = as_user(staff).get(reverse("home")).content.decode()
@@ -102,6 +136,11 @@ class TestHomePage:
         with django_assert_num_queries(7):
             response = client.get(reverse("home"))
         assert len(response.context["home_panels"]) == 5
+        # With every story read, the story panel looks further (team, then any) in the same one query.
+        Read.objects.bulk_create(Read(story=story, user=staff) for story in Story.objects.all())
+        with django_assert_num_queries(7):
+            response = client.get(reverse("home"))
+        assert "story_of_the_day" not in [panel["key"] for panel in response.context["home_panels"]]
 
 
 class TestNextHostedMeeting:

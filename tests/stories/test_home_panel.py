@@ -1,0 +1,116 @@
+"""The home page's "A story to start your day": which story it picks, and that it costs one query."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from customers.models import Follow
+from stories import selectors
+from stories.models import Read, Story
+from tests.factories import CustomerFactory, StoryFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def ago(**kwargs):
+    return timezone.now() - datetime.timedelta(**kwargs)
+
+
+def story(title, *, customer=None, teams=(), at=None, **kwargs):
+    made = StoryFactory(title=title, customer=customer or CustomerFactory(), published_at=at or timezone.now(), **kwargs)
+    made.teams.set(teams)
+    return made
+
+
+def bulk_read_stories(n, *, reader, customer=None, team=None):
+    """n published stories of the last hours, all already read by `reader`."""
+    customer = customer or CustomerFactory()
+    stories = Story.objects.bulk_create(
+        Story(customer=customer, author=reader, title=f"Read {i}", slug=f"read-{i}", body="B", body_html="<p>B</p>",
+              status="published", published_at=ago(minutes=i))
+        for i in range(n)
+    )
+    if team is not None:
+        Story.teams.through.objects.bulk_create(Story.teams.through(story=s, team=team) for s in stories)
+    Read.objects.bulk_create(Read(story=s, user=reader) for s in stories)
+    return stories
+
+
+class TestStoryOfTheDay:
+    def test_a_story_from_a_followed_customer_comes_first(self, staff, finance, kens):
+        Follow.objects.create(user=staff, customer=kens)
+        followed = story("Followed", customer=kens, at=ago(days=20))
+        story("For my team", teams=[finance], at=ago(days=1))
+        story("Newest of all")
+        picked = selectors.story_of_the_day(staff)
+        assert picked == followed and picked.is_followed
+
+    def test_then_the_newest_one_that_names_my_team(self, staff, finance):
+        story("Older for my team", teams=[finance], at=ago(days=30))
+        for_team = story("For my team", teams=[finance], at=ago(days=10))
+        story("Another team's", teams=[TeamFactory(name="Legal")], at=ago(days=1))
+        story("Newest of all")
+        picked = selectors.story_of_the_day(staff)
+        assert picked == for_team and not picked.is_followed
+
+    def test_then_the_newest_unread_one(self, staff, finance, kens):
+        Follow.objects.create(user=staff, customer=kens)
+        Read.objects.create(user=staff, story=story("Followed, read", customer=kens))
+        Read.objects.create(user=staff, story=story("Team's, read", teams=[finance]))
+        story("Older", at=ago(days=3))
+        newest = story("Newest unread", at=ago(days=1))
+        assert selectors.story_of_the_day(staff) == newest
+
+    def test_the_newest_unread_across_followed_customers(self, staff, kens):
+        harbor = CustomerFactory(name="Harbor Lights Bakery")
+        Follow.objects.create(user=staff, customer=kens)
+        Follow.objects.create(user=staff, customer=harbor)
+        Read.objects.create(user=staff, story=story("Ken's newest, read", customer=kens, at=ago(hours=1)))
+        kens_unread = story("Ken's older, unread", customer=kens, at=ago(days=2))
+        story("Harbor's, older", customer=harbor, at=ago(days=5))
+        assert selectors.story_of_the_day(staff) == kens_unread
+
+    def test_it_leaves_out_drafts_old_and_read_stories(self, as_user, staff, kens):
+        Follow.objects.create(user=staff, customer=kens)
+        story("Draft", customer=kens, status="submitted")
+        story("Too old", customer=kens, at=ago(days=91))
+        Read.objects.create(user=staff, story=story("Read", customer=kens))
+        assert selectors.story_of_the_day(staff) is None
+        assert "A story to start your day" not in as_user(staff).get(reverse("home")).content.decode()
+
+    def test_someone_without_a_team_still_gets_one(self, admin_user):
+        newest = story("Newest")
+        assert selectors.story_of_the_day(admin_user) == newest
+
+    def test_the_panel_shows_the_story(self, as_user, staff, kens):
+        Follow.objects.create(user=staff, customer=kens)
+        story("Ken's crew waits on us", customer=kens, body="The crew **waits** for the morning truck.")
+        html = as_user(staff).get(reverse("home")).content.decode()
+        assert "A story to start your day" in html and "Ken&#x27;s crew waits on us" in html
+        assert "The crew waits for the morning truck." in html and "You follow this customer" in html
+
+    @pytest.mark.parametrize("size", [3, 300])
+    @pytest.mark.parametrize("case", ["followed", "team", "any", "none"])
+    def test_one_query_whatever_the_number_of_stories(self, staff, finance, kens, case, size, django_assert_num_queries):
+        """The read stories sit in every branch's way: each still runs once, in the one query."""
+        Follow.objects.create(user=staff, customer=kens)
+        bulk_read_stories(size, reader=staff, customer=kens, team=finance)
+        expected = {
+            "followed": lambda: story("Followed", customer=kens, at=ago(days=2)),
+            "team": lambda: story("For my team", teams=[finance], at=ago(days=2)),
+            "any": lambda: story("Any", at=ago(days=2)),
+            "none": lambda: None,
+        }[case]()
+        with django_assert_num_queries(1):
+            picked = selectors.story_of_the_day(staff)
+        assert picked == expected
+        if picked is not None:
+            assert picked.is_followed == (case == "followed")
+
+
+def test_only_the_signed_in_persons_reads_count(staff, kens):
+    newest = story("Newest")
+    Read.objects.create(user=UserFactory(), story=newest)
+    assert selectors.story_of_the_day(staff) == newest
