@@ -3,11 +3,11 @@
     .venv/bin/python bench/run.py                 # what `make bench` runs: 1,000 then 100,000 stories
     .venv/bin/python bench/run.py --sizes 100000  # one size only
 
-For each size: collectstatic, start gunicorn (DEBUG off, production-like settings) on 127.0.0.1,
-sign in through the real login form, run wrk at each main page and at the floor view
-(portal/floor.py), count queries per request with the Django test client in a separate process,
-run the sign-up storm (at the largest size), read the workers' RSS and the feed's first-load
-transfer size. Prints one table and writes it to bench/results/<date>-<stories>.md.
+collectstatic, then for each size a gunicorn (DEBUG off, production-like settings) on 127.0.0.1
+(port, port + 1, …), all running at once; sign in through the real login form; run wrk at each main
+page and at the floor view (portal/floor.py), each page at every size in turn; count queries per
+request with the Django test client in a separate process, run the sign-up storm (at the largest
+size), read the workers' RSS and the feed's first-load transfer size. Prints one table and writes it to bench/results/<date>-<stories>.md.
 """
 
 import argparse
@@ -140,11 +140,15 @@ def start_gunicorn(db_url, port, workers):
 
 
 def stop(proc):
-    os.killpg(proc.pid, signal.SIGTERM)
+    if proc.poll() is not None:
+        return
     try:
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def worker_rss_mb(proc):
@@ -313,43 +317,67 @@ def machine():
             "python": platform.python_version()}
 
 
-def run_size(stories, port, workers, do_storm):
-    db_url = f"{DB_BASE}/{DB_NAMES[stories]}"
-    print(f"\n== {stories} stories ({DB_NAMES[stories]}) ==", flush=True)
-    proc = start_gunicorn(db_url, port, workers)
-    result = {"stories": stories, "pages": {}}
+class Size:
+    """One database size served by its own gunicorn on its own port, signed in and warmed up."""
+
+    def __init__(self, stories, port, workers):
+        self.stories, self.port = stories, port
+        self.db_url = f"{DB_BASE}/{DB_NAMES[stories]}"
+        self.proc = start_gunicorn(self.db_url, port, workers)
+        self.result = {"stories": stories, "pages": {}}
+        self.sessions = {who: Session(port).sign_in(email) for who, email in USERS.items()}
+        self.available = set()
+        for label, path, who in PAGES:
+            response, _ = self.sessions[who].request("GET", path)  # warm up; skip pages that aren't there yet
+            if response.status != 200:
+                print(f"  {stories} stories, {label}: HTTP {response.status}, skipped", flush=True)
+                continue
+            self.available.add(label)
+
+    def load(self, label, path, who, lua):
+        cookie = "; ".join(f"{k}={v}" for k, v in self.sessions[who].cookies.items())
+        r = self.result["pages"][label] = {"path": path, **wrk(self.port, path, cookie, lua)}
+        print(f"  {label:22} {self.stories:>7} {r['rps']:8.1f} rps  p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms"
+              f"  non-2xx {r['non2xx']}  errors {r['errors']}", flush=True)
+
+    def finish(self, do_storm):
+        try:
+            self.result["rss_mb"] = worker_rss_mb(self.proc)
+            self.result["transfer"] = transfer_size(self.port, self.sessions["leader"])
+            if do_storm:
+                storm_meeting = 5000 if self.stories == 100000 else max(int(5000 * self.stories / 100000), 20)
+                self.result["storm"] = storm(self.db_url, self.port, storm_meeting)
+                print(f"  storm: {self.result['storm']}", flush=True)
+                self.result["rss_mb_after_storm"] = worker_rss_mb(self.proc)
+        finally:
+            stop(self.proc)
+        counts = query_counts(self.db_url, self.port)
+        for label, page in self.result["pages"].items():
+            page.update(counts.get(label, {}))
+        return self.result
+
+
+def run(sizes, port, workers, do_storm):
+    """Every size is served at once and each page is loaded at every size in turn (floor at 1,000,
+    floor at 100,000, home at 1,000, …): a machine that speeds up or slows down during the run moves
+    both sizes alike, so the growth column compares like with like."""
+    servers = []
     try:
-        sessions = {who: Session(port).sign_in(email) for who, email in USERS.items()}
+        for offset, stories in enumerate(sizes):
+            servers.append(Size(stories, port + offset, workers))
         lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
         lua.write(WRK_LUA)
         lua.close()
-        available = []
+        print(f"\n  {'page':22} {'stories':>7}", flush=True)
         for label, path, who in PAGES:
-            response, _ = sessions[who].request("GET", path)  # warm up; skip pages that aren't there yet
-            if response.status != 200:
-                print(f"  {label}: HTTP {response.status}, skipped", flush=True)
-                continue
-            available.append((label, path, who))
-        for label, path, who in available:
-            cookie = "; ".join(f"{k}={v}" for k, v in sessions[who].cookies.items())
-            result["pages"][label] = {"path": path, **wrk(port, path, cookie, lua.name)}
-            r = result["pages"][label]
-            print(f"  {label:22} {r['rps']:8.1f} rps  p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms"
-                  f"  non-2xx {r['non2xx']}  errors {r['errors']}", flush=True)
+            for server in servers:
+                if label in server.available:
+                    server.load(label, path, who, lua.name)
         os.unlink(lua.name)
-        result["rss_mb"] = worker_rss_mb(proc)
-        result["transfer"] = transfer_size(port, sessions["leader"])
-        if do_storm:
-            storm_meeting = 5000 if stories == 100000 else max(int(5000 * stories / 100000), 20)
-            result["storm"] = storm(db_url, port, storm_meeting)
-            print(f"  storm: {result['storm']}", flush=True)
-            result["rss_mb_after_storm"] = worker_rss_mb(proc)
+        return [server.finish(do_storm and server is servers[-1]) for server in servers]
     finally:
-        stop(proc)
-    counts = query_counts(db_url, port)
-    for label, page in result["pages"].items():
-        page.update(counts.get(label, {}))
-    return result
+        for server in servers:
+            stop(server.proc)
 
 
 def ratio(a, b):
@@ -423,7 +451,7 @@ def main():
     env = server_env(f"{DB_BASE}/{DB_NAMES[sizes[-1]]}", args.port)
     subprocess.run([PY, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     info = machine()
-    results = [run_size(n, args.port, args.workers, do_storm=(n == sizes[-1] and not args.no_storm)) for n in sizes]
+    results = run(sizes, args.port, args.workers, do_storm=not args.no_storm)
     text = report(results, info, args.workers)
     print("\n" + text)
     results_dir = ROOT / "bench" / "results"
