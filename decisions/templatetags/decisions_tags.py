@@ -108,9 +108,10 @@ def impact_reviews(reviews):
         value: f'<span class="badge badge--impact-{e(value)}">{e(capfirst(directions.get(value, value)))}</span>'
         for value in {*directions, *(review.direction for review in reviews)}
     }
+    severity_text = _("severity: %(severity)s")  # outside the f-string: xgettext does not look inside them
     severity_badge = {
         value: f'<span class="badge badge--severity-{e(value)}">'
-        f'{_sentence(_("severity: %(severity)s"), severity=severities.get(value, value))}</span>'
+        f'{_sentence(severity_text, severity=severities.get(value, value))}</span>'
         for value in {*severities, *(review.severity for review in reviews)}
     }
     affected_badge = {
@@ -161,7 +162,8 @@ def review_request_rows(requests):
     """The "Review requests" list (selectors.decision_detail: names annotated)."""
     today = timezone.localdate()
     due = _Dates("DATE_FORMAT")
-    reviewed = f'<span class="badge badge--done">{e(_("Reviewed"))}</span>'
+    reviewed_text = _("Reviewed")  # outside the f-string: xgettext does not look inside them
+    reviewed = f'<span class="badge badge--done">{e(reviewed_text)}</span>'
     via_team, overdue, due_on = _("via <bdi>%(team)s</bdi>"), _("Overdue since %(date)s"), _("Due %(date)s")
     rows = []
     for row in requests:

@@ -124,3 +124,32 @@ def unmarked_in_python(path):
 @pytest.mark.parametrize("path", list(python_files()), ids=lambda p: str(p.relative_to(ROOT)))
 def test_python_messages_are_marked_for_translation(path):
     assert unmarked_in_python(path) == []
+
+
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy",
+                 "npgettext", "npgettext_lazy"}
+
+
+def unextractable_messages(path):
+    """Translation calls that `makemessages` (xgettext) cannot see: inside an f-string, or whose
+    message is not a string literal. Their text would silently vanish from the catalogs."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and getattr(inner.func, "id", None) in GETTEXT_NAMES:
+                    problems.append((inner.lineno, "translation call inside an f-string"))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in GETTEXT_NAMES:
+            first = 1 if node.func.id.startswith(("pgettext", "npgettext")) else 0
+            wanted = 2 if "ngettext" in node.func.id else 1
+            literal = all(isinstance(a, ast.Constant) and isinstance(a.value, str)
+                          for a in node.args[first:first + wanted])
+            if len(node.args) < first + wanted or not literal:
+                problems.append((node.lineno, f"{node.func.id}() with a message that is not a string literal"))
+    return problems
+
+
+@pytest.mark.parametrize("path", list(python_files()), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_translation_call_can_be_extracted(path):
+    assert unextractable_messages(path) == []
