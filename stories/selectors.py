@@ -235,8 +235,8 @@ def give_me_one(*, user, days=90):
 # subqueries took longer than the database takes to run them. Each branch walks an index newest
 # first and stops at its first unread story, so its cost does not grow with the number of stories;
 # COALESCE runs a branch only when the ones before it found nothing.
-_UNREAD = (  # story {s} is published, recent, and not read by the person; params: status, since, user
-    "{s}.status = %s AND {s}.published_at >= %s"
+_UNREAD = (  # story {s} is published, recent, not their own and not read by them; params: status, since, user, user
+    "{s}.status = %s AND {s}.published_at >= %s AND {s}.author_id <> %s"
     " AND NOT EXISTS (SELECT 1 FROM stories_read r WHERE r.story_id = {s}.id AND r.user_id = %s)"
 )
 _NEWEST = "ORDER BY {s}.published_at DESC, {s}.id DESC LIMIT 1"
@@ -260,11 +260,11 @@ _IS_FOLLOWED = (
 
 
 def story_of_the_day(user, *, days=90):
-    """Home panel: one published story of the last `days` days that `user` has not read: the newest
+    """Home panel: one published story of the last `days` days that `user` neither wrote nor read: the newest
     from a customer they follow, else the newest that names their team, else the newest of all.
     One query whatever the number of stories; `is_followed` says whether they follow its customer."""
     since = connection.ops.adapt_datetimefield_value(timezone.now() - datetime.timedelta(days=days))
-    unread = [Story.Status.PUBLISHED.value, since, user.pk]
+    unread = [Story.Status.PUBLISHED.value, since, user.pk, user.pk]
     branches, params = [_FROM_FOLLOWED], [*unread, user.pk]
     if user.team_id is not None:
         branches.append(_FOR_TEAM)

@@ -72,11 +72,12 @@ class TestStoryOfTheDay:
         story("Harbor's, older", customer=harbor, at=ago(days=5))
         assert selectors.story_of_the_day(staff) == kens_unread
 
-    def test_it_leaves_out_drafts_old_and_read_stories(self, as_user, staff, kens):
+    def test_it_leaves_out_drafts_old_read_and_own_stories(self, as_user, staff, kens):
         Follow.objects.create(user=staff, customer=kens)
         story("Draft", customer=kens, status="submitted")
         story("Too old", customer=kens, at=ago(days=91))
         Read.objects.create(user=staff, story=story("Read", customer=kens))
+        story("My own", customer=kens, author=staff)  # they know it already
         assert selectors.story_of_the_day(staff) is None
         assert "A story to start your day" not in as_user(staff).get(reverse("home")).content.decode()
 
