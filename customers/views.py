@@ -13,6 +13,7 @@ from .forms import ContactForm, DirectoryFilterForm, ImportForm
 from .importer import import_customers
 from .models import Customer
 from .sections import sections_for
+from portal.lib.text import join_list
 from portal.lib.uploads import read_capped
 from portal.lib.access import permission_required
 from portal.permissions import can, require
@@ -37,7 +38,7 @@ def directory(request):
     form = DirectoryFilterForm(request.GET, industries=industries, regions=regions, owners=owners)
     filters, ignored = form.filters()
     if ignored:
-        messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": ", ".join(ignored)})
+        messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": join_list(ignored)})
     customers = selectors.customer_list(user=request.user, **filters)
     page = Paginator(customers, 24).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import get_language, ngettext
 
 from portal.lib.markdown import render_markdown
+from portal.lib.text import join_list
 from portal.permissions import can
 
 
@@ -154,7 +155,7 @@ def _impact_summary(language, tally):
             parts.append(_("%(count)s %(direction)s") % {"count": n, "direction": label})
     total = sum(n for _key, n in tally)
     head = ngettext("%(count)s review", "%(count)s reviews", total) % {"count": total}
-    return _("%(head)s: %(parts)s") % {"head": head, "parts": ", ".join(parts)}
+    return _("%(head)s: %(parts)s") % {"head": head, "parts": join_list(parts)}
 
 
 class ReviewRequest(models.Model):
@@ -332,5 +333,5 @@ class DecisionEvent(models.Model):
             }
         if self.kind == self.Kind.EDITED and d.get("fields"):
             names = {f.name: str(f.verbose_name) for f in Decision._meta.get_fields() if hasattr(f, "verbose_name")}
-            return ", ".join(names.get(field, field) for field in d["fields"])
+            return join_list(names.get(field, field) for field in d["fields"])
         return ""

@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from portal.lib.text import join_list
 from portal.permissions import can, require
 
 from . import selectors, services
@@ -88,7 +89,7 @@ def log(request):
     form = LogFilterForm(request.GET, teams=selectors.log_filter_teams())
     filters, ignored = form.filters()
     if ignored:
-        messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": ", ".join(ignored)})
+        messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": join_list(ignored)})
     decisions = selectors.decision_list(user=request.user, **filters)
     page = Paginator(decisions, settings.LIFELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.log_rows(page.object_list)
@@ -145,7 +146,8 @@ def request_reviews(request, pk):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("Asked %(count)s more people for a customer impact review.") % {"count": len(created)})
+            messages.success(request, ngettext("Asked %(count)s more person for a customer impact review.",
+                     "Asked %(count)s more people for a customer impact review.", len(created)) % {"count": len(created)})
             return redirect(decision)
     return render(request, "decisions/request_reviews.html", {"form": form, "decision": decision})
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from portal.lib.text import join_list
 from portal.models import Team
 from portal.permissions import can, require
 
@@ -41,7 +42,7 @@ def meeting_list(request):
     filters, ignored = form.filters()
     if ignored:
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.")
-                         % {"names": ", ".join(ignored)})
+                         % {"names": join_list(ignored)})
     page = Paginator(selectors.MeetingList(user=request.user, **filters), 20).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "can_host": can(request.user, "meeting.create")}
     template = "meetings/list.html#results" if request.htmx and not request.htmx.boosted else "meetings/list.html"

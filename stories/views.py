@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal.lib.markdown import render_markdown
+from portal.lib.text import join_list
 from portal.permissions import can, require
 
 from . import selectors, services
@@ -49,7 +50,7 @@ def feed(request):
     form = FeedFilterForm(request.GET)
     values, ignored = form.values()
     if ignored:
-        messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": ", ".join(ignored)})
+        messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": join_list(ignored)})
     before = selectors.decode_cursor(request.GET.get("before"))
     filters = selectors.FeedFilters(**values, before=before)
     stories, next_cursor = selectors.feed(user=request.user, filters=filters)

@@ -19,6 +19,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.lib.text import list_separator
+
 from ..models import Decision, DecisionEvent, ImpactReview
 
 register = template.Library()
@@ -68,7 +70,7 @@ def _labels(choices):
 def decision_rows(decisions):
     """The decision log's rows (selectors.log_rows gives each its tally and customer names)."""
     decide_by = _Dates("DATE_FORMAT")
-    customers_label = e(_("Customers:"))
+    customers_label, separator = e(_("Customers:")), e(list_separator())
     statuses = _labels(Decision.Status.choices)
     team_owner, decide = _("<bdi>%(team)s</bdi> · owner <bdi>%(owner)s</bdi>"), _("decide by %(date)s")
     # reverse() once: a decision's address differs from another's only by its id.
@@ -83,7 +85,7 @@ def decision_rows(decisions):
             meta += " · " + _sentence(waiting, counter=n)
         customers = ""
         if decision.customer_names:
-            names = ", ".join(f"<bdi>{e(name)}</bdi>" for name in decision.customer_names)
+            names = separator.join(f"<bdi>{e(name)}</bdi>" for name in decision.customer_names)
             customers = f'\n      <p class="meta">{customers_label} {names}</p>'
         serious = " impact-summary--serious" if decision.has_serious_harm() else ""
         status = e(statuses.get(decision.status, decision.status))
@@ -102,6 +104,7 @@ def impact_reviews(reviews):
     """The reviews on a decision's page (selectors.decision_detail: names annotated, customers attached)."""
     updated = _Dates("DATETIME_FORMAT")
     reduce_harm, named_label = e(_("What would reduce the harm")), e(_("Named customers:"))
+    separator = e(list_separator())
     last_updated = _("Last updated %(when)s")
     directions, severities = _labels(ImpactReview.Direction.choices), _labels(ImpactReview.Severity.choices)
     direction_badge = {
@@ -143,7 +146,7 @@ def impact_reviews(reviews):
         named = review.named_customers if hasattr(review, "named_customers") else review.customers.all()
         customers = ""
         if named:
-            customers = f'\n  <p class="meta">{named_label} {", ".join(customer_link(c) for c in named)}</p>'
+            customers = f'\n  <p class="meta">{named_label} {separator.join(customer_link(c) for c in named)}</p>'
         pk = review.pk
         articles.append(
             f'<article class="impact-review impact-review--{e(review.direction)}" id="review-{pk}"'

@@ -92,6 +92,17 @@ class TestLog:
         assert '<p class="impact-summary impact-summary--serious">2 reviews: 1 hurts (high), 1 neutral</p>' in body
         assert '<p class="meta">Customers: <bdi>Alpha</bdi>, <bdi>Zeta &amp; Co</bdi></p>' in body
 
+    def test_lists_use_the_languages_separator(self, as_user, staff, finance):
+        decision = DecisionFactory(title="Depots", team=finance, owner=staff, status="in_review")
+        decision.customers.add(CustomerFactory(name="Zeta"), CustomerFactory(name="Alpha"))
+        staff.language = "ar"
+        staff.save()
+        body = as_user(staff).get(reverse("decisions:log")).content.decode()
+        assert "<bdi>Alpha</bdi>، <bdi>Zeta</bdi>" in body  # the Arabic comma
+        staff.language = "he"
+        staff.save()
+        assert "<bdi>Alpha</bdi>, <bdi>Zeta</bdi>" in as_user(staff).get(reverse("decisions:log")).content.decode()
+
     def test_a_decided_row_does_not_wait_for_reviewers(self, as_user, staff):
         decision = DecisionFactory(status=Decision.Status.DECIDED)
         ReviewRequestFactory(decision=decision)
