@@ -1,15 +1,12 @@
 """Customers from a CRM export (CSV). All or nothing: one bad row and nothing is imported."""
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.lib.csvimport import ImportReport, RowError
+from portal.lib.csvimport import NOT_UTF8, ImportReport, RowError, data_rows, decode_upload, dict_reader
 from portal.models import User
 
 from .models import Customer
@@ -27,15 +24,6 @@ TEXT_LIMITS = {"external_id": 64, "name": 200, "industry": 100, "region": 100}
 class ImportResult(ImportReport):
     created: int = 0
     updated: int = 0
-
-
-def _decode(raw: bytes):
-    for encoding in ("utf-8-sig",):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            return RowError(line, _("the file is not UTF-8 text (save it from your spreadsheet as “CSV UTF-8”)."))
 
 
 def _parse_row(line, row, owners, statuses):
@@ -77,23 +65,15 @@ def _parse_row(line, row, owners, statuses):
 def import_customers(raw: bytes) -> ImportResult:
     """Validate every row, then upsert them all by external_id in one transaction."""
     result = ImportResult()
-    if len(raw) > settings.LIFELINE_IMPORT_MAX_BYTES:
-        result.errors.append(
-            RowError(0, _("the file is larger than %(mb)s MB.") % {"mb": settings.LIFELINE_IMPORT_MAX_BYTES // 2**20})
-        )
-        return result
-    text = _decode(raw)
-    if isinstance(text, RowError):
-        result.errors.append(text)
+    text = decode_upload(raw, result)
+    if text is None:
         return result
     if "\x00" in text:  # UTF-16 or a binary spreadsheet, not CSV text; PostgreSQL text cannot hold NUL either
-        line = text[: text.index("\x00")].count("\n") + 1
-        result.errors.append(RowError(line, _("the file is not UTF-8 text (save it from your spreadsheet as “CSV UTF-8”).")))
+        result.errors.append(RowError(text[: text.index("\x00")].count("\n") + 1, str(NOT_UTF8)))
         return result
 
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    headers = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = headers
+    reader = dict_reader(text)
+    headers = reader.fieldnames
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     unknown = [h for h in headers if h and h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if missing or unknown:
@@ -109,34 +89,20 @@ def import_customers(raw: bytes) -> ImportResult:
     owners = {u.email.lower(): u for u in User.objects.filter(is_active=True)}
     statuses = list(Customer.Status.values)
     rows, first_seen = [], {}
-    try:
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                result.errors.append(RowError(line, _("this row has more cells than there are columns.")))
-                continue
-            if not any((v or "").strip() for v in row.values()):
-                continue  # blank line (spreadsheets export trailing ",,,"): not counted towards the cap
-            if len(rows) >= settings.LIFELINE_IMPORT_MAX_ROWS:
-                result.errors.append(
-                    RowError(line, _("more than %(n)s rows; split the file.") % {"n": settings.LIFELINE_IMPORT_MAX_ROWS})
+    for line, row in data_rows(reader, result):
+        values, errors = _parse_row(line, row, owners, statuses)
+        external_id = values["external_id"]
+        if external_id and external_id in first_seen:
+            errors.append(
+                RowError(
+                    line,
+                    _("external_id “%(id)s” is already used on line %(first)s.")
+                    % {"id": external_id, "first": first_seen[external_id]},
                 )
-                return result
-            values, errors = _parse_row(line, row, owners, statuses)
-            external_id = values["external_id"]
-            if external_id and external_id in first_seen:
-                errors.append(
-                    RowError(
-                        line,
-                        _("external_id “%(id)s” is already used on line %(first)s.")
-                        % {"id": external_id, "first": first_seen[external_id]},
-                    )
-                )
-            first_seen.setdefault(external_id, line)
-            result.errors.extend(errors)
-            rows.append(values)
-    except csv.Error as exc:
-        result.errors.append(RowError(reader.line_num, _("the file is not valid CSV (%(error)s).") % {"error": exc}))
+            )
+        first_seen.setdefault(external_id, line)
+        result.errors.extend(errors)
+        rows.append(values)
     if not rows and not result.errors:
         result.errors.append(RowError(2, _("the file has no customers in it.")))
     if result.errors:

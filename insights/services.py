@@ -1,9 +1,7 @@
 """Writes for insights: recording and importing the monthly customer pulse, publishing it, and
 sending the pulse email once to each person."""
 
-import csv
 import datetime
-import io
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from customers.models import Customer
 from digests.models import Kind
 from digests.preferences import preferences_of
 from digests.tokens import unsubscribe_headers, unsubscribe_url
-from portal.lib.csvimport import ImportReport, RowError
+from portal.lib.csvimport import ImportReport, RowError, data_rows, decode_upload, dict_reader
 from portal.lib.emails import build_email
 from portal.models import User
 
@@ -94,49 +92,26 @@ def pulse_import(*, by, raw):
     listed with its line number and nothing changes."""
     _check(by)
     result = ImportResult()
-    if len(raw) > settings.LIFELINE_IMPORT_MAX_BYTES:
-        result.errors.append(RowError(0, _("the file is larger than %(mb)s MB.")
-                                      % {"mb": settings.LIFELINE_IMPORT_MAX_BYTES // 2**20}))
+    text = decode_upload(raw, result)
+    if text is None:
         return result
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        result.errors.append(RowError(line, _("the file is not UTF-8 text (save it as “CSV UTF-8”).")))
-        return result
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    headers = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = headers
+    reader = dict_reader(text)
+    headers = reader.fieldnames
     missing = [c for c in ("month",) if c not in headers]
     unknown = [h for h in headers if h and h not in COLUMNS]
     if missing or unknown or not headers:
         result.errors.append(RowError(1, _("the columns must be: %(columns)s.") % {"columns": ", ".join(COLUMNS)}))
         return result
-    customers = {}
-    for pk, slug, external_id in Customer.objects.values_list("pk", "slug", "external_id"):
-        customers[slug.lower()] = customers[str(pk)] = pk
-        if external_id:
-            customers[external_id.lower()] = pk
-    objects = Customer.objects.in_bulk(set(customers.values()))
-    customers = {key: objects[pk] for key, pk in customers.items()}
+    customers = {}  # each customer under its id, slug and CRM id, in one query
+    for customer in Customer.objects.all():
+        customers[customer.slug.lower()] = customers[str(customer.pk)] = customer
+        if customer.external_id:
+            customers[customer.external_id.lower()] = customer
     rows, seen = [], {}
-    try:
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                result.errors.append(RowError(line, _("this row has more cells than there are columns.")))
-                continue
-            if not any((v or "").strip() for v in row.values()):
-                continue  # blank line (spreadsheets export trailing ",,,"): not counted towards the cap
-            if len(rows) >= settings.LIFELINE_IMPORT_MAX_ROWS:
-                result.errors.append(RowError(line, _("more than %(n)s rows; split the file.")
-                                              % {"n": settings.LIFELINE_IMPORT_MAX_ROWS}))
-                return result
-            values, errors = _parse_row(line, row, customers, seen)
-            result.errors.extend(errors)
-            rows.append(values)
-    except csv.Error as exc:
-        result.errors.append(RowError(reader.line_num, _("the file is not valid CSV (%(error)s).") % {"error": exc}))
+    for line, row in data_rows(reader, result):
+        values, errors = _parse_row(line, row, customers, seen)
+        result.errors.extend(errors)
+        rows.append(values)
     if not rows and not result.errors:
         result.errors.append(RowError(2, _("the file has no figures in it.")))
     if result.errors:

@@ -1,8 +1,13 @@
-"""What the CSV importers (customers, customer pulse) report: all or nothing, every bad row by line."""
+"""What the CSV importers (customers, customer pulse) share: reading an upload, walking its rows, and
+the report: all or nothing, every bad row by line."""
 
+import csv
+import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass
@@ -21,3 +26,52 @@ class ImportReport:
     @property
     def ok(self):
         return not self.errors
+
+
+NOT_UTF8 = gettext_lazy("the file is not UTF-8 text (save it from your spreadsheet as “CSV UTF-8”).")
+
+
+def decode_upload(raw: bytes, report: ImportReport):
+    """The upload as text, or None with the reason in `report`: over LIFELINE_IMPORT_MAX_BYTES, or not
+    UTF-8 (a byte-order mark is dropped)."""
+    if len(raw) > settings.LIFELINE_IMPORT_MAX_BYTES:
+        report.errors.append(
+            RowError(0, _("the file is larger than %(mb)s MB.") % {"mb": settings.LIFELINE_IMPORT_MAX_BYTES // 2**20})
+        )
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        report.errors.append(RowError(raw[: exc.start].count(b"\n") + 1, str(NOT_UTF8)))
+        return None
+
+
+def dict_reader(text: str) -> csv.DictReader:
+    """A DictReader over `text` whose column names have their surrounding spaces removed."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader.fieldnames = [name.strip() for name in (reader.fieldnames or [])]
+    return reader
+
+
+def data_rows(reader: csv.DictReader, report: ImportReport):
+    """(line, row) for each row that holds something. A row with more cells than columns, broken CSV,
+    and a file of more than LIFELINE_IMPORT_MAX_ROWS rows (where it stops) are errors in `report`.
+    Blank rows (spreadsheets export trailing ",,,") are skipped and not counted."""
+    count = 0
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                report.errors.append(RowError(line, _("this row has more cells than there are columns.")))
+                continue
+            if not any((value or "").strip() for value in row.values()):
+                continue
+            if count >= settings.LIFELINE_IMPORT_MAX_ROWS:
+                report.errors.append(
+                    RowError(line, _("more than %(n)s rows; split the file.") % {"n": settings.LIFELINE_IMPORT_MAX_ROWS})
+                )
+                return
+            count += 1
+            yield line, row
+    except csv.Error as exc:
+        report.errors.append(RowError(reader.line_num, _("the file is not valid CSV (%(error)s).") % {"error": exc}))
