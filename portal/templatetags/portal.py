@@ -25,16 +25,21 @@ def field_widget(field, **attrs):
     return field.as_widget(attrs=attrs)
 
 
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes):
-    """The current query string with some parameters replaced (None removes one)."""
-    query = context["request"].GET.copy()
+def query_string(query, **changes):
+    """`query` (a QueryDict) with some parameters replaced (None or "" removes one), URL-encoded."""
+    query = query.copy()
     for key, value in changes.items():
         if value is None or value == "":
             query.pop(key, None)
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (None removes one)."""
+    return query_string(context["request"].GET, **changes)
 
 
 @register.filter

@@ -1,10 +1,14 @@
 from django import template
+from django.middleware.csrf import get_token
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.permissions import can
+from portal.templatetags.portal import query_string
 
 from ..selectors import MARK_START, MARK_STOP
 
@@ -49,10 +53,8 @@ def story_cards(context, stories):
         if themes:
             links = []
             for theme in themes:
-                link = query.copy()
-                link["theme"] = theme.slug
-                link.pop("before", None)
-                links.append(format_html('<li><a href="?{}" class="tag">{}</a></li>', link.urlencode(), theme.name))
+                link = query_string(query, theme=theme.slug, before=None)
+                links.append(format_html('<li><a href="?{}" class="tag">{}</a></li>', link, theme.name))
             tags = format_html('<ul class="tags" aria-label="{}">{}</ul>', themes_label, mark_safe("".join(links)))  # noqa: S308
         when = formats.date_format(timezone.localtime(story.published_at), "DATE_FORMAT")
         byline = _("<bdi>%(author)s</bdi> · %(when)s") % {"author": escape(story.author.name), "when": escape(when)}
@@ -78,11 +80,6 @@ def story_cards(context, stories):
 def story_comment(context, comment):
     """One comment with the actions the viewer may take: the story page's hot loop (50 comments and
     more), written in Python. The same markup as the htmx responses that add or edit one."""
-    from django.middleware.csrf import get_token
-    from django.urls import reverse
-
-    from portal.permissions import can
-
     request = context["request"]
     user = request.user
     created = timezone.localtime(comment.created_at)
