@@ -114,6 +114,9 @@ class SearchSelect(forms.Select):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
+        listed = sum(1 for _name, group, _index in context["widget"]["optgroups"] for option in group if option["value"])
+        if self.allow_multiple_selected:  # as tall as what it lists (it grows as the search adds more)
+            context["widget"]["attrs"].setdefault("size", max(2, min(listed, 8)))
         context["widget"].update(
             picker_field=name,
             search=self.search,
@@ -121,9 +124,7 @@ class SearchSelect(forms.Select):
             search_key=self._key(),
             search_label=self.search_label,
             search_placeholder=self.search_placeholder,
-            searched_nothing=bool(self.search) and not any(
-                option["value"] for _name, group, _index in context["widget"]["optgroups"] for option in group
-            ),
+            searched_nothing=bool(self.search) and not listed,
         )
         return context
 

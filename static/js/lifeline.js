@@ -37,6 +37,7 @@ document.addEventListener("click", function (event) {
   if (!option) {
     option = new Option(button.dataset.pickLabel, button.dataset.pickValue);
     select.add(option);
+    if (select.multiple) select.size = Math.max(2, Math.min(select.options.length, 8));
   }
   option.selected = true;
   // Clear the search first: a filter form submits on "change", and the search text is only for finding.
