@@ -158,10 +158,7 @@ class ImpactReviewForm(forms.Form):
             "direction": review.direction,
             "severity": review.severity,
             "affected": review.affected(),
-            # selectors.decision_detail() gives each review its customers; otherwise ask.
-            "customers": (
-                review.named_customers if hasattr(review, "named_customers") else list(review.customers.all())
-            ),
+            "customers": review.named_customer_list(),
             "mitigation": review.mitigation,
         }
 

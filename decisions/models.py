@@ -251,6 +251,12 @@ class ImpactReview(models.Model):
     def __str__(self):
         return f"{self.author} on {self.decision}"
 
+    def named_customer_list(self):
+        """The customers this review names: as decisions.selectors loaded them for a whole page
+        (`named_customers`), else with one query."""
+        named = getattr(self, "named_customers", None)
+        return list(self.customers.all()) if named is None else named
+
     def save(self, *args, **kwargs):
         self.answer_html = render_markdown(self.answer)
         self.mitigation_html = render_markdown(self.mitigation)

@@ -143,7 +143,7 @@ def impact_reviews(reviews):
         mitigation = ""
         if review.mitigation_html:  # sanitised Markdown HTML, as `|safe` in the template
             mitigation = f'\n  <h4>{reduce_harm}</h4>\n  <div class="prose" dir="auto">{review.mitigation_html}</div>'
-        named = review.named_customers if hasattr(review, "named_customers") else review.customers.all()
+        named = review.named_customer_list()
         customers = ""
         if named:
             customers = f'\n  <p class="meta">{named_label} {separator.join(customer_link(c) for c in named)}</p>'
