@@ -69,8 +69,26 @@ def server_env(db_url, port):
         DATABASE_URL=db_url, EMAIL_URL="consolemail://", SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING", SITE_URL=f"http://{HOST}:{port}", DJANGO_SETTINGS_MODULE="portal.settings",
     )
+    # Tasks in-process (no Celery worker in the bench), the cache in Redis as in production: one Redis
+    # database per bench database, emptied when the bench starts (see `flush_caches`).
     env.pop("REDIS_URL", None)
+    env["CACHE_URL"] = cache_url(db_url)
     return env
+
+
+REDIS_BASE = os.environ.get("BENCH_REDIS_BASE", "redis://127.0.0.1:6379")
+CACHE_DBS = {"lifeline_bench_small": 13, "lifeline_bench": 14}
+
+
+def cache_url(db_url):
+    return f"{REDIS_BASE}/{CACHE_DBS.get(db_url.rsplit('/', 1)[-1], 12)}"
+
+
+def flush_caches():
+    import redis
+
+    for number in sorted(set(CACHE_DBS.values())):
+        redis.Redis.from_url(f"{REDIS_BASE}/{number}").flushdb()
 
 
 # HTTP with hand-kept cookies (the cookies are Secure when DEBUG is off; we are on plain loopback).
@@ -450,6 +468,7 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     env = server_env(f"{DB_BASE}/{DB_NAMES[sizes[-1]]}", args.port)
     subprocess.run([PY, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    flush_caches()
     info = machine()
     results = run(sizes, args.port, args.workers, do_storm=not args.no_storm)
     text = report(results, info, args.workers)

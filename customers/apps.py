@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customer directory")
+
+    def ready(self):
+        from portal.lib import fragments
+
+        from .models import Customer
+
+        fragments.watch("customers", Customer)

@@ -203,13 +203,17 @@ CELERY_BEAT_SCHEDULE["digests-plan"] = {"task": "digests.tasks.plan_digests_task
 CELERY_BEAT_SCHEDULE["digests-reminders"] = {"task": "digests.tasks.plan_reminders_task", "schedule": 15 * 60}
 # insights: every hour, finish sending any published monthly pulse whose emails are not all out.
 CELERY_BEAT_SCHEDULE["insights-pulse"] = {"task": "insights.tasks.resume_pulses_task", "schedule": 60 * 60}
+# The cache: CACHE_URL, else REDIS_URL's server (its own database there is best: give CACHE_URL), else local memory.
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
+        {"BACKEND": "portal.lib.cache.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# How long a shared fragment (portal.lib.fragments) may live when nothing it shows has changed.
+FRAGMENT_MAX_AGE = env.int("LIFELINE_FRAGMENT_MAX_AGE", default=600)
 
 # Security. Production (DEBUG off) is HTTPS-only behind a proxy that sets X-Forwarded-Proto.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)

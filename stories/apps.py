@@ -11,9 +11,14 @@ class StoriesConfig(AppConfig):
 
         from customers.models import Customer
         from customers.sections import register_section
+        from portal.lib import fragments
         from portal.lib.panels import register_panel
 
         from . import selectors, services
+        from .models import Comment, Reaction, Read, Story, Theme
+
+        fragments.watch("stories", Story, Story.themes.through, Story.teams.through, Reaction, Comment, Read)
+        fragments.watch("themes", Theme)
 
         def section_context(customer, user):
             stories, has_more = selectors.customer_stories(customer=customer, user=user)

@@ -7,6 +7,7 @@ from customers.models import Customer
 from customers.widgets import CustomerPicker
 from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PersonPicker, PickerChoiceField
+from portal.lib.fragments import SharedModelChoiceField
 from portal.lib.widgets import QuickSelect
 from portal.models import Team, User
 
@@ -113,13 +114,15 @@ class FeedFilterForm(forms.Form):
         label=_("Customer"), required=False, to_field_name="slug", empty_label=_("All customers"),
         queryset=Customer.objects.only("id", "name", "slug").order_by("name"), widget=CustomerPicker, search_must_pick=False,
     )
-    team = forms.ModelChoiceField(
+    team = SharedModelChoiceField(
         label=_("Team"), required=False, to_field_name="slug", empty_label=_("All teams"),
         queryset=Team.objects.only("id", "name", "slug").order_by("name"), widget=QuickSelect,
+        shared_as="stories.feed.team", topics=["teams"],
     )
-    theme = forms.ModelChoiceField(
+    theme = SharedModelChoiceField(
         label=_("Theme"), required=False, to_field_name="slug", empty_label=_("All themes"),
         queryset=Theme.objects.only("id", "name", "slug").order_by("name"), widget=QuickSelect,
+        shared_as="stories.feed.theme", topics=["themes"],
     )
     author = AuthorField(
         label=_("Author"), required=False, empty_label=_("Anyone"),

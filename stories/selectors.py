@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from customers.models import Follow
+from portal.lib import fragments
 from portal.models import Team, User
 from portal.permissions import can
 
@@ -78,10 +79,11 @@ FEED_FIELDS = (
 )
 
 
-def feed(*, user, filters, page_size=PAGE_SIZE):
-    """One page of published stories, newest first, and the cursor for the next page (or None).
+def feed(*, filters, page_size=PAGE_SIZE):
+    """One page of published stories, newest first, and the cursor for the next page (or None). The
+    same for everyone (the reader's own marks: `viewer_marks`); stories.cards keeps it rendered.
 
-    Queries: the stories (with counts and flags annotated), their themes. Always two.
+    Queries: the stories (with their counts), their themes. Always two.
     """
     stories = (
         published()
@@ -92,8 +94,6 @@ def feed(*, user, filters, page_size=PAGE_SIZE):
             reaction_count=_count(Reaction),
             comment_count=_count(Comment),
             read_count=_count(Read),
-            is_followed=Exists(Follow.objects.filter(user=user, customer=OuterRef("customer_id"))),
-            is_read=Exists(Read.objects.filter(user=user, story=OuterRef("pk"))),
         )
         .order_by("-published_at", "-id")
     )
@@ -135,6 +135,25 @@ def feed(*, user, filters, page_size=PAGE_SIZE):
     return rows, (encode_cursor(rows[-1]) if has_more else None)
 
 
+def viewer_marks(user, *, story_ids, customer_ids):
+    """Which of `customer_ids` `user` follows and which of `story_ids` they have read: one query,
+    written out (it runs on every feed page, and compiling it through the ORM cost more than running it)."""
+    if not story_ids:
+        return set(), set()
+    follows, reads = Follow._meta.db_table, Read._meta.db_table
+    customer_ids, story_ids = [int(pk) for pk in customer_ids], [int(pk) for pk in story_ids]
+    sql = (
+        f"SELECT 0, customer_id FROM {follows} WHERE user_id = %s AND customer_id IN ({', '.join(['%s'] * len(customer_ids))}) "
+        f"UNION ALL SELECT 1, story_id FROM {reads} WHERE user_id = %s AND story_id IN ({', '.join(['%s'] * len(story_ids))})"
+    )
+    followed, read = set(), set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *customer_ids, user.pk, *story_ids])
+        for kind, pk in cursor.fetchall():
+            (read if kind else followed).add(pk)
+    return followed, read
+
+
 def tidy_markdown(text):
     """A search excerpt cut from Markdown source, without the Markdown punctuation."""
     text = re.sub(r"(?m)^\s*(?:[-*+]|\d+\.|>+|#+)\s+", "", text or "")
@@ -163,7 +182,10 @@ def mark_terms(text, q):
 def submitted_count(user):
     if not can(user, "story.publish"):
         return 0
-    return Story.objects.filter(status=Story.Status.SUBMITTED).count()
+    return fragments.cached(
+        "stories-submitted-count", topics=("stories",),
+        render=lambda: Story.objects.filter(status=Story.Status.SUBMITTED).count(),
+    )
 
 
 def review_lists(user):

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
+from portal.lib import fragments
 from portal.lib.markdown import plain_excerpt, render_markdown
 from portal.permissions import can, require
 
@@ -145,6 +146,7 @@ def reaction_toggle(*, by, story, kind) -> bool:
         return False
     # A double click may race us: ON CONFLICT DO NOTHING leaves exactly one row either way.
     Reaction.objects.bulk_create([Reaction(story=story, user=by, kind=kind)], ignore_conflicts=True)
+    fragments.bump("stories")  # bulk_create sends no signals
     return True
 
 
@@ -184,3 +186,4 @@ def read_record(*, by, story):
     """Count a read once per person: INSERT … ON CONFLICT DO NOTHING, safe under concurrency."""
     if story.is_published and by.is_authenticated:
         Read.objects.bulk_create([Read(story=story, user=by)], ignore_conflicts=True)
+        fragments.bump("stories")  # read counts; bulk_create sends no signals

@@ -15,7 +15,7 @@ from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
 from portal.permissions import can, require
 
-from . import selectors, services
+from . import cards, selectors, services
 from .forms import CommentForm, FeedFilterForm, StoryForm
 from .models import BODY_MAX_CHARS, Reaction, Story
 
@@ -53,7 +53,7 @@ def feed(request):
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": join_list(ignored)})
     before = selectors.decode_cursor(request.GET.get("before"))
     filters = selectors.FeedFilters(**values, before=before)
-    stories, next_cursor = selectors.feed(user=request.user, filters=filters)
+    stories, next_cursor = cards.feed_page(user=request.user, filters=filters, query=request.GET)
     context = {
         "form": form, "filters": filters, "stories": stories, "next_cursor": next_cursor,
         "submitted_count": selectors.submitted_count(request.user), "can_write": can(request.user, "story.write"),

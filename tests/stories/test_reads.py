@@ -142,21 +142,27 @@ class TestFeed:
     def test_it_runs_a_fixed_number_of_queries(self, as_user, staff, leader, kens, theme, finance, size, django_assert_num_queries):
         readers = [UserFactory(team=finance) for _ in range(2)]
         make_stories(size, customer=kens, author=leader, theme=theme, team=finance, users=readers)
-        client = as_user(staff)
-        # session, user, teams, themes, stories, their themes (leaders: +1 submitted count). The customer and
-        # author filters are pickers: they list only the chosen one, never every customer or author.
-        with django_assert_num_queries(6):
+        client, next_reader = as_user(staff), as_user(UserFactory(team=finance))
+        # session, user, teams, themes, stories, their themes, the reader's marks (leaders: +1 submitted
+        # count). The customer and author filters are pickers: they list only the chosen one, never
+        # every customer or author.
+        with django_assert_num_queries(7):
             response = client.get(reverse("stories:feed"))
         assert len(response.context["stories"]) == 10 if size == 10 else 20
+        # The same page for the next reader: the cards and the team and theme lists are shared; only
+        # the reader's marks are looked up.
+        with django_assert_num_queries(3):
+            again = next_reader.get(reverse("stories:feed"))
+        assert [s.pk for s in again.context["stories"]] == [s.pk for s in response.context["stories"]]
         # + the chosen team, theme, customer and author, each fetched once (validated, then shown)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):
             client.get(reverse("stories:feed"), {"q": "crew", "theme": theme.slug, "team": finance.slug,
                                                 "customer": kens.slug, "author": leader.pk,
                                                 "before": selectors.encode_cursor(response.context["stories"][4])})
-        with django_assert_num_queries(4):  # "load more": the next stories only
+        with django_assert_num_queries(5):  # "load more": the next stories only, and their marks
             client.get(reverse("stories:feed"), {"q": "truck"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="story-list")
         leader_client = as_user(leader)
-        with django_assert_num_queries(7):  # leaders also see how many stories wait for review
+        with django_assert_num_queries(4):  # leaders also see how many stories wait for review (the cards are shared)
             leader_client.get(reverse("stories:feed"))
 
 

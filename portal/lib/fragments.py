@@ -1,0 +1,124 @@
+"""Shared fragments: what many people see alike, rendered once and kept until what it shows changes.
+
+A fragment names the topics it shows (`"stories"`, `"people"`, …). Every write to a model of a
+topic moves that topic's generation (`watch` connects save, delete and many-to-many signals; code
+that writes with `bulk_create` or `update()` calls `bump` itself), and a fragment's cache key
+carries the generations of its topics, so the first request after a change renders afresh and the
+old entries simply age out. Keys also carry the language and the time zone.
+
+Nothing that depends on who is looking goes into a fragment: permissions, "you follow this", "you
+have read this" and the actions a person may take are added by the caller on every request.
+"""
+
+import hashlib
+import time
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone, translation
+
+
+def _generation_key(topic):
+    return f"fragments:generation:{topic}"
+
+
+def bump(*topics):
+    """Mark everything showing `topics` as out of date: now, and again when the transaction commits
+    (so a request that read the generation between the two cannot keep the old rows under the new one)."""
+
+    def move():
+        cache.set_many({_generation_key(topic): time.time_ns() for topic in topics}, timeout=None)
+
+    move()
+    transaction.on_commit(move)
+
+
+def generations(topics):
+    keys = [_generation_key(topic) for topic in topics]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, time.time_ns(), timeout=None)  # the first process to start a topic sets it
+            found[key] = cache.get(key)
+    return [found[key] for key in keys]
+
+
+def fragment_key(name, topics, parts=()):
+    raw = "\x1f".join(
+        [name, translation.get_language() or "", timezone.get_current_timezone_name()]
+        + [str(g) for g in generations(topics)]
+        + [str(part) for part in parts]
+    )
+    return f"fragments:{name}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
+
+
+def cached(name, *, topics, parts=(), render):
+    """`render()`'s value for this name, topics' generations, language, time zone and `parts`
+    (whatever else decides what the fragment shows: filters, page cursor, …)."""
+    key = fragment_key(name, topics, parts)
+    value = cache.get(key)
+    if value is None:
+        value = render()
+        cache.set(key, value, settings.FRAGMENT_MAX_AGE)
+    return value
+
+
+def watch(topic, *models, unshown=()):
+    """Bump `topic` whenever a row of one of `models` is saved or deleted, or a many-to-many link
+    (pass the through model) is added or removed. A save of only `unshown` fields (say, last_login)
+    changes nothing a fragment shows."""
+    unshown = frozenset(unshown)
+
+    def changed(sender, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields and unshown.issuperset(update_fields):
+            return
+        if kwargs.get("action", "post_").startswith("post_"):
+            bump(topic)
+
+    for model in models:
+        uid = f"fragments-{topic}-{model._meta.label_lower}"
+        post_save.connect(changed, sender=model, dispatch_uid=f"{uid}-save", weak=False)
+        post_delete.connect(changed, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
+        m2m_changed.connect(changed, sender=model, dispatch_uid=f"{uid}-m2m", weak=False)
+
+
+class SharedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options are the same for everyone (the feed's teams and themes): listed
+    once and kept as a fragment named `shared_as` until a row of `topics` changes. What is chosen is
+    still validated against the database."""
+
+    def __init__(self, *args, shared_as, topics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shared_as, self.topics = shared_as, tuple(topics)
+
+    def _get_choices(self):
+        if not hasattr(self, "shared_as"):  # while ModelChoiceField.__init__ runs
+            return super()._get_choices()
+        return SharedChoices(self, super()._get_choices())
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
+class SharedChoices:
+    """The options of a SharedModelChoiceField, fetched when the widget first lists them."""
+
+    def __init__(self, field, iterator):
+        self.field, self.iterator, self.options = field, iterator, None
+
+    def __iter__(self):
+        if self.options is None:
+            self.options = cached(
+                f"choices:{self.field.shared_as}", topics=self.field.topics,
+                render=lambda: [(str(value), str(label)) for value, label in self.iterator],
+            )
+        return iter(self.options)
+
+    def __len__(self):
+        return sum(1 for _option in self)
+
+    def __bool__(self):
+        return True  # the empty label at least
