@@ -68,8 +68,9 @@ def cached(name, *, topics, parts=(), render):
 
 def watch(topic, *models, unshown=()):
     """Bump `topic` whenever a row of one of `models` is saved or deleted, or a many-to-many link
-    (pass the through model) is added or removed. A save of only `unshown` fields (say, last_login)
-    changes nothing a fragment shows."""
+    (pass the through model) is added or removed through its manager (add, remove, set, clear: Django
+    sends no signal for link rows deleted by a queryset). A save of only `unshown` fields (say,
+    last_login) changes nothing a fragment shows."""
     unshown = frozenset(unshown)
 
     def changed(sender, **kwargs):
