@@ -10,15 +10,23 @@ Nothing that depends on who is looking goes into a fragment: permissions, "you f
 have read this" and the actions a person may take are added by the caller on every request.
 """
 
+import contextvars
 import hashlib
 import time
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
+
+
+# Topics seen by `watch`: a request reads all their generations at once, the first time it needs one.
+TOPICS = set()
+# This request's generations (RequestMemo), so that several fragments on one page ask Redis once.
+_memo = contextvars.ContextVar("fragment_generations", default=None)
 
 
 def _generation_key(topic):
@@ -30,20 +38,51 @@ def bump(*topics):
     (so a request that read the generation between the two cannot keep the old rows under the new one)."""
 
     def move():
-        cache.set_many({_generation_key(topic): time.time_ns() for topic in topics}, timeout=None)
+        moved = {topic: time.time_ns() for topic in topics}
+        cache.set_many({_generation_key(topic): value for topic, value in moved.items()}, timeout=None)
+        memo = _memo.get()
+        if memo is not None:
+            memo.update(moved)
 
     move()
     transaction.on_commit(move)
 
 
-def generations(topics):
-    keys = [_generation_key(topic) for topic in topics]
-    found = cache.get_many(keys)
-    for key in keys:
+def _fetch(topics):
+    keys = {topic: _generation_key(topic) for topic in topics}
+    found = cache.get_many(keys.values())
+    values = {}
+    for topic, key in keys.items():
         if key not in found:
             cache.add(key, time.time_ns(), timeout=None)  # the first process to start a topic sets it
             found[key] = cache.get(key)
-    return [found[key] for key in keys]
+        values[topic] = found[key]
+    return values
+
+
+def generations(topics):
+    memo = _memo.get()
+    if memo is None:
+        values = _fetch(topics)
+    else:
+        if any(topic not in memo for topic in topics):
+            memo.update(_fetch((TOPICS | set(topics)) - memo.keys()))
+        values = memo
+    return [values[topic] for topic in topics]
+
+
+class RequestMemo:
+    """Middleware: each request reads the fragments' generations once (one round trip to the cache)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _memo.reset(token)
 
 
 def fragment_key(name, topics, parts=()):
@@ -72,6 +111,7 @@ def watch(topic, *models, unshown=()):
     sends no signal for link rows deleted by a queryset). A save of only `unshown` fields (say,
     last_login) changes nothing a fragment shows."""
     unshown = frozenset(unshown)
+    TOPICS.add(topic)
 
     def changed(sender, **kwargs):
         update_fields = kwargs.get("update_fields")
@@ -89,8 +129,8 @@ def watch(topic, *models, unshown=()):
 
 class SharedModelChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField whose options are the same for everyone (the feed's teams and themes): listed
-    once and kept as a fragment named `shared_as` until a row of `topics` changes. What is chosen is
-    still validated against the database."""
+    once and kept as a fragment named `shared_as` until a row of `topics` changes. A chosen value is
+    looked up in that same list, so a filter by team costs no query either."""
 
     def __init__(self, *args, shared_as, topics, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,23 +143,47 @@ class SharedModelChoiceField(forms.ModelChoiceField):
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)
 
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        rows = self.choices.rows()
+        if str(value) not in rows:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        names, values = rows[str(value)]
+        return self.queryset.model.from_db(self.queryset.db, names, values)
+
 
 class SharedChoices:
-    """The options of a SharedModelChoiceField, fetched when the widget first lists them."""
+    """The options of a SharedModelChoiceField, with the loaded fields of each row, fetched from the
+    cache (or the database, once) when first needed."""
 
     def __init__(self, field, iterator):
         self.field, self.iterator, self.options = field, iterator, None
 
-    def __iter__(self):
+    def _list(self):
+        rows = []
+        for value, label in self.iterator:
+            instance = getattr(value, "instance", None)
+            loaded = [] if instance is None else [
+                f.attname for f in instance._meta.concrete_fields if f.attname in instance.__dict__
+            ]
+            rows.append((str(value), str(label), loaded, [getattr(instance, name) for name in loaded]))
+        return rows
+
+    def _rows(self):
         if self.options is None:
-            self.options = cached(
-                f"choices:{self.field.shared_as}", topics=self.field.topics,
-                render=lambda: [(str(value), str(label)) for value, label in self.iterator],
-            )
-        return iter(self.options)
+            self.options = cached(f"choices:{self.field.shared_as}", topics=self.field.topics, render=self._list)
+        return self.options
+
+    def rows(self):
+        """{value: (field names, their values)} of the rows (not the empty label)."""
+        return {value: (names, values) for value, _label, names, values in self._rows() if names}
+
+    def __iter__(self):
+        return iter([(value, label) for value, label, _names, _values in self._rows()])
 
     def __len__(self):
-        return sum(1 for _option in self)
+        return len(self._rows())
 
     def __bool__(self):
         return True  # the empty label at least
