@@ -78,6 +78,7 @@ def server_env(db_url, port):
 
 REDIS_BASE = os.environ.get("BENCH_REDIS_BASE", "redis://127.0.0.1:6379")
 CACHE_DBS = {"lifeline_bench_small": 13, "lifeline_bench": 14}
+COUNTS_CACHE_DB = 11  # query_counts' own, emptied before each page
 
 
 def cache_url(db_url):
@@ -87,7 +88,7 @@ def cache_url(db_url):
 def flush_caches():
     import redis
 
-    for number in sorted(set(CACHE_DBS.values())):
+    for number in sorted({*CACHE_DBS.values(), COUNTS_CACHE_DB}):
         redis.Redis.from_url(f"{REDIS_BASE}/{number}").flushdb()
 
 
@@ -185,11 +186,13 @@ def wrk(port, path, cookie, lua):
 
 
 def query_counts(db_url, port):
-    """Queries per request for each page, from the test client in a separate process (twice per page:
-    the second request counts, so one-off warm-ups like content types don't)."""
+    """Queries per request for each page, from the test client in a separate process with a cache of
+    its own: the first load after the cache is emptied (it renders every shared fragment; its time in
+    ms too) and the next one (what the load above measured)."""
     code = r"""
-import json, sys, django
+import json, sys, time, django
 django.setup()
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -199,17 +202,24 @@ clients = {}
 for who, email in users.items():
     clients[who] = Client()
     clients[who].force_login(User.objects.get(email=email))
+clients["leader"].get("/bench/floor/")  # one-off warm-ups (content types, templates) out of the way
 result = {}
 for label, path, who in pages:
-    for _ in range(2):
-        with CaptureQueriesContext(connection) as ctx:
-            response = clients[who].get(path)
-    result[label] = {"queries": len(ctx), "status": response.status_code}
+    cache.clear()
+    with CaptureQueriesContext(connection) as first:
+        start = time.perf_counter()
+        clients[who].get(path)
+        first_ms = (time.perf_counter() - start) * 1000
+    with CaptureQueriesContext(connection) as again:
+        response = clients[who].get(path)
+    result[label] = {"queries": len(again), "queries_first": len(first), "first_ms": first_ms, "status": response.status_code}
+cache.clear()
 print("QJSON " + json.dumps(result))
 """
+    env = server_env(db_url, port)
+    env["CACHE_URL"] = f"{REDIS_BASE}/{COUNTS_CACHE_DB}"
     out = subprocess.run(
-        [PY, "-c", code, json.dumps(PAGES), json.dumps(USERS)], cwd=ROOT, env=server_env(db_url, port),
-        capture_output=True, text=True,
+        [PY, "-c", code, json.dumps(PAGES), json.dumps(USERS)], cwd=ROOT, env=env, capture_output=True, text=True,
     )
     match = re.search(r"QJSON (.*)", out.stdout)
     if not match:
@@ -409,8 +419,9 @@ def table(results):
     lines = [
         f"| page | rps | ×floor | p50 ms | ×floor | p95 ms | ×floor | queries"
         + (f" ({small['stories']:,} / {big['stories']:,})" if small else "")
-        + " |" + (f" p50 growth {big['stories']:,}/{small['stories']:,} |" if small else ""),
-        "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if small else ""),
+        + " |" + (f" p50 growth {big['stories']:,}/{small['stories']:,} |" if small else "")
+        + " first load: queries, ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if small else "") + "---:|",
     ]
     for label, p in big["pages"].items():
         q = str(p.get("queries", "?"))
@@ -422,6 +433,7 @@ def table(results):
         lines.append(
             f"| {label} | {p['rps']:.0f} | {ratio(p['rps'], floor['rps'])} | {p['p50']:.1f} | {ratio(p['p50'], floor['p50'])}"
             f" | {p['p95']:.1f} | {ratio(p['p95'], floor['p95'])} | {q} |{growth}"
+            f" {p.get('queries_first', '?')}, {p.get('first_ms', 0):.0f} |"
         )
     return "\n".join(lines)
 
@@ -434,7 +446,9 @@ def report(results, info, workers):
                "wrk and PostgreSQL on the same machine.")
     out += ["", table(results), ""]
     out.append("Ratios are to the floor (portal/floor.py: session, user, one indexed query, empty base.html) in the "
-               "same run. Queries per request from the Django test client against the same database. "
+               "same run. Queries per request from the Django test client against the same database, on a load whose "
+               "shared fragments are in the cache (as under the load above); 'first load' is the same page with the "
+               "cache emptied (every shared fragment rendered), in one process, with its queries. "
                "Growth is p50 at the larger size over p50 at the smaller one.")
     for r in results:
         bad = {k: (v["non2xx"], v["errors"]) for k, v in r["pages"].items() if v["non2xx"] or v["errors"]}
