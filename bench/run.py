@@ -22,7 +22,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -417,7 +416,7 @@ def table(results):
     small = results[0] if len(results) > 1 else None
     floor = big["pages"]["floor"]
     lines = [
-        f"| page | rps | ×floor | p50 ms | ×floor | p95 ms | ×floor | queries"
+        "| page | rps | ×floor | p50 ms | ×floor | p95 ms | ×floor | queries"
         + (f" ({small['stories']:,} / {big['stories']:,})" if small else "")
         + " |" + (f" p50 growth {big['stories']:,}/{small['stories']:,} |" if small else "")
         + " first load: queries, ms |",

@@ -96,13 +96,22 @@ def fragment_key(name, topics, parts=()):
 
 def cached(name, *, topics, parts=(), render):
     """`render()`'s value for this name, topics' generations, language, time zone and `parts`
-    (whatever else decides what the fragment shows: filters, page cursor, …)."""
+    (whatever else decides what the fragment shows: filters, page cursor, …).
+
+    What the clock alone changes (a meeting ends and leaves "Upcoming"), the value says with a
+    `changes_at` attribute (an aware datetime, or None): once that moment has passed, it is rendered
+    afresh."""
     key = fragment_key(name, topics, parts)
     value = cache.get(key)
-    if value is None:
+    if value is None or _outdated(value):
         value = render()
         cache.set(key, value, settings.FRAGMENT_MAX_AGE)
     return value
+
+
+def _outdated(value):
+    changes_at = getattr(value, "changes_at", None)
+    return changes_at is not None and changes_at <= timezone.now()
 
 
 def watch(topic, *models, unshown=()):
