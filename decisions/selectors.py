@@ -1,13 +1,20 @@
 """Reads for decisions, with their joins applied. Other apps (the digest) may reuse these."""
 
+import dataclasses
+import datetime
 from collections import Counter, defaultdict
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Customer
 
 from .models import Decision, DecisionEvent, ImpactReview, ReviewRequest
+
+_ANY_PK = 987654321  # reverse() once: a decision's address differs from another's only by its id
 
 SUMMARY_REVIEWS = Prefetch(
     "reviews", queryset=ImpactReview.objects.only("id", "decision_id", "direction", "severity").order_by()
@@ -23,18 +30,43 @@ def awaiting_review(user):
     )
 
 
+@dataclasses.dataclass(slots=True)
+class AwaitingRow:
+    """A row of "Awaiting my review": the decision's address, title and team, the due date."""
+
+    url: str
+    title: str
+    team_name: str
+    due_date: datetime.date
+    is_overdue: bool
+
+
 def awaiting_review_panel(user, *, limit=8):
-    """The home page panel "Awaiting my review" (one query); left out when nothing waits."""
-    requests = list(
-        # Only what the panel shows: the decision's title and team, the due date.
-        awaiting_review(user)
-        .select_related(None)
-        .select_related("decision__team")
-        .only("id", "due_date", "reviewed_at", "decision__id", "decision__title", "decision__team__name")[: limit + 1]
+    """The home page panel "Awaiting my review" (one query); left out when nothing waits. The viewer's
+    own, so never shared: the query is written out (awaiting_review's, with only what the panel shows;
+    compiling it through the ORM cost more than running it) and the address built once."""
+    requests, decisions = ReviewRequest._meta.db_table, Decision._meta.db_table
+    teams = Decision._meta.get_field("team").related_model._meta.db_table
+    statuses = [str(status) for status in Decision.OPEN_STATUSES]
+    sql = (
+        f"SELECT r.due_date, d.id, d.title, t.name FROM {requests} r "
+        f"JOIN {decisions} d ON d.id = r.decision_id JOIN {teams} t ON t.id = d.team_id "
+        f"WHERE r.reviewer_id = %s AND r.reviewed_at IS NULL AND d.status IN ({', '.join(['%s'] * len(statuses))}) "
+        "ORDER BY r.due_date, r.id LIMIT %s"
     )
-    if not requests:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *statuses, limit + 1])
+        found = cursor.fetchall()
+    if not found:
         return None
-    return {"requests": requests[:limit], "more": len(requests) > limit}
+    to_date = ReviewRequest._meta.get_field("due_date").to_python  # SQLite's raw dates are text
+    url = reverse("decisions:detail", kwargs={"pk": _ANY_PK}).split(str(_ANY_PK))
+    today = timezone.localdate()
+    rows = []
+    for due, pk, title, team_name in found[:limit]:
+        due = to_date(due)
+        rows.append(AwaitingRow(url=str(pk).join(url), title=title, team_name=team_name, due_date=due, is_overdue=due < today))
+    return {"requests": rows, "more": len(found) > limit}
 
 
 _pending_count = (
@@ -155,6 +187,45 @@ def decision_detail(pk):
         for review in decision.reviews.all():
             review.named_customers = named[review.pk]
     return decision
+
+
+# The decision's own columns a request on its page needs, in the model's field order (Model.from_db).
+VIEWER_FIELDS = ("id", "title", "team_id", "owner_id", "status", "outcome", "impact_handling", "impact_response")
+
+
+def decision_for_viewer(pk, user):
+    """The decision's row as `user` opens its page, or None: what decides the 404, the permissions
+    (owner, team), the status and the actions, read fresh on every request, with the viewer's own
+    open review request's due date (`my_request_due`) and their review's id (`my_review_id`). One
+    query, written out (it runs on every request; the ORM's compile cost more than running it).
+    Everything the same for every viewer comes from decisions.pages."""
+    decisions, requests, reviews = Decision._meta.db_table, ReviewRequest._meta.db_table, ImpactReview._meta.db_table
+    sql = (
+        f"SELECT {', '.join('d.' + name for name in VIEWER_FIELDS)}, "
+        f"(SELECT r.due_date FROM {requests} r WHERE r.decision_id = d.id AND r.reviewer_id = %s AND r.reviewed_at IS NULL), "
+        f"(SELECT i.id FROM {reviews} i WHERE i.decision_id = d.id AND i.author_id = %s) "
+        f"FROM {decisions} d WHERE d.id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk, int(pk)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(VIEWER_FIELDS)
+    decision = Decision.from_db(connection.alias, VIEWER_FIELDS, row[:n])
+    # A raw cursor returns SQLite's dates as text: the field turns either into a date.
+    decision.my_request_due = ReviewRequest._meta.get_field("due_date").to_python(row[n])
+    decision.my_review_id = row[n + 1]
+    return decision
+
+
+def viewer_review(review_id):
+    """The viewer's own review with the customers it names (for their form): two queries."""
+    names = Customer.objects.only("id", "name", "slug").order_by("name", "pk")
+    review = ImpactReview.objects.filter(pk=review_id).prefetch_related(Prefetch("customers", queryset=names)).first()
+    if review is not None:
+        review.named_customers = list(review.customers.all())
+    return review
 
 
 def customer_decisions(customer):

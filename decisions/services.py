@@ -1,6 +1,7 @@
 """Writes to decisions. Every function checks permission itself and runs in one transaction."""
 
 import datetime
+from collections import Counter
 from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
+from portal.lib import fragments
 from portal.models import User
 from portal.permissions import can, require
 
@@ -92,15 +94,17 @@ def _transition_errors(decision, to):
     return []
 
 
-def decide_errors(decision):
-    """What stops this decision from being decided (reads the reviews: one query)."""
+def decide_errors(decision, *, tally=None):
+    """What stops this decision from being decided. `tally`: its reviews counted by (direction,
+    severity), as the decision page has them; without it the reviews are read (one query)."""
     errors = []
-    reviews = list(decision.reviews.all())
-    if not reviews:
+    if tally is None:
+        tally = Counter((r.direction, r.severity) for r in decision.reviews.all())
+    if not sum(tally.values()):
         errors.append(_("A decision needs at least one customer impact review before it is decided."))
     if not decision.outcome.strip():
         errors.append(_("Record the outcome (what was decided) before deciding."))
-    if any(r.is_serious_harm() for r in reviews):
+    if tally.get((ImpactReview.Direction.HURTS, ImpactReview.Severity.HIGH)):
         if not decision.impact_handling or not is_real_answer(decision.impact_response):
             errors.append(
                 _(
@@ -189,6 +193,7 @@ def reviews_request(*, by, decision, due_date, teams=(), people=()):
         if pk not in existing
     ]
     created = ReviewRequest.objects.bulk_create(new_rows, ignore_conflicts=True)
+    fragments.bump("decisions")  # bulk_create sends no post_save: the pages' "waiting for" and requests
     # bulk_create with ignore_conflicts sets no primary keys: read back the rows this call made.
     created = list(decision.review_requests.filter(reviewer__in=[r.reviewer_id for r in created], emailed_at=None))
     if decision.status == Decision.Status.DRAFT:
@@ -249,6 +254,7 @@ def review_submit(
     review.customers.set(customers)
     now = timezone.now()
     decision.review_requests.filter(reviewer=by, reviewed_at=None).update(reviewed_at=now)
+    fragments.bump("decisions")  # update() sends no post_save: the request now shows as reviewed
     kind = DecisionEvent.Kind.REVIEW_FILED if is_new else DecisionEvent.Kind.REVIEW_EDITED
     _event(decision, by, kind, review=review.pk, direction=direction, severity=severity)
     return review

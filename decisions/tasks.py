@@ -13,7 +13,9 @@ from .models import ReviewRequest
 
 @shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
 def send_review_request_task(request_id):
-    """Email one reviewer that their review is wanted. Running it twice sends one email."""
+    """Email one reviewer that their review is wanted. Running it twice sends one email.
+
+    Its update()s write only `emailed_at`, which no page shows: no fragments.bump (decisions/apps.py)."""
     claimed = ReviewRequest.objects.filter(pk=request_id, emailed_at=None).update(emailed_at=timezone.now())
     if not claimed:
         return 0

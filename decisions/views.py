@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from portal.lib.text import join_list
 from portal.permissions import can, require
 
-from . import selectors, services
+from . import pages, selectors, services
 from .forms import DecisionForm, ImpactReviewForm, LogFilterForm, OutcomeForm, ReviewRequestForm
 from .models import Decision
 
@@ -61,24 +61,38 @@ def _transitions(decision):
     return labels
 
 
-def _detail_context(request, decision, *, review_form=None, errors=()):
-    reviews = list(decision.reviews.all())
-    my_review = next((r for r in reviews if r.author_id == request.user.pk), None)
-    requests = list(decision.review_requests.all())
-    if review_form is None and decision.accepts_reviews():
+def get_page_for(user, pk):
+    """The decision's own row, read fresh (selectors.decision_for_viewer: the 404, the permissions,
+    the viewer's own request and review) and its page's shared parts (decisions.pages)."""
+    decision = selectors.decision_for_viewer(pk, user)
+    if decision is None:
+        raise Http404
+    require(user, "decision.view")
+    return decision, pages.decision_page(pk)
+
+
+def _detail_context(request, decision, shared, *, review_form=None, errors=()):
+    """The page: `shared` (the same for every reader) and what is this viewer's own, computed now."""
+    user = request.user
+    accepts = decision.accepts_reviews()
+    my_review = None
+    if decision.my_review_id and (accepts or review_form is not None):  # only their form shows it
+        my_review = selectors.viewer_review(decision.my_review_id)
+    if review_form is None and accepts:
         review_form = ImpactReviewForm.for_review(my_review)
+    can_edit = can(user, "decision.manage", decision)
+    in_review = decision.status == Decision.Status.IN_REVIEW
     return {
         "decision": decision,
-        "reviews": reviews,
+        "shared": shared.parts,
+        "reviews": shared.review_ids,
         "my_review": my_review,
-        "my_request": next((r for r in requests if r.reviewer_id == request.user.pk), None),
-        "review_requests": requests,
-        "pending_requests": [r for r in requests if r.reviewed_at is None],
-        "events": list(decision.events.all()),
+        "my_request_due": decision.my_request_due,
         "review_form": review_form,
-        "can_edit": can(request.user, "decision.manage", decision),
+        "can_edit": can_edit,
         "transitions": _transitions(decision),
-        "decide_blockers": services.decide_errors(decision) if decision.status == Decision.Status.IN_REVIEW else [],
+        # Shown only to those who may move it along (from the page's own count of its reviews).
+        "decide_blockers": services.decide_errors(decision, tally=shared.tally) if can_edit and in_review else [],
         "errors": errors,
     }
 
@@ -86,13 +100,19 @@ def _detail_context(request, decision, *, review_form=None, errors=()):
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def log(request):
-    form = LogFilterForm(request.GET, teams=selectors.log_filter_teams())
+    form = LogFilterForm(request.GET, teams=pages.log_filter_teams())
     filters, ignored = form.filters()
     if ignored:
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": join_list(ignored)})
-    decisions = selectors.decision_list(user=request.user, **filters)
-    page = Paginator(decisions, settings.LIFELINE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.log_rows(page.object_list)
+
+    def paginate(filters):
+        decisions = selectors.decision_list(user=request.user, **filters)
+        page = Paginator(decisions, settings.LIFELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = selectors.log_rows(page.object_list)
+        return page
+
+    # The results, shared by everyone asking for the same query (decisions.pages.log_page).
+    page = pages.log_page(request, filters=filters, paginate=paginate)
     context = {"form": form, "filters": filters, "page": page}
     template = "decisions/log.html#results" if request.htmx and not request.htmx.boosted else "decisions/log.html"
     return render(request, template, context)
@@ -115,8 +135,8 @@ def new(request):
 
 @require_http_methods(["GET"])
 def detail(request, pk):
-    decision = get_decision_for(request.user, pk, detail=True)
-    return render(request, "decisions/detail.html", _detail_context(request, decision))
+    decision, shared = get_page_for(request.user, pk)
+    return render(request, "decisions/detail.html", _detail_context(request, decision, shared))
 
 
 @require_http_methods(["GET", "POST"])
@@ -169,8 +189,8 @@ def review(request, pk):
     if saved and not request.htmx:
         messages.success(request, _("Thank you: your customer impact review is saved."))
         return redirect(decision.get_absolute_url() + "#impact-reviews")
-    decision = get_decision_for(request.user, pk, detail=True)
-    context = _detail_context(request, decision, review_form=None if saved else form)
+    decision, shared = get_page_for(request.user, pk)  # after the save: its fragment was bumped
+    context = _detail_context(request, decision, shared, review_form=None if saved else form)
     context["review_saved"] = saved
     if request.htmx:
         # The reviews region, and out of band the requests and history beside it (both changed).
@@ -189,8 +209,8 @@ def transition(request, pk):
     try:
         decision = services.decision_transition(by=request.user, decision=decision, to=to)
     except ValidationError as error:
-        decision = get_decision_for(request.user, pk, detail=True)
-        return render(request, "decisions/detail.html", _detail_context(request, decision, errors=error.messages), status=400)
+        decision, shared = get_page_for(request.user, pk)
+        return render(request, "decisions/detail.html", _detail_context(request, decision, shared, errors=error.messages), status=400)
     messages.success(request, _("The decision is now %(status)s.") % {"status": decision.get_status_display().lower()})
     return redirect(decision)
 
