@@ -9,6 +9,7 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from portal.lib import fragments
 
-        from .models import Customer
+        from .models import Contact, Customer
 
         fragments.watch("customers", Customer)
+        fragments.watch("contacts", Contact)  # the customer page's frame

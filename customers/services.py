@@ -1,4 +1,4 @@
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -93,6 +93,25 @@ def contacts_viewed(*, by, customer, contacts):
         for c in contacts
         if c.has_ford_notes()
     )
+
+
+# The customer page: a "viewed" row for each of the customer's contacts with FORD notes, straight from
+# the contacts table (the page shows them from a shared fragment). One statement, so atomic without a
+# transaction of its own, and no contact can vanish between reading and recording it. Params: actor,
+# now, customer.
+_NOTES_VIEWED = (
+    f"INSERT INTO {ContactAudit._meta.db_table} (contact_id, customer_id, contact_name, actor_id, action, fields, at)"
+    f" SELECT c.id, c.customer_id, c.name, %s, '{ContactAudit.Action.VIEWED.value}', '[]', %s"
+    f" FROM {Contact._meta.db_table} c WHERE c.customer_id = %s"
+    " AND (c.family <> '' OR c.occupation <> '' OR c.recreation <> '' OR c.dreams <> '')"  # Contact.has_ford_notes
+)
+
+
+def customer_notes_viewed(*, by, customer):
+    """Record that `by` saw the FORD notes of all `customer`'s contacts (its page shows them all). One query."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_NOTES_VIEWED, [by.pk, now, customer.pk])
 
 
 @transaction.atomic

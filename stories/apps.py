@@ -8,6 +8,7 @@ class StoriesConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_save
+        from django.template.loader import render_to_string
 
         from customers.models import Customer
         from customers.sections import register_section
@@ -15,14 +16,28 @@ class StoriesConfig(AppConfig):
         from portal.lib.panels import register_panel
 
         from . import selectors, services
-        from .models import Comment, Reaction, Read, Story, Theme
+        from .models import Comment, Reaction, Read, Story, StoryEvent, Theme
 
-        fragments.watch("stories", Story, Story.themes.through, Story.teams.through, Reaction, Comment, Read)
+        fragments.watch("stories", Story, Story.themes.through, Story.teams.through, Reaction, Comment, Read, StoryEvent)
         fragments.watch("themes", Theme)
 
         def section_context(customer, user):
-            stories, has_more = selectors.customer_stories(customer=customer, user=user)
-            return {"stories": stories, "has_more": has_more}
+            """The customer's newest stories, the same for everyone (published ones only): kept as a
+            fragment until a story, the customer or an author changes. "Write a story" is per person
+            (the template)."""
+
+            def render():
+                stories, has_more = selectors.customer_stories(customer=customer, user=user)
+                html = render_to_string(
+                    "stories/customer_section.html#list",
+                    {"ctx": {"stories": stories, "has_more": has_more, "customer": customer}},
+                )
+                return {"stories": stories, "has_more": has_more, "html": html}
+
+            shared = fragments.cached(
+                "stories-customer-section", topics=("stories", "customers", "people"), parts=[customer.pk], render=render
+            )
+            return {"stories": shared["stories"], "has_more": shared["has_more"], "html": shared["html"]}
 
         register_section(
             key="stories", title=_("Stories"), template="stories/customer_section.html", context=section_context, order=10

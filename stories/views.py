@@ -1,8 +1,11 @@
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -11,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from portal.lib import fragments
 from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
 from portal.permissions import can, require
@@ -18,11 +22,13 @@ from portal.permissions import can, require
 from . import cards, selectors, services
 from .forms import CommentForm, FeedFilterForm, StoryForm
 from .models import BODY_MAX_CHARS, Reaction, Story
+from .templatetags import stories_tags
 
 
 def get_story_for(user, pk, *, write=False, reading=False):
-    """404 when `user` may not see the story; PermissionDenied when they may only read it."""
-    story = selectors.story_for_page(pk, reader=user if reading else None)
+    """404 when `user` may not see the story; PermissionDenied when they may only read it. `reading`
+    (the story page): only what decides that, and what is the reader's own (selectors.story_for_reader)."""
+    story = selectors.story_for_reader(pk, reader=user) if reading else selectors.story_for_page(pk)
     if story is None or not story.is_visible_to(user):
         raise Http404
     if write:
@@ -175,23 +181,60 @@ def submit(request, pk):
 # -- reading ----------------------------------------------------------------------------------------
 
 
+# What the story page shows (its story, themes, teams, customer, and the people who wrote, commented
+# and acted on it), so what its shared copy depends on.
+STORY_PAGE_TOPICS = ("stories", "themes", "teams", "customers", "people")
+
+
+@dataclasses.dataclass(slots=True)
+class StoryPage:
+    """The story page's parts that are the same for everyone who may see the story."""
+
+    header: str  # header, body and facets
+    about: str  # the customer's card and "Use this story", with the read count
+    history: str  # the status changes, shown to those who may publish
+    read_count: int
+    reaction_counts: dict
+    comments: list  # stories_tags.CommentRow, finished per reader by the story_comments tag
+
+
+def story_page(pk):
+    """The story's shared parts, rendered once and kept until something they show changes. The
+    caller has checked that the reader may see the story."""
+
+    def render():
+        story = selectors.story_for_page(pk)
+        context = {"story": story, "read_count": selectors.read_count(story), "events": selectors.story_events(story)}
+        return StoryPage(
+            header=render_to_string("stories/detail.html#story-header", context),
+            about=render_to_string("stories/detail.html#story-about", context),
+            history=render_to_string("stories/detail.html#history", context),
+            read_count=context["read_count"],
+            reaction_counts=selectors.reaction_counts(story),
+            comments=stories_tags.comment_rows(selectors.story_comments(story)),
+        )
+
+    return fragments.cached("stories-page", topics=STORY_PAGE_TOPICS, parts=[int(pk)], render=render)
+
+
 @require_GET
 def detail(request, pk, slug=None):
+    """Per request: the story and what is the reader's own (one query), the read they leave the first
+    time, then the shared parts (stories-page fragment) and the actions they may take."""
     story = get_story_for(request.user, pk, reading=True)
     if slug != story.slug:
         return redirect(story, permanent=False)
-    read_count = story.read_count
-    if not story.already_read:  # the first visit records the read (once per person, whatever races)
-        services.read_record(by=request.user, story=story)
-        read_count += story.is_published
+    if story.is_published and not story.already_read:  # the first visit records the read (once per person, whatever races)
+        services.read_record(by=request.user, story=story)  # and so renews the fragment's read count
+    page = story_page(story.pk)
     may_publish = can(request.user, "story.publish", story)
     context = {
         "story": story,
-        "reactions": selectors.reaction_summary(story=story, user=request.user),
-        "comments": selectors.story_comments(story),
+        "page": page,
+        "reactions": selectors.reactions_for(counts=page.reaction_counts, mine=story.my_reactions),
+        "comments": page.comments,
         "comment_form": CommentForm(),
-        "read_count": read_count,
-        "events": selectors.story_events(story) if may_publish else [],
+        "read_count": page.read_count,
         "may_publish": may_publish,
         "may_edit": story.can_edit(request.user),
     }
@@ -233,7 +276,8 @@ def react(request, pk):
 
 
 def _comment_context(request, story, comment_form=None):
-    return {"story": story, "comments": selectors.story_comments(story), "comment_form": comment_form or CommentForm()}
+    comments = stories_tags.comment_rows(selectors.story_comments(story))
+    return {"story": story, "comments": comments, "comment_form": comment_form or CommentForm()}
 
 
 @require_POST

@@ -94,6 +94,7 @@ def busy_history(customer, *, n, users):
 class TestCustomerPageQueries:
     def test_the_same_number_of_queries_with_little_and_much_history(self, as_user, staff, leader, host):
         from django.db import connection
+        from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
         from customers.models import Follow
@@ -101,20 +102,31 @@ class TestCustomerPageQueries:
         customer = CustomerFactory(account_owner=host)
         Follow.objects.create(user=staff, customer=customer)
         client = as_user(staff)
-        busy_history(customer, n=1, users=[leader, staff])
-        client.get(customer.get_absolute_url())  # warm the session
-        with CaptureQueriesContext(connection) as small:
-            response = client.get(customer.get_absolute_url())
+        other = Client()
+        other.force_login(leader)
+        queries = {}
+        for size, n, users in (("small", 1, [leader, staff]), ("large", 12, [leader, staff, host])):
+            busy_history(customer, n=n, users=users)
+            client.get(reverse("home"))  # warm the session
+            other.get(reverse("home"))
+            with CaptureQueriesContext(connection) as first:
+                response = client.get(customer.get_absolute_url())
+            with CaptureQueriesContext(connection) as shared:  # someone else: the same shared parts
+                other.get(customer.get_absolute_url())
+            queries[size] = (len(first), len(shared), [q["sql"][:80] for q in first.captured_queries])
+        # session, user, the customer with my follow (one query), the "viewed" audit rows (one INSERT …
+        # SELECT), then the shared parts: the frame (the customer with its account owner, contacts),
+        # the stories, decisions and meetings sections
+        assert queries["small"][:2] == queries["large"][:2], queries
+        # (the decisions and meetings sections' own queries are theirs: at most 11 in all)
+        assert queries["large"][0] <= 11, queries
+        assert queries["large"][1] == 4, queries  # session, user, the customer, the audit rows
         assert response.context["is_followed"] is True
-        busy_history(customer, n=12, users=[leader, staff, host])
-        with CaptureQueriesContext(connection) as large:
-            response = client.get(customer.get_absolute_url())
-        # session, user, the customer (with my follow), contacts, their "viewed" audit rows (BEGIN,
-        # INSERT, COMMIT on PostgreSQL), stories, decisions and their reviews, meetings
-        assert len(large) == len(small) <= 11, [q["sql"][:80] for q in large.captured_queries]
         sections = dict((s.key, ctx) for s, ctx in response.context["sections"])
         assert len(sections["stories"]["stories"]) == 10 and sections["stories"]["has_more"]
-        assert len(sections["decisions"]["decisions"]) == 10 and sections["decisions"]["more"]
+        # The decisions section is rendered HTML now (decisions/pages.py): ten rows and the "all" link.
+        decisions = str(sections["decisions"]["html"])
+        assert decisions.count("<li>") == 10 and "All decisions that name this customer" in decisions
         assert len(sections["meetings"]["upcoming"]) == 5 and len(sections["meetings"]["past"]) == 5
 
     def test_it_knows_whether_i_follow_in_the_customer_query(self, as_user, staff, leader):
@@ -127,3 +139,83 @@ class TestCustomerPageQueries:
         Follow.objects.create(user=staff, customer=customer)
         html = as_user(staff).get(customer.get_absolute_url()).content.decode()
         assert 'aria-pressed="true"' in html
+
+
+@pytest.mark.django_db
+class TestCustomerPageFrame:
+    """The frame (customers.views.customer_frame) and the stories section are shared: each change to
+    what they show reaches the next request, and what depends on who is looking stays theirs."""
+
+    @pytest.fixture
+    def customer(self, host):
+        customer = CustomerFactory(name="Ken's Plumbing Supply", account_owner=host, who_they_are="A wholesaler.")
+        ContactFactory(customer=customer, name="Ken Alvarez", family="Married to Luz.")
+        return customer
+
+    @staticmethod
+    def page(user, customer):
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        return client.get(customer.get_absolute_url()).content.decode()
+
+    def test_changes_to_the_customer_contacts_owner_and_stories_show_at_once(self, staff, host, leader, customer):
+        from stories import services as story_services
+
+        html = self.page(staff, customer)
+        assert "A wholesaler." in html and "Married to Luz." in html and "Sam Carter" in html
+        customer.who_they_are = "A family wholesaler in Dayton."
+        customer.save()
+        contact = customer.contacts.get()
+        contact.family = "Grandfather of two."
+        contact.save()
+        ContactFactory(customer=customer, name="Rosa Diaz", dreams="Run the depot.")
+        host.name = "Sam Carter-Jones"
+        host.save()
+        story_services.story_create(by=leader, customer=customer, title="The 6 a.m. counter", body="B", publish=True)
+        html = self.page(staff, customer)
+        for text in ("A family wholesaler in Dayton.", "Grandfather of two.", "Rosa Diaz", "Run the depot.",
+                     "Sam Carter-Jones", "The 6 a.m. counter"):
+            assert text in html, text
+        assert "Married to Luz." not in html
+        contact.delete()
+        assert "Grandfather of two." not in self.page(staff, customer)
+
+    def test_a_renamed_story_author_reaches_the_stories_section(self, staff, leader, customer):
+        from stories import services as story_services
+
+        story_services.story_create(by=leader, customer=customer, title="The 6 a.m. counter", body="B", publish=True)
+        assert "Grace Okafor" in self.page(staff, customer)
+        leader.name = "Grace O. Adeyemi"
+        leader.save()
+        assert "Grace O. Adeyemi" in self.page(staff, customer)
+
+    def test_edit_links_follow_and_the_write_button_are_each_persons_own(self, staff, host, leader, customer):
+        from customers.models import Follow
+
+        Follow.objects.create(user=staff, customer=customer)
+        contact = customer.contacts.get()
+        edit = reverse("customers:contact_edit", args=[customer.slug, contact.pk])
+        add = reverse("customers:contact_new", args=[customer.slug])
+        write = "Write a story about this customer"
+        html = self.page(staff, customer)  # renders the shared parts
+        assert edit not in html and add not in html and write not in html and 'aria-pressed="true"' in html
+        html = self.page(host, customer)  # the account owner, from the same shared parts
+        assert edit in html and add in html and write in html and 'aria-pressed="false"' in html
+        html = self.page(leader, customer)
+        assert edit not in html and write in html
+
+    def test_every_view_is_audited_even_from_the_shared_frame(self, staff, leader, customer):
+        from customers.models import ContactAudit
+
+        ContactFactory(customer=customer, name="No Notes", family="", occupation="", recreation="", dreams="")  # nothing to audit
+        self.page(staff, customer)
+        self.page(staff, customer)
+        self.page(leader, customer)
+        entries = ContactAudit.objects.order_by("id")
+        assert [(e.actor, e.action, e.contact_name, e.customer_id) for e in entries] == [
+            (staff, "viewed", "Ken Alvarez", customer.pk), (staff, "viewed", "Ken Alvarez", customer.pk),
+            (leader, "viewed", "Ken Alvarez", customer.pk),
+        ]
+        assert all(e.contact == customer.contacts.get(name="Ken Alvarez") and e.fields == [] for e in entries)
