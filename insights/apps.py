@@ -9,11 +9,11 @@ class InsightsConfig(AppConfig):
     def ready(self):
         from portal.lib.panels import register_panel
 
-        from . import selectors
+        from . import panels, selectors
 
         register_panel(key="next-hosted-meeting", template="insights/panels/next_hosted.html",
                        context=selectors.next_hosted_panel, order=35)
         register_panel(key="open-seats", template="insights/panels/open_seats.html",
-                       context=selectors.open_seats_panel, order=40)
+                       context=panels.open_seats_panel, order=40)
         register_panel(key="followed-customers", template="insights/panels/followed.html",
-                       context=selectors.followed_panel, order=90)
+                       context=panels.followed_panel, order=90)

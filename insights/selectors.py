@@ -347,11 +347,22 @@ def open_seats_panel(user, *, limit=4, now=None):
     out those the viewer hosts or already has (or had) a seat at. One query over the month's
     meetings still to come: ends_at > now follows from starts_at > now, and said outright it lets
     the query walk meeting_upcoming_idx (status, ends_at) rather than every past meeting."""
-    from meetings.selectors import with_counts
-
     now = now or timezone.now()
     start, end = _this_month(now)
     rows = list(
+        open_seats(start=start, end=end, now=now)
+        .exclude(host=user)
+        .exclude(Exists(Seat.objects.filter(meeting=OuterRef("pk"), user=user)))[: limit + 1]
+    )
+    return {"meetings": rows[:limit], "more": len(rows) > limit, "month": start}
+
+
+def open_seats(*, start, end, now):
+    """Meetings starting between `start` and `end` (and after `now`) that still take sign-ups and have
+    a seat left, by start, whoever looks (see open_seats_panel)."""
+    from meetings.selectors import with_counts
+
+    return (
         with_counts(
             Meeting.objects.filter(
                 status=Meeting.Status.SCHEDULED, starts_at__gte=start, starts_at__lt=end,
@@ -359,13 +370,10 @@ def open_seats_panel(user, *, limit=4, now=None):
             )
         )
         .filter(confirmed_count__lt=F("seats"))
-        .exclude(host=user)
-        .exclude(Exists(Seat.objects.filter(meeting=OuterRef("pk"), user=user)))
         .select_related("customer")
-        .only("id", "title", "starts_at", "seats", "customer__name")
-        .order_by("starts_at", "id")[: limit + 1]
+        .only("id", "host_id", "title", "starts_at", "signup_closes_at", "seats", "customer__name")
+        .order_by("starts_at", "id")
     )
-    return {"meetings": rows[:limit], "more": len(rows) > limit, "month": start}
 
 
 def next_hosted_panel(user, *, now=None):
@@ -399,22 +407,27 @@ def _json_datetime(value):
 def followed_panel(user, *, limit=12):
     """Home: customers I follow, most recently active first, each with its newest story, decision and
     meeting (a correlated subquery each, walking the per-customer indexes). One query."""
+    followed = Customer.objects.filter(Exists(Follow.objects.filter(user=user, customer=OuterRef("pk"))))
+    rows = whats_new(followed.order_by("-last_activity_at", "id"), count=limit + 1)
+    return {"customers": rows[:limit], "more": len(rows) > limit}
+
+
+def whats_new(customers, *, count=None):
+    """The first `count` of `customers` (a Customer queryset), each with its newest story, decision and
+    meeting as story_pk, story_title, … attributes. One query."""
     stories = Story.objects.filter(customer=OuterRef("pk"), status=Story.Status.PUBLISHED).order_by("-published_at", "-id")
     decisions = Decision.objects.filter(customers=OuterRef("pk")).exclude(status=Decision.Status.DRAFT).order_by(
         "-created_at", "-id")
     meetings = Meeting.objects.filter(customer=OuterRef("pk"), status=Meeting.Status.SCHEDULED).order_by(
         "-starts_at", "-id")
-    customers = (
-        Customer.objects.filter(Exists(Follow.objects.filter(user=user, customer=OuterRef("pk"))))
-        .annotate(
+    rows = list(
+        customers.annotate(
             newest_story=_newest(stories, "pk", "slug", "title", "published_at"),
             newest_decision=_newest(decisions, "pk", "title", "status"),
             newest_meeting=_newest(meetings, "pk", "title", "starts_at"),
         )
-        .only("id", "name", "slug", "industry", "status", "last_activity_at")
-        .order_by("-last_activity_at", "id")
+        .only("id", "name", "slug", "industry", "status", "last_activity_at")[:count]
     )
-    rows = list(customers[: limit + 1])
     for customer in rows:
         story = customer.newest_story or {}
         customer.story_pk, customer.story_slug = story.get("pk"), story.get("slug")
@@ -425,4 +438,4 @@ def followed_panel(user, *, limit=12):
         meeting = customer.newest_meeting or {}
         customer.meeting_pk, customer.meeting_title = meeting.get("pk"), meeting.get("title")
         customer.meeting_at = _json_datetime(meeting.get("starts_at"))
-    return {"customers": rows[:limit], "more": len(rows) > limit}
+    return rows

@@ -45,7 +45,8 @@ class MeetingList:
     `open_only` (whose count needs every meeting's seats) cost more: the walks pass over more
     meetings. The usual first page does not."""
 
-    def __init__(self, *, user, customer=None, kind="", month=None, open_only=False, now=None):
+    def __init__(self, *, user=None, customer=None, kind="", month=None, open_only=False, now=None):
+        """Without `user`, no meeting carries `my_status` (the list shared by every viewer: see cards.py)."""
         self.user, self.month, self.open_only = user, month, open_only
         self.now = now or timezone.now()
         meetings = Meeting.objects.filter(status=Meeting.Status.SCHEDULED)
@@ -55,6 +56,9 @@ class MeetingList:
             meetings = meetings.filter(kind=kind)
         self.meetings = meetings.alias(confirmed=seat_count(CONFIRMED))
         self._total = self._first = None
+        # When the clock alone next changes what is listed (a meeting ends, a sign-up closes); None
+        # when only writes do. Known once count() has run.
+        self.changes_at = None
 
     def _open(self, meetings):
         meetings = meetings.filter(confirmed__lt=F("seats"))
@@ -68,8 +72,14 @@ class MeetingList:
                 listed = self.meetings.filter(ends_at__gt=self.now)
             if self.open_only:
                 listed = self._open(listed)
-            found = listed.aggregate(total=Count("*"), first=Min("starts_at"))
+            aggregates = {"total": Count("*"), "first": Min("starts_at")}
+            if not self.month:
+                aggregates["next_end"] = Min("ends_at")
+            if self.open_only:
+                aggregates["next_close"] = Min("signup_closes_at")
+            found = listed.aggregate(**aggregates)
             self._total, self._first = found["total"], found["first"]
+            self.changes_at = min((found[k] for k in ("next_end", "next_close") if found.get(k)), default=None)
         return self._total
 
     def _listed_from_first(self):
@@ -99,15 +109,15 @@ class MeetingList:
         meetings = meetings.order_by("starts_at", "id")
         if low:  # PostgreSQL would count seats for every row OFFSET skips: pick the page's ids first
             meetings, low, high = Meeting.objects.filter(pk__in=meetings.values("pk")[low:high]), 0, None
+        counts = {"confirmed_count": seat_count(CONFIRMED), "waitlist_count": seat_count(WAITLISTED)}
+        if self.user is not None:
+            counts["my_status"] = Subquery(
+                Seat.objects.filter(meeting=OuterRef("pk"), user=self.user).order_by().values("status")
+            )
         return list(
             meetings.select_related("customer", "host")
             .only("kind", "title", "starts_at", "seats", "customer__name", "host__name")  # what a card shows
-            .annotate(
-                confirmed_count=seat_count(CONFIRMED), waitlist_count=seat_count(WAITLISTED),
-                my_status=Subquery(
-                    Seat.objects.filter(meeting=OuterRef("pk"), user=self.user).order_by().values("status")
-                ),
-            )
+            .annotate(**counts)
             .order_by("starts_at", "id")[low:high]
         )
 
@@ -290,6 +300,13 @@ def customer_section_context(customer, user, *, limit=5):
         "upcoming": [m for m in rows if m.ends_at > now],
         "past": [m for m in reversed(rows) if m.ends_at <= now],
     }
+
+
+def next_end(customer, *, now):
+    """When the customer's next meeting under way or to come ends (None without one): when the
+    customer section (customer_section_context) moves it from "Upcoming" to "Past". One query."""
+    meetings = Meeting.objects.filter(customer=customer, status=Meeting.Status.SCHEDULED, ends_at__gt=now)
+    return meetings.aggregate(at=Min("ends_at"))["at"]
 
 
 def home_panel_context(user):

@@ -2,7 +2,6 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from portal.lib.text import join_list
 from portal.models import Team
 from portal.permissions import can, require
 
-from . import ical, selectors, services
+from . import cards, ical, selectors, services
 from .forms import DebriefForm, MeetingFilterForm, MeetingForm
 from .models import CalendarFeed, Debrief, Meeting, Seat
 
@@ -43,8 +42,9 @@ def meeting_list(request):
     if ignored:
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.")
                          % {"names": join_list(ignored)})
-    page = Paginator(selectors.MeetingList(user=request.user, **filters), 20).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "can_host": can(request.user, "meeting.create")}
+    page, filters_html, results = cards.list_page(request, form, filters)
+    context = {"form": form, "filters": filters_html, "page": page, "results": results,
+               "can_host": can(request.user, "meeting.create")}
     template = "meetings/list.html#results" if request.htmx and not request.htmx.boosted else "meetings/list.html"
     return render(request, template, context)
 

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -129,13 +130,24 @@ class TestHomePage:
         client.get(reverse("home"))
         with django_assert_num_queries(7):
             client.get(reverse("home"))
-        fill(staff, 25)
+        customers = fill(staff, 25)
         for _ in range(10):
             SeatFactory(user=staff, meeting=MeetingFactory(starts_at=soon(days=1)), status=Seat.Status.CONFIRMED)
         UserFactory.create_batch(3)
+        # The first home page after a change renders what is shared (insights/panels.py): the month's
+        # open seats and the cards of the followed customers, one query each.
+        with django_assert_num_queries(9):
+            client.get(reverse("home"))
         with django_assert_num_queries(7):
             response = client.get(reverse("home"))
         assert len(response.context["home_panels"]) == 5
+        # Someone else who follows the same customers: their cards and the open seats are shared.
+        other = UserFactory()
+        follow(other, customers)
+        other_client = Client()
+        other_client.force_login(other)
+        with django_assert_num_queries(7):
+            other_client.get(reverse("home"))
         # With every story read, the story panel looks further (team, then any) in the same one query.
         Read.objects.bulk_create(Read(story=story, user=staff) for story in Story.objects.all())
         with django_assert_num_queries(7):

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -304,20 +305,29 @@ class TestMeetingList:
     @pytest.mark.parametrize("count", [5, 500])
     def test_it_runs_a_fixed_number_of_queries(self, as_user, staff, count, django_assert_num_queries):
         make_meetings(count)
-        client = as_user(staff)
-        # session, user, count (and where the walk starts), meetings with a seat left (none), full ones
-        with django_assert_num_queries(5):
+        client, other = as_user(staff), Client()
+        other.force_login(UserFactory())
+        # The page is shared (meetings/cards.py): the first request renders it: session, user, count
+        # (and where the walk starts), meetings with a seat left (none), full ones, then my seats on
+        # the page (one more than before the page was shared). Anyone after: session, user, my seats.
+        with django_assert_num_queries(6):
             response = client.get(self.url)
         assert response.status_code == 200
         assert "Full" in response.content.decode()
+        with django_assert_num_queries(3):
+            assert "Full" in other.get(self.url).content.decode()
         month = timezone.localtime(timezone.now() + datetime.timedelta(days=5)).strftime("%Y-%m")
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             response = client.get(self.url, {"kind": "annual_review", "month": month}, **HTMX)
         assert "Meeting 0" in response.content.decode()
-        # a chosen customer: one more, to find it by its slug
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(3):
+            assert "Meeting 0" in other.get(self.url, {"kind": "annual_review", "month": month}, **HTMX).content.decode()
+        # a chosen customer: one more, to find it by its slug (on every request: the form is checked)
+        with django_assert_num_queries(7):
             response = client.get(self.url, {"customer": "bulk-00000"})
         assert "Meeting 0" in response.content.decode()
+        with django_assert_num_queries(4):
+            assert "Meeting 0" in other.get(self.url, {"customer": "bulk-00000"}).content.decode()
 
     @pytest.mark.parametrize("count", [60, 600])
     def test_a_page_of_open_meetings_counts_seats_of_that_page_only(
@@ -325,13 +335,14 @@ class TestMeetingList:
     ):
         make_meetings(count, open_every=2)
         client = as_user(staff)
-        # session, user, count, meetings with a seat left: the page is full, so no walk over full ones
-        with django_assert_num_queries(4):
+        # session, user, count, meetings with a seat left: the page is full, so no walk over full ones;
+        # then my seats on the page (one more since the page is shared: meetings/cards.py)
+        with django_assert_num_queries(5):
             response = client.get(self.url)
         page = response.context["page"]
         assert page.paginator.count == count
         assert [m.title for m in page.object_list] == [f"Meeting {i}" for i in range(0, 40, 2)]
-        with django_assert_max_num_queries(5):  # the page runs into the full meetings when there are few
+        with django_assert_max_num_queries(6):  # the page runs into the full meetings when there are few
             client.get(self.url, {"page": 2}, **HTMX)
 
     @pytest.mark.parametrize("count", [20, 200])
@@ -597,10 +608,18 @@ class TestCustomerPageAndHome:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        MeetingFactory(customer=customer, title=f"Review {count}")  # the section is rendered afresh
         with CaptureQueriesContext(connection) as ctx:
             body = client.get(customer.get_absolute_url()).content.decode()
         meeting_queries = [q for q in ctx.captured_queries if "meetings_meeting" in q["sql"]]
-        assert len(meeting_queries) == 1  # upcoming and past together
+        # upcoming and past together, and when the next of them ends (the shared section's end of life)
+        assert len(meeting_queries) == 2
+        assert "Customer meetings" in body and "Review 0" in body
+        other = Client()
+        other.force_login(UserFactory())
+        with CaptureQueriesContext(connection) as ctx:
+            body = other.get(customer.get_absolute_url()).content.decode()
+        assert not [q for q in ctx.captured_queries if "meetings_meeting" in q["sql"]]  # shared (meetings/cards.py)
         assert "Customer meetings" in body and "Review 0" in body
 
     def test_the_customer_page_shows_seats_left_and_debriefs(self, as_user, staff, customer, meeting, past_meeting):

@@ -1,0 +1,230 @@
+"""The home page's insights panels as the page shows them: what is the same for everyone is shared
+(portal.lib.fragments), what is the viewer's own is looked up on every request, and both are written
+in Python (same markup, strings and escaping as templates/insights/panels/*.html, which they replaced).
+
+- Open seats this month: the month's open meetings are shared (a few more than the panel shows);
+  each viewer's own seats and the meetings they host are left out per request. A viewer who holds a
+  seat at so many of them that the shared rows run out gets the panel straight from the database.
+- Customers I follow: which customers, and their last activity, are the viewer's (one query); each
+  customer's card (its newest story, decision and meeting) is shared with everyone who follows it.
+"""
+
+import dataclasses
+import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from customers.models import Customer, Follow
+from meetings.cards import detail_url, seat_statuses
+from portal.lib import fragments
+
+from . import selectors
+
+OPEN_SEATS_TOPICS = ("meetings", "seats", "customers")
+FOLLOWED_TOPICS = ("customers", "stories", "decisions", "meetings")
+SPARE = 20  # shared open-seat rows beyond what the panel shows, for the viewers' own to be left out
+_ANY_PK = 987654321
+
+
+# -- open seats this month ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(slots=True)
+class OpenSeat:
+    pk: int
+    host_id: int
+    title: str
+    html: str
+
+
+@dataclasses.dataclass(slots=True)
+class OpenSeats:
+    rows: list
+    complete: bool  # every open meeting of the month is in `rows`
+    changes_at: datetime.datetime
+
+
+def _open_seat_rows(meetings):
+    url = detail_url()
+    rows = []
+    for meeting in meetings:
+        local = timezone.localtime(meeting.starts_at)
+        left = meeting.seats_left()
+        rows.append(OpenSeat(pk=meeting.pk, host_id=meeting.host_id, title=meeting.title, html=(
+            "    <li>\n"
+            f'      <a href="{url % meeting.pk}" dir="auto">{escape(meeting.title)}</a>\n'
+            f'      <span class="meta">· <bdi>{escape(meeting.customer.name)}</bdi> · '
+            f'<time datetime="{formats.date_format(local, "c")}">{escape(formats.date_format(local, "j M, H:i"))}</time> ·\n'
+            "        %s</span>\n"
+            "    </li>\n"
+        ) % (ngettext("%(counter)s seat left", "%(counter)s seats left", left) % {"counter": left})))
+    return rows
+
+
+def open_seats_panel(user, *, limit=4):
+    """The open-seats panel's context: {"html", "meetings" (pk and title of each shown), "more", "month"}."""
+    now = timezone.now()
+    start, end = selectors._this_month(now)
+
+    def render():
+        meetings = list(selectors.open_seats(start=start, end=end, now=now)[: limit + 1 + SPARE])
+        # A meeting leaves the list when its sign-up closes (it starts, and ends, later still).
+        changes_at = min([end, *(m.signup_closes_at for m in meetings)])
+        return OpenSeats(rows=_open_seat_rows(meetings), complete=len(meetings) <= limit + SPARE, changes_at=changes_at)
+
+    shared = fragments.cached("home-open-seats", topics=OPEN_SEATS_TOPICS, parts=[start.isoformat()], render=render)
+    mine = seat_statuses(user, [row.pk for row in shared.rows])  # any seat, cancelled too, as the selector
+    rows = [row for row in shared.rows if row.host_id != user.pk and row.pk not in mine][: limit + 1]
+    if len(rows) <= limit and not shared.complete:  # the viewer's own took the spare rows: ask the database
+        context = selectors.open_seats_panel(user, limit=limit, now=now)
+        rows, more = _open_seat_rows(context["meetings"]), context["more"]
+    else:
+        rows, more = rows[:limit], len(rows) > limit
+    parts = [
+        '<section class="card home-panel home-open-seats" aria-labelledby="open-seats-heading">\n',
+        '  <h2 id="open-seats-heading">%s</h2>\n' % escape(_("Open seats this month")),
+    ]
+    if rows:
+        parts.append('  <p class="meta">%s</p>\n  <ul class="list-plain">\n'
+                     % escape(_("Customer meetings you can still sign up to listen in on.")))
+        parts += [row.html for row in rows]
+        parts.append("  </ul>\n")
+    else:
+        parts.append('  <p class="empty">%s</p>\n' % escape(_("No open seats left this month.")))
+    parts.append('  <p><a href="%s?open=1">%s</a></p>\n</section>'
+                 % (reverse("meetings:list"), escape(_("All meetings with open seats"))))
+    return {
+        "html": mark_safe("".join(parts)),  # noqa: S308 (each part escaped when made)
+        "meetings": [(row.pk, row.title) for row in rows], "more": more, "month": start,
+    }
+
+
+# -- customers I follow -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(slots=True)
+class FollowedCard:
+    head: str  # up to the last activity, which is the clock's
+    tail: str
+
+
+def _aware(value):
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite without the column's type
+        value = datetime.datetime.fromisoformat(value)
+    return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value
+
+
+def followed_customers(user, limit):
+    """[(customer id, last activity)] of the customers `user` follows, most recently active first,
+    `limit` of them. One query, written out (it runs on every home page)."""
+    customers, follows = Customer._meta.db_table, Follow._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.id, c.last_activity_at FROM {customers} c WHERE EXISTS ("  # noqa: S608 (names from the models)
+            f"SELECT 1 FROM {follows} f WHERE f.customer_id = c.id AND f.user_id = %s) "
+            "ORDER BY c.last_activity_at DESC, c.id ASC LIMIT %s",
+            [user.pk, limit],
+        )
+        return [(pk, _aware(at)) for pk, at in cursor.fetchall()]
+
+
+def _followed_cards(customers):
+    none_yet = '<span class="meta">%s</span>' % escape(_("none yet"))
+    decision_url, meeting_url = reverse("decisions:detail", args=[_ANY_PK]).replace(str(_ANY_PK), "%d"), detail_url()
+    labels = [escape(_("Latest story")), escape(_("Latest decision")), escape(_("Latest meeting"))]
+    cards = {}
+    for c in customers:
+        if c.story_pk:
+            story = '<a href="%s" dir="auto">%s</a> <span class="meta">· %s</span>' % (
+                escape(reverse("stories:detail", args=[c.story_pk, c.story_slug])), escape(c.story_title),
+                escape(formats.date_format(timezone.localtime(c.story_at), "j M")),
+            )
+        else:
+            story = none_yet
+        if c.decision_pk:
+            decision = '<a href="%s" dir="auto">%s</a> <span class="meta">· %s</span>' % (
+                decision_url % c.decision_pk, escape(c.decision_title), escape(c.decision_status_label))
+        else:
+            decision = none_yet
+        if c.meeting_pk:
+            local = timezone.localtime(c.meeting_at)
+            meeting = '<a href="%s" dir="auto">%s</a> <span class="meta">· <time datetime="%s">%s</time></span>' % (
+                meeting_url % c.meeting_pk, escape(c.meeting_title), formats.date_format(local, "c"),
+                escape(formats.date_format(local, "j M")))
+        else:
+            meeting = none_yet
+        cards[c.pk] = FollowedCard(
+            head=(
+                '    <li class="followed-card">\n'
+                f'      <h3><a href="{escape(c.get_absolute_url())}" dir="auto">{escape(c.name)}</a></h3>\n'
+                '      <p class="meta">' + (f"<bdi>{escape(c.industry)}</bdi> · " if c.industry else "")
+            ),
+            tail=(
+                '</p>\n      <dl class="whats-new">\n'
+                f"        <dt>{labels[0]}</dt>\n        <dd>{story}</dd>\n"
+                f"        <dt>{labels[1]}</dt>\n        <dd>{decision}</dd>\n"
+                f"        <dt>{labels[2]}</dt>\n        <dd>{meeting}</dd>\n"
+                "      </dl>\n    </li>\n"
+            ),
+        )
+    return cards
+
+
+def followed_cards(customer_ids):
+    """{customer id: FollowedCard}, each shared by everyone who follows that customer until a story,
+    decision, meeting or the customer itself changes; those not kept yet in one query."""
+    base = fragments.fragment_key("followed-card", FOLLOWED_TOPICS)
+    keys = {pk: f"{base}:{pk}" for pk in customer_ids}
+    found = cache.get_many(keys.values()) if keys else {}
+    cards = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in customer_ids if pk not in cards]
+    if missing:
+        fresh = _followed_cards(selectors.whats_new(Customer.objects.filter(pk__in=missing)))
+        cache.set_many({keys[pk]: card for pk, card in fresh.items()}, settings.FRAGMENT_MAX_AGE)
+        cards.update(fresh)
+    return cards
+
+
+def followed_panel(user, *, limit=12):
+    """The followed-customers panel's context: {"html", "customers" (their ids), "more"}."""
+    followed = followed_customers(user, limit + 1)
+    shown = followed[:limit]
+    cards = followed_cards([pk for pk, _at in shown])
+    directory = reverse("customers:directory")
+    find = escape(_("Find customers to follow"))
+    parts = [
+        '<section class="card home-panel home-followed" aria-labelledby="followed-heading">\n'
+        '  <div class="section-head">\n'
+        '    <h2 id="followed-heading">%s</h2>\n' % escape(_("Customers I follow"))
+        + f'    <a href="{directory}">{find}</a>\n'
+        "  </div>\n"
+    ]
+    now = timezone.now()
+    shown = [(pk, at) for pk, at in shown if pk in cards]  # a customer deleted meanwhile
+    if shown:
+        parts.append('  <ul class="followed-grid list-plain" id="followed-customers">\n')
+        for pk, at in shown:
+            when = escape(timesince(at, now)) if at else ""
+            parts += [cards[pk].head, _("last activity %(when)s ago") % {"when": when}, cards[pk].tail]
+        parts.append("  </ul>\n")
+        if len(followed) > limit:
+            parts.append('  <p><a href="%s">%s</a></p>\n' % (directory, escape(_("More customers I follow"))))
+    else:
+        parts.append('  <p class="empty">%s <a href="%s">%s</a></p>\n'
+                     % (escape(_("You do not follow any customers yet.")), directory, find))
+    parts.append("</section>")
+    return {
+        "html": mark_safe("".join(parts)),  # noqa: S308 (each part escaped when made)
+        "customers": [pk for pk, _at in shown], "more": len(followed) > limit,
+    }

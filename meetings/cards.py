@@ -1,0 +1,250 @@
+"""The meetings list, the customer page's meetings and the home panel, written in Python and shared.
+
+What every viewer sees alike (a page of the list, a customer's meetings) is rendered once into a
+fragment (portal.lib.fragments) and kept until a meeting, a seat, a debrief, a customer or a person
+on it changes, or until the clock alone changes it (a meeting ends, a sign-up closes): each fragment
+says when that is (`changes_at`) and is rendered afresh from then on. What is the viewer's own
+("You have a seat") is looked up on every request, in one small query, and joined in.
+
+Same markup, same translated strings and same escaping as the templates these replaced.
+"""
+
+import dataclasses
+import datetime
+
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from portal.lib import fragments
+
+from . import selectors
+from .models import Debrief, Meeting, Seat
+
+PER_PAGE = 20
+# What a meetings-list card shows: the meeting, its seats, its customer's and its host's names.
+LIST_TOPICS = ("meetings", "seats", "customers", "people")
+# The customer page's meetings: titles and times, seats left and debriefs.
+SECTION_TOPICS = ("meetings", "seats", "debriefs")
+_ANY_PK = 987654321
+
+
+def detail_url():
+    """The meeting page's address for any pk, reversed once: `detail_url() % pk`."""
+    return reverse("meetings:detail", kwargs={"pk": _ANY_PK}).replace(str(_ANY_PK), "%d")
+
+
+def seat_statuses(user, meeting_ids):
+    """{meeting id: the viewer's seat status} for `meeting_ids`: one small query (written out: the
+    ORM's compiling costs more than running it)."""
+    if not meeting_ids or not user.is_authenticated:
+        return {}
+    ids = list(meeting_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT meeting_id, status FROM {Seat._meta.db_table} "  # noqa: S608 (names from the model, values bound)
+            f"WHERE user_id = %s AND meeting_id IN ({', '.join(['%s'] * len(ids))})",
+            [user.pk, *ids],
+        )
+        return dict(cursor.fetchall())
+
+
+# -- the meetings list ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(slots=True)
+class MeetingCard:
+    pk: int
+    title: str
+    head: str  # the card up to the viewer's own badge
+    my_status: str | None = None
+
+
+@dataclasses.dataclass(slots=True)
+class ListPage:
+    filters: str  # the filter form, as the query string fills it (a GET form: no token, nobody's own)
+    count: int
+    number: int
+    head: str
+    cards: list
+    tail: str
+    changes_at: datetime.datetime | None
+
+
+CARD_TAIL = "\n      </p>\n    </li>\n"
+
+
+def _list_cards(meetings):
+    url = detail_url()
+    cards = []
+    for meeting in meetings:
+        local = timezone.localtime(meeting.starts_at)
+        left = meeting.seats_left()
+        if left:
+            seats = '<span class="badge badge--open">%s</span>' % (
+                ngettext("%(counter)s seat left", "%(counter)s seats left", left) % {"counter": left}
+            )
+        else:
+            seats = '<span class="badge badge--full">%s</span>' % escape(_("Full"))
+            if meeting.waitlist_count:
+                waiting = ngettext("%(counter)s on the waitlist", "%(counter)s on the waitlist",
+                                   meeting.waitlist_count) % {"counter": meeting.waitlist_count}
+                seats += ' <span class="meta">%s</span>' % waiting
+        hosted = _("hosted by <bdi>%(host)s</bdi>") % {"host": escape(meeting.host.name)}
+        cards.append(MeetingCard(pk=meeting.pk, title=meeting.title, head=(
+            '    <li class="card meeting-card">\n'
+            f'      <p class="meeting-card__kind">{escape(meeting.get_kind_display())}</p>\n'
+            f'      <h2><a href="{url % meeting.pk}" dir="auto">{escape(meeting.title)}</a></h2>\n'
+            f'      <p class="meta"><bdi>{escape(meeting.customer.name)}</bdi> · {hosted}</p>\n'
+            f'      <p class="meeting-card__when"><time datetime="{formats.date_format(local, "c")}">'
+            f'{escape(formats.date_format(local, "D j M Y, H:i"))}</time></p>\n'
+            f'      <p class="badges">\n        {seats}\n'
+        )))
+    return cards
+
+
+def list_page(request, form, filters):
+    """The meetings list's page for `filters` (`form`'s) and the request's query string: shared by
+    everyone who asks for the same page, with each viewer's own seat marked. Returns (a Page of
+    MeetingCards, the filter form's HTML, the results' HTML)."""
+    now = timezone.now()
+
+    def render():
+        meetings = selectors.MeetingList(**filters, now=now)
+        page = Paginator(meetings, PER_PAGE).get_page(request.GET.get("page"))
+        count = page.paginator.count
+        head = '<p class="result-count" role="status">%s</p>\n' % (
+            ngettext("%(counter)s meeting", "%(counter)s meetings", count) % {"counter": count}
+        )
+        cards = _list_cards(page.object_list)
+        if cards:
+            head += '  <ul class="grid list-plain meeting-grid">\n'
+            tail = "  </ul>\n"
+        else:
+            head += '  <p class="empty">%s</p>\n' % escape(_("No meetings match these filters."))
+            tail = ""
+        tail += render_to_string("includes/pagination.html", {"page": page}, request=request)
+        filters_html = render_to_string("meetings/list.html#filters", {"form": form}, request=request)
+        return ListPage(filters=filters_html, count=count, number=page.number, head=head, cards=cards, tail=tail,
+                        changes_at=meetings.changes_at)
+
+    listing = fragments.cached("meetings-list", topics=LIST_TOPICS, parts=sorted(request.GET.lists()), render=render)
+    mine = seat_statuses(request.user, [card.pk for card in listing.cards])
+    cards = [dataclasses.replace(card, my_status=mine.get(card.pk)) for card in listing.cards]
+    page = Page(cards, listing.number, Paginator(range(listing.count), PER_PAGE))
+    return page, mark_safe(listing.filters), join_list(listing, cards)  # noqa: S308 (rendered by the template)
+
+
+def join_list(listing, cards):
+    have_seat = '\n        <span class="badge badge--mine">%s</span>' % escape(_("You have a seat"))
+    waiting = '\n        <span class="badge badge--warn">%s</span>' % escape(_("You are on the waitlist"))
+    parts = [listing.head]
+    for card in cards:
+        mine = have_seat if card.my_status == Seat.Status.CONFIRMED else waiting if card.my_status == Seat.Status.WAITLISTED else ""
+        parts += [card.head, mine, CARD_TAIL]
+    parts.append(listing.tail)
+    return mark_safe("".join(parts))  # noqa: S308 (each part escaped when the card was made)
+
+
+# -- the customer page's section ---------------------------------------------------------------------
+
+
+@dataclasses.dataclass(slots=True)
+class Section:
+    html: str
+    upcoming: list  # (pk, title) of each, for tests and callers that want the rows
+    past: list
+    changes_at: datetime.datetime | None
+
+
+def customer_section(customer, user):
+    """The customer page's meetings (selectors.customer_section_context), shared by every viewer (it
+    shows nothing of theirs) until a meeting, seat or debrief changes, or the next of the customer's
+    meetings ends and moves from "Upcoming" to "Past"."""
+    now = timezone.now()
+
+    def render():
+        context = selectors.customer_section_context(customer, user)
+        return Section(
+            html=render_to_string("meetings/customer_section_rows.html", {"ctx": context}),
+            upcoming=[(m.pk, m.title) for m in context["upcoming"]],
+            past=[(m.pk, m.title) for m in context["past"]],
+            changes_at=selectors.next_end(customer, now=now),
+        )
+
+    section = fragments.cached("meetings-customer-section", topics=SECTION_TOPICS, parts=[customer.pk], render=render)
+    return {"html": mark_safe(section.html), "upcoming": section.upcoming, "past": section.past}  # noqa: S308
+
+
+# -- the home panel: my debriefs owed and my next meetings (the viewer's own: nothing shared) -----------
+
+
+def home_panel(user):
+    """selectors.home_panel_context's panel, in one written-out query and written in Python (it runs on
+    every home page). None when there is nothing to show."""
+    if not user.is_authenticated:
+        return None
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    seat, meeting, debrief = Seat._meta.db_table, Meeting._meta.db_table, Debrief._meta.db_table
+    customer = Meeting._meta.get_field("customer").related_model._meta.db_table
+    confirmed, waitlisted = Seat.Status.CONFIRMED, Seat.Status.WAITLISTED
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.status, m.id, m.title, m.starts_at, m.ends_at, c.name "  # noqa: S608 (names from the models)
+            f"FROM {seat} s JOIN {meeting} m ON m.id = s.meeting_id JOIN {customer} c ON c.id = m.customer_id "
+            "WHERE s.user_id = %s AND s.status IN (%s, %s) AND m.status = %s AND (m.ends_at > %s OR ("
+            f"s.status = %s AND m.ends_at > %s AND NOT EXISTS (SELECT 1 FROM {debrief} d WHERE d.seat_id = s.id))) "
+            "ORDER BY m.starts_at, s.id LIMIT 10",
+            [user.pk, confirmed, waitlisted, Meeting.Status.SCHEDULED, adapt(now),
+             confirmed, adapt(now - datetime.timedelta(days=60))],
+        )
+        rows = [(status, pk, title, _aware(starts), _aware(ends), name)
+                for status, pk, title, starts, ends, name in cursor.fetchall()]
+    owed = [row for row in rows if row[4] <= now]
+    upcoming = [row for row in rows if row[4] > now][:3]
+    if not owed and not upcoming:
+        return None
+    parts = [
+        '<section class="section card home-meetings" aria-labelledby="home-meetings-heading">\n'
+        '  <h2 id="home-meetings-heading">%s</h2>\n' % escape(_("Customer meetings"))
+    ]
+    if owed:
+        debrief_url = reverse("meetings:debrief", kwargs={"pk": _ANY_PK}).replace(str(_ANY_PK), "%d")
+        write = escape(_("Write my debrief"))
+        parts.append('  <h3>%s</h3>\n  <ul class="list-plain">\n' % escape(_("Tell your team what you heard")))
+        for _status, pk, title, _starts, _ends, name in owed:
+            said = _("You listened in on <bdi>%(title)s</bdi> with <bdi>%(customer)s</bdi>.") % {
+                "title": escape(title), "customer": escape(name)}
+            parts.append(f'    <li>{said}\n      <a class="button button--small" href="{debrief_url % pk}">{write}</a></li>\n')
+        parts.append("  </ul>\n")
+    if upcoming:
+        url = detail_url()
+        waiting = " · " + escape(_("waitlisted"))
+        parts.append('  <h3>%s</h3>\n  <ul class="list-plain">\n' % escape(_("Coming up")))
+        for status, pk, title, starts, _ends, name in upcoming:
+            local = timezone.localtime(starts)
+            parts.append(
+                f'    <li><a href="{url % pk}" dir="auto">{escape(title)}</a>\n'
+                f'      <span class="meta">· <bdi>{escape(name)}</bdi> · <time datetime="{formats.date_format(local, "c")}">'
+                f'{escape(formats.date_format(local, "j M, H:i"))}</time>{waiting if status == waitlisted else ""}</span></li>\n'
+            )
+        parts.append("  </ul>\n")
+    parts.append('  <p><a href="%s">%s</a></p>\n</section>' % (reverse("meetings:mine"), escape(_("My customer meetings"))))
+    return {
+        "html": mark_safe("".join(parts)),  # noqa: S308 (each part escaped when made)
+        "owed": [row[1] for row in owed], "upcoming": [row[1] for row in upcoming],
+    }
+
+
+def _aware(value):
+    """A datetime as a written-out query returns it: naive UTC (or text) on SQLite."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value
