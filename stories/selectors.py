@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
-from django.db.models import BooleanField, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from customers.models import Follow
+from customers.models import Customer, Follow
 from portal.lib import fragments
+from portal.models import User
 from portal.permissions import can
 
 from .models import Comment, Reaction, Read, Story, StoryEvent, Theme
@@ -334,15 +334,37 @@ def story_of_the_day(user, *, days=90):
         params += [*unread, user.team_id]
     branches.append(_ANY)
     params += unread
-    pick = RawSQL("COALESCE(" + ", ".join(f"({branch})" for branch in branches) + ")", params)
-    stories = (
-        Story.objects.filter(pk=pick)
-        .select_related("customer", "author")
-        .only(*FEED_FIELDS)
-        .annotate(is_followed=RawSQL(_IS_FOLLOWED, [user.pk], output_field=BooleanField()))
-        .order_by()
+    # Written out rather than through the ORM: on the home page of everyone, and compiling it cost
+    # three times what PostgreSQL takes to plan and run it.
+    sql = (
+        "SELECT stories_story.id, stories_story.title, stories_story.slug, stories_story.excerpt,"
+        " stories_story.published_at, c.id, c.name, c.slug, u.id, u.name, " + _IS_FOLLOWED +
+        " FROM stories_story JOIN customers_customer c ON c.id = stories_story.customer_id"
+        " JOIN portal_user u ON u.id = stories_story.author_id"
+        " WHERE stories_story.id = COALESCE(" + ", ".join(f"({branch})" for branch in branches) + ")"
     )
-    return next(iter(stories), None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *params])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, title, slug, excerpt, published_at, customer_id, customer_name, customer_slug, author_id, author_name, followed = row
+    story = Story(id=pk, title=title, slug=slug, excerpt=excerpt, status=Story.Status.PUBLISHED,
+                  published_at=_aware(published_at), customer_id=customer_id, author_id=author_id)
+    story.customer = Customer(id=customer_id, name=customer_name, slug=customer_slug)
+    story.author = User(id=author_id, name=author_name)
+    story.is_followed = bool(followed)
+    story._state.adding = False
+    return story
+
+
+def _aware(value):
+    """A datetime read by a raw query, as the ORM would give it (SQLite hands back naive UTC)."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def customer_stories(*, customer, user, limit=10):

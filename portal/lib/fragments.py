@@ -25,7 +25,9 @@ from django.utils import timezone, translation
 
 # Topics seen by `watch`: a request reads all their generations at once, the first time it needs one.
 TOPICS = set()
-# This request's generations (RequestMemo), so that several fragments on one page ask Redis once.
+# This request's generations and fragments (RequestMemo): several fragments on one page ask Redis for
+# the generations once, and a fragment asked for twice is fetched once. (Fragment keys start with
+# "fragments:", topics don't: they share the dict.)
 _memo = contextvars.ContextVar("fragment_generations", default=None)
 
 
@@ -102,10 +104,15 @@ def cached(name, *, topics, parts=(), render):
     `changes_at` attribute (an aware datetime, or None): once that moment has passed, it is rendered
     afresh."""
     key = fragment_key(name, topics, parts)
-    value = cache.get(key)
+    memo = _memo.get()
+    value = memo.get(key) if memo is not None else None  # asked for twice in one request
+    if value is None:
+        value = cache.get(key)
     if value is None or _outdated(value):
         value = render()
         cache.set(key, value, settings.FRAGMENT_MAX_AGE)
+    if memo is not None:
+        memo[key] = value
     return value
 
 
