@@ -7,10 +7,11 @@ class StoriesConfig(AppConfig):
     verbose_name = _("Customer stories")
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
+        from django.utils import timezone
         from django.template.loader import render_to_string
 
-        from customers.models import Customer
+        from customers.models import Customer, Follow
         from customers.sections import register_section
         from portal.lib import fragments
         from portal.lib.panels import register_panel
@@ -20,6 +21,13 @@ class StoriesConfig(AppConfig):
 
         fragments.watch("stories", Story, Story.themes.through, Story.teams.through, Reaction, Comment, Read, StoryEvent)
         fragments.watch("themes", Theme)
+        fragments.watch("story-rows", Story, Story.teams.through)  # the stories themselves, not their reads
+
+        def follow_changed(sender, instance, **kwargs):
+            fragments.bump(services.reader_topic(instance.user_id))
+
+        post_save.connect(follow_changed, sender=Follow, dispatch_uid="stories_reader_follow_saved")
+        post_delete.connect(follow_changed, sender=Follow, dispatch_uid="stories_reader_follow_deleted")
 
         def section_context(customer, user):
             """The customer's newest stories, the same for everyone (published ones only): kept as a
@@ -44,7 +52,13 @@ class StoriesConfig(AppConfig):
         )
 
         def panel_context(user):
-            story = selectors.story_of_the_day(user)
+            # The person's pick, kept for the day until they read a story, follow or unfollow a customer,
+            # or a story is published, changed or withdrawn (reads and reactions by others change nothing
+            # the panel shows).
+            (story,) = fragments.cached(
+                "story-of-the-day", topics=("story-rows", "customers", "people", services.reader_topic(user.pk)),
+                parts=(user.pk, timezone.localdate()), render=lambda: (selectors.story_of_the_day(user),),
+            )
             return {"story": story} if story is not None else None
 
         register_panel(key="story_of_the_day", template="stories/home_panel.html", context=panel_context, order=10)

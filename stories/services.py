@@ -182,8 +182,13 @@ def comment_delete(*, by, comment):
     comment.delete()
 
 
+def reader_topic(user_id):
+    """The fragments topic of what one person has read and follows (their story of the day)."""
+    return f"reader:{user_id}"
+
+
 def read_record(*, by, story):
     """Count a read once per person: INSERT … ON CONFLICT DO NOTHING, safe under concurrency."""
     if story.is_published and by.is_authenticated:
         Read.objects.bulk_create([Read(story=story, user=by)], ignore_conflicts=True)
-        fragments.bump("stories")  # read counts; bulk_create sends no signals
+        fragments.bump("stories", reader_topic(by.pk))  # read counts, their pick; bulk_create sends no signals

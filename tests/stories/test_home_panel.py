@@ -115,3 +115,57 @@ def test_only_the_signed_in_persons_reads_count(staff, kens):
     newest = story("Newest")
     Read.objects.create(user=UserFactory(), story=newest)
     assert selectors.story_of_the_day(staff) == newest
+
+
+class TestKeptForTheDay:
+    """The pick is kept (portal.lib.fragments) until something it depends on changes."""
+
+    def panel(self, user):
+        from portal.lib.panels import _PANELS
+
+        context = _PANELS["story_of_the_day"].context(user)
+        return context["story"] if context else None
+
+    def test_kept_while_others_read_and_react(self, staff, leader, django_assert_num_queries):
+        from stories import services
+
+        first = story("First", author=leader)
+        assert self.panel(staff) == first
+        services.read_record(by=leader, story=first)
+        services.reaction_toggle(by=leader, story=first, kind="moved")
+        with django_assert_num_queries(0):
+            assert self.panel(staff) == first
+
+    def test_picks_again_when_they_read_it(self, staff, leader):
+        from stories import services
+
+        older, newer = story("Older", author=leader, at=ago(days=2)), story("Newer", author=leader)
+        assert self.panel(staff) == newer
+        services.read_record(by=staff, story=newer)
+        assert self.panel(staff) == older
+
+    def test_picks_again_when_they_follow_a_customer(self, staff, leader, kens):
+        followed = story("Kens", customer=kens, author=leader, at=ago(days=3))
+        newest = story("Newest", author=leader)
+        assert self.panel(staff) == newest
+        Follow.objects.create(user=staff, customer=kens)
+        assert self.panel(staff) == followed
+        Follow.objects.filter(user=staff, customer=kens).delete()
+        assert self.panel(staff) == newest
+
+    def test_a_new_or_withdrawn_story_shows_at_once(self, staff, leader):
+        from stories import services
+
+        first = story("First", author=leader, at=ago(days=1))
+        assert self.panel(staff) == first
+        second = services.story_create(by=leader, customer=CustomerFactory(), title="Second", body="B", publish=True)
+        assert self.panel(staff) == second
+        services.story_unpublish(by=leader, story=second)
+        assert self.panel(staff) == first
+
+    def test_each_person_has_their_own(self, staff, leader, finance):
+        mine = story("For finance", teams=[finance], author=leader, at=ago(days=1))
+        theirs = story("Newest", author=leader)
+        other = UserFactory(team=TeamFactory())
+        assert self.panel(staff) == mine
+        assert self.panel(other) == theirs
