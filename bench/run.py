@@ -475,7 +475,11 @@ def main():
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-storm", action="store_true")
+    parser.add_argument("--page", action="append", help="only this page (repeatable; the floor is always run): "
+                        "a quick look, written to bench/results/<date>-<stories>-partial.md")
     args = parser.parse_args()
+    if args.page:
+        PAGES[:] = [p for p in PAGES if p[0] == "floor" or p[0] in args.page]
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -488,9 +492,10 @@ def main():
     print("\n" + text)
     results_dir = ROOT / "bench" / "results"
     results_dir.mkdir(exist_ok=True)
-    path = results_dir / f"{datetime.date.today():%Y-%m-%d}-{sizes[-1]}.md"
+    name = f"{datetime.date.today():%Y-%m-%d}-{sizes[-1]}" + ("-partial" if args.page else "")
+    path = results_dir / f"{name}.md"
     path.write_text(text)
-    (results_dir / f"{datetime.date.today():%Y-%m-%d}-{sizes[-1]}.json").write_text(json.dumps(
+    (results_dir / f"{name}.json").write_text(json.dumps(
         {"machine": info, "results": results}, indent=1, default=str))
     print(f"written {path.relative_to(ROOT)}")
 
