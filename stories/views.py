@@ -68,6 +68,10 @@ def feed(request):
         return render(request, "stories/feed.html#more", context)
     if request.htmx and not request.htmx.boosted:
         return render(request, "stories/feed.html#results", context)
+    context["filters_html"] = fragments.cached(
+        "stories-feed-filters", topics=("customers", "people", "teams", "themes"), parts=sorted(request.GET.lists()),
+        render=lambda: render_to_string("stories/feed.html#filters", {"form": form, "filters": filters}),
+    )
     return render(request, "stories/feed.html", context)
 
 

@@ -152,10 +152,20 @@ class SharedModelChoiceField(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
         self.shared_as, self.topics = shared_as, tuple(topics)
 
+    def __deepcopy__(self, memo):
+        shared = self.__dict__.pop("_shared", None)  # each form's copy asks for its own, once
+        try:
+            return super().__deepcopy__(memo)
+        finally:
+            if shared is not None:
+                self._shared = shared
+
     def _get_choices(self):
         if not hasattr(self, "shared_as"):  # while ModelChoiceField.__init__ runs
             return super()._get_choices()
-        return SharedChoices(self, super()._get_choices())
+        if "_shared" not in self.__dict__:
+            self._shared = SharedChoices(self, super()._get_choices())
+        return self._shared
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)
 

@@ -81,3 +81,25 @@ class TestSharedCards:
         staff.save(update_fields=["language"])
         html = feed_html(client)
         assert 'dir="rtl"' in html and "0 reactions" not in html
+
+
+@pytest.mark.django_db
+class TestSharedFilterBar:
+    def test_the_filter_bar_follows_renames_and_new_teams(self, as_user, staff, story, finance):
+        from tests.factories import TeamFactory
+
+        client = as_user(staff)
+        customer = story.customer
+        html = feed_html(client, customer=customer.slug)
+        assert f'<option value="{customer.slug}" selected>' in html
+        customer.name = "Ken's Plumbing & Heating"
+        customer.save()
+        TeamFactory(name="Procurement", slug="procurement")
+        html = feed_html(client, customer=customer.slug)
+        assert "Ken&#x27;s Plumbing &amp; Heating</option>" in html
+        assert '<option value="procurement">Procurement</option>' in html
+
+    def test_the_search_text_is_kept_per_query(self, as_user, staff, story):
+        client = as_user(staff)
+        assert 'value="counter"' in feed_html(client, q="counter")
+        assert 'value="truck"' in feed_html(client, q="truck")
