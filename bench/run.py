@@ -473,7 +473,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers per size (3, as the Dockerfile)")
     parser.add_argument("--no-storm", action="store_true")
     parser.add_argument("--page", action="append", help="only this page (repeatable; the floor is always run): "
                         "a quick look, written to bench/results/<date>-<stories>-partial.md")
