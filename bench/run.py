@@ -352,6 +352,7 @@ class Size:
         self.db_url = f"{DB_BASE}/{DB_NAMES[stories]}"
         self.proc = start_gunicorn(self.db_url, port, workers)
         self.result = {"stories": stories, "pages": {}}
+        self.floors = []
         self.sessions = {who: Session(port).sign_in(email) for who, email in USERS.items()}
         self.available = set()
         for label, path, who in PAGES:
@@ -363,7 +364,13 @@ class Size:
 
     def load(self, label, path, who, lua):
         cookie = "; ".join(f"{k}={v}" for k, v in self.sessions[who].cookies.items())
-        r = self.result["pages"][label] = {"path": path, **wrk(self.port, path, cookie, lua)}
+        r = {"path": path, **wrk(self.port, path, cookie, lua)}
+        if label == "floor":  # every floor run is kept; each page is compared with the one just before it
+            self.floors.append(r)
+            self.result["pages"]["floor"] = mean_floor(self.floors)
+        else:
+            r["floor"] = self.floors[-1]
+            self.result["pages"][label] = r
         print(f"  {label:22} {self.stories:>7} {r['rps']:8.1f} rps  p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms"
               f"  non-2xx {r['non2xx']}  errors {r['errors']}", flush=True)
 
@@ -396,8 +403,10 @@ def run(sizes, port, workers, do_storm):
         lua.write(WRK_LUA)
         lua.close()
         print(f"\n  {'page':22} {'stories':>7}", flush=True)
-        for label, path, who in PAGES:
-            for server in servers:
+        floor = PAGES[0]
+        for label, path, who in PAGES[1:]:
+            for server in servers:  # the floor right before each page, so the machine's drift cancels out
+                server.load(*floor, lua.name)
                 if label in server.available:
                     server.load(label, path, who, lua.name)
         os.unlink(lua.name)
@@ -405,6 +414,13 @@ def run(sizes, port, workers, do_storm):
     finally:
         for server in servers:
             stop(server.proc)
+
+
+def mean_floor(runs):
+    keys = ("rps", "p50", "p95")
+    return {**runs[-1], **{k: sum(r[k] for r in runs) / len(runs) for k in keys}, "runs": len(runs),
+            "requests": sum(r["requests"] for r in runs), "non2xx": sum(r["non2xx"] for r in runs),
+            "errors": sum(r["errors"] for r in runs)}
 
 
 def ratio(a, b):
@@ -429,9 +445,10 @@ def table(results):
             sp = small["pages"].get(label)
             q = f"{sp.get('queries', '?') if sp else '-'} / {q}"
             growth = f" {ratio(p['p50'], sp['p50'] / 1 if sp else 0)} |" if sp else " - |"
+        near = p.get("floor", floor)  # the floor run just before this page
         lines.append(
-            f"| {label} | {p['rps']:.0f} | {ratio(p['rps'], floor['rps'])} | {p['p50']:.1f} | {ratio(p['p50'], floor['p50'])}"
-            f" | {p['p95']:.1f} | {ratio(p['p95'], floor['p95'])} | {q} |{growth}"
+            f"| {label} | {p['rps']:.0f} | {ratio(p['rps'], near['rps'])} | {p['p50']:.1f} | {ratio(p['p50'], near['p50'])}"
+            f" | {p['p95']:.1f} | {ratio(p['p95'], near['p95'])} | {q} |{growth}"
             f" {p.get('queries_first', '?')}, {p.get('first_ms', 0):.0f} |"
         )
     return "\n".join(lines)
@@ -444,8 +461,8 @@ def report(results, info, workers):
                f"Python {info['python']}. gunicorn {workers} sync workers, DEBUG off; wrk {' '.join(WRK_ARGS)} per page, "
                "wrk and PostgreSQL on the same machine.")
     out += ["", table(results), ""]
-    out.append("Ratios are to the floor (portal/floor.py: session, user, one indexed query, empty base.html) in the "
-               "same run. Queries per request from the Django test client against the same database, on a load whose "
+    out.append("Ratios are to the floor (portal/floor.py: session, user, one indexed query, empty base.html) loaded "
+               "just before each page at the same size, in the same run (the floor row is the mean of those loads). Queries per request from the Django test client against the same database, on a load whose "
                "shared fragments are in the cache (as under the load above); 'first load' is the same page with the "
                "cache emptied (every shared fragment rendered), in one process, with its queries. "
                "Growth is p50 at the larger size over p50 at the smaller one.")
