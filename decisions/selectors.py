@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Customer
+from portal.lib.rawsql import placeholders
 
 from .models import Decision, DecisionEvent, ImpactReview, ReviewRequest
 
@@ -51,7 +52,7 @@ def awaiting_review_panel(user, *, limit=8):
     sql = (
         f"SELECT r.due_date, d.id, d.title, t.name FROM {requests} r "
         f"JOIN {decisions} d ON d.id = r.decision_id JOIN {teams} t ON t.id = d.team_id "
-        f"WHERE r.reviewer_id = %s AND r.reviewed_at IS NULL AND d.status IN ({', '.join(['%s'] * len(statuses))}) "
+        f"WHERE r.reviewer_id = %s AND r.reviewed_at IS NULL AND d.status IN ({placeholders(statuses)}) "
         "ORDER BY r.due_date, r.id LIMIT %s"
     )
     with connection.cursor() as cursor:

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from customers.models import Customer, Follow
 from meetings.cards import detail_url, seat_statuses
 from portal.lib import fragments
+from portal.lib.rawsql import db_datetime
 
 from . import selectors
 
@@ -117,14 +118,6 @@ class FollowedCard:
     tail: str
 
 
-def _aware(value):
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite without the column's type
-        value = datetime.datetime.fromisoformat(value)
-    return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value
-
-
 def followed_customers(user, limit):
     """[(customer id, last activity)] of the customers `user` follows, most recently active first,
     `limit` of them. One query, written out (it runs on every home page)."""
@@ -136,7 +129,7 @@ def followed_customers(user, limit):
             "ORDER BY c.last_activity_at DESC, c.id ASC LIMIT %s",
             [user.pk, limit],
         )
-        return [(pk, _aware(at)) for pk, at in cursor.fetchall()]
+        return [(pk, db_datetime(at)) for pk, at in cursor.fetchall()]
 
 
 def _followed_cards(customers):

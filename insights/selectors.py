@@ -16,12 +16,12 @@ from django.db.models import (
 from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, Follow
 from decisions.models import Decision, ImpactReview, ReviewRequest
 from meetings.models import Debrief, Meeting, Seat
+from portal.lib.rawsql import db_datetime
 from portal.models import Team, User
 from portal.permissions import can
 from stories.models import Comment, Reaction, Read, Story
@@ -398,12 +398,6 @@ def _newest(rows, *columns):
     return Subquery(rows.values(row=JSONObject(**{column: column for column in columns}))[:1], output_field=JSONField())
 
 
-def _json_datetime(value):
-    """A datetime that came back inside a JSON object: ISO text, naive UTC on SQLite."""
-    at = parse_datetime(value) if value else None
-    return timezone.make_aware(at, datetime.UTC) if at is not None and timezone.is_naive(at) else at
-
-
 def followed_panel(user, *, limit=12):
     """Home: customers I follow, most recently active first, each with its newest story, decision and
     meeting (a correlated subquery each, walking the per-customer indexes). One query."""
@@ -431,11 +425,11 @@ def whats_new(customers, *, count=None):
     for customer in rows:
         story = customer.newest_story or {}
         customer.story_pk, customer.story_slug = story.get("pk"), story.get("slug")
-        customer.story_title, customer.story_at = story.get("title"), _json_datetime(story.get("published_at"))
+        customer.story_title, customer.story_at = story.get("title"), db_datetime(story.get("published_at"))
         decision = customer.newest_decision or {}
         customer.decision_pk, customer.decision_title = decision.get("pk"), decision.get("title")
         customer.decision_status_label = Decision.Status(decision["status"]).label if decision else ""
         meeting = customer.newest_meeting or {}
         customer.meeting_pk, customer.meeting_title = meeting.get("pk"), meeting.get("title")
-        customer.meeting_at = _json_datetime(meeting.get("starts_at"))
+        customer.meeting_at = db_datetime(meeting.get("starts_at"))
     return rows

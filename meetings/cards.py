@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.lib import fragments
+from portal.lib.rawsql import db_datetime, placeholders
 
 from . import selectors
 from .models import Debrief, Meeting, Seat
@@ -49,7 +50,7 @@ def seat_statuses(user, meeting_ids):
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT meeting_id, status FROM {Seat._meta.db_table} "  # noqa: S608 (names from the model, values bound)
-            f"WHERE user_id = %s AND meeting_id IN ({', '.join(['%s'] * len(ids))})",
+            f"WHERE user_id = %s AND meeting_id IN ({placeholders(ids)})",
             [user.pk, *ids],
         )
         return dict(cursor.fetchall())
@@ -205,7 +206,7 @@ def home_panel(user):
             [user.pk, confirmed, waitlisted, Meeting.Status.SCHEDULED, adapt(now),
              confirmed, adapt(now - datetime.timedelta(days=60))],
         )
-        rows = [(status, pk, title, _aware(starts), _aware(ends), name)
+        rows = [(status, pk, title, db_datetime(starts), db_datetime(ends), name)
                 for status, pk, title, starts, ends, name in cursor.fetchall()]
     owed = [row for row in rows if row[4] <= now]
     upcoming = [row for row in rows if row[4] > now][:3]
@@ -241,10 +242,3 @@ def home_panel(user):
         "html": mark_safe("".join(parts)),  # noqa: S308 (each part escaped when made)
         "owed": [row[1] for row in owed], "upcoming": [row[1] for row in upcoming],
     }
-
-
-def _aware(value):
-    """A datetime as a written-out query returns it: naive UTC (or text) on SQLite."""
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value

@@ -14,6 +14,7 @@ from django.utils.html import strip_tags
 
 from customers.models import Customer, Follow
 from portal.lib import fragments
+from portal.lib.rawsql import db_datetime, placeholders
 from portal.models import User
 from portal.permissions import can
 
@@ -142,8 +143,8 @@ def viewer_marks(user, *, story_ids, customer_ids):
     follows, reads = Follow._meta.db_table, Read._meta.db_table
     customer_ids, story_ids = [int(pk) for pk in customer_ids], [int(pk) for pk in story_ids]
     sql = (
-        f"SELECT 0, customer_id FROM {follows} WHERE user_id = %s AND customer_id IN ({', '.join(['%s'] * len(customer_ids))}) "
-        f"UNION ALL SELECT 1, story_id FROM {reads} WHERE user_id = %s AND story_id IN ({', '.join(['%s'] * len(story_ids))})"
+        f"SELECT 0, customer_id FROM {follows} WHERE user_id = %s AND customer_id IN ({placeholders(customer_ids)}) "
+        f"UNION ALL SELECT 1, story_id FROM {reads} WHERE user_id = %s AND story_id IN ({placeholders(story_ids)})"
     )
     followed, read = set(), set()
     with connection.cursor() as cursor:
@@ -350,21 +351,12 @@ def story_of_the_day(user, *, days=90):
         return None
     pk, title, slug, excerpt, published_at, customer_id, customer_name, customer_slug, author_id, author_name, followed = row
     story = Story(id=pk, title=title, slug=slug, excerpt=excerpt, status=Story.Status.PUBLISHED,
-                  published_at=_aware(published_at), customer_id=customer_id, author_id=author_id)
+                  published_at=db_datetime(published_at), customer_id=customer_id, author_id=author_id)
     story.customer = Customer(id=customer_id, name=customer_name, slug=customer_slug)
     story.author = User(id=author_id, name=author_name)
     story.is_followed = bool(followed)
     story._state.adding = False
     return story
-
-
-def _aware(value):
-    """A datetime read by a raw query, as the ORM would give it (SQLite hands back naive UTC)."""
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, datetime.UTC)
-    return value
 
 
 def customer_stories(*, customer, user, limit=10):

@@ -26,9 +26,13 @@ from django.utils import timezone, translation
 # Topics seen by `watch`: a request reads all their generations at once, the first time it needs one.
 TOPICS = set()
 # This request's generations and fragments (RequestMemo): several fragments on one page ask Redis for
-# the generations once, and a fragment asked for twice is fetched once. (Fragment keys start with
-# "fragments:", topics don't: they share the dict.)
-_memo = contextvars.ContextVar("fragment_generations", default=None)
+# the generations once, and a fragment asked for twice is fetched once.
+_memo = contextvars.ContextVar("fragments_memo", default=None)
+
+
+class _Memo:
+    def __init__(self):
+        self.generations, self.values = {}, {}
 
 
 def _generation_key(topic):
@@ -44,7 +48,7 @@ def bump(*topics):
         cache.set_many({_generation_key(topic): value for topic, value in moved.items()}, timeout=None)
         memo = _memo.get()
         if memo is not None:
-            memo.update(moved)
+            memo.generations.update(moved)
 
     move()
     transaction.on_commit(move)
@@ -67,9 +71,9 @@ def generations(topics):
     if memo is None:
         values = _fetch(topics)
     else:
-        if any(topic not in memo for topic in topics):
-            memo.update(_fetch((TOPICS | set(topics)) - memo.keys()))
-        values = memo
+        values = memo.generations
+        if any(topic not in values for topic in topics):
+            values.update(_fetch((TOPICS | set(topics)) - values.keys()))
     return [values[topic] for topic in topics]
 
 
@@ -80,7 +84,7 @@ class RequestMemo:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _memo.set({})
+        token = _memo.set(_Memo())
         try:
             return self.get_response(request)
         finally:
@@ -105,14 +109,14 @@ def cached(name, *, topics, parts=(), render):
     afresh."""
     key = fragment_key(name, topics, parts)
     memo = _memo.get()
-    value = memo.get(key) if memo is not None else None  # asked for twice in one request
+    value = memo.values.get(key) if memo is not None else None  # asked for twice in one request
     if value is None:
         value = cache.get(key)
     if value is None or _outdated(value):
         value = render()
         cache.set(key, value, settings.FRAGMENT_MAX_AGE)
     if memo is not None:
-        memo[key] = value
+        memo.values[key] = value
     return value
 
 
