@@ -11,5 +11,5 @@ class CustomersConfig(AppConfig):
 
         from .models import Contact, Customer
 
-        fragments.watch("customers", Customer)
+        fragments.watch("customers", Customer, unshown={"last_activity_at"})  # activity: sorting only
         fragments.watch("contacts", Contact)  # the customer page's frame

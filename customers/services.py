@@ -2,7 +2,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from portal.lib import fragments
 from portal.permissions import require
 
 from .models import Contact, ContactAudit, Customer, Follow
@@ -26,8 +25,7 @@ def customer_create(*, by=None, name, **fields):
 
 def customer_touch(*, customer_id, at=None):
     """Record activity (a story, decision or meeting) so the directory can sort by it."""
-    Customer.objects.filter(pk=customer_id).update(last_activity_at=at or timezone.now())
-    fragments.bump("customers")  # update() sends no signals
+    Customer.objects.filter(pk=customer_id).update(last_activity_at=at or timezone.now())  # no fragment shows it: no bump
 
 
 def follow_toggle(*, by, customer):

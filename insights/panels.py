@@ -31,7 +31,7 @@ from portal.lib.rawsql import db_datetime
 from . import selectors
 
 OPEN_SEATS_TOPICS = ("meetings", "seats", "customers")
-FOLLOWED_TOPICS = ("customers", "stories", "decisions", "meetings")
+FOLLOWED_TOPICS = ("customers", "story-rows", "decisions", "meetings")  # story-rows: not its reads
 SPARE = 20  # shared open-seat rows beyond what the panel shows, for the viewers' own to be left out
 _ANY_PK = 987654321
 

@@ -9,11 +9,11 @@ looked up once per list, not once per row.
 """
 
 import datetime
-from html import escape as _escape
 
 from django import template
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -28,8 +28,8 @@ _ANY_PK = 987654321
 
 
 def e(value):
-    """Escape like the template engine (django.utils.html.escape is this, plus lazy-string handling)."""
-    return _escape(str(value))
+    """Escape like the template engine: text escaped, what is marked safe left as it is."""
+    return conditional_escape(value)
 
 
 def _sentence(text, **values):
