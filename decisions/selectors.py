@@ -7,15 +7,14 @@ from collections import Counter, defaultdict
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Customer
 from portal.lib.rawsql import placeholders
+from portal.lib.urls import pk_url
 
 from .models import Decision, DecisionEvent, ImpactReview, ReviewRequest
 
-_ANY_PK = 987654321  # reverse() once: a decision's address differs from another's only by its id
 
 SUMMARY_REVIEWS = Prefetch(
     "reviews", queryset=ImpactReview.objects.only("id", "decision_id", "direction", "severity").order_by()
@@ -61,12 +60,12 @@ def awaiting_review_panel(user, *, limit=8):
     if not found:
         return None
     to_date = ReviewRequest._meta.get_field("due_date").to_python  # SQLite's raw dates are text
-    url = reverse("decisions:detail", kwargs={"pk": _ANY_PK}).split(str(_ANY_PK))
+    url = pk_url("decisions:detail")
     today = timezone.localdate()
     rows = []
     for due, pk, title, team_name in found[:limit]:
         due = to_date(due)
-        rows.append(AwaitingRow(url=str(pk).join(url), title=title, team_name=team_name, due_date=due, is_overdue=due < today))
+        rows.append(AwaitingRow(url=url % pk, title=title, team_name=team_name, due_date=due, is_overdue=due < today))
     return {"requests": rows, "more": len(found) > limit}
 
 

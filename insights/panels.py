@@ -27,13 +27,13 @@ from customers.models import Customer, Follow
 from meetings.cards import detail_url, seat_statuses
 from portal.lib import fragments
 from portal.lib.rawsql import db_datetime
+from portal.lib.urls import pk_url
 
 from . import selectors
 
 OPEN_SEATS_TOPICS = ("meetings", "seats", "customers")
 FOLLOWED_TOPICS = ("customers", "story-rows", "decisions", "meetings")  # story-rows: not its reads
 SPARE = 20  # shared open-seat rows beyond what the panel shows, for the viewers' own to be left out
-_ANY_PK = 987654321
 
 
 # -- open seats this month ----------------------------------------------------------------------
@@ -134,7 +134,7 @@ def followed_customers(user, limit):
 
 def _followed_cards(customers):
     none_yet = '<span class="meta">%s</span>' % escape(_("none yet"))
-    decision_url, meeting_url = reverse("decisions:detail", args=[_ANY_PK]).replace(str(_ANY_PK), "%d"), detail_url()
+    decision_url, meeting_url = pk_url("decisions:detail"), detail_url()
     labels = [escape(_("Latest story")), escape(_("Latest decision")), escape(_("Latest meeting"))]
     cards = {}
     for c in customers:

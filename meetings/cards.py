@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 
 from portal.lib import fragments
 from portal.lib.rawsql import db_datetime, placeholders
+from portal.lib.urls import pk_url
 
 from . import selectors
 from .models import Debrief, Meeting, Seat
@@ -33,12 +34,11 @@ PER_PAGE = 20
 LIST_TOPICS = ("meetings", "seats", "customers", "people")
 # The customer page's meetings: titles and times, seats left and debriefs.
 SECTION_TOPICS = ("meetings", "seats", "debriefs")
-_ANY_PK = 987654321
 
 
 def detail_url():
-    """The meeting page's address for any pk, reversed once: `detail_url() % pk`."""
-    return reverse("meetings:detail", kwargs={"pk": _ANY_PK}).replace(str(_ANY_PK), "%d")
+    """The meeting page's address for any pk: `detail_url() % pk`."""
+    return pk_url("meetings:detail")
 
 
 def seat_statuses(user, meeting_ids):
@@ -217,7 +217,7 @@ def home_panel(user):
         '  <h2 id="home-meetings-heading">%s</h2>\n' % escape(_("Customer meetings"))
     ]
     if owed:
-        debrief_url = reverse("meetings:debrief", kwargs={"pk": _ANY_PK}).replace(str(_ANY_PK), "%d")
+        debrief_url = pk_url("meetings:debrief")
         write = escape(_("Write my debrief"))
         parts.append('  <h3>%s</h3>\n  <ul class="list-plain">\n' % escape(_("Tell your team what you heard")))
         for _status, pk, title, _starts, _ends, name in owed:
