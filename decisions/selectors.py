@@ -16,20 +16,6 @@ from portal.lib.urls import pk_url
 from .models import Decision, DecisionEvent, ImpactReview, ReviewRequest
 
 
-SUMMARY_REVIEWS = Prefetch(
-    "reviews", queryset=ImpactReview.objects.only("id", "decision_id", "direction", "severity").order_by()
-)
-
-
-def awaiting_review(user):
-    """Open review requests for `user` on decisions still taking reviews, soonest due first."""
-    return (
-        ReviewRequest.objects.filter(reviewer=user, reviewed_at=None, decision__status__in=Decision.OPEN_STATUSES)
-        .select_related("decision__team", "decision__owner", "via_team")
-        .order_by("due_date", "id")
-    )
-
-
 @dataclasses.dataclass(slots=True)
 class AwaitingRow:
     """A row of "Awaiting my review": the decision's address, title and team, the due date."""
@@ -43,7 +29,7 @@ class AwaitingRow:
 
 def awaiting_review_panel(user, *, limit=8):
     """The home page panel "Awaiting my review" (one query); left out when nothing waits. The viewer's
-    own, so never shared: the query is written out (awaiting_review's, with only what the panel shows;
+    own, so never shared: the query is written out (the rule of decision_list's `awaiting` filter, with only what the panel shows;
     compiling it through the ORM cost more than running it) and the address built once."""
     requests, decisions = ReviewRequest._meta.db_table, Decision._meta.db_table
     teams = Decision._meta.get_field("team").related_model._meta.db_table

@@ -187,8 +187,8 @@ def customer_section(customer, user):
 
 
 def home_panel(user):
-    """selectors.home_panel_context's panel, in one written-out query and written in Python (it runs on
-    every home page). None when there is nothing to show."""
+    """The home panel of my meetings (debriefs owed, what is coming up): one written-out query,
+    written in Python (it runs on every home page). None when there is nothing to show."""
     if not user.is_authenticated:
         return None
     now = timezone.now()

@@ -4,7 +4,7 @@ import datetime
 import math
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +31,7 @@ def seat_count(status):
 
 class MeetingList:
     """The meetings list, for a Paginator: scheduled meetings with a seat left first, then full
-    ones, each by start. Filters as meeting_list below.
+    ones, each by start. Filters: customer, kind, month, open seats only.
 
     Sorting every upcoming meeting by "has a seat left" means counting the seats of all of them on
     every view of the list. Instead a page walks meeting_start_idx in start order, first over the
@@ -120,31 +120,6 @@ class MeetingList:
             .annotate(**counts)
             .order_by("starts_at", "id")[low:high]
         )
-
-
-def meeting_list(*, user, customer=None, kind="", month=None, open_only=False, now=None):
-    """Scheduled meetings, those with open seats first, then by start.
-
-    Without `month` only meetings that have not ended; `month` is a (first day, next first day)
-    pair of aware datetimes in the viewer's zone."""
-    now = now or timezone.now()
-    meetings = with_counts(
-        Meeting.objects.filter(status=Meeting.Status.SCHEDULED).select_related("customer", "host")
-    ).annotate(
-        my_status=Subquery(Seat.objects.filter(meeting=OuterRef("pk"), user=user).values("status")[:1]),
-        is_full=Case(When(confirmed_count__lt=F("seats"), then=Value(0)), default=Value(1), output_field=IntegerField()),
-    )
-    if month:
-        meetings = meetings.filter(starts_at__gte=month[0], starts_at__lt=month[1])
-    else:
-        meetings = meetings.filter(ends_at__gt=now)
-    if customer is not None:
-        meetings = meetings.filter(customer=customer)
-    if kind:
-        meetings = meetings.filter(kind=kind)
-    if open_only:
-        meetings = meetings.filter(confirmed_count__lt=F("seats"), signup_closes_at__gt=now)
-    return meetings.order_by("is_full", "starts_at", "id")
 
 
 def meeting_detail(pk):
@@ -307,29 +282,6 @@ def next_end(customer, *, now):
     customer section (customer_section_context) moves it from "Upcoming" to "Past". One query."""
     meetings = Meeting.objects.filter(customer=customer, status=Meeting.Status.SCHEDULED, ends_at__gt=now)
     return meetings.aggregate(at=Min("ends_at"))["at"]
-
-
-def home_panel_context(user):
-    """Home page: debriefs I still owe, and my next meetings. None when there is nothing to show."""
-    if not user.is_authenticated:
-        return None
-    now = timezone.now()
-    seats = list(
-        Seat.objects.filter(user=user, status__in=Seat.ACTIVE, meeting__status=Meeting.Status.SCHEDULED)
-        .filter(
-            Q(meeting__ends_at__gt=now)
-            | Q(status=CONFIRMED, debrief__isnull=True, meeting__ends_at__gt=now - datetime.timedelta(days=60))
-        )
-        .select_related("meeting__customer")
-        .only("id", "status", "meeting__id", "meeting__title", "meeting__starts_at", "meeting__ends_at",
-              "meeting__customer__name")
-        .order_by("meeting__starts_at", "id")[:10]
-    )
-    owed = [s for s in seats if s.meeting.ends_at <= now]
-    upcoming = [s for s in seats if s.meeting.ends_at > now][:3]
-    if not owed and not upcoming:
-        return None
-    return {"owed": owed, "upcoming": upcoming}
 
 
 def feed_meetings(*, user, now=None):
