@@ -92,6 +92,20 @@ class TestFollowedCards:
         assert "Shared Co" in page and "Staff&#x27;s own" not in page
         assert panels.followed_panel(leader)["customers"] == [both.pk]
 
+    def test_reads_reactions_and_customer_activity_keep_the_cards(self, staff, leader, django_assert_num_queries):
+        from customers.services import customer_touch
+        from stories.services import reaction_toggle, read_record
+
+        customer = CustomerFactory(name="Ken's Plumbing Supply")
+        follow(staff, [customer])
+        story = StoryFactory(customer=customer, title="Ken's crew waits on us")
+        panels.followed_panel(staff)  # the card is rendered and kept
+        read_record(by=leader, story=story)
+        reaction_toggle(by=leader, story=story, kind="moved")
+        customer_touch(customer_id=customer.pk)
+        with django_assert_num_queries(1):  # whom I follow; the card itself is still the kept one
+            assert "crew waits on us" in str(panels.followed_panel(staff)["html"])
+
     def test_new_stories_decisions_meetings_and_renames_show_at_once(self, staff, leader):
         customer = CustomerFactory(name="Ken's Plumbing Supply")
         follow(staff, [customer])
