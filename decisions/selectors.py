@@ -100,21 +100,32 @@ def decision_list(*, user, q="", team=None, status="", direction="", severity=""
     return decisions.order_by("-created_at", "-id")
 
 
+def _with_tallies(decisions):
+    """`decisions` as a list, each with its reviews counted by (direction, severity) in one grouped
+    query (Decision.review_tally reads it): no model instance per review."""
+    decisions = list(decisions)
+    by_pk = {decision.pk: decision for decision in decisions}
+    for decision in decisions:
+        decision._review_tally = Counter()
+    if by_pk:
+        tallies = (
+            ImpactReview.objects.filter(decision__in=by_pk).order_by()
+            .values_list("decision", "direction", "severity").annotate(n=Count("id"))
+        )
+        for pk, direction, severity, n in tallies:
+            by_pk[pk]._review_tally[direction, severity] = n
+    return decisions
+
+
 def log_rows(decisions):
     """The log's rows with their review tallies (for impact_summary) and customer names: two small
     grouped queries over the page's rows, with no model instance per review or customer."""
-    decisions = list(decisions)
+    decisions = _with_tallies(decisions)
     by_pk = {d.pk: d for d in decisions}
     for decision in decisions:
-        decision._review_tally, decision.customer_names = Counter(), []
+        decision.customer_names = []
     if not decisions:
         return decisions
-    tallies = (
-        ImpactReview.objects.filter(decision__in=by_pk).order_by().values_list("decision", "direction", "severity")
-        .annotate(n=Count("id"))
-    )
-    for pk, direction, severity, n in tallies:
-        by_pk[pk]._review_tally[direction, severity] = n
     named = (
         Decision.customers.through.objects.filter(decision__in=by_pk)
         .order_by("customer__name", "customer")
@@ -230,14 +241,4 @@ def customer_section(customer, user, *, limit=10):
         .only("id", "title", "status", "created_at")
         .annotate(team_name=F("team__name"))[: limit + 1]
     )
-    decisions = {decision.pk: decision for decision in rows[:limit]}
-    for decision in decisions.values():
-        decision._review_tally = Counter()
-    if decisions:
-        tallies = (
-            ImpactReview.objects.filter(decision__in=decisions).order_by()
-            .values_list("decision", "direction", "severity").annotate(n=Count("id"))
-        )
-        for pk, direction, severity, n in tallies:
-            decisions[pk]._review_tally[direction, severity] = n
-    return {"decisions": list(decisions.values()), "more": len(rows) > limit}
+    return {"decisions": _with_tallies(rows[:limit]), "more": len(rows) > limit}

@@ -1,7 +1,6 @@
 """Writes to decisions. Every function checks permission itself and runs in one transaction."""
 
 import datetime
-from collections import Counter
 from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -94,17 +93,15 @@ def _transition_errors(decision, to):
     return []
 
 
-def decide_errors(decision, *, tally=None):
-    """What stops this decision from being decided. `tally`: its reviews counted by (direction,
-    severity), as the decision page has them; without it the reviews are read (one query)."""
+def decide_errors(decision):
+    """What stops this decision from being decided (Decision.review_tally: counted from its reviews,
+    or the tally the decision page already has)."""
     errors = []
-    if tally is None:
-        tally = Counter((r.direction, r.severity) for r in decision.reviews.all())
-    if not sum(tally.values()):
+    if not sum(decision.review_tally().values()):
         errors.append(_("A decision needs at least one customer impact review before it is decided."))
     if not decision.outcome.strip():
         errors.append(_("Record the outcome (what was decided) before deciding."))
-    if tally.get((ImpactReview.Direction.HURTS, ImpactReview.Severity.HIGH)):
+    if decision.has_serious_harm():
         if not decision.impact_handling or not is_real_answer(decision.impact_response):
             errors.append(
                 _(

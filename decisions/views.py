@@ -82,6 +82,7 @@ def _detail_context(request, decision, shared, *, review_form=None, errors=()):
         review_form = ImpactReviewForm.for_review(my_review)
     can_edit = can(user, "decision.manage", decision)
     in_review = decision.status == Decision.Status.IN_REVIEW
+    decision._review_tally = shared.tally  # Decision.review_tally: the page has counted its reviews
     return {
         "decision": decision,
         "shared": shared.parts,
@@ -91,8 +92,8 @@ def _detail_context(request, decision, shared, *, review_form=None, errors=()):
         "review_form": review_form,
         "can_edit": can_edit,
         "transitions": _transitions(decision),
-        # Shown only to those who may move it along (from the page's own count of its reviews).
-        "decide_blockers": services.decide_errors(decision, tally=shared.tally) if can_edit and in_review else [],
+        # Shown only to those who may move it along.
+        "decide_blockers": services.decide_errors(decision) if can_edit and in_review else [],
         "errors": errors,
     }
 
