@@ -12,8 +12,6 @@ in Python (same markup, strings and escaping as templates/insights/panels/*.html
 import dataclasses
 import datetime
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -177,16 +175,10 @@ def _followed_cards(customers):
 def followed_cards(customer_ids):
     """{customer id: FollowedCard}, each shared by everyone who follows that customer until a story,
     decision, meeting or the customer itself changes; those not kept yet in one query."""
-    base = fragments.fragment_key("followed-card", FOLLOWED_TOPICS)
-    keys = {pk: f"{base}:{pk}" for pk in customer_ids}
-    found = cache.get_many(keys.values()) if keys else {}
-    cards = {pk: found[key] for pk, key in keys.items() if key in found}
-    missing = [pk for pk in customer_ids if pk not in cards]
-    if missing:
-        fresh = _followed_cards(selectors.whats_new(Customer.objects.filter(pk__in=missing)))
-        cache.set_many({keys[pk]: card for pk, card in fresh.items()}, settings.FRAGMENT_MAX_AGE)
-        cards.update(fresh)
-    return cards
+    return fragments.cached_many(
+        "followed-card", topics=FOLLOWED_TOPICS, ids=customer_ids,
+        render=lambda missing: _followed_cards(selectors.whats_new(Customer.objects.filter(pk__in=missing))),
+    )
 
 
 def followed_panel(user, *, limit=12):

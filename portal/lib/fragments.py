@@ -100,6 +100,28 @@ def fragment_key(name, topics, parts=()):
     return f"fragments:{name}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
 
 
+def cached_many(name, *, topics, ids, render):
+    """{id: value} for each of `ids`, each kept as a fragment of its own (a card per customer, shared
+    by everyone who shows that customer), read in one round trip; `render(missing_ids)` gives
+    {id: value} for those not kept, in one go."""
+    base = fragment_key(name, topics)
+    keys = {pk: f"{base}:{pk}" for pk in ids}
+    memo = _memo.get()
+    known = memo.values if memo is not None else {}
+    values = {pk: known[key] for pk, key in keys.items() if key in known}
+    wanted = [key for pk, key in keys.items() if pk not in values]
+    found = cache.get_many(wanted) if wanted else {}
+    values.update((pk, found[key]) for pk, key in keys.items() if key in found and not _outdated(found[key]))
+    missing = [pk for pk in ids if pk not in values]
+    if missing:
+        fresh = render(missing)
+        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, settings.FRAGMENT_MAX_AGE)
+        values.update(fresh)
+    if memo is not None:
+        memo.values.update((keys[pk], value) for pk, value in values.items())
+    return values
+
+
 def cached(name, *, topics, parts=(), render):
     """`render()`'s value for this name, topics' generations, language, time zone and `parts`
     (whatever else decides what the fragment shows: filters, page cursor, …).

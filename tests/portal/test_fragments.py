@@ -58,6 +58,22 @@ class TestCached:
 
 
 @pytest.mark.django_db
+class TestCachedMany:
+    def test_renders_only_what_is_not_kept_and_follows_its_topics(self):
+        asked = []
+
+        def render(missing):
+            asked.append(sorted(missing))
+            return {pk: f"card {pk}" for pk in missing}
+
+        assert fragments.cached_many("card", topics=("teams",), ids=[1, 2], render=render) == {1: "card 1", 2: "card 2"}
+        assert fragments.cached_many("card", topics=("teams",), ids=[2, 3], render=render) == {2: "card 2", 3: "card 3"}
+        fragments.bump("teams")
+        fragments.cached_many("card", topics=("teams",), ids=[1, 3], render=render)
+        assert asked == [[1, 2], [3], [1, 3]]
+
+
+@pytest.mark.django_db
 class TestWatch:
     def test_saving_deleting_and_linking_move_the_topic(self, finance):
         render = Renders()
