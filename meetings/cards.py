@@ -171,7 +171,7 @@ def customer_section(customer, user):
     now = timezone.now()
 
     def render():
-        context = selectors.customer_section_context(customer, user)
+        context = selectors.customer_section_context(customer)  # nothing of the viewer's: shared
         return Section(
             html=render_to_string("meetings/customer_section_rows.html", {"ctx": context}),
             upcoming=[(m.pk, m.title) for m in context["upcoming"]],

@@ -252,7 +252,7 @@ def team_leaders(*, team, now=None):
 # Registered sections --------------------------------------------------------------------------
 
 
-def customer_section_context(customer, user, *, limit=5):
+def customer_section_context(customer, *, limit=5):
     """The customer page: the next and the last `limit` meetings with this customer, in one query.
     Each side is a LIMIT walk of meeting_customer_idx in an IN (…) subquery, and seats and debriefs
     are counted for the rows shown only, so a customer with hundreds of meetings costs the same as

@@ -626,7 +626,7 @@ class TestCustomerPageAndHome:
         SeatFactory(meeting=meeting)
         for seat in SeatFactory.create_batch(2, meeting=past_meeting):
             DebriefFactory(seat=seat)
-        section = selectors.customer_section_context(customer, staff)
+        section = selectors.customer_section_context(customer)
         assert [(m.title, m.seats_left()) for m in section["upcoming"]] == [("Annual review with Ken", 1)]
         assert [(m.title, m.debrief_count) for m in section["past"]] == [("Quarterly review", 2)]
         body = as_user(staff).get(customer.get_absolute_url()).content.decode()
