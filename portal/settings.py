@@ -215,6 +215,8 @@ CACHES = {
 }
 # How long a shared fragment (portal.lib.fragments) may live when nothing it shows has changed.
 FRAGMENT_MAX_AGE = env.int("LIFELINE_FRAGMENT_MAX_AGE", default=600)
+# How many of the fragments it used last each worker keeps in its own memory as well (0: none).
+FRAGMENT_LOCAL_ITEMS = env.int("LIFELINE_FRAGMENT_LOCAL_ITEMS", default=500)
 
 # Security. Production (DEBUG off) is HTTPS-only behind a proxy that sets X-Forwarded-Proto.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)

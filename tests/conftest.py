@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from portal.celery import app as celery_app
+from portal.lib import fragments
 from portal.models import Team, User
 
 from .factories import TeamFactory, UserFactory
@@ -17,10 +18,13 @@ def _english():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Pages keep some figures and HTML in the cache (the scorecard); every test starts without them."""
+    """Pages keep some figures and HTML in the cache (the scorecard), and each worker its last
+    fragments in memory; every test starts without them."""
     cache.clear()
+    fragments.local.clear()
     yield
     cache.clear()
+    fragments.local.clear()
 
 
 @pytest.fixture(autouse=True)

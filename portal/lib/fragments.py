@@ -8,11 +8,17 @@ old entries simply age out. Keys also carry the language and the time zone.
 
 Nothing that depends on who is looking goes into a fragment: permissions, "you follow this", "you
 have read this" and the actions a person may take are added by the caller on every request.
+
+A worker also keeps the fragments it used last in its own memory (`_Local`). A key names the
+generations it was rendered at, which every request reads afresh from the cache, so a kept copy is
+never served after a change; it only saves the round trip to fetch the same bytes again.
 """
 
 import contextvars
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 
 from django import forms
 from django.conf import settings
@@ -33,6 +39,44 @@ _memo = contextvars.ContextVar("fragments_memo", default=None)
 class _Memo:
     def __init__(self):
         self.generations, self.values = {}, {}
+
+
+class _Local:
+    """The fragments this worker used last, by key: at most `settings.FRAGMENT_LOCAL_ITEMS`, each for at
+    most FRAGMENT_MAX_AGE seconds, as in the shared cache."""
+
+    def __init__(self):
+        self._items, self._lock = OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if item[0] <= time.monotonic():
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def set_many(self, values):
+        limit = settings.FRAGMENT_LOCAL_ITEMS
+        if limit <= 0:
+            return
+        expires = time.monotonic() + settings.FRAGMENT_MAX_AGE
+        with self._lock:
+            for key, value in values.items():
+                self._items[key] = (expires, value)
+                self._items.move_to_end(key)
+            while len(self._items) > limit:
+                self._items.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+
+local = _Local()
 
 
 def _generation_key(topic):
@@ -108,15 +152,21 @@ def cached_many(name, *, topics, ids, render):
     keys = {pk: f"{base}:{pk}" for pk in ids}
     memo = _memo.get()
     known = memo.values if memo is not None else {}
-    values = {pk: known[key] for pk, key in keys.items() if key in known}
+    values = {}
+    for pk, key in keys.items():
+        value = known[key] if key in known else local.get(key)
+        if value is not None and not _outdated(value):
+            values[pk] = value
     wanted = [key for pk, key in keys.items() if pk not in values]
     found = cache.get_many(wanted) if wanted else {}
-    values.update((pk, found[key]) for pk, key in keys.items() if key in found and not _outdated(found[key]))
-    missing = [pk for pk in ids if pk not in values]
+    found = {pk: found[key] for pk, key in keys.items() if key in found and not _outdated(found[key])}
+    missing = [pk for pk in ids if pk not in values and pk not in found]
     if missing:
         fresh = render(missing)
         cache.set_many({keys[pk]: value for pk, value in fresh.items()}, settings.FRAGMENT_MAX_AGE)
-        values.update(fresh)
+        found.update(fresh)
+    local.set_many({keys[pk]: value for pk, value in found.items()})
+    values.update(found)
     if memo is not None:
         memo.values.update((keys[pk], value) for pk, value in values.items())
     return values
@@ -133,10 +183,13 @@ def cached(name, *, topics, parts=(), render):
     memo = _memo.get()
     value = memo.values.get(key) if memo is not None else None  # asked for twice in one request
     if value is None:
-        value = cache.get(key)
+        value = local.get(key)
     if value is None or _outdated(value):
-        value = render()
-        cache.set(key, value, settings.FRAGMENT_MAX_AGE)
+        value = cache.get(key)
+        if value is None or _outdated(value):
+            value = render()
+            cache.set(key, value, settings.FRAGMENT_MAX_AGE)
+        local.set_many({key: value})
     if memo is not None:
         memo.values[key] = value
     return value

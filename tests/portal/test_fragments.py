@@ -1,5 +1,6 @@
 """Shared fragments (portal/lib/fragments.py): rendered once, kept until what they show changes."""
 
+import datetime
 import os
 
 import pytest
@@ -71,6 +72,124 @@ class TestCachedMany:
         fragments.bump("teams")
         fragments.cached_many("card", topics=("teams",), ids=[1, 3], render=render)
         assert asked == [[1, 2], [3], [1, 3]]
+
+
+class Timed(str):
+    """A fragment that the clock changes."""
+
+    changes_at = None
+
+
+class CountingCache:
+    """The shared cache, counting the fragments fetched from it (not the generations)."""
+
+    def __init__(self, monkeypatch):
+        self.fetched, self.inside = [], False
+        get, get_many = fragments.cache.get, fragments.cache.get_many
+
+        def counting_get(key, *args, **kwargs):
+            if not key.startswith("fragments:generation:") and not self.inside:
+                self.fetched.append(key)
+            return get(key, *args, **kwargs)
+
+        def counting_get_many(keys, *args, **kwargs):
+            self.fetched.extend(key for key in keys if not key.startswith("fragments:generation:"))
+            self.inside = True  # the local-memory cache's get_many calls get
+            try:
+                return get_many(keys, *args, **kwargs)
+            finally:
+                self.inside = False
+
+        monkeypatch.setattr(fragments.cache, "get", counting_get)
+        monkeypatch.setattr(fragments.cache, "get_many", counting_get_many)
+
+
+@pytest.mark.django_db
+class TestKeptInTheWorker:
+    """Each worker keeps the fragments it used last in its own memory, keyed by the same generations."""
+
+    def test_a_fragment_used_again_costs_no_round_trip(self, monkeypatch):
+        render, shared = Renders(), CountingCache(monkeypatch)
+        first = fragments.cached("list", topics=("teams",), render=render)
+        assert len(shared.fetched) == 1  # looked for once, then rendered
+        for _ in range(3):
+            assert fragments.cached("list", topics=("teams",), render=render) == first
+        assert render.calls == 1 and len(shared.fetched) == 1
+
+    def test_a_change_made_in_another_worker_is_seen_at_once(self):
+        render = Renders()
+        fragments.cached("list", topics=("teams",), render=render)
+        # Another worker's bump: only the generation in the shared cache moves, this worker's copy stays.
+        fragments.cache.set("fragments:generation:teams", 1, timeout=None)
+        assert fragments.cached("list", topics=("teams",), render=render).endswith("#2")
+
+    def test_a_copy_fetched_from_the_shared_cache_is_kept_too(self, monkeypatch):
+        render = Renders()
+        first = fragments.cached("list", topics=("teams",), render=render)
+        fragments.local.clear()  # as in a second worker, which finds it in the shared cache
+        shared = CountingCache(monkeypatch)
+        assert fragments.cached("list", topics=("teams",), render=render) == first
+        assert fragments.cached("list", topics=("teams",), render=render) == first
+        assert render.calls == 1 and len(shared.fetched) == 1
+
+    def test_it_keeps_only_the_latest_items(self, settings, monkeypatch):
+        settings.FRAGMENT_LOCAL_ITEMS = 2
+        render, shared = Renders(), CountingCache(monkeypatch)
+        for page in (1, 2, 3):
+            fragments.cached("list", topics=("teams",), parts=(page,), render=render)
+        shared.fetched.clear()
+        fragments.cached("list", topics=("teams",), parts=(3,), render=render)
+        fragments.cached("list", topics=("teams",), parts=(2,), render=render)
+        assert shared.fetched == []
+        fragments.cached("list", topics=("teams",), parts=(1,), render=render)  # the oldest: gone
+        assert len(shared.fetched) == 1 and render.calls == 3
+
+    def test_none_are_kept_when_the_setting_is_zero(self, settings, monkeypatch):
+        settings.FRAGMENT_LOCAL_ITEMS = 0
+        render, shared = Renders(), CountingCache(monkeypatch)
+        for _ in range(2):
+            fragments.cached("list", topics=("teams",), render=render)
+        assert len(shared.fetched) == 2 and render.calls == 1
+
+    def test_a_copy_lives_no_longer_than_the_max_age(self, settings, monkeypatch):
+        settings.FRAGMENT_MAX_AGE = 60
+        render, shared = Renders(), CountingCache(monkeypatch)
+        fragments.cached("list", topics=("teams",), render=render)
+        now = fragments.time.monotonic()
+        monkeypatch.setattr(fragments.time, "monotonic", lambda: now + 61)
+        fragments.cached("list", topics=("teams",), render=render)
+        assert len(shared.fetched) == 2  # asked the shared cache again
+
+    def test_a_kept_copy_past_its_changes_at_is_rendered_again(self, monkeypatch):
+        def render():
+            value = Timed("upcoming")
+            value.changes_at = timezone.now() + datetime.timedelta(minutes=5)
+            calls.append(value)
+            return value
+
+        calls = []
+        fragments.cached("meetings", topics=("teams",), render=render)
+        fragments.cached("meetings", topics=("teams",), render=render)
+        assert len(calls) == 1
+        later = timezone.now() + datetime.timedelta(minutes=6)
+        monkeypatch.setattr(fragments.timezone, "now", lambda: later)
+        fragments.cached("meetings", topics=("teams",), render=render)
+        assert len(calls) == 2
+
+    def test_cards_kept_one_by_one_too(self, monkeypatch):
+        asked = []
+
+        def render(missing):
+            asked.append(sorted(missing))
+            return {pk: f"card {pk}" for pk in missing}
+
+        fragments.cached_many("card", topics=("teams",), ids=[1, 2], render=render)
+        shared = CountingCache(monkeypatch)
+        assert fragments.cached_many("card", topics=("teams",), ids=[2, 1], render=render) == {1: "card 1", 2: "card 2"}
+        assert shared.fetched == []
+        fragments.cached_many("card", topics=("teams",), ids=[1, 3], render=render)
+        assert asked == [[1, 2], [3]]
+        assert len(shared.fetched) == 1, shared.fetched
 
 
 @pytest.mark.django_db
