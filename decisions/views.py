@@ -1,4 +1,5 @@
 import datetime
+import functools
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -71,6 +73,17 @@ def get_page_for(user, pk):
     return decision, pages.decision_page(pk)
 
 
+@functools.cache
+def _blank_review_fields(language):
+    return render_to_string("decisions/detail.html#review-fields", {"review_form": ImpactReviewForm.for_review(None)})
+
+
+def blank_review_fields():
+    """The fields of an empty review form, the same for everyone who has not reviewed yet: drawn once
+    per language by each worker (the form is code, not data)."""
+    return _blank_review_fields(get_language())
+
+
 def _detail_context(request, decision, shared, *, review_form=None, errors=()):
     """The page: `shared` (the same for every reader) and what is this viewer's own, computed now."""
     user = request.user
@@ -78,8 +91,12 @@ def _detail_context(request, decision, shared, *, review_form=None, errors=()):
     my_review = None
     if decision.my_review_id and (accepts or review_form is not None):  # only their form shows it
         my_review = selectors.viewer_review(decision.my_review_id)
+    review_fields = None
     if review_form is None and accepts:
-        review_form = ImpactReviewForm.for_review(my_review)
+        if my_review is None:
+            review_fields = blank_review_fields()
+        else:
+            review_form = ImpactReviewForm.for_review(my_review)
     can_edit = can(user, "decision.manage", decision)
     in_review = decision.status == Decision.Status.IN_REVIEW
     decision._review_tally = shared.tally  # Decision.review_tally: the page has counted its reviews
@@ -90,6 +107,7 @@ def _detail_context(request, decision, shared, *, review_form=None, errors=()):
         "my_review": my_review,
         "my_request_due": decision.my_request_due,
         "review_form": review_form,
+        "review_fields": review_fields,
         "can_edit": can_edit,
         "transitions": _transitions(decision),
         # Shown only to those who may move it along.

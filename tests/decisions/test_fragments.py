@@ -4,11 +4,13 @@ the next request, and what is the viewer's own is never shared."""
 import datetime
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from decisions import services
+from decisions import services, views
+from decisions.forms import ImpactReviewForm
 from decisions.models import Decision, DecisionEvent
 from portal.lib.panels import panels_for
 from tests.factories import CustomerFactory, DecisionFactory, ImpactReviewFactory, ReviewRequestFactory, UserFactory
@@ -139,6 +141,44 @@ class TestDecisionPageViewers:
         Decision.objects.filter(pk=decision.pk).update(status="decided")  # the row is read fresh anyway
         body = page(signed_in(outsider), decision.get_absolute_url())
         assert 'id="my-review"' not in body and "it no longer takes reviews" in body
+
+
+class TestBlankReviewForm:
+    """The empty review form is code, not data: each worker draws it once per language."""
+
+    @pytest.fixture(autouse=True)
+    def _fresh(self):
+        views._blank_review_fields.cache_clear()
+        yield
+        views._blank_review_fields.cache_clear()
+
+    def test_drawn_once_and_the_same_as_a_fresh_one(self, decision, outsider, host, monkeypatch):
+        drawn = []
+        for_review = ImpactReviewForm.for_review.__func__
+        monkeypatch.setattr(ImpactReviewForm, "for_review", classmethod(lambda cls, r: drawn.append(r) or for_review(cls, r)))
+        first, second = page(signed_in(outsider), decision.get_absolute_url()), page(signed_in(host), decision.get_absolute_url())
+        assert len(drawn) == 1
+        fresh = render_to_string("decisions/detail.html#review-fields", {"review_form": ImpactReviewForm()})
+        assert 'id="id_answer"' in fresh and fresh in first and fresh in second
+
+    def test_each_language_gets_its_own(self, decision, outsider, host):
+        host.language = "ar"
+        host.save()
+        english, arabic = page(signed_in(outsider), decision.get_absolute_url()), page(signed_in(host), decision.get_absolute_url())
+        with translation.override("ar"):
+            label = str(ImpactReviewForm().fields["mitigation"].label)
+        with translation.override("en"):
+            assert label != str(ImpactReviewForm().fields["mitigation"].label)
+        assert label in arabic and label not in english
+
+    def test_a_form_with_errors_or_a_review_is_not_the_blank_one(self, decision, outsider):
+        client = signed_in(outsider)
+        page(client, decision.get_absolute_url())  # the blank one is kept
+        response = client.post(reverse("decisions:review", args=[decision.pk]), {"answer": "fine", "direction": "helps"})
+        assert "Please answer in your own words" in response.content.decode()
+        assert "fine</textarea>" in response.content.decode()
+        ImpactReviewFactory(decision=decision, author=outsider, answer="What I wrote about the customers here.")
+        assert "What I wrote about the customers here.</textarea>" in page(client, decision.get_absolute_url())
 
 
 class TestLogChanges:
