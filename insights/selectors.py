@@ -27,7 +27,7 @@ from portal.permissions import can
 from stories.models import Comment, Reaction, Read, Story
 
 from .models import PULSE_FIELDS, PulseFigure, PulseIssue
-from .periods import add_months, last_months
+from .periods import Quarter, add_months, last_months
 
 # -- who sees what ------------------------------------------------------------------------------
 
@@ -261,34 +261,107 @@ def scorecard(*, teams, quarters, now=None):
 
 
 # Counting a quarter means reading every story read in it (60,000 rows a quarter at 10,000 people),
-# so the scorecard pages share what they counted for settings.LIFELINE_SCORECARD_MAX_AGE seconds;
-# who may see which team is decided on every request, before the cache is asked.
+# so the scorecard pages share what they counted: an entry per quarter and set of teams, in the cache
+# for COUNTED_KEPT_FOR × LIFELINE_SCORECARD_MAX_AGE. Once an entry is older than MAX_AGE, the one request
+# that takes its ":counting" lock counts it again while everyone else is shown the previous figures (the
+# page says when they were counted), so a burst of requests never waits in a crowd. refresh_shared_scorecards
+# (beat, every MAX_AGE / 2) counts again the entries people asked for in the last hour before they are
+# due, so in production no request waits for a count at all. Who may see which team is decided on every
+# request, before the cache is asked.
+COUNTED_KEPT_FOR = 3  # × MAX_AGE: an older entry is never shown, but counted in the request
+COUNTING_LOCK_SECONDS = 60  # far longer than a count takes; a lock left by a dead worker frees itself
+ASKED_KEY = "insights:scorecard:v1:asked"  # {(quarter string, team ids): when last asked}
+ASKED_FOR = datetime.timedelta(hours=1)  # refresh_shared_scorecards leaves entries not asked for longer alone
+ASKED_LIMIT = 1000  # the most recently asked entries the registry keeps
+ASKED_EVERY = 10 * 60  # seconds: how often a request notes again that an entry is still asked for
+# × MAX_AGE: how old an entry refresh_shared_scorecards counts again. Half of MAX_AGE less a margin: beat
+# runs every MAX_AGE / 2, and an entry counted exactly one run ago must not wait for the run after next
+# (it would be due by then) because this run started a moment early.
+REFRESH_AT = 0.4
+
+
+def scorecard_key(quarter, team_ids):
+    """The cache key of the figures for `quarter` and the set `team_ids`."""
+    digest = hashlib.sha256(",".join(map(str, sorted(team_ids))).encode()).hexdigest()[:32]
+    return f"insights:scorecard:v1:{settings.TIME_ZONE}:{quarter}:{digest}"
+
+
+def _max_age():
+    return datetime.timedelta(seconds=settings.LIFELINE_SCORECARD_MAX_AGE)
+
+
+def _count_entries(wanted, now):
+    """Count `wanted` ({cache key: (quarter, team ids)}) in one scorecard() call over their quarters and
+    teams, write each entry {"at": now, "teams": {team id: (members, leaders, figures)}} to the cache
+    and return them. Teams deleted meanwhile are simply not in the entry."""
+    quarters = sorted({quarter for quarter, _ids in wanted.values()})
+    ids = sorted({pk for _quarter, team_ids in wanted.values() for pk in team_ids})
+    counted = {}
+    for row in scorecard(teams=Team.objects.filter(pk__in=ids), quarters=quarters, now=now):
+        for figures in row.quarters:
+            counted[figures["quarter"], row.team.pk] = (row.members, row.leaders, figures)
+    entries = {
+        key: {"at": now, "teams": {pk: counted[quarter, pk] for pk in team_ids if (quarter, pk) in counted}}
+        for key, (quarter, team_ids) in wanted.items()
+    }
+    cache.set_many(entries, COUNTED_KEPT_FOR * settings.LIFELINE_SCORECARD_MAX_AGE)
+    return entries
+
+
+def _note_asked(quarters, team_ids, now):
+    """Note in the registry that `quarters` were asked for with `team_ids`. One key for all of them,
+    rewritten under a short lock; a request that does not get the lock leaves it to the next one (its
+    ":asked" mark is set only once the registry has it)."""
+    lock = f"{ASKED_KEY}:writing"
+    if not cache.add(lock, 1, timeout=10):
+        return
+    try:
+        asked = cache.get(ASKED_KEY) or {}
+        asked.update({(str(quarter), team_ids): now for quarter in quarters})
+        newest = sorted(((item, at) for item, at in asked.items() if now - at <= ASKED_FOR),
+                        key=lambda pair: pair[1], reverse=True)[:ASKED_LIMIT]
+        cache.set(ASKED_KEY, dict(newest), timeout=int(ASKED_FOR.total_seconds()))
+        marks = {f"{scorecard_key(quarter, team_ids)}:asked": 1 for quarter in quarters}
+        cache.set_many(marks, timeout=ASKED_EVERY)
+    finally:
+        cache.delete(lock)
 
 
 def shared_scorecard(*, teams, quarters):
     """The scorecard as the pages show it: (rows, counted_at).
 
-    `teams` are the teams the viewer may see. Their figures are `scorecard()`'s, kept in the cache
-    per quarter and set of teams for LIFELINE_SCORECARD_MAX_AGE seconds and shared by everyone who sees the same
-    teams (the figures are the teams', never a person's), so they are at most that old; `counted_at`
-    says when they were counted. Four queries for the quarters it has to count, none for the others."""
+    `teams` are the teams the viewer may see. Their figures are `scorecard()`'s, kept in the cache per
+    quarter and set of teams and shared by everyone who sees the same teams (the figures are the teams',
+    never a person's); `counted_at` says when they were counted. An entry older than
+    LIFELINE_SCORECARD_MAX_AGE is counted again by the one request that takes its lock while the others
+    get it as it is; one older than COUNTED_KEPT_FOR times that (or none) is counted in the request.
+    Four queries for the quarters it counts, none for the others."""
     teams = list(teams)
     if not teams:
         return [], None
-    ids = sorted(team.pk for team in teams)
-    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
-    keys = {quarter: f"insights:scorecard:v1:{settings.TIME_ZONE}:{quarter}:{digest}" for quarter in quarters}
-    found = cache.get_many(keys.values())
-    entries = {quarter: found.get(key) for quarter, key in keys.items()}
-    missing = sorted(quarter for quarter, entry in entries.items() if entry is None)
-    if missing:
-        now = timezone.now()
-        fresh = {quarter: {"at": now, "teams": {}} for quarter in missing}
-        for row in scorecard(teams=Team.objects.filter(pk__in=ids), quarters=missing, now=now):
-            for figures in row.quarters:
-                fresh[figures["quarter"]]["teams"][row.team.pk] = (row.members, row.leaders, figures)
-        cache.set_many({keys[quarter]: entry for quarter, entry in fresh.items()}, settings.LIFELINE_SCORECARD_MAX_AGE)
-        entries.update(fresh)
+    ids = tuple(sorted(team.pk for team in teams))
+    keys = {quarter: scorecard_key(quarter, ids) for quarter in quarters}
+    found = cache.get_many([*keys.values(), *(f"{key}:asked" for key in keys.values())])
+    now, max_age = timezone.now(), _max_age()
+    entries, count, locks = {}, [], []
+    for quarter, key in keys.items():
+        entry = found.get(key)
+        if entry is None or now - entry["at"] > COUNTED_KEPT_FOR * max_age:
+            count.append(quarter)
+        elif now - entry["at"] > max_age and cache.add(f"{key}:counting", 1, timeout=COUNTING_LOCK_SECONDS):
+            count.append(quarter)
+            locks.append(f"{key}:counting")
+        else:
+            entries[quarter] = entry
+    if count:
+        try:
+            fresh = _count_entries({keys[quarter]: (quarter, ids) for quarter in count}, now)
+        finally:
+            cache.delete_many(locks)
+        entries.update({quarter: fresh[keys[quarter]] for quarter in count})
+    unnoted = [quarter for quarter, key in keys.items() if f"{key}:asked" not in found]
+    if unnoted:
+        _note_asked(unnoted, ids, now)
     rows = []
     for team in teams:
         counted = [entries[quarter]["teams"].get(team.pk) for quarter in quarters]
@@ -297,6 +370,40 @@ def shared_scorecard(*, teams, quarters):
         members, leaders, _figures = counted[-1]
         rows.append(TeamFigures(team=team, members=members, leaders=leaders, quarters=[c[2] for c in counted]))
     return rows, min(entry["at"] for entry in entries.values())
+
+
+def _to_refresh(keys):
+    """Those of `keys` whose entry is gone or at least REFRESH_AT × LIFELINE_SCORECARD_MAX_AGE old."""
+    found = cache.get_many(keys) if keys else {}
+    oldest = timezone.now() - REFRESH_AT * _max_age()
+    return [key for key in keys if key not in found or found[key]["at"] <= oldest]
+
+
+def refresh_shared_scorecards():
+    """Count again, before they are due, the shared entries asked for in the last hour that are at least
+    REFRESH_AT × LIFELINE_SCORECARD_MAX_AGE old (or gone), one scorecard() call per quarter; leave out sets
+    with a team that no longer exists, and entries another worker is counting (their lock). Returns how
+    many entries it wrote. Run twice at once, each entry is counted once."""
+    now = timezone.now()
+    asked = [(Quarter.parse(quarter), team_ids) for (quarter, team_ids), at in (cache.get(ASKED_KEY) or {}).items()
+             if now - at <= ASKED_FOR]
+    if not asked:
+        return 0
+    existing = set(Team.objects.filter(pk__in={pk for _q, team_ids in asked for pk in team_ids})
+                   .values_list("pk", flat=True))
+    wanted = {scorecard_key(quarter, team_ids): (quarter, team_ids) for quarter, team_ids in asked
+              if quarter is not None and existing.issuperset(team_ids)}
+    written, todo = 0, _to_refresh(list(wanted))
+    for quarter in sorted({wanted[key][0] for key in todo}):
+        locked = [key for key in todo
+                  if wanted[key][0] == quarter and cache.add(f"{key}:counting", 1, timeout=COUNTING_LOCK_SECONDS)]
+        try:
+            mine = _to_refresh(locked)  # once more under the lock: another worker may have just written them
+            if mine:
+                written += len(_count_entries({key: wanted[key] for key in mine}, timezone.now()))
+        finally:
+            cache.delete_many([f"{key}:counting" for key in locked])
+    return written
 
 
 # -- the customer pulse -------------------------------------------------------------------------

@@ -1,12 +1,13 @@
-"""The monthly pulse email. Thin tasks: ids in, the services do the work; PulseDelivery rows make
-each email go out once however often a task runs (Redis may deliver a task twice)."""
+"""The monthly pulse email and the shared scorecard figures. Thin tasks: ids in, the services and
+selectors do the work; PulseDelivery rows make each email go out once however often a task runs (Redis
+may deliver a task twice), and a lock per scorecard entry has it counted once."""
 
 import datetime
 
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import selectors, services
 from .models import PulseIssue
 
 BATCH = 30
@@ -46,3 +47,10 @@ def resume_pulses_task():
     since = timezone.now() - datetime.timedelta(days=40)
     for issue_id in PulseIssue.objects.filter(published_at__gte=since).values_list("pk", flat=True):
         send_pulse_task.delay(issue_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_scorecards_task():
+    """Every LIFELINE_SCORECARD_MAX_AGE / 2 (beat): count again the scorecard figures people asked for
+    in the last hour before they are due, so no request waits for a count. Returns how many it wrote."""
+    return selectors.refresh_shared_scorecards()

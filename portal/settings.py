@@ -243,6 +243,9 @@ LIFELINE_IMPORT_MAX_ROWS = env.int("LIFELINE_IMPORT_MAX_ROWS", default=20_000)
 LIFELINE_MEETING_QUOTA = env.int("LIFELINE_MEETING_QUOTA", default=2)
 # How old the scorecard's figures may be, in seconds (the page says when they were counted).
 LIFELINE_SCORECARD_MAX_AGE = env.int("LIFELINE_SCORECARD_MAX_AGE", default=300)
+# insights: every MAX_AGE / 2, count again the scorecard figures people look at before they are due.
+CELERY_BEAT_SCHEDULE["insights-scorecard"] = {"task": "insights.tasks.refresh_scorecards_task",
+                                              "schedule": max(60, LIFELINE_SCORECARD_MAX_AGE // 2)}
 
 # Logs: JSON lines in production (LOG_FORMAT=json), readable lines in development; every record
 # carries the id of the request it belongs to, which the error page shows the user.

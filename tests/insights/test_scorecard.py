@@ -1,12 +1,15 @@
+import contextlib
 import csv
+import datetime
 import io
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from insights import selectors
+from insights import selectors, tasks
 from insights.periods import Quarter
 from portal.models import Team, User
 from stories.models import Read, Story
@@ -259,3 +262,151 @@ class TestSharedFigures:
         with translation.override("ar"):
             arabic = client.get(url(quarter)).content.decode()
         assert "Teams side by side" in english and "Teams side by side" not in arabic
+
+
+@contextlib.contextmanager
+def later(seconds):
+    """The clock (timezone.now) `seconds` ahead; the cache's own expiry is not moved."""
+    moment = timezone.now() + datetime.timedelta(seconds=seconds)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield moment
+
+
+def add_a_read(team, quarter):
+    story = Story.objects.filter(reads__user__team=team).first()
+    Read.objects.create(story=story, user=UserFactory(team=team), read_at=quarter.start())
+
+
+def shown_reads(client, team, quarter, **url_params):
+    response = client.get(url(quarter, **url_params))
+    rows = response.context["rows"] if "rows" in response.context else [response.context["row"]]
+    return next(r.quarters[-1]["reads"] for r in rows if r.team == team), response.context["counted_at"]
+
+
+class TestStaleWhileRecount:
+    """Figures older than LIFELINE_SCORECARD_MAX_AGE are counted again by one request; the others are shown
+    the previous ones meanwhile instead of all counting at once."""
+
+    def test_a_due_entry_is_shown_to_others_while_one_request_counts(self, settings, as_user, admin_user,
+                                                                     finance_activity, quarter,
+                                                                     django_assert_num_queries):
+        team, _users = finance_activity
+        client = as_user(admin_user)
+        reads, first_at = shown_reads(client, team, quarter)
+        assert reads == 8
+        add_a_read(team, quarter)
+        ids = sorted(Team.objects.values_list("pk", flat=True))
+        assert cache.add(selectors.scorecard_key(quarter, ids) + ":counting", 1)  # another worker counts
+        with later(settings.LIFELINE_SCORECARD_MAX_AGE + 1):  # due, but kept for 3 × MAX_AGE
+            with django_assert_num_queries(3):  # session, user, visible teams: no counting
+                assert shown_reads(client, team, quarter) == (8, first_at)
+            cache.delete(selectors.scorecard_key(quarter, ids) + ":counting")  # it died before writing
+            assert shown_reads(client, team, quarter)[0] == 9  # the next request counts
+
+    def test_the_request_that_takes_the_lock_counts_and_the_next_sees_it(self, settings, as_user, admin_user,
+                                                                         finance_activity, quarter,
+                                                                         django_assert_num_queries):
+        team, _users = finance_activity
+        client = as_user(admin_user)
+        reads, first_at = shown_reads(client, team, quarter)
+        add_a_read(team, quarter)
+        ids = sorted(Team.objects.values_list("pk", flat=True))
+        with later(settings.LIFELINE_SCORECARD_MAX_AGE + 1) as moment:
+            with django_assert_num_queries(7):  # session, user, visible teams, and scorecard()'s four
+                assert shown_reads(client, team, quarter) == (9, moment)
+            assert cache.get(selectors.scorecard_key(quarter, ids) + ":counting") is None  # let go
+            with django_assert_num_queries(3):
+                assert shown_reads(client, team, quarter) == (9, moment)
+        assert reads == 8 and first_at < moment
+
+    def test_an_entry_past_the_hard_limit_is_counted_in_the_request(self, settings, as_user, admin_user,
+                                                                    finance_activity, quarter,
+                                                                    django_assert_num_queries):
+        team, _users = finance_activity
+        client = as_user(admin_user)
+        shown_reads(client, team, quarter)
+        add_a_read(team, quarter)
+        ids = sorted(Team.objects.values_list("pk", flat=True))
+        cache.add(selectors.scorecard_key(quarter, ids) + ":counting", 1)  # even while someone counts
+        with later(3 * settings.LIFELINE_SCORECARD_MAX_AGE + 1) as moment:
+            with django_assert_num_queries(7):
+                assert shown_reads(client, team, quarter) == (9, moment)
+
+    def test_a_team_page_counts_only_its_due_quarters(self, settings, as_user, leader, finance_activity, quarter,
+                                                     django_assert_num_queries):
+        team, _users = finance_activity
+        client = as_user(leader)
+        shown_reads(client, team, quarter, slug="finance")
+        older = selectors.scorecard_key(quarter.shift(-1), [team.pk])
+        cache.add(older + ":counting", 1)
+        add_a_read(team, quarter)
+        with later(settings.LIFELINE_SCORECARD_MAX_AGE + 1) as moment:
+            with django_assert_num_queries(7):  # the three quarters nobody else counts, in one go
+                reads, counted_at = shown_reads(client, team, quarter, slug="finance")
+        assert reads == 9 and counted_at < moment  # the oldest figures shown: the one another worker counts
+        assert cache.get(older)["at"] == counted_at
+
+
+class TestRefreshScorecardsTask:
+    """Beat counts again, before they are due, the figures people asked for in the last hour."""
+
+    def test_it_counts_a_half_old_entry_so_no_request_has_to(self, settings, as_user, admin_user, finance_activity,
+                                                             quarter, django_assert_num_queries):
+        team, _users = finance_activity
+        client = as_user(admin_user)
+        shown_reads(client, team, quarter)
+        add_a_read(team, quarter)
+        with later(settings.LIFELINE_SCORECARD_MAX_AGE // 2 + 1) as moment:
+            with django_assert_num_queries(5):  # the teams that still exist, and scorecard()'s four
+                assert tasks.refresh_scorecards_task.delay().get() == 1
+            with django_assert_num_queries(3):  # session, user, visible teams: counted already
+                assert shown_reads(client, team, quarter) == (9, moment)
+
+    def test_running_it_twice_counts_once(self, settings, as_user, leader, finance_activity, quarter,
+                                          django_assert_num_queries):
+        as_user(leader).get(url(quarter, slug="finance"))
+        with later(settings.LIFELINE_SCORECARD_MAX_AGE // 2 + 1):
+            assert tasks.refresh_scorecards_task.apply().get() == 4  # the team page's four quarters
+            with django_assert_num_queries(1):  # which teams still exist; nothing left to count
+                assert tasks.refresh_scorecards_task.apply().get() == 0
+
+    def test_it_leaves_an_entry_another_worker_counts(self, settings, as_user, admin_user, finance_activity,
+                                                      quarter, django_assert_num_queries):
+        as_user(admin_user).get(url(quarter))
+        ids = sorted(Team.objects.values_list("pk", flat=True))
+        lock = selectors.scorecard_key(quarter, ids) + ":counting"
+        cache.add(lock, 1)
+        with later(settings.LIFELINE_SCORECARD_MAX_AGE // 2 + 1):
+            with django_assert_num_queries(1):
+                assert tasks.refresh_scorecards_task.apply().get() == 0
+            cache.delete(lock)
+            assert tasks.refresh_scorecards_task.apply().get() == 1
+
+    def test_it_skips_deleted_teams_and_entries_not_asked_for_an_hour(self, settings, as_user, admin_user, leader,
+                                                                      finance_activity, it_team, quarter,
+                                                                      django_assert_num_queries):
+        team, _users = finance_activity
+        as_user(admin_user).get(url(quarter))  # Finance and IT
+        everyone = selectors.scorecard_key(quarter, sorted(Team.objects.values_list("pk", flat=True)))
+        before = cache.get(everyone)["at"]
+        client = as_user(leader)
+        shown_reads(client, team, quarter, slug="finance")
+        it_team.delete()
+        add_a_read(team, quarter)
+        with later(settings.LIFELINE_SCORECARD_MAX_AGE // 2 + 1) as moment:
+            assert tasks.refresh_scorecards_task.apply().get() == 4  # Finance's page; not the set with IT in it
+            assert cache.get(everyone)["at"] == before
+            assert shown_reads(client, team, quarter, slug="finance") == (9, moment)
+        with later(60 * 60 + settings.LIFELINE_SCORECARD_MAX_AGE):
+            with django_assert_num_queries(0):
+                assert tasks.refresh_scorecards_task.apply().get() == 0
+            assert cache.get(selectors.scorecard_key(quarter, [team.pk]))["at"] == moment
+
+    def test_the_list_of_what_was_asked_keeps_the_last_hour(self, as_user, admin_user, finance, it_team, quarter):
+        client = as_user(admin_user)
+        client.get(url(quarter, slug="it"))
+        with later(60 * 60 + 1):
+            client.get(url(quarter, slug="finance"))
+        asked = cache.get(selectors.ASKED_KEY)
+        assert {ids for _quarter, ids in asked} == {(finance.pk,)}
+        assert sorted(q for q, _ids in asked) == [str(q) for q in quarter.trend(4)]
