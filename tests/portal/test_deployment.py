@@ -86,3 +86,15 @@ class TestProductionSettings:
         result = run_manage("check", env=env)
         assert result.returncode != 0
         assert "DATABASE_URL" in result.stderr
+
+
+def test_every_beat_entry_names_a_task_the_worker_knows():
+    """A misspelt task in CELERY_BEAT_SCHEDULE would be sent every few minutes and never run."""
+    from django.conf import settings
+
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "insights.tasks.refresh_scorecards_task" in scheduled
+    assert scheduled <= set(app.tasks), scheduled - set(app.tasks)
