@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.choices import BaseChoiceIterator
 from django.utils import timezone, translation
 
 
@@ -258,9 +259,10 @@ class SharedModelChoiceField(forms.ModelChoiceField):
         return self.queryset.model.from_db(self.queryset.db, names, values)
 
 
-class SharedChoices:
+class SharedChoices(BaseChoiceIterator):
     """The options of a SharedModelChoiceField, with the loaded fields of each row, fetched from the
-    cache (or the database, once) when first needed."""
+    cache (or the database, once) when first needed. A choice iterator, so Django's forms take it as
+    it is instead of listing (and so fetching) the options whenever a form is made."""
 
     def __init__(self, field, iterator):
         self.field, self.iterator, self.options = field, iterator, None

@@ -256,6 +256,22 @@ class TestSharedModelChoiceField:
         assert not Filter({"team": "legal"}).is_valid()
 
 
+    def test_making_a_form_fetches_no_options(self, finance, monkeypatch, django_assert_num_queries):
+        from django import forms
+
+        class Filter(forms.Form):
+            team = fragments.SharedModelChoiceField(
+                queryset=Team.objects.order_by("name"), to_field_name="slug", required=False,
+                shared_as="test.team", topics=["teams"],
+            )
+
+        shared = CountingCache(monkeypatch)
+        with django_assert_num_queries(0):
+            Filter()
+            Filter({"q": "words"})
+        assert shared.fetched == []  # the page that never draws the list never asks for it
+
+
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real Redis)")
 def test_the_redis_cache_keeps_one_client_per_pool():
     from portal.lib.cache import RedisCache
