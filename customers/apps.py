@@ -12,4 +12,5 @@ class CustomersConfig(AppConfig):
         from .models import Contact, Customer
 
         fragments.watch("customers", Customer, unshown={"last_activity_at"})  # activity: sorting only
+        fragments.watch("customer-activity", Customer)  # the home page's follow lists, ordered by activity
         fragments.watch("contacts", Contact)  # the customer page's frame

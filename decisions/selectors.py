@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer
+from portal.lib import fragments
 from portal.lib.rawsql import placeholders
 from portal.lib.urls import pk_url
 
@@ -27,10 +28,30 @@ class AwaitingRow:
     is_overdue: bool
 
 
+# What "Awaiting my review" reads: review requests (reviewer, reviewed_at, due date: "decisions", whose
+# bulk_create and update() in services.py bump it) and their decisions (status, title: "decisions"), and
+# the decisions' teams' names ("teams").
+AWAITING_TOPICS = ("decisions", "teams")
+
+
 def awaiting_review_panel(user, *, limit=8):
-    """The home page panel "Awaiting my review" (one query); left out when nothing waits. The viewer's
-    own, so never shared: the query is written out (the rule of decision_list's `awaiting` filter, with only what the panel shows;
-    compiling it through the ORM cost more than running it) and the address built once."""
+    """The home page panel "Awaiting my review"; left out when nothing waits. The viewer's own, so kept
+    per person (portal.lib.fragments, their id in the key) until a decision, review request or team
+    changes, and for the day: "overdue" is measured against the viewer's local date, which is in the
+    key. Its one query runs only when one of those has moved."""
+    today = timezone.localdate()
+    (context,) = fragments.cached(
+        "home-awaiting-review", topics=AWAITING_TOPICS, parts=(user.pk, today.isoformat(), limit),
+        render=lambda: (_awaiting_review(user, limit=limit, today=today),),  # a tuple: None (no panel) is kept too
+        per_person=True,
+    )
+    return context
+
+
+def _awaiting_review(user, *, limit, today):
+    """The panel's context, or None: one query, written out (the rule of decision_list's `awaiting`
+    filter, with only what the panel shows; compiling it through the ORM cost more than running it),
+    the address built once."""
     requests, decisions = ReviewRequest._meta.db_table, Decision._meta.db_table
     teams = Decision._meta.get_field("team").related_model._meta.db_table
     statuses = [str(status) for status in Decision.OPEN_STATUSES]
@@ -47,7 +68,6 @@ def awaiting_review_panel(user, *, limit=8):
         return None
     to_date = ReviewRequest._meta.get_field("due_date").to_python  # SQLite's raw dates are text
     url = pk_url("decisions:detail")
-    today = timezone.localdate()
     rows = []
     for due, pk, title, team_name in found[:limit]:
         due = to_date(due)

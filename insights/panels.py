@@ -3,10 +3,15 @@
 in Python (same markup, strings and escaping as templates/insights/panels/*.html, which they replaced).
 
 - Open seats this month: the month's open meetings are shared (a few more than the panel shows);
-  each viewer's own seats and the meetings they host are left out per request. A viewer who holds a
-  seat at so many of them that the shared rows run out gets the panel straight from the database.
-- Customers I follow: which customers, and their last activity, are the viewer's (one query); each
-  customer's card (its newest story, decision and meeting) is shared with everyone who follows it.
+  each viewer's own seats and the meetings they host are left out, and the panel that makes is kept
+  per person (their id in the key) until a meeting, seat or customer changes or a sign-up closes. A
+  viewer who holds a seat at so many of them that the shared rows run out gets the panel straight
+  from the database.
+- Customers I follow: which customers, and their last activity, are the viewer's (one query), kept
+  per person until they follow or unfollow (their `reader:` topic, stories/apps.py) or a customer's
+  activity moves ("customer-activity", customers/services.py customer_touch); each customer's card
+  (its newest story, decision and meeting) is shared with everyone who follows it. "Last activity …
+  ago" is the clock's: written on every request, from the kept list.
 """
 
 import dataclasses
@@ -26,6 +31,7 @@ from meetings.cards import detail_url, seat_statuses
 from portal.lib import fragments
 from portal.lib.rawsql import db_datetime
 from portal.lib.urls import pk_url
+from stories.services import reader_topic
 
 from . import selectors
 
@@ -69,11 +75,27 @@ def _open_seat_rows(meetings):
     return rows
 
 
+@dataclasses.dataclass(slots=True)
+class ViewerOpenSeats:
+    """One person's open-seats panel, kept until a meeting, seat or customer changes or a sign-up closes."""
+
+    context: dict
+    changes_at: datetime.datetime
+
+
 def open_seats_panel(user, *, limit=4):
-    """The open-seats panel's context: {"html", "meetings" (pk and title of each shown), "more", "month"}."""
+    """The open-seats panel's context: {"html", "meetings" (pk and title of each shown), "more", "month"}.
+    Kept per person: what leaves their own out (their seats of any status, the meetings they host) is
+    read from the same topics as the shared rows (a seat: "seats"; a host: "meetings")."""
     now = timezone.now()
     start, end = selectors._this_month(now)
+    return fragments.cached(
+        "home-open-seats-viewer", topics=OPEN_SEATS_TOPICS, parts=[start.isoformat(), user.pk, limit],
+        render=lambda: _viewer_open_seats(user, limit=limit, now=now, start=start, end=end), per_person=True,
+    ).context
 
+
+def _viewer_open_seats(user, *, limit, now, start, end):
     def render():
         meetings = list(selectors.open_seats(start=start, end=end, now=now)[: limit + 1 + SPARE])
         # A meeting leaves the list when its sign-up closes (it starts, and ends, later still).
@@ -81,11 +103,15 @@ def open_seats_panel(user, *, limit=4):
         return OpenSeats(rows=_open_seat_rows(meetings), complete=len(meetings) <= limit + SPARE, changes_at=changes_at)
 
     shared = fragments.cached("home-open-seats", topics=OPEN_SEATS_TOPICS, parts=[start.isoformat()], render=render)
+    changes_at = shared.changes_at  # the first limit + 1 + SPARE open meetings' sign-ups, the month's end
     mine = seat_statuses(user, [row.pk for row in shared.rows])  # any seat, cancelled too, as the selector
     rows = [row for row in shared.rows if row.host_id != user.pk and row.pk not in mine][: limit + 1]
     if len(rows) <= limit and not shared.complete:  # the viewer's own took the spare rows: ask the database
-        context = selectors.open_seats_panel(user, limit=limit, now=now)
-        rows, more = _open_seat_rows(context["meetings"]), context["more"]
+        # One more than shown, so that `more` and when it changes are known too.
+        context = selectors.open_seats_panel(user, limit=limit + 1, now=now)
+        meetings = context["meetings"]
+        changes_at = min([changes_at, *(m.signup_closes_at for m in meetings)])
+        rows, more = _open_seat_rows(meetings[:limit]), len(meetings) > limit
     else:
         rows, more = rows[:limit], len(rows) > limit
     parts = [
@@ -101,10 +127,10 @@ def open_seats_panel(user, *, limit=4):
         parts.append('  <p class="empty">%s</p>\n' % escape(_("No open seats left this month.")))
     parts.append('  <p><a href="%s?open=1">%s</a></p>\n</section>'
                  % (reverse("meetings:list"), escape(_("All meetings with open seats"))))
-    return {
+    return ViewerOpenSeats(context={
         "html": mark_safe("".join(parts)),  # noqa: S308 (each part escaped when made)
         "meetings": [(row.pk, row.title) for row in rows], "more": more, "month": start,
-    }
+    }, changes_at=changes_at)
 
 
 # -- customers I follow -------------------------------------------------------------------------
@@ -118,7 +144,17 @@ class FollowedCard:
 
 def followed_customers(user, limit):
     """[(customer id, last activity)] of the customers `user` follows, most recently active first,
-    `limit` of them. One query, written out (it runs on every home page)."""
+    `limit` of them. Kept per person until what it reads moves: their follows (a Follow's save or
+    delete bumps their reader topic, stories/apps.py) and the customers' rows, `last_activity_at`
+    included ("customer-activity": every save or delete of a Customer, and customer_touch's update());
+    then one query, written out."""
+    return fragments.cached(
+        "home-followed-list", topics=("customer-activity", reader_topic(user.pk)), parts=[user.pk, limit],
+        render=lambda: _followed_customers(user, limit), per_person=True,
+    )
+
+
+def _followed_customers(user, limit):
     customers, follows = Customer._meta.db_table, Follow._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

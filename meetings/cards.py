@@ -183,14 +183,39 @@ def customer_section(customer, user):
     return {"html": mark_safe(section.html), "upcoming": section.upcoming, "past": section.past}  # noqa: S308
 
 
-# -- the home panel: my debriefs owed and my next meetings (the viewer's own: nothing shared) -----------
+# -- the home panel: my debriefs owed and my next meetings (the viewer's own: kept per person) ----------
+
+# What the home panel reads: the viewer's seats (status), their meetings (status, title, times, customer),
+# the customers' names (a save of only `last_activity_at` leaves "customers" alone: not shown here) and
+# whether a debrief exists. Every write to them is a save or a delete (meetings/services.py); the
+# update()s there write only a seat's `notified` and a meeting's `debriefs_requested_at`, unread here.
+HOME_TOPICS = ("meetings", "seats", "debriefs", "customers")
+OWED_FOR = datetime.timedelta(days=60)  # a debrief not written by then is no longer asked for
+
+
+@dataclasses.dataclass(slots=True)
+class HomePanel:
+    """One person's home panel: its context (None: left out) and when the clock alone changes it."""
+
+    context: dict | None
+    changes_at: datetime.datetime | None
 
 
 def home_panel(user):
-    """The home panel of my meetings (debriefs owed, what is coming up): one written-out query,
-    written in Python (it runs on every home page). None when there is nothing to show."""
+    """The home panel of my meetings (debriefs owed, what is coming up), or None when there is nothing
+    to show. Kept per person (portal.lib.fragments, their id in the key) until a meeting, seat, debrief
+    or customer changes, or until the next of its meetings ends (it leaves "Coming up") or an owed
+    debrief's 60 days run out: only then does its one query run again."""
     if not user.is_authenticated:
         return None
+    panel = fragments.cached(
+        "home-meetings", topics=HOME_TOPICS, parts=[user.pk], render=lambda: _home_panel(user), per_person=True
+    )
+    return panel.context
+
+
+def _home_panel(user):
+    """One written-out query, written in Python (it runs on every home page after a change)."""
     now = timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
     seat, meeting, debrief = Seat._meta.db_table, Meeting._meta.db_table, Debrief._meta.db_table
@@ -204,14 +229,18 @@ def home_panel(user):
             f"s.status = %s AND m.ends_at > %s AND NOT EXISTS (SELECT 1 FROM {debrief} d WHERE d.seat_id = s.id))) "
             "ORDER BY m.starts_at, s.id LIMIT 10",
             [user.pk, confirmed, waitlisted, Meeting.Status.SCHEDULED, adapt(now),
-             confirmed, adapt(now - datetime.timedelta(days=60))],
+             confirmed, adapt(now - OWED_FOR)],
         )
         rows = [(status, pk, title, db_datetime(starts), db_datetime(ends), name)
                 for status, pk, title, starts, ends, name in cursor.fetchall()]
+    # The clock takes a row out of "Coming up" when its meeting ends, and out of the debriefs owed 60
+    # days later; no row comes in by the clock alone. Rows past the LIMIT start later still, so they
+    # move into view only when one of these leaves.
+    changes_at = min((ends if ends > now else ends + OWED_FOR for *_row, ends, _name in rows), default=None)
     owed = [row for row in rows if row[4] <= now]
     upcoming = [row for row in rows if row[4] > now][:3]
     if not owed and not upcoming:
-        return None
+        return HomePanel(context=None, changes_at=changes_at)
     parts = [
         '<section class="section card home-meetings" aria-labelledby="home-meetings-heading">\n'
         '  <h2 id="home-meetings-heading">%s</h2>\n' % escape(_("Customer meetings"))
@@ -238,7 +267,7 @@ def home_panel(user):
             )
         parts.append("  </ul>\n")
     parts.append('  <p><a href="%s">%s</a></p>\n</section>' % (reverse("meetings:mine"), escape(_("My customer meetings"))))
-    return {
+    return HomePanel(context={
         "html": mark_safe("".join(parts)),  # noqa: S308 (each part escaped when made)
         "owed": [row[1] for row in owed], "upcoming": [row[1] for row in upcoming],
-    }
+    }, changes_at=changes_at)

@@ -58,6 +58,7 @@ class StoriesConfig(AppConfig):
             (story,) = fragments.cached(
                 "story-of-the-day", topics=("story-rows", "customers", "people", services.reader_topic(user.pk)),
                 parts=(user.pk, timezone.localdate()), render=lambda: (selectors.story_of_the_day(user),),
+                per_person=True,
             )
             return {"story": story} if story is not None else None
 

@@ -173,24 +173,28 @@ def cached_many(name, *, topics, ids, render):
     return values
 
 
-def cached(name, *, topics, parts=(), render):
+def cached(name, *, topics, parts=(), render, per_person=False):
     """`render()`'s value for this name, topics' generations, language, time zone and `parts`
     (whatever else decides what the fragment shows: filters, page cursor, …).
 
     What the clock alone changes (a meeting ends and leaves "Upcoming"), the value says with a
     `changes_at` attribute (an aware datetime, or None): once that moment has passed, it is rendered
-    afresh."""
+    afresh.
+
+    `per_person`: the fragment is one person's (their id in `parts`, say a home panel). It is kept in
+    the shared cache only: in a worker's memory it would crowd out what everyone reads."""
     key = fragment_key(name, topics, parts)
     memo = _memo.get()
     value = memo.values.get(key) if memo is not None else None  # asked for twice in one request
-    if value is None:
+    if value is None and not per_person:
         value = local.get(key)
     if value is None or _outdated(value):
         value = cache.get(key)
         if value is None or _outdated(value):
             value = render()
             cache.set(key, value, settings.FRAGMENT_MAX_AGE)
-        local.set_many({key: value})
+        if not per_person:
+            local.set_many({key: value})
     if memo is not None:
         memo.values[key] = value
     return value

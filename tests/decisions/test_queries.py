@@ -161,4 +161,4 @@ class TestQueryCounts:
         # The decisions (team name annotated) and their review tallies; then none: the section is the
         # same for everyone (was 2 on every request).
         assert (first_section, again_section) == (2, 0)
-        assert small_panel == 1  # the viewer's own, every request
+        assert small_panel == 1  # the viewer's own, kept per person until what it shows changes

@@ -2,6 +2,7 @@
 they show changes (or the clock moves a meeting out), with each viewer's own seat added per request."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.test import Client
@@ -120,3 +121,148 @@ class TestHomePanel:
         CustomerFactory()
         response = signed_in(staff).get(reverse("home"))
         assert "meetings-debriefs" not in [panel["key"] for panel in response.context["home_panels"]]
+
+
+def home(user):
+    return body(signed_in(user), reverse("home"))
+
+
+def coming_up_and_owed(user):
+    """([meeting ids] coming up, [meeting ids] whose debrief `user` owes) in their home panel."""
+    from meetings.cards import home_panel
+
+    panel = home_panel(user)
+    return (panel["upcoming"], panel["owed"]) if panel else ([], [])
+
+
+class TestHomePanelKeptPerPerson:
+    """The home panel is the viewer's own, kept until a meeting, seat, debrief or customer changes, or
+    until the clock moves one of its meetings (meetings/cards.py home_panel)."""
+
+    def test_a_repeat_view_runs_no_query(self, staff, meeting, past_meeting, django_assert_num_queries):
+        from meetings.cards import home_panel
+
+        SeatFactory(meeting=meeting, user=staff)
+        SeatFactory(meeting=past_meeting, user=staff)
+        with django_assert_num_queries(1):
+            first = home_panel(staff)
+        with django_assert_num_queries(0):
+            assert home_panel(staff) == first
+        assert (first["upcoming"], first["owed"]) == ([meeting.pk], [past_meeting.pk])
+
+    def test_nothing_to_show_is_kept_too(self, staff, django_assert_num_queries):
+        from meetings.cards import home_panel
+
+        assert home_panel(staff) is None
+        with django_assert_num_queries(0):
+            assert home_panel(staff) is None
+
+    def test_two_people_never_see_each_others(self, staff, leader, meeting, past_meeting):
+        SeatFactory(meeting=meeting, user=staff)
+        SeatFactory(meeting=past_meeting, user=leader)
+        for _ in range(2):  # the second time from what was kept
+            assert coming_up_and_owed(staff) == ([meeting.pk], [])
+            assert coming_up_and_owed(leader) == ([], [past_meeting.pk])
+            mine, theirs = home(staff), home(leader)
+            assert "Annual review with Ken" in mine and "Write my debrief" not in mine
+            assert "Write my debrief" in theirs and "Annual review with Ken" not in theirs
+
+    def test_a_seat_taken_and_given_up(self, staff, meeting):
+        assert coming_up_and_owed(staff) == ([], [])
+        services.seat_claim(by=staff, meeting=meeting)
+        assert "Annual review with Ken" in home(staff)
+        services.seat_cancel(by=staff, meeting=meeting)
+        assert "Annual review with Ken" not in home(staff)
+
+    def test_a_promotion_from_the_waitlist(self, staff, leader, host, customer):
+        meeting = MeetingFactory(host=host, customer=customer, title="One seat only", seats=1)
+        services.seat_claim(by=leader, meeting=meeting)
+        services.seat_claim(by=staff, meeting=meeting)
+        assert "waitlisted" in home(staff)
+        services.seat_cancel(by=leader, meeting=meeting)  # staff moves up
+        page = home(staff)
+        assert "One seat only" in page and "waitlisted" not in page
+
+    def test_a_seat_removed_by_the_host(self, staff, host, meeting):
+        seat = services.seat_claim(by=staff, meeting=meeting)
+        assert coming_up_and_owed(staff) == ([meeting.pk], [])
+        services.seat_remove(by=host, meeting=meeting, seat=seat)
+        assert coming_up_and_owed(staff) == ([], [])
+
+    def test_a_meeting_cancelled_or_rescheduled(self, staff, host, meeting, customer):
+        other = MeetingFactory(host=host, customer=customer, title="Site visit")
+        SeatFactory(meeting=meeting, user=staff)
+        SeatFactory(meeting=other, user=staff)
+        assert "Site visit" in home(staff)
+        services.meeting_cancel(by=host, meeting=other)
+        assert "Site visit" not in home(staff)
+        moved = meeting.starts_at + datetime.timedelta(days=3, hours=2)
+        services.meeting_update(by=host, meeting=meeting, starts_at=moved, ends_at=moved + datetime.timedelta(hours=1))
+        assert f'datetime="{timezone.localtime(moved, zoneinfo.ZoneInfo(staff.time_zone)).isoformat()}"' in home(staff)
+
+    def test_a_debrief_written(self, staff, past_meeting):
+        SeatFactory(meeting=past_meeting, user=staff)
+        assert "Write my debrief" in home(staff)
+        services.debrief_save(by=staff, meeting=past_meeting, goals_and_needs="Deliveries they can plan a crew around.")
+        assert "Write my debrief" not in home(staff)
+
+    def test_the_customer_renamed(self, staff, meeting):
+        SeatFactory(meeting=meeting, user=staff)
+        assert "<bdi>Ken&#x27;s Plumbing Supply</bdi>" in home(staff)
+        meeting.customer.name = "Ken's Plumbing & Heating"
+        meeting.customer.save()  # "customers"
+        assert "<bdi>Ken&#x27;s Plumbing &amp; Heating</bdi>" in home(staff)
+
+    def test_the_meeting_renamed(self, staff, past_meeting):
+        SeatFactory(meeting=past_meeting, user=staff)
+        assert "Quarterly review" in home(staff)
+        past_meeting.title = "Quarterly review, held"
+        past_meeting.save()
+        assert "Quarterly review, held" in home(staff)
+
+
+class TestHomePanelClock:
+    def short_meeting(self, host, customer, **kwargs):
+        now = timezone.now()
+        return MeetingFactory(host=host, customer=customer, title="Short one", signup_closes_at=now,
+                              starts_at=now + datetime.timedelta(hours=1), ends_at=now + datetime.timedelta(hours=2),
+                              **kwargs)
+
+    def test_a_meeting_that_ends_asks_for_the_debrief_for_sixty_days(self, staff, host, customer, monkeypatch):
+        meeting = self.short_meeting(host, customer)
+        SeatFactory(meeting=meeting, user=staff)
+        assert coming_up_and_owed(staff) == ([meeting.pk], [])
+        ended = meeting.ends_at + datetime.timedelta(minutes=1)
+        monkeypatch.setattr(timezone, "now", lambda: ended)
+        assert coming_up_and_owed(staff) == ([], [meeting.pk])
+        assert "Write my debrief" in home(staff)
+        almost = meeting.ends_at + datetime.timedelta(days=60, seconds=-1)
+        monkeypatch.setattr(timezone, "now", lambda: almost)
+        assert coming_up_and_owed(staff) == ([], [meeting.pk])
+        too_late = meeting.ends_at + datetime.timedelta(days=60)
+        monkeypatch.setattr(timezone, "now", lambda: too_late)
+        assert coming_up_and_owed(staff) == ([], [])
+        assert "Write my debrief" not in home(staff)
+
+    def test_a_waitlisted_place_leaves_when_the_meeting_ends(self, staff, leader, host, customer, monkeypatch):
+        meeting = self.short_meeting(host, customer, seats=1)
+        SeatFactory(meeting=meeting, user=leader)
+        SeatFactory(meeting=meeting, user=staff, status="waitlisted")
+        assert coming_up_and_owed(staff) == ([meeting.pk], [])
+        ended = meeting.ends_at
+        monkeypatch.setattr(timezone, "now", lambda: ended)
+        assert coming_up_and_owed(staff) == ([], []) and coming_up_and_owed(leader) == ([], [meeting.pk])
+
+    def test_an_earlier_ending_meeting_further_down_is_watched_too(self, staff, host, customer, monkeypatch):
+        """Ordered by start, a long meeting comes first; a short one after it ends first and asks first."""
+        now = timezone.now()
+        long = MeetingFactory(host=host, customer=customer, title="All-day workshop", signup_closes_at=now,
+                              starts_at=now + datetime.timedelta(hours=1), ends_at=now + datetime.timedelta(hours=9))
+        short = MeetingFactory(host=host, customer=customer, title="Quick call", signup_closes_at=now,
+                               starts_at=now + datetime.timedelta(hours=2), ends_at=now + datetime.timedelta(hours=3))
+        SeatFactory(meeting=long, user=staff)
+        SeatFactory(meeting=short, user=staff)
+        assert coming_up_and_owed(staff) == ([long.pk, short.pk], [])
+        between = now + datetime.timedelta(hours=4)
+        monkeypatch.setattr(timezone, "now", lambda: between)
+        assert coming_up_and_owed(staff) == ([long.pk], [short.pk])

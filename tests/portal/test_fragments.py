@@ -132,6 +132,12 @@ class TestKeptInTheWorker:
         assert fragments.cached("list", topics=("teams",), render=render) == first
         assert render.calls == 1 and len(shared.fetched) == 1
 
+    def test_a_persons_own_fragment_is_kept_in_the_shared_cache_only(self, monkeypatch):
+        render, shared = Renders(), CountingCache(monkeypatch)
+        for _ in range(2):
+            fragments.cached("panel", topics=("teams",), parts=(7,), render=render, per_person=True)
+        assert render.calls == 1 and len(shared.fetched) == 2
+
     def test_it_keeps_only_the_latest_items(self, settings, monkeypatch):
         settings.FRAGMENT_LOCAL_ITEMS = 2
         render, shared = Renders(), CountingCache(monkeypatch)
