@@ -157,6 +157,33 @@ def start_gunicorn(db_url, port, workers):
     raise SystemExit("gunicorn did not come up; see var/bench-gunicorn.log")
 
 
+# What Celery beat and a worker do beside the portal in production (docker-compose), for the tasks that
+# keep pages' shared figures fresh: each runs on its beat schedule, in a process of its own.
+BEAT_ENTRIES = ["insights-scorecard"]
+BEAT_CODE = r"""
+import sys, time, django
+django.setup()
+from django.conf import settings
+from portal.celery import app
+app.loader.import_default_modules()
+entries = [settings.CELERY_BEAT_SCHEDULE[name] for name in sys.argv[1:]]
+due = {i: 0.0 for i in range(len(entries))}
+while True:
+    for i, entry in enumerate(entries):
+        if time.monotonic() >= due[i]:
+            app.tasks[entry["task"]]()
+            due[i] = time.monotonic() + float(entry["schedule"])
+    time.sleep(1)
+"""
+
+
+def start_beat(db_url, port):
+    return subprocess.Popen(
+        [PY, "-c", BEAT_CODE, *BEAT_ENTRIES], cwd=ROOT, env=server_env(db_url, port), stdout=subprocess.DEVNULL,
+        stderr=open(ROOT / "var" / "bench-gunicorn.log", "a"), start_new_session=True,
+    )
+
+
 def stop(proc):
     if proc.poll() is not None:
         return
@@ -351,6 +378,7 @@ class Size:
         self.stories, self.port = stories, port
         self.db_url = f"{DB_BASE}/{DB_NAMES[stories]}"
         self.proc = start_gunicorn(self.db_url, port, workers)
+        self.beat = None
         self.result = {"stories": stories, "pages": {}}
         self.floors = []
         self.sessions = {who: Session(port).sign_in(email) for who, email in USERS.items()}
@@ -361,6 +389,7 @@ class Size:
                 print(f"  {stories} stories, {label}: HTTP {response.status}, skipped", flush=True)
                 continue
             self.available.add(label)
+        self.beat = start_beat(self.db_url, port)  # after the warm-up, which asked for every page once
 
     def load(self, label, path, who, lua):
         cookie = "; ".join(f"{k}={v}" for k, v in self.sessions[who].cookies.items())
@@ -385,6 +414,8 @@ class Size:
                 self.result["rss_mb_after_storm"] = worker_rss_mb(self.proc)
         finally:
             stop(self.proc)
+            if self.beat is not None:
+                stop(self.beat)
         counts = query_counts(self.db_url, self.port)
         for label, page in self.result["pages"].items():
             page.update(counts.get(label, {}))
@@ -414,6 +445,8 @@ def run(sizes, port, workers, do_storm):
     finally:
         for server in servers:
             stop(server.proc)
+            if server.beat is not None:
+                stop(server.beat)
 
 
 def mean_floor(runs):
@@ -459,7 +492,8 @@ def report(results, info, workers):
     out = [f"# Lifeline bench, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {big['stories']:,} stories", ""]
     out.append(f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} RAM; commit {info['commit']}; "
                f"Python {info['python']}. gunicorn {workers} sync workers, DEBUG off; wrk {' '.join(WRK_ARGS)} per page, "
-               "wrk and PostgreSQL on the same machine.")
+               "wrk and PostgreSQL on the same machine; the beat tasks "
+               f"({', '.join(BEAT_ENTRIES)}) on their schedule in a process of their own, as in production.")
     out += ["", table(results), ""]
     out.append("Ratios are to the floor (portal/floor.py: session, user, one indexed query, empty base.html) loaded "
                "just before each page at the same size, in the same run (the floor row is the mean of those loads). Queries per request from the Django test client against the same database, on a load whose "
