@@ -21,6 +21,17 @@ pytestmark = pytest.mark.django_db
 HOME = reverse("home")
 
 
+def older_and_newer(*followers):
+    """Two customers, active three days and one day ago, followed by each of `followers`."""
+    older, newer = CustomerFactory(name="Older Co"), CustomerFactory(name="Newer Co")
+    customer_touch(customer_id=older.pk, at=timezone.now() - datetime.timedelta(days=3))
+    customer_touch(customer_id=newer.pk, at=timezone.now() - datetime.timedelta(days=1))
+    for follower in followers:
+        for customer in (older, newer):
+            follow_toggle(by=follower, customer=customer)
+    return older, newer
+
+
 def home(user):
     client = Client()
     client.force_login(user)
@@ -267,12 +278,7 @@ class TestFollowedListKeptPerPerson:
 
     def test_a_followed_customers_activity_moves_it_up(self, staff, leader):
         """customer_touch writes with update(): it bumps "customer-activity" itself."""
-        older, newer = CustomerFactory(name="Older Co"), CustomerFactory(name="Newer Co")
-        customer_touch(customer_id=older.pk, at=timezone.now() - datetime.timedelta(days=3))
-        customer_touch(customer_id=newer.pk, at=timezone.now() - datetime.timedelta(days=1))
-        for customer in (older, newer):
-            follow_toggle(by=staff, customer=customer)
-            follow_toggle(by=leader, customer=customer)
+        older, newer = older_and_newer(staff, leader)
         assert panels.followed_panel(staff)["customers"] == [newer.pk, older.pk]
         assert panels.followed_panel(leader)["customers"] == [newer.pk, older.pk]
         assert "last activity 1\xa0day ago" in followed_html(staff)
@@ -282,22 +288,14 @@ class TestFollowedListKeptPerPerson:
         assert "last activity 0\xa0minutes ago" in followed_html(staff)
 
     def test_activity_saved_on_the_row_moves_it_too(self, staff):
-        older, newer = CustomerFactory(name="Older Co"), CustomerFactory(name="Newer Co")
-        customer_touch(customer_id=older.pk, at=timezone.now() - datetime.timedelta(days=3))
-        customer_touch(customer_id=newer.pk, at=timezone.now() - datetime.timedelta(days=1))
-        for customer in (older, newer):
-            follow_toggle(by=staff, customer=customer)
+        older, newer = older_and_newer(staff)
         assert panels.followed_panel(staff)["customers"] == [newer.pk, older.pk]
         older.last_activity_at = timezone.now()
         older.save(update_fields=["last_activity_at"])  # "customers" leaves this alone; "customer-activity" not
         assert panels.followed_panel(staff)["customers"] == [older.pk, newer.pk]
 
     def test_a_story_published_moves_its_customer_up(self, staff, leader):
-        older, newer = CustomerFactory(name="Older Co"), CustomerFactory(name="Newer Co")
-        customer_touch(customer_id=older.pk, at=timezone.now() - datetime.timedelta(days=3))
-        customer_touch(customer_id=newer.pk, at=timezone.now() - datetime.timedelta(days=1))
-        for customer in (older, newer):
-            follow_toggle(by=staff, customer=customer)
+        older, newer = older_and_newer(staff)
         assert panels.followed_panel(staff)["customers"] == [newer.pk, older.pk]
         story_create(by=leader, customer=older, title="Older Co's crew waits on us", body="They wait.", publish=True)
         page = followed_html(staff)
