@@ -24,12 +24,12 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from customers.models import Customer, Follow
-from meetings.cards import detail_url, seat_statuses
+from meetings.cards import detail_url, seat_statuses, seats_left
 from portal.lib import fragments
 from portal.lib.rawsql import db_datetime
+from portal.lib.text import time_tag
 from portal.lib.urls import pk_url
 from stories.services import reader_topic
 
@@ -62,16 +62,14 @@ def _open_seat_rows(meetings):
     url = detail_url()
     rows = []
     for meeting in meetings:
-        local = timezone.localtime(meeting.starts_at)
-        left = meeting.seats_left()
         rows.append(OpenSeat(pk=meeting.pk, host_id=meeting.host_id, title=meeting.title, html=(
             "    <li>\n"
             f'      <a href="{url % meeting.pk}" dir="auto">{escape(meeting.title)}</a>\n'
             f'      <span class="meta">· <bdi>{escape(meeting.customer.name)}</bdi> · '
-            f'<time datetime="{formats.date_format(local, "c")}">{escape(formats.date_format(local, "j M, H:i"))}</time> ·\n'
-            "        %s</span>\n"
+            f'{time_tag(meeting.starts_at, "j M, H:i")} ·\n'
+            f"        {seats_left(meeting.seats_left())}</span>\n"
             "    </li>\n"
-        ) % (ngettext("%(counter)s seat left", "%(counter)s seats left", left) % {"counter": left})))
+        )))
     return rows
 
 
@@ -185,10 +183,8 @@ def _followed_cards(customers):
         else:
             decision = none_yet
         if c.meeting_pk:
-            local = timezone.localtime(c.meeting_at)
-            meeting = '<a href="%s" dir="auto">%s</a> <span class="meta">· <time datetime="%s">%s</time></span>' % (
-                meeting_url % c.meeting_pk, escape(c.meeting_title), formats.date_format(local, "c"),
-                escape(formats.date_format(local, "j M")))
+            meeting = '<a href="%s" dir="auto">%s</a> <span class="meta">· %s</span>' % (
+                meeting_url % c.meeting_pk, escape(c.meeting_title), time_tag(c.meeting_at, "j M"))
         else:
             meeting = none_yet
         cards[c.pk] = FollowedCard(

@@ -16,7 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 
 from portal.lib import fragments
 from portal.lib.rawsql import db_datetime, placeholders
+from portal.lib.text import time_tag
 from portal.lib.urls import pk_url
 
 from . import selectors
@@ -39,6 +40,11 @@ SECTION_TOPICS = ("meetings", "seats", "debriefs")
 def detail_url():
     """The meeting page's address for any pk: `detail_url() % pk`."""
     return pk_url("meetings:detail")
+
+
+def seats_left(left):
+    """"3 seats left", in the active language."""
+    return ngettext("%(counter)s seat left", "%(counter)s seats left", left) % {"counter": left}
 
 
 def seat_statuses(user, meeting_ids):
@@ -85,12 +91,9 @@ def _list_cards(meetings):
     url = detail_url()
     cards = []
     for meeting in meetings:
-        local = timezone.localtime(meeting.starts_at)
         left = meeting.seats_left()
         if left:
-            seats = '<span class="badge badge--open">%s</span>' % (
-                ngettext("%(counter)s seat left", "%(counter)s seats left", left) % {"counter": left}
-            )
+            seats = '<span class="badge badge--open">%s</span>' % seats_left(left)
         else:
             seats = '<span class="badge badge--full">%s</span>' % escape(_("Full"))
             if meeting.waitlist_count:
@@ -103,8 +106,7 @@ def _list_cards(meetings):
             f'      <p class="meeting-card__kind">{escape(meeting.get_kind_display())}</p>\n'
             f'      <h2><a href="{url % meeting.pk}" dir="auto">{escape(meeting.title)}</a></h2>\n'
             f'      <p class="meta"><bdi>{escape(meeting.customer.name)}</bdi> · {hosted}</p>\n'
-            f'      <p class="meeting-card__when"><time datetime="{formats.date_format(local, "c")}">'
-            f'{escape(formats.date_format(local, "D j M Y, H:i"))}</time></p>\n'
+            f'      <p class="meeting-card__when">{time_tag(meeting.starts_at, "D j M Y, H:i")}</p>\n'
             f'      <p class="badges">\n        {seats}\n'
         )))
     return cards
@@ -259,11 +261,10 @@ def _home_panel(user):
         waiting = " · " + escape(_("waitlisted"))
         parts.append('  <h3>%s</h3>\n  <ul class="list-plain">\n' % escape(_("Coming up")))
         for status, pk, title, starts, _ends, name in upcoming:
-            local = timezone.localtime(starts)
             parts.append(
                 f'    <li><a href="{url % pk}" dir="auto">{escape(title)}</a>\n'
-                f'      <span class="meta">· <bdi>{escape(name)}</bdi> · <time datetime="{formats.date_format(local, "c")}">'
-                f'{escape(formats.date_format(local, "j M, H:i"))}</time>{waiting if status == waitlisted else ""}</span></li>\n'
+                f'      <span class="meta">· <bdi>{escape(name)}</bdi> · {time_tag(starts, "j M, H:i")}'
+                f'{waiting if status == waitlisted else ""}</span></li>\n'
             )
         parts.append("  </ul>\n")
     parts.append('  <p><a href="%s">%s</a></p>\n</section>' % (reverse("meetings:mine"), escape(_("My customer meetings"))))
