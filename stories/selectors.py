@@ -250,20 +250,20 @@ def reaction_counts(story):
 
 
 def reactions_for(*, counts, mine):
-    """[(kind, label, count, mine), …] for the four reactions, in a fixed order (as reaction_summary)."""
+    """[(kind, label, count, mine), …] for the four reactions, in a fixed order."""
     return [(kind, label, counts.get(kind, 0), kind in mine) for kind, label in Reaction.Kind.choices]
 
 
 def reaction_summary(*, story, user):
-    """[(kind, label, count, mine), …] for the four reactions, in a fixed order. One query."""
+    """reactions_for the story, counted with `user`'s own in one query (after a reaction changed)."""
     rows = (
         Reaction.objects.filter(story=story)
         .values("kind")
         .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=user)))
         .order_by()
     )
-    counts = {row["kind"]: (row["n"], row["mine"] > 0) for row in rows}
-    return [(kind, label, *counts.get(kind, (0, False))) for kind, label in Reaction.Kind.choices]
+    counts = {row["kind"]: row["n"] for row in rows}
+    return reactions_for(counts=counts, mine={row["kind"] for row in rows if row["mine"]})
 
 
 def story_comments(story):
