@@ -1,4 +1,8 @@
+import datetime
+import os
+
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.utils import translation
 
@@ -7,6 +11,30 @@ from portal.lib import fragments
 from portal.models import Team, User
 
 from .factories import TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_clock():
+    """`LIFELINE_TEST_NOW=2027-03-01T09:00Z make test` runs the whole suite as if it were that moment
+    (the clock still moves), so CI can prove that no test depends on the day it runs. Tests where a
+    date matters freeze their own moment inside it (`frozen_at`)."""
+    when = os.environ.get("LIFELINE_TEST_NOW")
+    if not when:
+        yield
+        return
+    with time_machine.travel(datetime.datetime.fromisoformat(when), tick=True):
+        yield
+
+
+def frozen_at(moment, *, tick=True):
+    """A fixture that runs each test of a module at `moment` (an aware datetime), the clock moving on
+    from there: `now = pytest.fixture(autouse=True)(frozen_at(NOW))`."""
+
+    def fixture():
+        with time_machine.travel(moment, tick=tick):
+            yield moment
+
+    return fixture
 
 
 @pytest.fixture(autouse=True)

@@ -2,15 +2,15 @@ import datetime
 
 import pytest
 
+from tests.conftest import frozen_at
 from tests.factories import CustomerFactory, FollowFactory, StoryFactory, TeamFactory, UserFactory
 
 # A Monday: 08:00 in Ho Chi Minh City is 01:00 UTC, 08:00 in Jerusalem (UTC+2 in November) is 06:00 UTC.
 NOW = datetime.datetime(2026, 11, 23, 6, 0, tzinfo=datetime.UTC)
 
 
-@pytest.fixture
-def now():
-    return NOW
+# Every digest test runs at NOW, so "this week" and "due tomorrow" mean the same whatever the day.
+now = pytest.fixture(autouse=True, name="now")(frozen_at(NOW))
 
 
 @pytest.fixture

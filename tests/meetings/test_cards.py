@@ -10,9 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import services
+from tests.conftest import frozen_at
 from tests.factories import CustomerFactory, DebriefFactory, MeetingFactory, SeatFactory
 
 pytestmark = pytest.mark.django_db
+# A moment late in a month: the meetings two weeks out fall in the next month, out of "Open seats this month".
+_now = pytest.fixture(autouse=True)(frozen_at(datetime.datetime(2026, 11, 23, 10, 0, tzinfo=datetime.UTC)))
 LIST = reverse("meetings:list")
 
 

@@ -13,11 +13,14 @@ from django.utils import timezone
 
 from customers.services import follow_toggle
 from meetings import services as meetings
+from tests.conftest import frozen_at
 from tests.factories import (
     CustomerFactory, DecisionFactory, MeetingFactory, ReviewRequestFactory, SeatFactory, StoryFactory,
 )
 
 pytestmark = pytest.mark.django_db
+# A moment late in a month: the meetings two weeks out fall in the next month, out of "Open seats this month".
+_now = pytest.fixture(autouse=True)(frozen_at(datetime.datetime(2026, 11, 23, 10, 0, tzinfo=datetime.UTC)))
 HOME = reverse("home")
 VIEWER_PANELS = {"decisions-awaiting-review", "meetings-debriefs", "open-seats", "followed-customers"}
 
