@@ -11,6 +11,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.release import source_digest
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -204,19 +206,44 @@ CELERY_BEAT_SCHEDULE["digests-plan"] = {"task": "digests.tasks.plan_digests_task
 CELERY_BEAT_SCHEDULE["digests-reminders"] = {"task": "digests.tasks.plan_reminders_task", "schedule": 15 * 60}
 # insights: every hour, finish sending any published monthly pulse whose emails are not all out.
 CELERY_BEAT_SCHEDULE["insights-pulse"] = {"task": "insights.tasks.resume_pulses_task", "schedule": 60 * 60}
-# The cache: CACHE_URL, else REDIS_URL's server (its own database there is best: give CACHE_URL), else local memory.
+# Which release this is: every cache key starts with it, so a deploy never reads an older release's
+# entries (portal/lib/release.py). A deploy may name it (the commit); else the code's digest stands in.
+RELEASE = env.str("LIFELINE_RELEASE", default="") or source_digest(BASE_DIR)
+# The cache: CACHE_URL, else REDIS_URL's server (its own database there is best: give CACHE_URL), else local
+# memory. It is an optimisation, never a dependency: with the server down, every cache call answers "not
+# there" within CACHE_TIMEOUT seconds (django-redis's IGNORE_EXCEPTIONS), the error is logged once a
+# minute (portal.lib.cache) and pages render without it.
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+CACHE_TIMEOUT = env.float("LIFELINE_CACHE_TIMEOUT", default=0.25)
+FRAGMENT_MAX_AGE = env.int("LIFELINE_FRAGMENT_MAX_AGE", default=3600)
+FRAGMENT_ITEMS = env.int("LIFELINE_FRAGMENT_ITEMS", default=5000)
 CACHES = {
     "default": (
-        {"BACKEND": "portal.lib.cache.RedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": CACHE_TIMEOUT, "SOCKET_TIMEOUT": CACHE_TIMEOUT},
+        }
         if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
     )
+    | {"KEY_PREFIX": f"lifeline:{RELEASE}"},
+    # Rendered markup ({% cache … using="fragments" %}): each worker's own memory. Every key names what
+    # the fragment shows (the row's id and updated_at, and the related values on it), so a change makes a
+    # new key in every worker at once and nothing ever needs to be thrown away; old keys age out.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": FRAGMENT_MAX_AGE,
+        "KEY_PREFIX": f"lifeline:{RELEASE}",
+        "OPTIONS": {"MAX_ENTRIES": FRAGMENT_ITEMS, "CULL_FREQUENCY": 4},
+    },
 }
-# How long a shared fragment (portal.lib.fragments) may live when nothing it shows has changed.
-FRAGMENT_MAX_AGE = env.int("LIFELINE_FRAGMENT_MAX_AGE", default=600)
-# How many of the fragments it used last each worker keeps in its own memory as well (0: none).
-FRAGMENT_LOCAL_ITEMS = env.int("LIFELINE_FRAGMENT_LOCAL_ITEMS", default=500)
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "portal.cache"
+# The previous shared-fragment module (portal/lib/fragments.py) until every page renders from templates.
+FRAGMENT_LOCAL_ITEMS = 500
 
 # Security. Production (DEBUG off) is HTTPS-only behind a proxy that sets X-Forwarded-Proto.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
@@ -253,7 +280,10 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "portal.middleware.RequestIdLogFilter"},
+        "cache_errors": {"()": "portal.lib.cache.OncePerMinute"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -267,6 +297,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Cache errors: pages go on without the cache; one line a minute says so (with how many).
+        "portal.cache": {"filters": ["cache_errors"]},
         # One line per task run is noise in development; failures still log at WARNING and above.
         "celery.app.trace": {"level": "INFO" if not DEBUG else "WARNING"},
         "kombu": {"level": "WARNING" if not DEBUG else "ERROR"},

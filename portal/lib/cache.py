@@ -1,28 +1,35 @@
-"""Django's Redis cache, keeping its redis.Redis client.
+"""The cache is an optimisation: when its server is down, django-redis answers every call as a miss
+(settings.DJANGO_REDIS_IGNORE_EXCEPTIONS) and logs the error to `portal.cache`. This filter keeps that
+log to one line a minute per worker, saying how many errors there were, and keeps the count that
+`/healthz/` and the logs report.
 
-Django's RedisCacheClient makes a new redis.Redis for every cache call, and each one builds redis-py's
-table of response callbacks (about 170 entries): more time than the call itself on loopback. A Redis
-object is safe to share between threads (each command takes a connection from the pool), so keep
-one per connection pool.
+A logging filter of our own: django-redis logs every ignored error, and no logging library here
+offers a time-based throttle.
 """
 
-from django.core.cache.backends import redis as django_redis
+import logging
+import threading
+import time
+
+INTERVAL = 60.0
 
 
-class RedisCacheClient(django_redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
+class OncePerMinute(logging.Filter):
+    errors = 0  # every cache error this worker has seen
 
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
+    def __init__(self, name=""):
+        super().__init__(name)
+        self._lock = threading.Lock()
+        self._last = None
+        self._since = 0
 
-
-class RedisCache(django_redis.RedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = RedisCacheClient
+    def filter(self, record):
+        with self._lock:
+            OncePerMinute.errors += 1
+            self._since += 1
+            now = time.monotonic()
+            if self._last is not None and now - self._last < INTERVAL:
+                return False
+            record.msg = f"Cache unavailable, pages render without it ({self._since} errors): {record.msg}"
+            self._last, self._since = now, 0
+            return True

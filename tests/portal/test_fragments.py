@@ -1,7 +1,6 @@
 """Shared fragments (portal/lib/fragments.py): rendered once, kept until what they show changes."""
 
 import datetime
-import os
 
 import pytest
 from django.utils import timezone, translation
@@ -276,14 +275,3 @@ class TestSharedModelChoiceField:
             Filter()
             Filter({"q": "words"})
         assert shared.fetched == []  # the page that never draws the list never asks for it
-
-
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real Redis)")
-def test_the_redis_cache_keeps_one_client_per_pool():
-    from portal.lib.cache import RedisCache
-
-    cache = RedisCache(os.environ["REDIS_URL"], {})
-    cache.set("fragments-test-key", {"a": 1}, 5)
-    assert cache.get("fragments-test-key") == {"a": 1}
-    assert cache._cache.get_client() is cache._cache.get_client(write=True)
-    cache.delete("fragments-test-key")
