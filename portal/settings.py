@@ -228,10 +228,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
     )
     | {"KEY_PREFIX": f"lifeline:{RELEASE}"},
-    # Rendered markup ({% cache … using="fragments" %}): each worker's own memory. Every key names what
-    # the fragment shows (the row's id and updated_at, and the related values on it), so a change makes a
-    # new key in every worker at once and nothing ever needs to be thrown away; old keys age out.
-    "fragments": {
+    # Rendered markup ({% fragment %}, portal/templatetags/fragments.py): each worker's own memory. Every
+    # key names what the fragment shows (the row's id and updated_at, and the related values on it), so a
+    # change makes a new key in every worker at once and nothing is ever thrown away; old keys age out.
+    "template_fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "fragments",
         "TIMEOUT": FRAGMENT_MAX_AGE,

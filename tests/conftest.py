@@ -3,7 +3,7 @@ import os
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import translation
 
 from portal.celery import app as celery_app
@@ -48,11 +48,33 @@ def _english():
 def _empty_cache():
     """Pages keep some figures and HTML in the cache (the scorecard), and each worker its last
     fragments in memory; every test starts without them."""
-    cache.clear()
+    for alias in ("default", "template_fragments"):
+        caches[alias].clear()
     fragments.local.clear()
     yield
-    cache.clear()
+    for alias in ("default", "template_fragments"):
+        caches[alias].clear()
     fragments.local.clear()
+
+
+@pytest.fixture
+def as_worker(settings):
+    """`with as_worker("a"):` — what follows runs with worker "a"'s own fragment memory, as a second
+    gunicorn worker would (the shared cache and the database are the same for all)."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def worker(name):
+        previous = settings.CACHES
+        settings.CACHES = {
+            **previous, "template_fragments": {**previous["template_fragments"], "LOCATION": f"worker-{name}"}
+        }
+        try:
+            yield caches["template_fragments"]
+        finally:
+            settings.CACHES = previous
+
+    return worker
 
 
 @pytest.fixture(autouse=True)

@@ -72,15 +72,48 @@ class TestCacheServerDown:
 
 class TestKeys:
     def test_every_key_carries_the_release(self, settings):
-        for alias in ("default", "fragments"):
+        for alias in ("default", "template_fragments"):
             assert caches[alias].make_key("x").startswith(f"lifeline:{settings.RELEASE}:")
 
     def test_a_new_release_never_reads_an_older_entry(self, settings):
         settings.CACHES = {
             alias: {**config, "KEY_PREFIX": "lifeline:old"} for alias, config in settings.CACHES.items()
         }
-        caches["fragments"].set("story-card", "<li>old shape</li>")
+        caches["template_fragments"].set("story-card", "<li>old shape</li>")
         settings.CACHES = {
             alias: {**config, "KEY_PREFIX": "lifeline:new"} for alias, config in settings.CACHES.items()
         }
-        assert caches["fragments"].get("story-card") is None
+        assert caches["template_fragments"].get("story-card") is None
+
+
+class TestFragmentTag:
+    TEMPLATE = '{% load fragments %}{% fragment "card" story.pk story.updated_at %}{{ story.title }} {% now "e" %}{% endfragment %}'
+
+    def render(self, story):
+        from django.template import Context, Template
+
+        return Template(self.TEMPLATE).render(Context({"story": story}))
+
+    def test_a_change_is_seen_by_every_worker_at_once(self, as_worker):
+        story = StoryFactory(title="Ken opens at six")
+        with as_worker("a"):
+            assert self.render(story).startswith("Ken opens at six")
+        with as_worker("b"):
+            assert self.render(story).startswith("Ken opens at six")
+        story.title = "Ken opens at five"
+        story.save()
+        for name in ("a", "b"):
+            with as_worker(name):
+                assert self.render(story).startswith("Ken opens at five")
+
+    def test_it_varies_on_the_language_and_time_zone(self):
+        from django.utils import timezone, translation
+
+        story = StoryFactory(title="Ken")
+        utc = self.render(story)
+        with timezone.override("Asia/Ho_Chi_Minh"):
+            assert self.render(story) != utc  # {% now "e" %}: the zone's name, inside the fragment
+        with translation.override("ar"):
+            assert len(caches["template_fragments"]._cache) == 2
+            self.render(story)
+            assert len(caches["template_fragments"]._cache) == 3
