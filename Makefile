@@ -9,7 +9,7 @@ PORT ?= 8000
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast browser-deps lock migrate seed messages bench bench-data clean
+.PHONY: help install run test test-fast test-dates browser-deps lock migrate seed messages bench bench-data clean
 
 help: ## List the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,11 +41,18 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm is missing: the accessibility checks need Node.js (apt-get install nodejs npm)"; fi
 
+# Tests run in parallel, one process per core, each with a database of its own.
+XDIST ?= -n auto
+
 test: install browser-deps node_modules/.installed ## Run the whole test suite (set DATABASE_URL for PostgreSQL)
-	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DEBUG=1 $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: install ## Run the suite without the browser tests
-	DEBUG=1 $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	DEBUG=1 $(BIN)/python -m pytest $(XDIST) -m "not browser" $(PYTEST_ARGS)
+
+test-dates: install ## Run the suite without the browser tests as if it were the 1st, then the 28th of a month
+	LIFELINE_TEST_NOW=2027-03-01T00:30:00+00:00 $(MAKE) --no-print-directory test-fast
+	LIFELINE_TEST_NOW=2027-02-28T23:30:00+00:00 $(MAKE) --no-print-directory test-fast
 
 lock: ## Re-pin requirements/*.txt from pyproject.toml
 	$(BIN)/python -m pip install --quiet uv

@@ -37,6 +37,25 @@ def frozen_at(moment, *, tick=True):
     return fixture
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_this_worker():
+    """With the cache in Redis and the suite split over processes (pytest-xdist), each process uses a
+    Redis database of its own (15, 14, … from CACHE_URL's), so one emptying its cache never empties
+    another's."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    default = settings.CACHES["default"]
+    if not worker.startswith("gw") or "redis" not in default["BACKEND"]:
+        yield
+        return
+    base, _, number = default["LOCATION"].rpartition("/")
+    database = (int(number or 0) - int(worker[2:])) % 16
+    with override_settings(CACHES={**settings.CACHES, "default": {**default, "LOCATION": f"{base}/{database}"}}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _english():
     """Tests read English unless they switch language themselves."""
