@@ -70,14 +70,15 @@ VALID, INVALID, STALE, ALREADY = "valid", "invalid", "stale", "already"
 
 def token_subject(token):
     """What an unsubscribe token points at, without changing anything:
-    {"state": valid|already|stale|invalid, "user", "kind", "kind_label"}."""
+    {"state": valid|already|stale|invalid, "owner", "kind", "kind_label"}. The owner is never put in a
+    page's context as `user`: that name is the person signed in (or no one), whom base.html shows."""
     from .models import KIND_FIELDS, NotificationPreferences
     from .tokens import read_token
 
     parsed = read_token(token)
     user = User.objects.filter(pk=parsed[0], is_active=True).first() if parsed else None
     if user is None:
-        return {"state": INVALID, "user": None, "kind": None, "kind_label": ""}
+        return {"state": INVALID, "owner": None, "kind": None, "kind_label": ""}
     _user_id, kind, version = parsed
     prefs = NotificationPreferences.objects.filter(user=user).first() or NotificationPreferences(user=user)
     if prefs.version != version:
@@ -86,4 +87,4 @@ def token_subject(token):
         state = ALREADY
     else:
         state = VALID
-    return {"state": state, "user": user, "kind": kind, "kind_label": Kind(kind).label}
+    return {"state": state, "owner": user, "kind": kind, "kind_label": Kind(kind).label}

@@ -41,6 +41,5 @@ def unsubscribe(request, token):
     outcome = services.preferences_unsubscribe(token=token) if request.method == "POST" else None
     subject = selectors.token_subject(token)  # read after the change: "already" once it is off
     status = 400 if subject["state"] in (selectors.INVALID, selectors.STALE) else 200
-    return render(
-        request, "digests/unsubscribe.html", {**subject, "outcome": outcome, "token": token}, status=status
-    )
+    context = {"state": subject["state"], "kind_label": subject["kind_label"], "outcome": outcome, "token": token}
+    return render(request, "digests/unsubscribe.html", context, status=status)

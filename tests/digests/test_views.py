@@ -123,6 +123,15 @@ class TestUnsubscribe:
         assert prefs.meeting_tomorrow is False
         assert prefs.digest_enabled and prefs.debrief_due and prefs.review_due and prefs.review_requested
 
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_it_shows_no_ones_identity(self, anonymous, staff, method):
+        """Forwarded links are opened by others: the page names nobody and shows no signed-in header."""
+        staff.is_staff = True
+        staff.save()
+        page = getattr(anonymous, method)(unsubscribe_url(staff)).content.decode()
+        for revealing in (staff.name, staff.email, "Sign out", "Admin", "Notifications"):
+            assert revealing not in page
+
     def test_posting_again_is_harmless(self, anonymous, staff):
         url = unsubscribe_url(staff)
         anonymous.post(url)
