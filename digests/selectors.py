@@ -61,6 +61,52 @@ def due_users(*, now=None):
     return [user_id for user_id, period in candidates if (user_id, period) not in busy]
 
 
+SWITCHED_OFF, NO_ADDRESS, NOT_YET = "switched off", "inactive or no email address", "not yet"
+IN_FLIGHT = "being sent right now"
+DONE_REASONS = {
+    Delivery.Status.SENT: "already sent this week",
+    Delivery.Status.SKIPPED: "nothing to say this week (already checked)",
+    Delivery.Status.FAILED: "failed this week (see Deliveries in the admin)",
+}
+
+
+def digest_standing(user_ids, *, now=None):
+    """{user id: why no digest goes to them now} for those of `user_ids` who are not due: one of the
+    reasons above, NOT_YET with their day and hour. Those who are due are left out. Four queries."""
+    now = now or timezone.now()
+    due = set(due_users(now=now))
+    people = list(
+        User.objects.filter(pk__in=list(user_ids)).exclude(pk__in=due).values_list(
+            "id", "is_active", "email", "time_zone", "notification_preferences__digest_enabled",
+            "notification_preferences__digest_weekday", "notification_preferences__digest_hour",
+        )
+    )
+    periods = {pk: digest_period(zone, now) for pk, _a, _e, zone, *_rest in people}
+    deliveries = {
+        (user_id, period): (status, claimed_at)
+        for user_id, period, status, claimed_at in Delivery.objects.filter(
+            kind=Kind.DIGEST, user_id__in=list(periods), period__in=set(periods.values())
+        ).values_list("user_id", "period", "status", "claimed_at")
+    }
+    days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    reasons = {}
+    for pk, active, email, zone, enabled, weekday, hour in people:
+        status, _claimed = deliveries.get((pk, periods[pk]), (None, None))
+        if not active or not email:
+            reasons[pk] = NO_ADDRESS
+        elif enabled is False:
+            reasons[pk] = SWITCHED_OFF
+        elif status in DONE_REASONS:
+            reasons[pk] = DONE_REASONS[status]
+        elif status == Delivery.Status.SENDING:
+            reasons[pk] = IN_FLIGHT
+        else:
+            weekday = DEFAULT_WEEKDAY if weekday is None else weekday
+            hour = DEFAULT_HOUR if hour is None else hour
+            reasons[pk] = f"{NOT_YET}: due {days[weekday]} {hour:02d}:00 {zone or 'UTC'}"
+    return reasons
+
+
 def recent_deliveries(user, limit=10):
     return list(Delivery.objects.filter(user=user).order_by("-created_at", "-id")[:limit])
 

@@ -2,6 +2,7 @@ import datetime
 import smtplib
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
@@ -300,12 +301,47 @@ class TestCommand:
         assert staff.email in out and "stories 3" in out and "nothing sent" in out
         assert mail.outbox == [] and not Delivery.objects.exists()
 
-    def test_one_user(self, week, staff):
+    def test_one_user(self, week, staff, capsys):
         from django.core.management import call_command
 
         call_command("send_digests", "--user", staff.email)
         call_command("send_digests", "--user", staff.email)
         assert len(mail.outbox) == 1
+        assert f"{staff.email}: already sent this week" in capsys.readouterr().out
+
+    def test_a_second_run_says_why_nobody_is_due(self, week, staff, leader, capsys):
+        from django.core.management import call_command
+
+        from digests.models import NotificationPreferences
+
+        NotificationPreferences.objects.create(user=leader, digest_enabled=False)
+        call_command("send_digests")
+        early = capsys.readouterr().out
+        assert "0 digests sent" in early and "not yet" in early  # Monday 06:00 UTC: due at 08:00
+        with time_machine.travel(NOW + datetime.timedelta(hours=3)):
+            call_command("send_digests")
+            first = capsys.readouterr().out
+            call_command("send_digests")
+            second = capsys.readouterr().out
+        assert "0 digests sent" not in first
+        assert "0 digests sent, 0 with nothing to say, 0 failed" in second
+        assert "already sent this week" in second and "1 switched off" in second
+
+    def test_switched_off_is_named(self, week, staff, capsys):
+        from django.core.management import call_command
+
+        from digests.models import NotificationPreferences
+
+        NotificationPreferences.objects.create(user=staff, digest_enabled=False)
+        call_command("send_digests", "--user", staff.email)
+        assert f"{staff.email}: switched off" in capsys.readouterr().out
+        assert mail.outbox == []
+
+    def test_people_with_nothing_to_say_are_named(self, outsider, capsys):
+        from django.core.management import call_command
+
+        call_command("send_digests", "--user", outsider.email)
+        assert f"{outsider.email}: nothing to say this week" in capsys.readouterr().out
 
     def test_unknown_user(self, db):
         from django.core.management import CommandError, call_command

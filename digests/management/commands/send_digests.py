@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from digests import services
 from digests.compose import compose_batch
-from digests.selectors import digest_period, due_users
+from digests.selectors import NOT_YET, digest_period, digest_standing, due_users
 from portal.models import User
 
 
@@ -32,19 +32,38 @@ class Command(BaseCommand):
         if dry_run:
             self._dry_run(ids, now)
             return
-        sent = skipped = failed = 0
+        sent, skipped, failed = [], [], []
         for start in range(0, len(ids), 30):
             result = services.digest_send_batch(ids[start : start + 30], now=now, final_attempt=False)
-            sent, skipped, failed = (
-                sent + len(result.sent),
-                skipped + len(result.skipped),
-                failed + len(result.failed),
-            )
+            sent += result.sent
+            skipped += result.skipped
+            failed += result.failed
+        self._explain(ids if user else None, set(sent) | set(failed), skipped, now)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{sent} digests sent, {skipped} with nothing to say, {failed} failed (will be retried)."
+                f"{len(sent)} digests sent, {len(skipped)} with nothing to say, {len(failed)} failed (will be retried)."
             )
         )
+
+    def _explain(self, asked, handled, empty, now):
+        """Say why each person who got nothing got nothing; when nobody was due, say why in numbers."""
+        emails = dict(User.objects.filter(pk__in=list(empty) + list(asked or [])).values_list("id", "email"))
+        for pk in empty:
+            self.stdout.write(f"{emails[pk]}: nothing to say this week, no email")
+        if asked is not None:  # --user: sent whether due or not, unless done already or switched off
+            missed = [pk for pk in asked if pk not in handled and pk not in empty]
+            for pk, reason in digest_standing(missed, now=now).items():
+                self.stdout.write(f"{emails[pk]}: {reason}")
+            return
+        if handled or empty:
+            return
+        reasons = digest_standing(User.objects.values_list("id", flat=True), now=now)
+        counts = {}
+        for reason in reasons.values():
+            key = NOT_YET if reason.startswith(NOT_YET) else reason
+            counts[key] = counts.get(key, 0) + 1
+        summary = "; ".join(f"{count} {reason}" for reason, count in sorted(counts.items()))
+        self.stdout.write(f"Nobody is due now ({summary or 'nobody here'}). `--user EMAIL` sends one now.")
 
     def _dry_run(self, ids, now):
         users = list(User.objects.filter(pk__in=ids).order_by("email"))
