@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails, calendar files and the digest preview follow the address `make run` serves.
+SITE_URL ?= http://$(HOST):$(PORT)
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432
 
 .DEFAULT_GOAL := help
@@ -27,19 +29,14 @@ migrate: install ## Apply database migrations (SQLite under var/ unless DATABASE
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --no-input
 
 seed: migrate ## Load the demo company (safe to run again)
-	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG-1} SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 
-run: seed ## Serve the portal with demo data at http://127.0.0.1:8000 (SQLite, tasks in-process)
-	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
-
-browser-deps: ## Install Debian's Chromium and gettext for the browser and catalog tests (as root)
-	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core gettext >/dev/null; \
-	  else echo "Install Debian's chromium and gettext packages to run every test (sudo apt-get install chromium gettext)."; fi; }
-
-node_modules/.installed: package.json package-lock.json
-	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
-	else echo "npm is missing: the accessibility checks need Node.js (apt-get install nodejs npm)"; fi
+run: seed ## Serve the portal with demo data at http://$(HOST):$(PORT) (SQLite; a worker and beat send scheduled email to var/mail/)
+	@mkdir -p var/celery var/mail
+	@trap 'kill 0' EXIT; \
+	DEBUG=$${DEBUG-1} SITE_URL=$(SITE_URL) CELERY_BROKER_URL=filesystem:// $(BIN)/celery -A portal worker --beat \
+	  --pool=solo --loglevel=WARNING --schedule=var/celery-beat-schedule & \
+	DEBUG=$${DEBUG-1} SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Tests run in parallel, one process per core, each with a database of its own.
 XDIST ?= -n auto

@@ -188,14 +188,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Redis: Celery broker and cache. Without REDIS_URL, tasks run in-process and the cache is local.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# `make run` sets CELERY_BROKER_URL=filesystem:// for the worker and beat it starts beside the server (the
+# embedded default has no Redis): scheduled email goes out on time, under var/celery/.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# No broker: tasks run in the process that asks for them.
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"data_folder_in": str(VAR_DIR / "celery"), "data_folder_out": str(VAR_DIR / "celery"), "store_processed": False}
+    if CELERY_BROKER_URL.startswith("filesystem://")
+    else {"visibility_timeout": 3600}
+)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}
 # meetings: ask listeners for a debrief once a meeting has ended (each meeting claimed once).

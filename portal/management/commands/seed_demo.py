@@ -1,5 +1,6 @@
 import random
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from customers import demo as customers_demo
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             seed(**ctx)
         fragments.bump(*fragments.TOPICS)  # the seeds write in bulk: nothing a server kept still holds
         self.stdout.write(self.style.SUCCESS(f"Demo company ready: {len(people)} people, {len(customers)} customers."))
-        self.stdout.write("Sign in at http://127.0.0.1:8000/ with any of these (password: %s):" % portal_demo.DEMO_PASSWORD)
+        self.stdout.write(f"Sign in at {settings.SITE_URL}/ with any of these (password: {portal_demo.DEMO_PASSWORD}):")
         for key, (name, email, *_rest) in portal_demo.PEOPLE.items():
             self.stdout.write(f"  {email:32} {name} ({key.replace('_', ' ')})")
 
