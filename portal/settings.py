@@ -199,7 +199,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"data_folder_in": str(VAR_DIR / "celery"), "data_folder_out": str(VAR_DIR / "celery"), "store_processed": False}
+    {"data_folder_in": str(VAR_DIR / "celery"), "data_folder_out": str(VAR_DIR / "celery"),
+     "control_folder": str(VAR_DIR / "celery" / "control"), "store_processed": False}
     if CELERY_BROKER_URL.startswith("filesystem://")
     else {"visibility_timeout": 3600}
 )

@@ -27,7 +27,10 @@ def filesystem_worker(tmp_path, settings):
     folder = str(tmp_path)
     conf.update(
         broker_url="filesystem://",
-        broker_transport_options={"data_folder_in": folder, "data_folder_out": folder, "store_processed": False},
+        broker_transport_options={
+            "data_folder_in": folder, "data_folder_out": folder, "control_folder": f"{folder}/control",
+            "store_processed": False,
+        },
         task_always_eager=False,
     )
     settings.CELERY_TASK_ALWAYS_EAGER = False
