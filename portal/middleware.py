@@ -85,3 +85,20 @@ class RequestIdLogFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = _request_id.get()
         return True
+
+
+class ProductNotFoundMiddleware:
+    """With DEBUG on, Django answers an unknown address with its technical 404 page (URL patterns and
+    all); show the product's own page instead, as with DEBUG off (handler404), so a demo looks like the
+    product. Last in MIDDLEWARE: what it returns passes through every other middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and not getattr(response, "is_product_page", False):
+            from portal.views import not_found
+
+            response = not_found(request)
+        return response

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portal.middleware.ProductNotFoundMiddleware",
 ]
 
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

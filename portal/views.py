@@ -77,7 +77,9 @@ def healthz(request):
 
 @login_not_required
 def not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    response = render(request, "404.html", status=404)
+    response.is_product_page = True
+    return response
 
 
 @login_not_required
