@@ -4,6 +4,8 @@ Each seat remembers the state it was last emailed about (`Seat.notified`); a tas
 with a compare-and-swap before sending, so running a task twice sends once."""
 
 from celery import shared_task
+from django.utils import timezone
+
 from portal.lib.emails import Attachment, send_email
 from portal.lib.notifications import wants
 
@@ -59,8 +61,8 @@ def seat_email_task(seat_id, reason):
     status, template, method = SEAT_EMAILS[reason]
     if seat is None or seat.status != status:
         return 0  # things moved on since the task was enqueued
-    if method == "REQUEST" and seat.meeting.is_cancelled:
-        return 0
+    if method == "REQUEST" and (seat.meeting.is_cancelled or seat.meeting.ends_at <= timezone.now()):
+        return 0  # no invitation to a meeting that is off or already over (a seat recorded afterwards)
     if reason == "promoted" and not wants(seat.user, "waitlist_promoted"):
         return 0  # they turned these emails off; the meeting page and their calendar feed show the seat
     return _send_once(seat, template, method, {"promoted": reason == "promoted"})

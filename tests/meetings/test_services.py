@@ -297,6 +297,12 @@ class TestEmailTasks:
         assert seat_email_task.apply(args=(seat.pk, "confirmed")).get() == 0
         assert len(mail.outbox) == 1
 
+    def test_no_invitation_for_a_meeting_already_over(self, past_meeting, staff):
+        """Seats recorded after the meeting (the demo's past meetings, say) send no calendar invitation."""
+        seat = SeatFactory(meeting=past_meeting, user=staff)
+        assert seat_email_task.apply(args=(seat.pk, "confirmed")).get() == 0
+        assert mail.outbox == []
+
     def test_running_a_meeting_update_twice_sends_once(self, meeting, staff):
         SeatFactory(meeting=meeting, user=staff)
         Meeting.objects.filter(pk=meeting.pk).update(sequence=3)
