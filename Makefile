@@ -38,6 +38,15 @@ run: seed ## Serve the portal with demo data at http://$(HOST):$(PORT) (SQLite; 
 	  --pool=solo --loglevel=WARNING --schedule=var/celery-beat-schedule & \
 	DEBUG=$${DEBUG-1} SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+browser-deps: ## Install Debian's Chromium, gettext and Java for the browser, catalog and HTML tests (as root)
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v java >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core gettext default-jre-headless >/dev/null; \
+	  else echo "Install Debian's chromium, gettext and default-jre-headless packages to run every test."; fi; }
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm is missing: the accessibility and HTML checks need Node.js (apt-get install nodejs npm)"; fi
+
 # Tests run in parallel, one process per core, each with a database of its own.
 XDIST ?= -n auto
 
