@@ -15,11 +15,8 @@ from urllib.parse import quote
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .forms import ModelMultipleChoiceField
@@ -34,6 +31,7 @@ class SearchSelect(forms.Select):
     search matches, OR-ed) and the texts of the search box.
     """
 
+    template_name = "django/forms/widgets/picker.html"
     search_url = None
     search_fields = ("name__icontains",)
     search_label = ""
@@ -118,48 +116,22 @@ class SearchSelect(forms.Select):
             for index, (key, label) in enumerate(options)
         ]
 
-    def render(self, name, value, attrs=None, renderer=None):
-        """includes/picker.html's markup, written in Python: pickers sit in the filter bars of the
-        feed, the decision log and the meetings list, drawn on every load."""
-        widget = self.get_context(name, value, attrs)["widget"]
-        id_ = str(widget["attrs"].get("id", ""))
-        search_url = f"{reverse(widget['search_url'])}?field={quote(id_, safe='/')}&key={quote(widget['search_key'], safe='/')}"
-        options = "".join(
-            format_html('\n  <option value="{}"{}>{}</option>', str(option["value"]), flatatt(option["attrs"]), option["label"])
-            for _group, group, _index in widget["optgroups"] for option in group
-        )
-        nothing = ""
-        if widget["searched_nothing"]:
-            nothing = format_html(
-                '\n  <p class="meta" role="status">{}</p>',
-                mark_safe(gettext("Nothing matches “<bdi>%(q)s</bdi>”.") % {"q": escape(widget["search"])}),  # noqa: S308
-            )
-        return format_html(
-            '<div class="autocomplete" data-picker="{id}">\n'
-            '  <label class="visually-hidden" for="{id}_search">{label}</label>\n'
-            '  <input type="search" id="{id}_search" name="{field}_search" value="{search}" autocomplete="off" dir="auto"'
-            ' maxlength="100" placeholder="{placeholder}" hx-get="{url}" hx-trigger="input changed delay:250ms"'
-            ' hx-target="#{id}_results" hx-swap="innerHTML" data-picker-search>\n'
-            '  <ul class="autocomplete-results" id="{id}_results" aria-live="polite"></ul>\n'
-            '  <select name="{name}"{attrs}>{options}\n  </select>{nothing}\n</div>',
-            id=id_, label=widget["search_label"], field=widget["picker_field"], search=widget["search"],
-            placeholder=widget["search_placeholder"], url=search_url, name=widget["name"],
-            attrs=flatatt(widget["attrs"]), options=mark_safe(options), nothing=nothing,  # noqa: S308
-        )
-
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         listed = sum(1 for _name, group, _index in context["widget"]["optgroups"] for option in group if option["value"])
         if self.allow_multiple_selected:  # as tall as what it lists (it grows as the search adds more)
             context["widget"]["attrs"].setdefault("size", max(2, min(listed, 8)))
+        id_ = str(context["widget"]["attrs"].get("id", ""))
         context["widget"].update(
             picker_field=name,
             search=self.search,
             search_url=self.search_url,
+            search_href=f"{reverse(self.search_url)}?field={quote(id_, safe='/')}&key={quote(self._key(), safe='/')}",
             search_key=self._key(),
             search_label=self.search_label,
             search_placeholder=self.search_placeholder,
             searched_nothing=bool(self.search) and not listed,
+            search_isolated=format_html("<bdi>{}</bdi>", self.search),  # in a sentence, either direction
         )
         return context
 
