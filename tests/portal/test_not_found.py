@@ -21,3 +21,10 @@ def test_a_missing_row_shows_it_too(as_user, staff, settings):
     response = as_user(staff).get(reverse("stories:detail", args=[999999, "gone"]))
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/accounts/password_reset/", "/no-such-page/"])
+def test_pages_without_a_session_name_nobody(client, url, admin_user):
+    page = client.get(url).content.decode()
+    for revealing in (admin_user.name, "Sign out", "Notifications", ">Admin<"):
+        assert revealing not in page
