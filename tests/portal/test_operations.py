@@ -8,19 +8,76 @@ from django.urls import path, reverse
 from tests.factories import TEST_PASSWORD
 
 
+# Nothing listens on port 9 (discard) here: every connection is refused at once.
+DOWN = "redis://127.0.0.1:9/0"
+
+
+def redis_cache(url):
+    return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}}
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """A Redis cache (database 5 of the local server), as with CACHE_URL set; `cache_at(url)` moves it."""
+    from django.core.cache import caches
+
+    def cache_at(url):
+        caches["default"].close()
+        settings.CACHES = {**settings.CACHES, "default": redis_cache(url)}
+
+    cache_at("redis://127.0.0.1:6379/5")
+    yield cache_at
+    caches["default"].close()
+
+
 @pytest.mark.django_db
 class TestHealth:
     def test_it_answers_without_signing_in(self, client, settings):
         settings.REDIS_URL = ""
         response = client.get(reverse("healthz"))
         assert response.status_code == 200
-        assert response.json() == {"database": "ok", "redis": "not configured"}
+        status = response.json()
+        assert status.pop("cache_errors") >= 0  # this worker's since it started
+        assert status == {"database": "ok", "cache": "ok", "broker": "not configured"}
 
-    def test_it_reports_an_unreachable_redis(self, client, settings):
-        settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    def test_with_only_a_cache_server_it_checks_the_cache(self, client, settings, shared_cache):
+        settings.REDIS_URL = ""
+        response = client.get(reverse("healthz"))
+        assert response.status_code == 200
+        assert response.json()["cache"] == "ok"
+
+    def test_it_names_a_cache_server_that_is_down(self, client, settings, shared_cache):
+        settings.REDIS_URL = ""
+        shared_cache(DOWN)
         response = client.get(reverse("healthz"))
         assert response.status_code == 503
-        assert response.json()["redis"] == "unavailable"
+        status = response.json()
+        assert {k: status[k] for k in ("database", "cache", "broker")} == {
+            "database": "ok", "cache": "unavailable", "broker": "not configured"}
+        assert status["cache_errors"] >= 1  # the errors pages met, and the health check's own
+
+    def test_it_names_a_broker_that_is_down(self, client, settings):
+        settings.REDIS_URL = DOWN
+        response = client.get(reverse("healthz"))
+        assert response.status_code == 503
+        assert response.json()["broker"] == "unavailable"
+        assert response.json()["cache"] == "ok"
+
+    def test_it_checks_a_broker_that_answers(self, client, settings):
+        settings.REDIS_URL = "redis://127.0.0.1:6379/5"
+        response = client.get(reverse("healthz"))
+        assert response.status_code == 200
+        assert response.json()["broker"] == "ok"
+
+    def test_it_names_a_database_that_is_down(self, client, settings):
+        from unittest import mock
+
+        settings.REDIS_URL = ""
+        with mock.patch("portal.views.connection.cursor", side_effect=OSError("connection refused")):
+            response = client.get(reverse("healthz"))
+        assert response.status_code == 503
+        assert response.json()["database"] == "unavailable"
 
 
 def boom(request):
