@@ -21,6 +21,7 @@ from digests.preferences import preferences_of
 from digests.tokens import unsubscribe_headers, unsubscribe_url
 from portal.lib.csvimport import ImportReport, RowError, data_rows, decode_upload, dict_reader
 from portal.lib.emails import build_email
+from portal.lib.tasks import run_after_commit
 from portal.models import User
 
 from .models import PULSE_FIELDS, PulseDelivery, PulseFigure, PulseIssue
@@ -136,7 +137,7 @@ def pulse_publish(*, by, month):
         raise PermissionDenied(_("Record figures for this month before publishing it."))
     issue, created = PulseIssue.objects.get_or_create(month=month, defaults={"published_by": by})
     if created:
-        transaction.on_commit(lambda: send_pulse_task.delay(issue.pk))
+        run_after_commit(send_pulse_task, issue.pk)
     return issue, created
 
 

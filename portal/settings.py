@@ -209,6 +209,8 @@ CELERY_BEAT_SCHEDULE["meetings-debrief-requests"] = {"task": "meetings.tasks.deb
 CELERY_BEAT_SCHEDULE["digests-plan"] = {"task": "digests.tasks.plan_digests_task", "schedule": 10 * 60}
 # digests: every 15 minutes, send due reminders (meeting tomorrow, debrief due, review due soon), each once.
 CELERY_BEAT_SCHEDULE["digests-reminders"] = {"task": "digests.tasks.plan_reminders_task", "schedule": 15 * 60}
+# portal: every 15 minutes, send again the emails that failed after their write committed (portal.lib.tasks).
+CELERY_BEAT_SCHEDULE["portal-retry-tasks"] = {"task": "portal.tasks.retry_pending_tasks_task", "schedule": 15 * 60}
 # insights: every hour, finish sending any published monthly pulse whose emails are not all out.
 CELERY_BEAT_SCHEDULE["insights-pulse"] = {"task": "insights.tasks.resume_pulses_task", "schedule": 60 * 60}
 # Which release this is: every cache key starts with it, so a deploy never reads an older release's
