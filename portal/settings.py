@@ -188,6 +188,9 @@ elif DEBUG:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 else:
     raise ImproperlyConfigured("Set the EMAIL_URL environment variable (required when DEBUG is off).")
+# Seconds any one step of talking to the mail server may take: a server that hangs fails the email (to be
+# retried) instead of holding a request or a digest batch for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lifeline <lifeline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
