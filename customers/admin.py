@@ -1,14 +1,12 @@
 """The admin is for admins only (Django checks is_staff, the matrix's "admin.site"); actions that
 the matrix names separately ask it too (erasing a contact needs "contact.erase")."""
 
-import csv
-
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.csvexport import csv_response
 from portal.permissions import can
 
 from .models import Contact, ContactAudit, Customer, Follow
@@ -74,9 +72,7 @@ class ContactAuditAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected entries as CSV"))
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="contact-audit.csv"'
-        writer = csv.writer(response)
+        response, writer = csv_response("contact-audit.csv")
         writer.writerow(["at", "actor", "actor_email", "action", "contact", "customer", "fields"])
         for entry in queryset.select_related("actor", "customer").iterator():
             writer.writerow([

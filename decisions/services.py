@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
 from portal.lib import fragments
+from portal.lib.tasks import run_after_commit
 from portal.models import User
 from portal.permissions import can, require
 
@@ -203,7 +204,7 @@ def reviews_request(*, by, decision, due_date, teams=(), people=()):
         teams=[t.name for t in teams], due=due_date.isoformat(),
     )
     for request in created:
-        transaction.on_commit(lambda pk=request.pk: send_review_request_task.delay(pk))
+        run_after_commit(send_review_request_task, request.pk)
     return created
 
 

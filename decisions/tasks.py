@@ -1,17 +1,16 @@
 """Email caused by decisions. Thin tasks: ids in, rows loaded, idempotent by compare-and-swap."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 from django.utils import timezone
 
 from portal.lib.emails import send_email
 from portal.lib.notifications import wants
+from portal.lib.tasks import EmailTask
 
 from .models import ReviewRequest
 
 
-@shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+@shared_task(base=EmailTask)
 def send_review_request_task(request_id):
     """Email one reviewer that their review is wanted. Running it twice sends one email.
 

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from portal.lib.emails import build_email
+from portal.lib.emails import build_email, message_id
 from portal.models import User
 from portal.permissions import require
 
@@ -257,6 +257,7 @@ def _send(build, delivery, connection, final_attempt, result, user_id):
     row back (pending) for the retry, or fail it on the last attempt; anything else fails it."""
     try:
         message = build()
+        message.extra_headers["Message-ID"] = message_id(f"{delivery.kind}-{delivery.pk}")
         message.connection = connection
         message.send()
     except TRANSIENT_ERRORS as error:

@@ -20,7 +20,8 @@ from digests.models import Kind
 from digests.preferences import preferences_of
 from digests.tokens import unsubscribe_headers, unsubscribe_url
 from portal.lib.csvimport import ImportReport, RowError, data_rows, decode_upload, dict_reader
-from portal.lib.emails import build_email
+from portal.lib.emails import build_email, message_id
+from portal.lib.tasks import run_after_commit
 from portal.models import User
 
 from .models import PULSE_FIELDS, PulseDelivery, PulseFigure, PulseIssue
@@ -29,7 +30,7 @@ from .selectors import can_record_pulse, pulse_rows, pulse_totals
 
 log = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
-STALE_AFTER = datetime.timedelta(minutes=15)
+STALE_AFTER = datetime.timedelta(minutes=15)  # as digests.models.Delivery.STALE_AFTER, and why
 MAX_FIGURE = 1_000_000
 
 
@@ -136,7 +137,7 @@ def pulse_publish(*, by, month):
         raise PermissionDenied(_("Record figures for this month before publishing it."))
     issue, created = PulseIssue.objects.get_or_create(month=month, defaults={"published_by": by})
     if created:
-        transaction.on_commit(lambda: send_pulse_task.delay(issue.pk))
+        run_after_commit(send_pulse_task, issue.pk)
     return issue, created
 
 
@@ -194,7 +195,7 @@ def pulse_send_batch(issue_id, delivery_ids, *, final_attempt=True):
             headers = unsubscribe_headers(link)
             try:
                 message = build_email("insights-pulse", to=user, context={**context, "unsubscribe_url": link},
-                                      headers=headers)
+                                      headers=headers | {"Message-ID": message_id(f"pulse-{delivery.pk}")})
                 message.connection = connection
                 message.send()
             except TRANSIENT_ERRORS as error:

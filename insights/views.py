@@ -1,9 +1,7 @@
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from portal.lib.csvexport import csv_response
 from portal.lib.uploads import read_capped
 
 from . import selectors, services
@@ -37,20 +36,10 @@ def _quarter(request):
     return quarter
 
 
-def _csv_cell(value):
-    """Numbers as they are; text that a spreadsheet would run as a formula is quoted."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not text.lstrip("-").replace(".", "").isdigit() else text
-
-
 def _csv(filename, header, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    response, writer = csv_response(filename)
     writer.writerow([str(h) for h in header])
-    writer.writerows([[_csv_cell(v) for v in row] for row in rows])
+    writer.writerows(rows)
     return response
 
 

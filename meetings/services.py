@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
+from portal.lib.tasks import run_after_commit
 from portal.permissions import require
 
 from .models import CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
@@ -39,13 +40,13 @@ def _locked(meeting_id, *, lock=True):
 def _enqueue_seat_email(seat_id, reason):
     from .tasks import seat_email_task
 
-    transaction.on_commit(lambda: seat_email_task.delay(seat_id, reason))
+    run_after_commit(seat_email_task, seat_id, reason)
 
 
 def _enqueue_meeting_update(meeting_id):
     from .tasks import meeting_changed_task
 
-    transaction.on_commit(lambda: meeting_changed_task.delay(meeting_id))
+    run_after_commit(meeting_changed_task, meeting_id)
 
 
 def _check_can_host(user):

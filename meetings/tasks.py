@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from portal.lib.emails import Attachment, send_email
 from portal.lib.notifications import wants
+from portal.lib.tasks import EmailTask
 
 from . import ical
 from .models import Meeting, Seat
@@ -54,7 +55,7 @@ def _seat(seat_id):
     return Seat.objects.select_related("user", "meeting__customer", "meeting__host").filter(pk=seat_id).first()
 
 
-@shared_task
+@shared_task(base=EmailTask)
 def seat_email_task(seat_id, reason):
     """Tell one person their seat was confirmed, they moved up from the waitlist, or they lost it."""
     seat = _seat(seat_id)
@@ -68,7 +69,7 @@ def seat_email_task(seat_id, reason):
     return _send_once(seat, template, method, {"promoted": reason == "promoted"})
 
 
-@shared_task
+@shared_task(base=EmailTask)
 def meeting_changed_task(meeting_id):
     """Send confirmed listeners the new version of a meeting (REQUEST) or its cancellation (CANCEL)."""
     meeting = Meeting.objects.filter(pk=meeting_id).first()
@@ -84,7 +85,7 @@ def meeting_changed_task(meeting_id):
     return sent
 
 
-@shared_task
+@shared_task(base=EmailTask)
 def debrief_request_email_task(seat_id):
     seat = _seat(seat_id)
     if seat is None or seat.status != Seat.Status.CONFIRMED:

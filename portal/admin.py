@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Team, User
+from .models import PendingTask, Team, User
 
 
 @admin.register(Team)
@@ -29,3 +29,18 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "name", "team", "role", "password1", "password2"]}),
     ]
+
+
+@admin.register(PendingTask)
+class PendingTaskAdmin(admin.ModelAdmin):
+    """Emails that failed after their write committed: retried every 15 minutes for three days
+    (portal.lib.tasks); delete one to give it up."""
+
+    list_display = ["task", "args", "attempts", "created_at", "attempted_at", "last_error"]
+    readonly_fields = ["task", "args", "attempts", "created_at", "attempted_at", "last_error"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -7,7 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("People and teams")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401
         from .lib import fragments
         from .models import Team, User
 

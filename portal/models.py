@@ -115,3 +115,23 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_host(self):
         return self.role == self.Role.HOST
+
+
+class PendingTask(models.Model):
+    """Work that failed after the write it follows had committed (an email, mostly), kept to run again
+    (portal.lib.tasks). The write stands; the person was answered as usual."""
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("failed first"), default=timezone.now)
+    attempted_at = models.DateTimeField(_("last attempt"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("task to retry")
+        verbose_name_plural = _("tasks to retry")
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)}"

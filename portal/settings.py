@@ -128,16 +128,21 @@ AUTHENTICATION_BACKENDS = [
     "portal.auth_backends.SignInLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Sign-in protection (django-axes): after 5 failures for one account, or from one address, sign-in
-# is refused for 15 minutes; an admin can unlock from the admin's "Access attempts".
+# Sign-in protection (django-axes): after 5 failures for one account (from anywhere, or from one
+# address), sign-in to that account is refused for 15 minutes; an admin can unlock from the admin's
+# "Access attempts". Never per address alone: behind the TLS proxy, or one office's NAT, everyone shares
+# an address, and a script guessing at made-up names would lock out the whole company.
 AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("SIGNIN_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field; it holds the email address
 AXES_USERNAME_CALLABLE = "portal.auth_backends.normalised_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# How many proxies in front of the portal append to X-Forwarded-For (1 behind the TLS proxy the README
+# describes); the sign-in records take the client's address from there (portal.auth_backends.client_ip).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.auth_backends.client_ip"
 AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -184,6 +189,9 @@ elif DEBUG:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 else:
     raise ImproperlyConfigured("Set the EMAIL_URL environment variable (required when DEBUG is off).")
+# Seconds any one step of talking to the mail server may take: a server that hangs fails the email (to be
+# retried) instead of holding a request or a digest batch for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lifeline <lifeline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -213,6 +221,8 @@ CELERY_BEAT_SCHEDULE["meetings-debrief-requests"] = {"task": "meetings.tasks.deb
 CELERY_BEAT_SCHEDULE["digests-plan"] = {"task": "digests.tasks.plan_digests_task", "schedule": 10 * 60}
 # digests: every 15 minutes, send due reminders (meeting tomorrow, debrief due, review due soon), each once.
 CELERY_BEAT_SCHEDULE["digests-reminders"] = {"task": "digests.tasks.plan_reminders_task", "schedule": 15 * 60}
+# portal: every 15 minutes, send again the emails that failed after their write committed (portal.lib.tasks).
+CELERY_BEAT_SCHEDULE["portal-retry-tasks"] = {"task": "portal.tasks.retry_pending_tasks_task", "schedule": 15 * 60}
 # insights: every hour, finish sending any published monthly pulse whose emails are not all out.
 CELERY_BEAT_SCHEDULE["insights-pulse"] = {"task": "insights.tasks.resume_pulses_task", "schedule": 60 * 60}
 # Which release this is: every cache key starts with it, so a deploy never reads an older release's

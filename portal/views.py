@@ -1,7 +1,9 @@
 import logging
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -11,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate, check_for_language
 from django.views.decorators.http import require_GET, require_POST
 
+from .celery import app as celery_app
+from .lib.cache import OncePerMinute
 from .lib.panels import panels_for
 
 logger = logging.getLogger(__name__)
@@ -50,29 +54,40 @@ def set_language(request):
 def _check_database():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+    return "ok"
 
 
-def _check_redis():
+def _check_cache():
+    """A round trip through the configured cache. Its errors are ignored (a miss), so a value that
+    does not come back is how a server that is down shows."""
+    token = secrets.token_hex(8)
+    cache.set("healthz", token, timeout=10)
+    return "ok" if cache.get("healthz") == token else "unavailable"
+
+
+def _check_broker():
     if not settings.REDIS_URL:
         return "not configured"
-    import redis
-
-    redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+    with celery_app.connection_for_write(settings.REDIS_URL, connect_timeout=2) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
     return "ok"
 
 
 @login_not_required
 @require_GET
 def healthz(request):
-    """For load balancers and monitoring: do the database and Redis answer?"""
-    status, healthy = {}, True
-    for name, check in (("database", _check_database), ("redis", _check_redis)):
+    """For load balancers and monitoring: do the database, the cache and the broker answer? 503 names
+    the one that does not. `cache_errors` counts the cache errors this worker has met (pages went on
+    without it)."""
+    status = {}
+    for name, check in (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker)):
         try:
-            status[name] = check() or "ok"
+            status[name] = check()
         except Exception:  # noqa: BLE001 - a health check reports failures, it does not raise them
             logger.exception("Health check failed: %s", name)
-            status[name], healthy = "unavailable", False
-    return JsonResponse(status, status=200 if healthy else 503)
+            status[name] = "unavailable"
+    healthy = "unavailable" not in status.values()
+    return JsonResponse(status | {"cache_errors": OncePerMinute.errors}, status=200 if healthy else 503)
 
 
 @login_not_required

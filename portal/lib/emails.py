@@ -4,6 +4,7 @@ templates/emails/<name>-subject.txt, <name>-body.txt and <name>-body.html.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -35,6 +36,13 @@ def build_email(name, *, to, context, attachments=(), headers=None, language=Non
     for attachment in attachments:
         message.attach(attachment.filename, attachment.content, attachment.mimetype)
     return message
+
+
+def message_id(key):
+    """`<key@the site's domain>` (from SITE_URL). An email sent again for the same row (a retry, or a
+    resend after a worker died between the mail server accepting it and the row being marked) carries
+    the same Message-ID, so mail systems treat the copies as one message."""
+    return f"<{key}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"
 
 
 def send_email(name, **kwargs):

@@ -1,3 +1,6 @@
+import csv
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -58,6 +61,18 @@ class TestFordNotesAudit:
         lines = export.content.decode().splitlines()
         assert lines[0].startswith("at,actor,actor_email,action,contact")
         assert "viewed,Ken Alvarez" in lines[1] and staff.email in lines[1]
+
+    def test_the_export_keeps_formulas_inert(self, as_user, staff, admin_user, host):
+        """A name a spreadsheet would run (a link that leaks the sheet, or worse) comes out as text."""
+        customer = CustomerFactory(account_owner=host, name="@SUM(1+1)")
+        ContactFactory(customer=customer, name='=HYPERLINK("http://x","y")', family="Married to Luz.")
+        as_user(staff).get(customer.get_absolute_url())
+        ids = list(ContactAudit.objects.values_list("pk", flat=True))
+        export = as_user(admin_user).post(reverse("admin:customers_contactaudit_changelist"),
+                                          {"action": "export_csv", "_selected_action": ids})
+        row = dict(zip(*csv.reader(io.StringIO(export.content.decode()))))
+        assert row["contact"] == """'=HYPERLINK("http://x","y")"""
+        assert row["customer"] == "'@SUM(1+1)"
 
     def test_the_admin_erase_action(self, as_user, admin_user, contact):
         response = as_user(admin_user).post(reverse("admin:customers_contact_changelist"),

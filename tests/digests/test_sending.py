@@ -135,6 +135,57 @@ def flaky(settings):
     return FlakyBackend
 
 
+class AcceptedThenCrash(EmailBackend):
+    """locmem, but the worker dies right after the first message was accepted, before its row is marked."""
+
+    crashed = False
+
+    def send_messages(self, messages):
+        sent = super().send_messages(messages)
+        if not type(self).crashed:
+            type(self).crashed = True
+            raise KeyboardInterrupt
+        return sent
+
+
+class TestMessageId:
+    """A resend after a crash is the same message (same Message-ID), which mail systems fold into one."""
+
+    @pytest.fixture
+    def crash(self, settings):
+        settings.EMAIL_BACKEND = "tests.digests.test_sending.AcceptedThenCrash"
+        settings.SITE_URL = "https://lifeline.example.com"
+        AcceptedThenCrash.crashed = False
+
+    def resend_after_the_stale_window(self, send):
+        with pytest.raises(KeyboardInterrupt):
+            send()
+        stuck = Delivery.objects.get(status="sending")
+        Delivery.objects.filter(pk=stuck.pk).update(claimed_at=stuck.claimed_at - Delivery.STALE_AFTER)
+        send()
+        first, second = mail.outbox
+        assert first.to == second.to
+        return stuck, first.message()["Message-ID"], second.message()["Message-ID"]
+
+    def test_a_digest_sent_twice_carries_one_message_id(self, crash, week, staff):
+        stuck, first, second = self.resend_after_the_stale_window(
+            lambda: services.digest_send_batch([staff.pk], now=NOW))
+        assert first == second == f"<digest-{stuck.pk}@lifeline.example.com>"
+
+    def test_a_reminder_sent_twice_carries_one_message_id(self, crash, staff, host):
+        start = NOW + datetime.timedelta(hours=24)
+        meeting = MeetingFactory(host=host, starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+                                 signup_closes_at=start - datetime.timedelta(hours=2))
+        SeatFactory(meeting=meeting, user=staff)
+        [delivery_id] = services.reminder_plan(now=NOW)
+        stuck, first, second = self.resend_after_the_stale_window(lambda: services.reminder_send(delivery_id, now=NOW))
+        assert first == second == f"<{stuck.kind}-{stuck.pk}@lifeline.example.com>"
+
+    def test_every_delivery_has_its_own(self, week, staff, leader):
+        services.digest_send_batch([staff.pk, leader.pk], now=NOW)
+        assert len({m.message()["Message-ID"] for m in mail.outbox}) == 2
+
+
 class TestIdempotency:
     @pytest.fixture
     def batch(self, fake_sections, db):

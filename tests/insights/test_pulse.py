@@ -176,6 +176,16 @@ class TestPulsePublish:
         tasks.send_pulse_batch_task.apply(args=[issue.pk, ids])
         assert len(mail.outbox) == 2
 
+    def test_each_pulse_email_is_named_by_its_delivery(self, admin_user, staff, settings):
+        """A resend of the same delivery (after a worker died) is the same message to mail systems."""
+        settings.SITE_URL = "https://lifeline.example.com"
+        services.pulse_record(by=admin_user, month=OCT, figures=figures(products_returned=3))
+        issue = PulseIssue.objects.create(month=OCT, published_by=admin_user)
+        tasks.send_pulse_batch_task.apply(args=[issue.pk, services.pulse_plan(issue)])
+        delivery = PulseDelivery.objects.get(user=staff)
+        [message] = [m for m in mail.outbox if m.to == [staff.email]]
+        assert message.message()["Message-ID"] == f"<pulse-{delivery.pk}@lifeline.example.com>"
+
 
 class TestPulseImportOddInput:
     def test_non_ascii_digits_and_nul_bytes_are_row_errors(self, as_user, host):

@@ -66,6 +66,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "lifeline.example.com",
     "DATABASE_URL": "postgres://lifeline:secret@db.invalid:5432/lifeline",
     "EMAIL_URL": "smtp://mail.invalid:25",
+    "REDIS_URL": "redis://redis.invalid:6379/0",
 }
 
 
@@ -74,6 +75,12 @@ class TestProductionSettings:
         result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "System check identified no issues" in result.stdout
+
+    def test_check_deploy_warns_without_redis(self):
+        env = {k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"}
+        result = run_manage("check", "--deploy", env=env)
+        assert "lifeline.W001" in result.stderr and "digests and reminders will not be sent" in result.stderr
+        assert "lifeline.W002" in result.stderr and "its own cache" in result.stderr
 
     def test_it_refuses_to_start_without_a_secret_key(self):
         env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
@@ -98,3 +105,34 @@ def test_every_beat_entry_names_a_task_the_worker_knows():
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "insights.tasks.refresh_scorecards_task" in scheduled
     assert scheduled <= set(app.tasks), scheduled - set(app.tasks)
+
+
+class TestBackgroundWorkCheck:
+    """With DEBUG off, `check --deploy` says what will not happen without a broker or a shared cache."""
+
+    def ids(self):
+        from portal.checks import background_work
+
+        return [message.id for message in background_work(None)]
+
+    def test_nothing_to_say_with_redis(self, settings):
+        settings.DEBUG, settings.REDIS_URL = False, "redis://redis:6379/0"
+        settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django_redis.cache.RedisCache",
+                                                          "LOCATION": "redis://redis:6379/1"}}
+        assert self.ids() == []
+
+    def test_no_broker_means_no_digests(self, settings):
+        settings.DEBUG, settings.REDIS_URL = False, ""
+        settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django_redis.cache.RedisCache",
+                                                          "LOCATION": "redis://redis:6379/1"}}
+        assert self.ids() == ["lifeline.W001"]
+
+    def test_a_cache_in_each_worker(self, settings):
+        settings.DEBUG, settings.REDIS_URL = False, "redis://redis:6379/0"
+        settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        assert self.ids() == ["lifeline.W002"]
+
+    def test_development_is_left_alone(self, settings):
+        settings.DEBUG, settings.REDIS_URL = True, ""
+        settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        assert self.ids() == []

@@ -8,19 +8,76 @@ from django.urls import path, reverse
 from tests.factories import TEST_PASSWORD
 
 
+# Nothing listens on port 9 (discard) here: every connection is refused at once.
+DOWN = "redis://127.0.0.1:9/0"
+
+
+def redis_cache(url):
+    return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}}
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """A Redis cache (database 5 of the local server), as with CACHE_URL set; `cache_at(url)` moves it."""
+    from django.core.cache import caches
+
+    def cache_at(url):
+        caches["default"].close()
+        settings.CACHES = {**settings.CACHES, "default": redis_cache(url)}
+
+    cache_at("redis://127.0.0.1:6379/5")
+    yield cache_at
+    caches["default"].close()
+
+
 @pytest.mark.django_db
 class TestHealth:
     def test_it_answers_without_signing_in(self, client, settings):
         settings.REDIS_URL = ""
         response = client.get(reverse("healthz"))
         assert response.status_code == 200
-        assert response.json() == {"database": "ok", "redis": "not configured"}
+        status = response.json()
+        assert status.pop("cache_errors") >= 0  # this worker's since it started
+        assert status == {"database": "ok", "cache": "ok", "broker": "not configured"}
 
-    def test_it_reports_an_unreachable_redis(self, client, settings):
-        settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    def test_with_only_a_cache_server_it_checks_the_cache(self, client, settings, shared_cache):
+        settings.REDIS_URL = ""
+        response = client.get(reverse("healthz"))
+        assert response.status_code == 200
+        assert response.json()["cache"] == "ok"
+
+    def test_it_names_a_cache_server_that_is_down(self, client, settings, shared_cache):
+        settings.REDIS_URL = ""
+        shared_cache(DOWN)
         response = client.get(reverse("healthz"))
         assert response.status_code == 503
-        assert response.json()["redis"] == "unavailable"
+        status = response.json()
+        assert {k: status[k] for k in ("database", "cache", "broker")} == {
+            "database": "ok", "cache": "unavailable", "broker": "not configured"}
+        assert status["cache_errors"] >= 1  # the errors pages met, and the health check's own
+
+    def test_it_names_a_broker_that_is_down(self, client, settings):
+        settings.REDIS_URL = DOWN
+        response = client.get(reverse("healthz"))
+        assert response.status_code == 503
+        assert response.json()["broker"] == "unavailable"
+        assert response.json()["cache"] == "ok"
+
+    def test_it_checks_a_broker_that_answers(self, client, settings):
+        settings.REDIS_URL = "redis://127.0.0.1:6379/5"
+        response = client.get(reverse("healthz"))
+        assert response.status_code == 200
+        assert response.json()["broker"] == "ok"
+
+    def test_it_names_a_database_that_is_down(self, client, settings):
+        from unittest import mock
+
+        settings.REDIS_URL = ""
+        with mock.patch("portal.views.connection.cursor", side_effect=OSError("connection refused")):
+            response = client.get(reverse("healthz"))
+        assert response.status_code == 503
+        assert response.json()["database"] == "unavailable"
 
 
 def boom(request):
@@ -69,12 +126,41 @@ class TestSignInLockout:
         assert "Too many failed sign-ins" in response.content.decode()
         assert "_auth_user_id" not in client.session
 
-    def test_an_address_is_locked_after_five_failures_on_any_accounts(self, client, staff, leader):
-        for i in range(5):
+    def test_failures_for_other_names_never_lock_out_an_address(self, client, leader):
+        """Behind the TLS proxy everyone shares an address: a script guessing at a made-up name must
+        not lock out the company."""
+        self.fail(client, "nobody@example.com", 20, ip="10.9.9.9")
+        response = client.post(reverse("login"), {"username": leader.email, "password": TEST_PASSWORD},
+                               REMOTE_ADDR="10.9.9.9")
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(leader.pk)
+        response = Client().post(reverse("login"), {"username": "nobody@example.com", "password": "wrong"},
+                                 REMOTE_ADDR="10.9.9.9")
+        assert response.status_code == 429
+
+    def test_many_names_from_one_address_lock_none_of_the_real_ones(self, client, staff, leader):
+        for i in range(20):
             self.fail(client, f"nobody{i}@example.com", 1, ip="10.9.9.9")
         response = client.post(reverse("login"), {"username": leader.email, "password": TEST_PASSWORD},
                                REMOTE_ADDR="10.9.9.9")
-        assert response.status_code == 429
+        assert response.status_code == 302
+
+    def test_behind_the_proxy_the_address_recorded_is_the_one_it_saw(self, client, settings, staff):
+        from axes.models import AccessAttempt
+
+        settings.PROXY_COUNT = 1
+        client.post(reverse("login"), {"username": staff.email, "password": "wrong"},
+                    REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
+        # The proxy appends the address it saw; what the client wrote before it is ignored.
+        assert AccessAttempt.objects.get(username=staff.email).ip_address == "203.0.113.5"
+
+    def test_without_a_proxy_count_the_forwarded_header_is_ignored(self, client, settings, staff):
+        from axes.models import AccessAttempt
+
+        settings.PROXY_COUNT = 0
+        client.post(reverse("login"), {"username": staff.email, "password": "wrong"},
+                    REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="6.6.6.6")
+        assert AccessAttempt.objects.get(username=staff.email).ip_address == "10.0.0.9"
 
     def test_an_admin_unlocks(self, client, staff):
         from axes.models import AccessAttempt

@@ -1,0 +1,30 @@
+"""`manage.py check --deploy`: what will not happen in production without Redis."""
+
+from django.conf import settings
+from django.core.checks import Warning, register
+
+LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+
+
+@register(deploy=True)
+def background_work(app_configs, **kwargs):
+    if settings.DEBUG:
+        return []
+    warnings = []
+    if not settings.REDIS_URL:
+        warnings.append(Warning(
+            "No broker (REDIS_URL is not set): emails go out in-process and nothing runs on a schedule, so weekly "
+            "digests and reminders will not be sent and debriefs not asked for; emails that failed are sent again "
+            "only if cron runs `manage.py retry_tasks`.",
+            hint="Set REDIS_URL and run a Celery worker and beat beside the web server (docker-compose.yml).",
+            id="lifeline.W001",
+        ))
+    if settings.CACHES["default"]["BACKEND"] in LOCAL_CACHES:
+        warnings.append(Warning(
+            "No shared cache (neither CACHE_URL nor REDIS_URL is set): each worker keeps its own cache, so a "
+            f"change made through one may not show on pages another serves for up to {settings.FRAGMENT_MAX_AGE} "
+            "seconds.",
+            hint="Set CACHE_URL (or REDIS_URL) to a Redis server.",
+            id="lifeline.W002",
+        ))
+    return warnings
