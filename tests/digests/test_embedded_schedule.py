@@ -16,6 +16,12 @@ from tests.factories import StoryFactory, UserFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def forget_connections():
+    """The app keeps its connection and producer pools for the broker it first used: start afresh."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def filesystem_worker(tmp_path, settings):
     from celery.contrib.testing.worker import start_worker
@@ -34,13 +40,13 @@ def filesystem_worker(tmp_path, settings):
         task_always_eager=False,
     )
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app._pool = None
+    forget_connections()
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
     finally:
         conf.update(previous)
-        celery_app._pool = None
+        forget_connections()
         close_old_connections()
 
 
