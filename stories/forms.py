@@ -7,8 +7,6 @@ from customers.models import Customer
 from customers.widgets import CustomerPicker
 from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PersonPicker, PickerChoiceField
-from portal.lib.fragments import SharedModelChoiceField
-from portal.lib.widgets import QuickSelect
 from portal.models import Team, User
 
 from .models import BODY_MAX_CHARS, COMMENT_MAX_CHARS, Theme
@@ -114,15 +112,14 @@ class FeedFilterForm(forms.Form):
         label=_("Customer"), required=False, to_field_name="slug", empty_label=_("All customers"),
         queryset=Customer.objects.only("id", "name", "slug").order_by("name"), widget=CustomerPicker, search_must_pick=False,
     )
-    team = SharedModelChoiceField(
+    # Teams and themes are short lists: listing one costs a small query (and a chosen one another).
+    team = forms.ModelChoiceField(
         label=_("Team"), required=False, to_field_name="slug", empty_label=_("All teams"),
-        queryset=Team.objects.only("id", "name", "slug").order_by("name"), widget=QuickSelect,
-        shared_as="stories.feed.team", topics=["teams"],
+        queryset=Team.objects.only("id", "name", "slug").order_by("name"),
     )
-    theme = SharedModelChoiceField(
+    theme = forms.ModelChoiceField(
         label=_("Theme"), required=False, to_field_name="slug", empty_label=_("All themes"),
-        queryset=Theme.objects.only("id", "name", "slug").order_by("name"), widget=QuickSelect,
-        shared_as="stories.feed.theme", topics=["themes"],
+        queryset=Theme.objects.only("id", "name", "slug").order_by("name"),
     )
     author = AuthorField(
         label=_("Author"), required=False, empty_label=_("Anyone"),

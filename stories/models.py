@@ -66,6 +66,11 @@ class Story(models.Model):
     # Weighted tsvector (title A, customer name B, body C, the rest D), kept up to date by the services.
     # Used on PostgreSQL only; on SQLite the column exists and stays empty.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Kept by the services in the same transaction as the rows they count (an F() update, which leaves
+    # updated_at and so every cached fragment of the story alone): pages read them with the story.
+    reaction_count = models.PositiveIntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    read_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -169,6 +174,11 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.author}: {self.body[:40]}"
+
+    @property
+    def is_edited(self):
+        """Saved again after it was written (to the second: the first save sets both)."""
+        return int(self.updated_at.timestamp()) != int(self.created_at.timestamp())
 
     def can_edit(self, user):
         return can(user, "comment.edit", self)
