@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -197,8 +198,9 @@ def read_record(*, by, story):
 
 def _count(story_id, field, by):
     """Move one of the story's counters with an F() update: exact under concurrency, and it leaves
-    updated_at (so the story's cached fragments) alone."""
-    Story.objects.filter(pk=story_id).update(**{field: F(field) + by})
+    updated_at (so the story's cached fragments) alone. Never below zero: rows removed around the
+    services (the admin, a cascade) must not make a later delete fail."""
+    Story.objects.filter(pk=story_id).update(**{field: Greatest(F(field) + by, 0)})
 
 
 def _insert_once(model, **values):
