@@ -1,3 +1,5 @@
+import functools
+
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.urls import reverse_lazy
@@ -101,6 +103,10 @@ class AuthorField(PickerChoiceField):
         return obj.name
 
 
+def _options(field):
+    return [("", field.empty_label), *field.queryset.values_list("slug", "name")]
+
+
 class FeedFilterForm(forms.Form):
     """The feed's query string. Values that are not understood are dropped, never a 500.
 
@@ -125,6 +131,16 @@ class FeedFilterForm(forms.Form):
         label=_("Author"), required=False, empty_label=_("Anyone"),
         queryset=User.objects.only("id", "name").order_by("name", "pk"), widget=PersonPicker, search_must_pick=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The team and theme options as plain (slug, name) pairs, one small query each when the filter
+        # bar is drawn (never for the htmx fragments): a ModelChoiceField would list them through a
+        # server-side cursor on PostgreSQL and draw each through the widget templates;
+        # stories/feed.html#select draws them in one loop. A chosen one is still looked up by slug.
+        for name in ("team", "theme"):
+            field = self.fields[name]
+            field.choices = functools.partial(_options, field)
 
     def values(self):
         """{name: object or ""}, and the labels of filters that were ignored."""
