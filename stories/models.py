@@ -77,7 +77,8 @@ class Story(models.Model):
         verbose_name = _("story")
         verbose_name_plural = _("stories")
         indexes = [
-            # The feed: published stories newest first, keyset-paginated on (published_at, id).
+            # The feed: published stories newest first, keyset-paginated on (published_at, id); and
+            # the count of stories submitted for review (selectors.submitted_count).
             models.Index(fields=["status", "-published_at", "-id"], name="story_feed_idx"),
             # The customer page's stories section and the feed's customer filter.
             models.Index(fields=["customer", "status", "-published_at"], name="story_customer_idx"),

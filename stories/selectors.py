@@ -14,7 +14,7 @@ from django.utils.html import strip_tags
 
 from customers.models import Customer, Follow
 from portal.lib.rawsql import db_datetime, placeholders
-from portal.models import User
+from portal.models import Team, User
 from portal.permissions import can
 
 from .models import Reaction, Read, Story, StoryEvent, Theme
@@ -201,6 +201,26 @@ def story_for_page(pk):
     stories = Story.objects.select_related("customer", "author").prefetch_related(
         Prefetch("themes", queryset=Theme.objects.order_by("name")), "teams"
     ).defer("search_vector")
+    return stories.filter(pk=pk).first()
+
+
+# What the story page shows of the story, its customer and author (stories/detail.html), and what its
+# fragments are keyed by: not the Markdown sources, the search vector, or the customer's other notes.
+STORY_PAGE_FIELDS = (
+    "id", "customer_id", "author_id", "title", "slug", "status", "body_html", "bought", "impact_html",
+    "published_at", "updated_at", "read_count",
+    "customer__id", "customer__name", "customer__slug", "customer__industry", "customer__region",
+    "customer__who_they_are", "customer__daily_challenges", "customer__updated_at",
+    "author__id", "author__name",
+)
+
+
+def story_page(pk):
+    """The story page's story: its shown columns, customer and author (one query), themes and teams."""
+    stories = Story.objects.select_related("customer", "author").only(*STORY_PAGE_FIELDS).prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.only("id", "name", "slug").order_by("name")),
+        Prefetch("teams", queryset=Team.objects.only("id", "name", "slug")),
+    )
     return stories.filter(pk=pk).first()
 
 

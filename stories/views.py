@@ -203,7 +203,7 @@ def detail(request, pk, slug=None):
     if story.is_published and not story.already_read:  # the first visit records the read (once per person, whatever races)
         services.read_record(by=request.user, story=story)
     mine = story.my_reactions
-    story = selectors.story_for_page(story.pk)
+    story = selectors.story_page(story.pk)
     may_publish = can(request.user, "story.publish", story)
     context = {
         "story": story,

@@ -166,6 +166,8 @@ class TestFeed:
                                                 "before": selectors.encode_cursor(response.context["stories"][4])})
         with django_assert_num_queries(5):  # "load more": session, user, the next stories, their themes, marks
             client.get(reverse("stories:feed"), {"q": "truck"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="story-list")
+        with django_assert_num_queries(6):  # the results for a new filter: + the chosen theme; no option lists
+            client.get(reverse("stories:feed"), {"theme": theme.slug}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="story-results")
         leader_client = as_user(leader)
         with django_assert_num_queries(8):  # leaders also see how many stories wait for review
             leader_client.get(reverse("stories:feed"))
