@@ -14,7 +14,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
 from portal.permissions import can, require
-
 from portal.templatetags.portal import query_string
 
 from . import selectors, services
