@@ -487,6 +487,14 @@ def main():
             FROM customers_customer c WHERE c.id = s.customer_id
             """
         )
+    step("story counters (kept by the services in use: the same counts, from the loaded rows)")
+    with connection.cursor() as cur:
+        for column, table in (("reaction_count", "stories_reaction"), ("comment_count", "stories_comment"),
+                              ("read_count", "stories_read")):
+            cur.execute(
+                f"UPDATE stories_story s SET {column} = n.n"  # noqa: S608 (names from this list)
+                f" FROM (SELECT story_id, count(*) AS n FROM {table} GROUP BY story_id) n WHERE n.story_id = s.id"
+            )
     step("vacuum analyze")
     connection.connection.autocommit = True
     with connection.cursor() as cur:

@@ -31,7 +31,6 @@ from portal.lib import fragments
 from portal.lib.rawsql import db_datetime
 from portal.lib.text import time_tag
 from portal.lib.urls import pk_url
-from stories.services import reader_topic
 
 from . import selectors
 
@@ -146,10 +145,7 @@ def followed_customers(user, limit):
     delete bumps their reader topic, stories/apps.py) and the customers' rows, `last_activity_at`
     included ("customer-activity": every save or delete of a Customer, and customer_touch's update());
     then one query, written out."""
-    return fragments.cached(
-        "home-followed-list", topics=("customer-activity", reader_topic(user.pk)), parts=[user.pk, limit],
-        render=lambda: _followed_customers(user, limit), per_person=True,
-    )
+    return _followed_customers(user, limit)  # per request: the per-person copy went with stories' reader topic
 
 
 def _followed_customers(user, limit):

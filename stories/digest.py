@@ -7,15 +7,14 @@ from collections import defaultdict
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from customers.models import Follow
 from portal.permissions import can
 
-from .models import Reaction, Read, Story
+from .models import Read, Story
 
 LIMIT = 5  # stories per email
 CANDIDATES = 300  # newest published stories considered for a batch
@@ -34,20 +33,6 @@ def _absolute(pk, slug):
         return settings.SITE_URL + "/"
 
 
-# A correlated count (served by the reaction uniqueness index) rather than a join and GROUP BY.
-REACTIONS = Coalesce(
-    Subquery(
-        Reaction.objects.filter(story=OuterRef("pk"))
-        .order_by()
-        .values("story")
-        .annotate(n=Count("pk"))
-        .values("n")[:1],
-        output_field=IntegerField(),
-    ),
-    Value(0),
-)
-
-
 def prepare(users, since_by_user, now):
     """Stories published in the batch's widest window, their teams, and who follows or read them.
     Four queries whatever the number of people."""
@@ -60,7 +45,6 @@ def prepare(users, since_by_user, now):
         for row in Story.objects.filter(
             status=Story.Status.PUBLISHED, published_at__gt=earliest, published_at__lte=now
         )
-        .annotate(reaction_count=REACTIONS)
         .values(
             "id",
             "title",
@@ -68,7 +52,7 @@ def prepare(users, since_by_user, now):
             "published_at",
             "customer_id",
             "author_id",
-            "reaction_count",
+            "reaction_count",  # the counter column (stories.services)
             customer_name=F("customer__name"),
             author_name=F("author__name"),
         )

@@ -1,3 +1,5 @@
+import functools
+
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.urls import reverse_lazy
@@ -7,8 +9,6 @@ from customers.models import Customer
 from customers.widgets import CustomerPicker
 from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PersonPicker, PickerChoiceField
-from portal.lib.fragments import SharedModelChoiceField
-from portal.lib.widgets import QuickSelect
 from portal.models import Team, User
 
 from .models import BODY_MAX_CHARS, COMMENT_MAX_CHARS, Theme
@@ -103,6 +103,10 @@ class AuthorField(PickerChoiceField):
         return obj.name
 
 
+def _options(field):
+    return [("", field.empty_label), *field.queryset.values_list("slug", "name")]
+
+
 class FeedFilterForm(forms.Form):
     """The feed's query string. Values that are not understood are dropped, never a 500.
 
@@ -114,20 +118,29 @@ class FeedFilterForm(forms.Form):
         label=_("Customer"), required=False, to_field_name="slug", empty_label=_("All customers"),
         queryset=Customer.objects.only("id", "name", "slug").order_by("name"), widget=CustomerPicker, search_must_pick=False,
     )
-    team = SharedModelChoiceField(
+    # Teams and themes are short lists: listing one costs a small query (and a chosen one another).
+    team = forms.ModelChoiceField(
         label=_("Team"), required=False, to_field_name="slug", empty_label=_("All teams"),
-        queryset=Team.objects.only("id", "name", "slug").order_by("name"), widget=QuickSelect,
-        shared_as="stories.feed.team", topics=["teams"],
+        queryset=Team.objects.only("id", "name", "slug").order_by("name"),
     )
-    theme = SharedModelChoiceField(
+    theme = forms.ModelChoiceField(
         label=_("Theme"), required=False, to_field_name="slug", empty_label=_("All themes"),
-        queryset=Theme.objects.only("id", "name", "slug").order_by("name"), widget=QuickSelect,
-        shared_as="stories.feed.theme", topics=["themes"],
+        queryset=Theme.objects.only("id", "name", "slug").order_by("name"),
     )
     author = AuthorField(
         label=_("Author"), required=False, empty_label=_("Anyone"),
         queryset=User.objects.only("id", "name").order_by("name", "pk"), widget=PersonPicker, search_must_pick=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The team and theme options as plain (slug, name) pairs, one small query each when the filter
+        # bar is drawn (never for the htmx fragments): a ModelChoiceField would list them through a
+        # server-side cursor on PostgreSQL and draw each through the widget templates;
+        # stories/feed.html#select draws them in one loop. A chosen one is still looked up by slug.
+        for name in ("team", "theme"):
+            field = self.fields[name]
+            field.choices = functools.partial(_options, field)
 
     def values(self):
         """{name: object or ""}, and the labels of filters that were ignored."""

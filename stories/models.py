@@ -66,13 +66,19 @@ class Story(models.Model):
     # Weighted tsvector (title A, customer name B, body C, the rest D), kept up to date by the services.
     # Used on PostgreSQL only; on SQLite the column exists and stays empty.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Kept by the services in the same transaction as the rows they count (an F() update, which leaves
+    # updated_at and so every cached fragment of the story alone): pages read them with the story.
+    reaction_count = models.PositiveIntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    read_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
         verbose_name = _("story")
         verbose_name_plural = _("stories")
         indexes = [
-            # The feed: published stories newest first, keyset-paginated on (published_at, id).
+            # The feed: published stories newest first, keyset-paginated on (published_at, id); and
+            # the count of stories submitted for review (selectors.submitted_count).
             models.Index(fields=["status", "-published_at", "-id"], name="story_feed_idx"),
             # The customer page's stories section and the feed's customer filter.
             models.Index(fields=["customer", "status", "-published_at"], name="story_customer_idx"),
@@ -169,6 +175,11 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.author}: {self.body[:40]}"
+
+    @property
+    def is_edited(self):
+        """Saved again after it was written (to the second: the first save sets both)."""
+        return int(self.updated_at.timestamp()) != int(self.created_at.timestamp())
 
     def can_edit(self, user):
         return can(user, "comment.edit", self)

@@ -13,22 +13,15 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from customers.models import Customer, Follow
-from portal.lib import fragments
 from portal.lib.rawsql import db_datetime, placeholders
-from portal.models import User
+from portal.models import Team, User
 from portal.permissions import can
 
-from .models import Comment, Reaction, Read, Story, StoryEvent, Theme
+from .models import Reaction, Read, Story, StoryEvent, Theme
 from .services import SEARCH_CONFIG
 
 PAGE_SIZE = 20
 MARK_START, MARK_STOP = "\ue000", "\ue001"  # private-use characters; the template turns them into <mark>
-
-
-def _count(model, **filters):
-    """A correlated COUNT subquery on `model` rows pointing at the outer story."""
-    rows = model.objects.filter(story=OuterRef("pk"), **filters).order_by().values("story")
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0))
 
 
 def published():
@@ -72,29 +65,27 @@ def decode_cursor(value):
         return None
 
 
-# What a card shows (stories_tags.story_cards): not the bodies, which can run to 20,000 characters.
+# What a card shows (stories/feed.html#card) and what its fragment is keyed by: not the bodies,
+# which can run to 100,000 characters.
 FEED_FIELDS = (
-    "id", "title", "slug", "excerpt", "status", "published_at",
+    "id", "title", "slug", "excerpt", "status", "published_at", "updated_at",
+    "reaction_count", "comment_count", "read_count",
     "customer__id", "customer__name", "customer__slug", "author__id", "author__name",
 )
 
 
 def feed(*, filters, page_size=PAGE_SIZE):
     """One page of published stories, newest first, and the cursor for the next page (or None). The
-    same for everyone (the reader's own marks: `viewer_marks`); stories.cards keeps it rendered.
+    same for everyone (the reader's own marks: `viewer_marks`). Each story carries `theme_key`, the
+    themes its card shows, for the card's fragment key.
 
-    Queries: the stories (with their counts), their themes. Always two.
+    Queries: the stories (with their counter columns), their themes. Always two.
     """
     stories = (
         published()
         .select_related("customer", "author")
         .only(*FEED_FIELDS)
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "name", "slug").order_by("name")))
-        .annotate(
-            reaction_count=_count(Reaction),
-            comment_count=_count(Comment),
-            read_count=_count(Read),
-        )
         .order_by("-published_at", "-id")
     )
     if filters.customer is not None:
@@ -124,6 +115,8 @@ def feed(*, filters, page_size=PAGE_SIZE):
     rows = list(stories[: page_size + 1])
     has_more = len(rows) > page_size
     rows = rows[:page_size]
+    for story in rows:
+        story.theme_key = theme_key(story)
     if filters.q and postgres:
         for story in rows:
             story.headline = tidy_markdown(story.headline)
@@ -133,6 +126,12 @@ def feed(*, filters, page_size=PAGE_SIZE):
             text = html.unescape(strip_tags(story.body_html))
             story.headline = mark_terms(excerpt_around(text, filters.q), filters.q)
     return rows, (encode_cursor(rows[-1]) if has_more else None)
+
+
+def theme_key(story):
+    """What a story's themes look like on its card (names and links), for a fragment key: a theme
+    renamed changes no story row."""
+    return "|".join(f"{theme.pk}:{theme.slug}:{theme.name}" for theme in story.themes.all())
 
 
 def viewer_marks(user, *, story_ids, customer_ids):
@@ -180,12 +179,10 @@ def mark_terms(text, q):
 
 
 def submitted_count(user):
+    """How many stories wait for review, for those who publish: a COUNT on story_feed_idx (status first)."""
     if not can(user, "story.publish"):
         return 0
-    return fragments.cached(
-        "stories-submitted-count", topics=("stories",),
-        render=lambda: Story.objects.filter(status=Story.Status.SUBMITTED).count(),
-    )
+    return Story.objects.filter(status=Story.Status.SUBMITTED).count()
 
 
 def review_lists(user):
@@ -205,6 +202,32 @@ def story_for_page(pk):
         Prefetch("themes", queryset=Theme.objects.order_by("name")), "teams"
     ).defer("search_vector")
     return stories.filter(pk=pk).first()
+
+
+# What the story page shows of the story, its customer and author (stories/detail.html), and what its
+# fragments are keyed by: not the Markdown sources, the search vector, or the customer's other notes.
+STORY_PAGE_FIELDS = (
+    "id", "customer_id", "author_id", "title", "slug", "status", "body_html", "bought", "impact_html",
+    "published_at", "updated_at", "read_count",
+    "customer__id", "customer__name", "customer__slug", "customer__industry", "customer__region",
+    "customer__who_they_are", "customer__daily_challenges", "customer__updated_at",
+    "author__id", "author__name",
+)
+
+
+def story_page(pk):
+    """The story page's story: its shown columns, customer and author (one query), themes and teams."""
+    stories = Story.objects.select_related("customer", "author").only(*STORY_PAGE_FIELDS).prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.only("id", "name", "slug").order_by("name")),
+        Prefetch("teams", queryset=Team.objects.only("id", "name", "slug")),
+    )
+    return stories.filter(pk=pk).first()
+
+
+def facet_key(story):
+    """What the story page shows of its themes and teams, for its header's fragment key: renaming one
+    changes no story row."""
+    return theme_key(story) + "/" + "|".join(f"{team.pk}:{team.slug}:{team.name}" for team in story.teams.all())
 
 
 # The story page's per-request read, written out: compiling it through the ORM took longer than the
@@ -267,15 +290,16 @@ def reaction_summary(*, story, user):
 
 
 def story_comments(story):
-    return list(story.comments.select_related("author").order_by("created_at", "id"))
+    """The story's comments, oldest first, with the columns a comment shows (and its fragment's key)."""
+    return list(
+        story.comments.select_related("author")
+        .only("id", "story_id", "author_id", "author__name", "body_html", "created_at", "updated_at")
+        .order_by("created_at", "id")
+    )
 
 
 def story_events(story):
     return list(StoryEvent.objects.filter(story=story).select_related("actor").order_by("at", "id"))
-
-
-def read_count(story):
-    return Read.objects.filter(story=story).count()
 
 
 # -- picking a story --------------------------------------------------------------------------------
@@ -289,7 +313,7 @@ def give_me_one(*, user, days=90):
         Subquery(readers.order_by().values("story").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
         Value(0),
     )
-    stories = published().annotate(team_reads=team_reads, reaction_count=_count(Reaction))
+    stories = published().annotate(team_reads=team_reads)
     order = ["team_reads", "-reaction_count", "-published_at", "-id"]
     since = timezone.now() - datetime.timedelta(days=days)
     return stories.filter(published_at__gte=since).order_by(*order).first() or stories.order_by(*order).first()
@@ -339,7 +363,8 @@ def story_of_the_day(user, *, days=90):
     # three times what PostgreSQL takes to plan and run it.
     sql = (
         "SELECT stories_story.id, stories_story.title, stories_story.slug, stories_story.excerpt,"
-        " stories_story.published_at, c.id, c.name, c.slug, u.id, u.name, " + _IS_FOLLOWED +
+        " stories_story.published_at, stories_story.updated_at, c.id, c.name, c.slug, u.id, u.name, "
+        + _IS_FOLLOWED +
         " FROM stories_story JOIN customers_customer c ON c.id = stories_story.customer_id"
         " JOIN portal_user u ON u.id = stories_story.author_id"
         " WHERE stories_story.id = COALESCE(" + ", ".join(f"({branch})" for branch in branches) + ")"
@@ -349,9 +374,11 @@ def story_of_the_day(user, *, days=90):
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, title, slug, excerpt, published_at, customer_id, customer_name, customer_slug, author_id, author_name, followed = row
+    (pk, title, slug, excerpt, published_at, updated_at,
+     customer_id, customer_name, customer_slug, author_id, author_name, followed) = row
     story = Story(id=pk, title=title, slug=slug, excerpt=excerpt, status=Story.Status.PUBLISHED,
-                  published_at=db_datetime(published_at), customer_id=customer_id, author_id=author_id)
+                  published_at=db_datetime(published_at), updated_at=db_datetime(updated_at),
+                  customer_id=customer_id, author_id=author_id)
     story.customer = Customer(id=customer_id, name=customer_name, slug=customer_slug)
     story.author = User(id=author_id, name=author_name)
     story.is_followed = bool(followed)
@@ -365,8 +392,9 @@ def customer_stories(*, customer, user, limit=10):
     rows = list(
         published()
         .filter(customer=customer)
-        .only("id", "slug", "title", "published_at")  # what a row shows: no bodies, no search vector
-        .annotate(author_name=F("author__name"), reaction_count=_count(Reaction), comment_count=_count(Comment))
+        # what a row shows, and its fragment's key: no bodies, no search vector
+        .only("id", "slug", "title", "published_at", "updated_at", "reaction_count", "comment_count")
+        .annotate(author_name=F("author__name"))
         .order_by("-published_at", "-id")[: limit + 1]
     )
     return rows[:limit], len(rows) > limit

@@ -3,13 +3,13 @@
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
-from portal.lib import fragments
 from portal.lib.markdown import plain_excerpt, render_markdown
 from portal.permissions import can, require
 
@@ -143,10 +143,11 @@ def reaction_toggle(*, by, story, kind) -> bool:
         raise ValidationError(_("Unknown reaction."))
     deleted, _counts = Reaction.objects.filter(story=story, user=by, kind=kind).delete()
     if deleted:
+        _count(story.pk, "reaction_count", -deleted)
         return False
-    # A double click may race us: ON CONFLICT DO NOTHING leaves exactly one row either way.
-    Reaction.objects.bulk_create([Reaction(story=story, user=by, kind=kind)], ignore_conflicts=True)
-    fragments.bump("stories")  # bulk_create sends no signals
+    # A double click may race us: only the insert that made the row counts it.
+    if _insert_once(Reaction, story_id=story.pk, user_id=by.pk, kind=kind, created_at=timezone.now()):
+        _count(story.pk, "reaction_count", 1)
     return True
 
 
@@ -164,7 +165,9 @@ def comment_add(*, by, story, body) -> Comment:
     require(by, "story.comment", story)
     _require_published(story)
     _validate_comment(body)
-    return Comment.objects.create(story=story, author=by, body=body, body_html=render_markdown(body))
+    comment = Comment.objects.create(story=story, author=by, body=body, body_html=render_markdown(body))
+    _count(story.pk, "comment_count", 1)
+    return comment
 
 
 @transaction.atomic
@@ -179,16 +182,41 @@ def comment_update(*, by, comment, body) -> Comment:
 @transaction.atomic
 def comment_delete(*, by, comment):
     require(by, "comment.delete", comment)
-    comment.delete()
+    deleted, _counts = Comment.objects.filter(pk=comment.pk).delete()
+    if deleted:
+        _count(comment.story_id, "comment_count", -1)
 
 
-def reader_topic(user_id):
-    """The fragments topic of what one person has read and follows (their story of the day)."""
-    return f"reader:{user_id}"
-
-
+@transaction.atomic
 def read_record(*, by, story):
-    """Count a read once per person: INSERT … ON CONFLICT DO NOTHING, safe under concurrency."""
+    """Count a read once per person, safe under concurrency: the first read adds one to the story's
+    read_count, later ones change nothing."""
     if story.is_published and by.is_authenticated:
-        Read.objects.bulk_create([Read(story=story, user=by)], ignore_conflicts=True)
-        fragments.bump("stories", reader_topic(by.pk))  # read counts, their pick; bulk_create sends no signals
+        if _insert_once(Read, story_id=story.pk, user_id=by.pk, read_at=timezone.now()):
+            _count(story.pk, "read_count", 1)
+
+
+def _count(story_id, field, by):
+    """Move one of the story's counters with an F() update: exact under concurrency, and it leaves
+    updated_at (so the story's cached fragments) alone. Never below zero: rows removed around the
+    services (the admin, a cascade) must not make a later delete fail."""
+    Story.objects.filter(pk=story_id).update(**{field: Greatest(F(field) + by, 0)})
+
+
+def _insert_once(model, **values):
+    """INSERT … ON CONFLICT DO NOTHING, and whether it made a row. Written out because bulk_create
+    with ignore_conflicts cannot say whether it inserted, and a counter must move only when it did.
+    SQLite (3.24+) and PostgreSQL read it alike."""
+    table = model._meta.db_table
+    columns = [model._meta.get_field(name.removesuffix("_id")).column for name in values]
+    params = [
+        model._meta.get_field(name.removesuffix("_id")).get_db_prep_save(value, connection)
+        for name, value in values.items()
+    ]
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(table)} ({', '.join(map(connection.ops.quote_name, columns))})"
+        f" VALUES ({', '.join(['%s'] * len(params))}) ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1

@@ -1,11 +1,8 @@
-import dataclasses
-
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -14,15 +11,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from portal.lib import fragments
 from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
 from portal.permissions import can, require
+from portal.templatetags.portal import query_string
 
-from . import cards, selectors, services
+from . import selectors, services
 from .forms import CommentForm, FeedFilterForm, StoryForm
 from .models import BODY_MAX_CHARS, Reaction, Story
-from .templatetags import stories_tags
 
 
 def get_story_for(user, pk, *, write=False, reading=False):
@@ -59,20 +55,29 @@ def feed(request):
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": join_list(ignored)})
     before = selectors.decode_cursor(request.GET.get("before"))
     filters = selectors.FeedFilters(**values, before=before)
-    stories, next_cursor = cards.feed_page(user=request.user, filters=filters, query=request.GET)
+    stories, next_cursor = selectors.feed(filters=filters)
+    _mark_for_reader(stories, request.user)
     context = {
         "form": form, "filters": filters, "stories": stories, "next_cursor": next_cursor,
-        "submitted_count": selectors.submitted_count(request.user), "can_write": can(request.user, "story.write"),
+        # The cards' theme links keep the page's other filters: part of each card's fragment key.
+        "card_query": query_string(request.GET, before=None),
     }
     if request.htmx and request.htmx.target == "story-list":
         return render(request, "stories/feed.html#more", context)
     if request.htmx and not request.htmx.boosted:
         return render(request, "stories/feed.html#results", context)
-    context["filters_html"] = fragments.cached(
-        "stories-feed-filters", topics=("customers", "people", "teams", "themes"), parts=sorted(request.GET.lists()),
-        render=lambda: render_to_string("stories/feed.html#filters", {"form": form, "filters": filters}),
-    )
+    context["submitted_count"] = selectors.submitted_count(request.user)
+    context["can_write"] = can(request.user, "story.write")
     return render(request, "stories/feed.html", context)
+
+
+def _mark_for_reader(stories, user):
+    """"You follow this customer" and "Read" on each story, for `user`: one query."""
+    followed, read = selectors.viewer_marks(
+        user, story_ids=[story.pk for story in stories], customer_ids={story.customer_id for story in stories}
+    )
+    for story in stories:
+        story.is_followed, story.is_read = story.customer_id in followed, story.pk in read
 
 
 @require_GET
@@ -185,64 +190,44 @@ def submit(request, pk):
 # -- reading ----------------------------------------------------------------------------------------
 
 
-# What the story page shows (its story, themes, teams, customer, and the people who wrote, commented
-# and acted on it), so what its shared copy depends on.
-STORY_PAGE_TOPICS = ("stories", "themes", "teams", "customers", "people")
-
-
-@dataclasses.dataclass(slots=True)
-class StoryPage:
-    """The story page's parts that are the same for everyone who may see the story."""
-
-    header: str  # header, body and facets
-    about: str  # the customer's card and "Use this story", with the read count
-    history: str  # the status changes, shown to those who may publish
-    read_count: int
-    reaction_counts: dict
-    comments: list  # stories_tags.CommentRow, finished per reader by the story_comments tag
-
-
-def story_page(pk):
-    """The story's shared parts, rendered once and kept until something they show changes. The
-    caller has checked that the reader may see the story."""
-
-    def render():
-        story = selectors.story_for_page(pk)
-        context = {"story": story, "read_count": selectors.read_count(story), "events": selectors.story_events(story)}
-        return StoryPage(
-            header=render_to_string("stories/detail.html#story-header", context),
-            about=render_to_string("stories/detail.html#story-about", context),
-            history=render_to_string("stories/detail.html#history", context),
-            read_count=context["read_count"],
-            reaction_counts=selectors.reaction_counts(story),
-            comments=stories_tags.comment_rows(selectors.story_comments(story)),
-        )
-
-    return fragments.cached("stories-page", topics=STORY_PAGE_TOPICS, parts=[int(pk)], render=render)
-
-
 @require_GET
 def detail(request, pk, slug=None):
     """Per request: the story and what is the reader's own (one query), the read they leave the first
-    time, then the shared parts (stories-page fragment) and the actions they may take."""
+    time, then the story with its customer, author, themes and teams (the fragments' keys), its
+    reaction counts and comments. The markup that is the same for every reader is kept in fragments
+    (stories/detail.html)."""
     story = get_story_for(request.user, pk, reading=True)
     if slug != story.slug:
         return redirect(story, permanent=False)
     if story.is_published and not story.already_read:  # the first visit records the read (once per person, whatever races)
-        services.read_record(by=request.user, story=story)  # and so renews the fragment's read count
-    page = story_page(story.pk)
+        services.read_record(by=request.user, story=story)
+    mine = story.my_reactions
+    story = selectors.story_page(story.pk)
     may_publish = can(request.user, "story.publish", story)
     context = {
         "story": story,
-        "page": page,
-        "reactions": selectors.reactions_for(counts=page.reaction_counts, mine=story.my_reactions),
-        "comments": page.comments,
+        "facet_key": selectors.facet_key(story),
+        "reactions": selectors.reactions_for(counts=selectors.reaction_counts(story), mine=mine),
+        "comments": _comments_for(request.user, selectors.story_comments(story)),
         "comment_form": CommentForm(),
-        "read_count": page.read_count,
+        "events": selectors.story_events(story) if may_publish else (),
         "may_publish": may_publish,
         "may_edit": story.can_edit(request.user),
     }
     return render(request, "stories/detail.html", context)
+
+
+def _comments_for(user, comments):
+    """The comments, each with whether `user` may edit or delete it. Those rules look only at who wrote
+    the comment (tests/stories/test_story_page.py checks it), so they are worked out once for the
+    reader's own comments and once for everyone else's."""
+    allowed = {}
+    for comment in comments:
+        own = comment.author_id == user.pk
+        if own not in allowed:
+            allowed[own] = (can(user, "comment.edit", comment), can(user, "comment.delete", comment))
+        comment.may_edit, comment.may_delete = allowed[own]
+    return comments
 
 
 @require_GET
@@ -280,7 +265,7 @@ def react(request, pk):
 
 
 def _comment_context(request, story, comment_form=None):
-    comments = stories_tags.comment_rows(selectors.story_comments(story))
+    comments = _comments_for(request.user, selectors.story_comments(story))
     return {"story": story, "comments": comments, "comment_form": comment_form or CommentForm()}
 
 
@@ -316,6 +301,7 @@ def comment_edit(request, pk, comment_pk):
     if request.method == "POST" and form.is_valid():
         services.comment_update(by=request.user, comment=comment, body=form.cleaned_data["body"])
         if request.htmx:
+            (comment,) = _comments_for(request.user, [comment])
             return render(request, "stories/detail.html#comment", {"story": story, "comment": comment})
         messages.success(request, _("Comment updated."))
         return redirect(story.get_absolute_url() + "#comments")

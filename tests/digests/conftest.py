@@ -36,7 +36,9 @@ def week(db, finance, leader, staff, host, outsider):
     plain = StoryFactory(
         title="A plain story", customer=other, author=host, published_at=NOW - datetime.timedelta(days=1)
     )
-    plain.reactions.create(user=leader, kind="moved")
+    from stories.services import reaction_toggle
+
+    reaction_toggle(by=leader, story=plain, kind="moved")
     team_story = StoryFactory(
         title="For finance", customer=acme, author=host, published_at=NOW - datetime.timedelta(days=2)
     )

@@ -1,5 +1,5 @@
-"""The feed's cards are shared between readers (stories/cards.py): every change to what a card shows
-reaches the next page load, and each reader still sees their own marks."""
+"""The feed's cards (stories/feed.html#card) are kept as fragments shared between readers: every change
+to what a card shows reaches the next page load, and each reader still sees their own marks."""
 
 import pytest
 from django.urls import reverse

@@ -1,12 +1,11 @@
-"""The story page's shared parts (stories.views.story_page): the same for every reader, renewed when
-anything they show changes, and finished with each reader's own actions, reactions and history."""
+"""The story page's fragments (stories/detail.html): the same for every reader, renewed when anything
+they show changes, and finished with each reader's own actions, reactions and history."""
 
 import pytest
 from django.test import Client
 
 from portal.permissions import RULES
 from stories import services
-from stories.models import Read
 
 
 def page(user, story):
@@ -16,7 +15,7 @@ def page(user, story):
 
 
 def test_the_comment_rules_look_only_at_the_author():
-    """stories_tags.join_comments works out the actions once for one's own comments and once for
+    """stories.views._comments_for works out the actions once for one's own comments and once for
     everyone else's: right only while these rules' relations look at nothing but the author."""
     for action in ("comment.edit", "comment.delete"):
         assert set(RULES[action].relations) <= {"author"}, action
@@ -86,7 +85,7 @@ class TestStoryPageRenewal:
         assert '<span>Great news</span> <span class="reaction__count" data-count>1</span>' in page(staff, story)
 
     def test_a_read(self, staff, outsider, story, seen):
-        Read.objects.create(story=story, user=outsider)
+        services.read_record(by=outsider, story=story)
         assert "Read by 2 people" in page(staff, story)
 
     def test_renamed_customer_author_commenter_theme_and_team(self, staff, leader, outsider, story, kens, theme, finance, seen):
