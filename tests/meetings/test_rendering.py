@@ -34,7 +34,8 @@ def body(client, url=LIST, **params):
 
 
 def kept():
-    """What this worker's fragment memory holds: {key: stored markup}."""
+    """What this worker's fragment memory holds: {key: stored markup} (LocMemCache's own dict, read
+    as it is: the cache API has no way to list its keys)."""
     return dict(caches["template_fragments"]._cache)
 
 
