@@ -465,6 +465,11 @@ def main():
                     yield m, u, status, now + datetime.timedelta(seconds=k), now
 
         load.copy(Seat, ["meeting", "user", "status", "created_at", "updated_at"], seats())
+        with connection.cursor() as cur:  # Meeting.seats_taken, as the seat services keep it
+            cur.execute(
+                f'UPDATE "{Meeting._meta.db_table}" m SET seats_taken = s.n FROM (SELECT meeting_id, count(*) AS n '
+                f"FROM \"{Seat._meta.db_table}\" WHERE status = 'confirmed' GROUP BY meeting_id) s WHERE m.id = s.meeting_id"
+            )
 
         step("sequences")
         with connection.cursor() as cur:

@@ -5,6 +5,7 @@ check the matrix themselves; the admin edits text and fixes data."""
 from django.contrib import admin
 
 from .models import CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
+from .services import seats_recount
 
 
 class SeatInline(admin.TabularInline):
@@ -24,6 +25,10 @@ class MeetingAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     inlines = [SeatInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        seats_recount(form.instance.pk)  # the seats inline may have changed who has a seat
+
 
 @admin.register(Seat)
 class SeatAdmin(admin.ModelAdmin):
@@ -31,6 +36,22 @@ class SeatAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["meeting", "user"]
     raw_id_fields = ["meeting", "user"]
+
+    # A seat fixed here changes its meeting's seats taken (and, moved, its former meeting's).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for meeting_id in {obj.meeting_id, form.initial.get("meeting")} - {None}:
+            seats_recount(meeting_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        seats_recount(obj.meeting_id)
+
+    def delete_queryset(self, request, queryset):
+        meeting_ids = set(queryset.values_list("meeting_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for meeting_id in meeting_ids:
+            seats_recount(meeting_id)
 
 
 @admin.register(CalendarFeed)

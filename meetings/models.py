@@ -45,6 +45,10 @@ class Meeting(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     # iCalendar SEQUENCE: bumped on every change, so calendars replace the older version.
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Confirmed seats, kept by the seat services under the meeting's lock (services._recount) with an
+    # update(), which leaves `updated_at` and so the meeting's cached card alone: a sign-up changes the
+    # seats left on every page without re-rendering anything.
+    seats_taken = models.PositiveSmallIntegerField(default=0, editable=False)
     debriefs_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -105,7 +109,7 @@ class Meeting(models.Model):
         return can(user, "meeting.manage", self)
 
     def seats_left(self):
-        """Needs `confirmed_count` annotated (see selectors)."""
+        """Needs `confirmed_count` annotated (selectors.with_counts: the `seats_taken` column)."""
         return max(self.seats - self.confirmed_count, 0)
 
     def ical_uid(self):

@@ -15,11 +15,9 @@ CONFIRMED, WAITLISTED = Seat.Status.CONFIRMED, Seat.Status.WAITLISTED
 
 
 def with_counts(meetings):
-    """Annotate confirmed_count and waitlist_count (one GROUP BY, no per-row queries)."""
-    return meetings.annotate(
-        confirmed_count=Count("seat_set", filter=Q(seat_set__status=CONFIRMED)),
-        waitlist_count=Count("seat_set", filter=Q(seat_set__status=WAITLISTED)),
-    )
+    """Annotate confirmed_count (the `seats_taken` column the seat services keep) and waitlist_count
+    (a correlated count on seat_meeting_status_idx): no join, no GROUP BY, no per-row queries."""
+    return meetings.annotate(confirmed_count=F("seats_taken"), waitlist_count=seat_count(WAITLISTED))
 
 
 def seat_count(status):
@@ -29,24 +27,32 @@ def seat_count(status):
     return Coalesce(Subquery(seats.annotate(n=Count("*")).values("n")), 0)
 
 
+def seat_statuses(user, meeting_ids):
+    """{meeting id: the viewer's seat status, of any status} for `meeting_ids`: one small query."""
+    if not meeting_ids or not user.is_authenticated:
+        return {}
+    return dict(Seat.objects.filter(user=user, meeting_id__in=list(meeting_ids)).values_list("meeting_id", "status"))
+
+
 class MeetingList:
     """The meetings list, for a Paginator: scheduled meetings with a seat left first, then full
     ones, each by start. Filters: customer, kind, month, open seats only.
 
-    Sorting every upcoming meeting by "has a seat left" means counting the seats of all of them on
-    every view of the list. Instead a page walks meeting_start_idx in start order, first over the
-    meetings with a seat left and, when those run out, over the full ones; each walk counts seats
-    only for the meetings it passes and stops when the page is full. So the first pages cost the
-    same with 10 upcoming meetings or 10,000. One more query counts the meetings (an index-only
-    scan) and finds where the walks begin: the earliest start among the meetings listed, which
-    may be a meeting under way.
+    Seats taken are a column on the row (`seats_taken`, kept by the seat services), but sorting
+    every upcoming meeting by "has a seat left" would still read all of them on every view of the
+    list. Instead a page walks meeting_start_idx in start order, first over the meetings with a
+    seat left and, when those run out, over the full ones; each walk stops when the page is full,
+    and counts the waitlist and finds the viewer's own seat (`waitlist_count`, `my_status`) for the
+    meetings on the page only. So the first pages cost the same with 10 upcoming meetings or
+    10,000. One more query counts the meetings and finds where the walks begin: the earliest start
+    among the meetings listed, which may be a meeting under way.
 
     Pages past the meetings with a seat left, a list where nearly every meeting is full, and
-    `open_only` (whose count needs every meeting's seats) cost more: the walks pass over more
-    meetings. The usual first page does not."""
+    `open_only` (whose count reads every listed meeting's row) cost more: the walks pass over more
+    meetings. The usual first page does not. What the clock changes (a meeting ends, a sign-up
+    closes) is decided by each query with `now`: nothing here is kept between requests."""
 
     def __init__(self, *, user=None, customer=None, kind="", month=None, open_only=False, now=None):
-        """Without `user`, no meeting carries `my_status` (the list shared by every viewer: see cards.py)."""
         self.user, self.month, self.open_only = user, month, open_only
         self.now = now or timezone.now()
         meetings = Meeting.objects.filter(status=Meeting.Status.SCHEDULED)
@@ -54,14 +60,11 @@ class MeetingList:
             meetings = meetings.filter(customer=customer)
         if kind:
             meetings = meetings.filter(kind=kind)
-        self.meetings = meetings.alias(confirmed=seat_count(CONFIRMED))
+        self.meetings = meetings
         self._total = self._first = None
-        # When the clock alone next changes what is listed (a meeting ends, a sign-up closes); None
-        # when only writes do. Known once count() has run.
-        self.changes_at = None
 
     def _open(self, meetings):
-        meetings = meetings.filter(confirmed__lt=F("seats"))
+        meetings = meetings.filter(seats_taken__lt=F("seats"))
         return meetings.filter(signup_closes_at__gt=self.now) if self.open_only else meetings
 
     def count(self):
@@ -72,14 +75,8 @@ class MeetingList:
                 listed = self.meetings.filter(ends_at__gt=self.now)
             if self.open_only:
                 listed = self._open(listed)
-            aggregates = {"total": Count("*"), "first": Min("starts_at")}
-            if not self.month:
-                aggregates["next_end"] = Min("ends_at")
-            if self.open_only:
-                aggregates["next_close"] = Min("signup_closes_at")
-            found = listed.aggregate(**aggregates)
+            found = listed.aggregate(total=Count("*"), first=Min("starts_at"))
             self._total, self._first = found["total"], found["first"]
-            self.changes_at = min((found[k] for k in ("next_end", "next_close") if found.get(k)), default=None)
         return self._total
 
     def _listed_from_first(self):
@@ -102,22 +99,20 @@ class MeetingList:
         if len(meetings) < high - low and not self.open_only:
             # Where the full meetings begin: known from this walk unless the page starts past it.
             opened = low + len(meetings) if meetings or not low else self._open(listed).count()
-            meetings += self._walk(listed.filter(confirmed__gte=F("seats")), max(low - opened, 0), high - opened)
+            meetings += self._walk(listed.filter(seats_taken__gte=F("seats")), max(low - opened, 0), high - opened)
         return meetings
 
     def _walk(self, meetings, low, high):
         meetings = meetings.order_by("starts_at", "id")
-        if low:  # PostgreSQL would count seats for every row OFFSET skips: pick the page's ids first
+        if low:  # PostgreSQL would count the waitlist of every row OFFSET skips: pick the page's ids first
             meetings, low, high = Meeting.objects.filter(pk__in=meetings.values("pk")[low:high]), 0, None
-        counts = {"confirmed_count": seat_count(CONFIRMED), "waitlist_count": seat_count(WAITLISTED)}
+        meetings = with_counts(meetings.select_related("customer", "host"))
         if self.user is not None:
-            counts["my_status"] = Subquery(
-                Seat.objects.filter(meeting=OuterRef("pk"), user=self.user).order_by().values("status")
-            )
+            mine = Seat.objects.filter(meeting=OuterRef("pk"), user=self.user).order_by().values("status")
+            meetings = meetings.annotate(my_status=Subquery(mine))
         return list(
-            meetings.select_related("customer", "host")
-            .only("kind", "title", "starts_at", "seats", "customer__name", "host__name")  # what a card shows
-            .annotate(**counts)
+            # what a card shows, and its `updated_at` for the card's cache key
+            meetings.only("kind", "title", "starts_at", "seats", "updated_at", "customer__name", "host__name")
             .order_by("starts_at", "id")[low:high]
         )
 
@@ -252,11 +247,11 @@ def team_leaders(*, team, now=None):
 # Registered sections --------------------------------------------------------------------------
 
 
-def customer_section_context(customer, *, limit=5):
+def customer_section_context(customer, user=None, *, limit=5):
     """The customer page: the next and the last `limit` meetings with this customer, in one query.
     Each side is a LIMIT walk of meeting_customer_idx in an IN (…) subquery, and seats and debriefs
     are counted for the rows shown only, so a customer with hundreds of meetings costs the same as
-    one with two."""
+    one with two. Nothing in it is the viewer's (`user` is the section's calling convention)."""
     now = timezone.now()
     meetings = Meeting.objects.filter(customer=customer, status=Meeting.Status.SCHEDULED)
     upcoming = meetings.filter(ends_at__gt=now).order_by("starts_at", "id").values("pk")[:limit]
@@ -266,7 +261,7 @@ def customer_section_context(customer, *, limit=5):
         meetings.filter(Q(pk__in=upcoming) | Q(pk__in=past))  # the customer again: its index, not every meeting
         .only("id", "title", "starts_at", "ends_at", "seats")  # what the section shows
         .annotate(
-            confirmed_count=seat_count(CONFIRMED),
+            confirmed_count=F("seats_taken"),
             debrief_count=Coalesce(Subquery(debriefs.annotate(n=Count("*")).values("n")), 0),
         )
         .order_by("starts_at", "id")
@@ -277,11 +272,29 @@ def customer_section_context(customer, *, limit=5):
     }
 
 
-def next_end(customer, *, now):
-    """When the customer's next meeting under way or to come ends (None without one): when the
-    customer section (customer_section_context) moves it from "Upcoming" to "Past". One query."""
-    meetings = Meeting.objects.filter(customer=customer, status=Meeting.Status.SCHEDULED, ends_at__gt=now)
-    return meetings.aggregate(at=Min("ends_at"))["at"]
+OWED_FOR = datetime.timedelta(days=60)  # a debrief not written by then is no longer asked for
+
+
+def home_panel(user, *, now=None, upcoming=3):
+    """Home: the debriefs I owe (a confirmed seat at a meeting that ended in the last 60 days, no
+    debrief yet) and my next `upcoming` seats, confirmed or waitlisted, at meetings not yet ended.
+    One query of at most ten seats, by start; None when there is nothing to show."""
+    if not user.is_authenticated:
+        return None
+    now = now or timezone.now()
+    seats = list(
+        Seat.objects.filter(user=user, status__in=Seat.ACTIVE, meeting__status=Meeting.Status.SCHEDULED)
+        .filter(
+            Q(meeting__ends_at__gt=now)
+            | Q(status=CONFIRMED, meeting__ends_at__gt=now - OWED_FOR) & ~Exists(Debrief.objects.filter(seat=OuterRef("pk")))
+        )
+        .select_related("meeting__customer")
+        .only("status", "meeting__title", "meeting__starts_at", "meeting__ends_at", "meeting__customer__name")
+        .order_by("meeting__starts_at", "id")[:10]
+    )
+    owed = [seat for seat in seats if seat.meeting.ends_at <= now]
+    coming = [seat for seat in seats if seat.meeting.ends_at > now][:upcoming]
+    return {"owed": owed, "upcoming": coming} if owed or coming else None
 
 
 def feed_meetings(*, user, now=None):

@@ -5,6 +5,8 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,7 +108,8 @@ def meeting_update(*, by, meeting, **fields):
             )
         current.sequence += 1
         current.save()
-        _promote(current)
+        if _promote(current):
+            seats_recount(current.pk)
         _enqueue_meeting_update(current.pk)
     return current
 
@@ -128,6 +131,18 @@ def meeting_cancel(*, by, meeting):
 
 
 # Seats ------------------------------------------------------------------------------------------
+
+
+def seats_recount(meeting_id):
+    """Write the meeting's `seats_taken` from its confirmed seats, in one UPDATE. The seat services
+    call it under the meeting's lock after a seat is confirmed or released; the admin after it edits
+    seats. A count rather than `F() + 1`, so a seat written any other way is put right by the next
+    write. update() leaves `updated_at`, and so the meeting's cached card, alone."""
+    confirmed = (
+        Seat.objects.filter(meeting=OuterRef("pk"), status=Seat.Status.CONFIRMED).order_by().values("meeting")
+        .annotate(n=Count("*")).values("n")
+    )
+    Meeting.objects.filter(pk=meeting_id).update(seats_taken=Coalesce(Subquery(confirmed), 0))
 
 
 def _promote(meeting):
@@ -177,6 +192,7 @@ def seat_claim(*, by, meeting, now=None, lock=True):
                 seat.status, seat.created_at = status, timezone.now()
                 seat.save(update_fields=["status", "created_at", "updated_at"])
             if status == Seat.Status.CONFIRMED:
+                seats_recount(meeting.pk)
                 _enqueue_seat_email(seat.pk, "confirmed")
             return seat
     except OperationalError as error:  # lock_timeout on PostgreSQL
@@ -192,7 +208,11 @@ def _release(meeting, seat, status, reason):
     seat.save(update_fields=["status", "updated_at"])
     if was_confirmed or reason == "removed":
         _enqueue_seat_email(seat.pk, reason)
-    return _promote(meeting) if was_confirmed else []
+    if not was_confirmed:
+        return []
+    promoted = _promote(meeting)
+    seats_recount(meeting.pk)
+    return promoted
 
 
 def seat_cancel(*, by, meeting):

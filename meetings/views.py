@@ -2,6 +2,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,9 +13,11 @@ from portal.lib.text import join_list
 from portal.models import Team
 from portal.permissions import can, require
 
-from . import cards, ical, selectors, services
+from . import ical, selectors, services
 from .forms import DebriefForm, MeetingFilterForm, MeetingForm
 from .models import CalendarFeed, Debrief, Meeting, Seat
+
+PER_PAGE = 20
 
 
 def get_meeting_for(user, pk, write=False):
@@ -42,9 +45,9 @@ def meeting_list(request):
     if ignored:
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.")
                          % {"names": join_list(ignored)})
-    page, filters_html, results = cards.list_page(request, form, filters)
-    context = {"form": form, "filters": filters_html, "page": page, "results": results,
-               "can_host": can(request.user, "meeting.create")}
+    meetings = selectors.MeetingList(**filters, user=request.user)
+    page = Paginator(meetings, PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "can_host": can(request.user, "meeting.create")}
     template = "meetings/list.html#results" if request.htmx and not request.htmx.boosted else "meetings/list.html"
     return render(request, template, context)
 

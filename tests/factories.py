@@ -185,6 +185,15 @@ class SeatFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     status = "confirmed"
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """As the seat services do: the meeting's `seats_taken` follows its confirmed seats."""
+        from meetings.services import seats_recount
+
+        seat = super()._create(model_class, *args, **kwargs)
+        seats_recount(seat.meeting_id)
+        return seat
+
 
 class DebriefFactory(factory.django.DjangoModelFactory):
     class Meta:

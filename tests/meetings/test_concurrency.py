@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from meetings import services
-from meetings.models import Seat
+from meetings.models import Meeting, Seat
 from tests.factories import MeetingFactory, UserFactory
 
 THREADS, SEATS = 30, 5
@@ -70,6 +70,7 @@ class TestConcurrentSignUps:
         seats = list(Seat.objects.filter(meeting=meeting).order_by("created_at", "id"))
         assert len(seats) == THREADS
         assert [s.status for s in seats] == [Seat.Status.CONFIRMED] * SEATS + [Seat.Status.WAITLISTED] * (THREADS - SEATS)
+        assert Meeting.objects.get(pk=meeting.pk).seats_taken == SEATS  # what the pages show as seats left
         waitlist = [s for s in seats if s.status == Seat.Status.WAITLISTED]
         # Written one at a time under the lock: arrival order and id order agree.
         assert [s.pk for s in waitlist] == sorted(s.pk for s in waitlist)
@@ -97,3 +98,4 @@ class TestConcurrentSignUps:
         confirmed = Seat.objects.filter(meeting=meeting, status=Seat.Status.CONFIRMED)
         assert confirmed.count() == SEATS
         assert set(confirmed.values_list("user_id", flat=True)) == {u.pk for u in users[3:8]}
+        assert Meeting.objects.get(pk=meeting.pk).seats_taken == SEATS

@@ -407,3 +407,57 @@ class TestCalendarFeed:
         feed = services.calendar_feed_get(user=staff)
         assert services.calendar_feed_get(user=staff).token == feed.token
         assert services.calendar_feed_reset(by=staff).token != feed.token
+
+
+@pytest.mark.django_db
+class TestSeatsTaken:
+    """`Meeting.seats_taken` (what every page shows as seats left) follows every seat write, and
+    leaves the meeting's `updated_at`, and so its cached card, alone."""
+
+    def taken(self, meeting):
+        return Meeting.objects.values_list("seats_taken", "updated_at").get(pk=meeting.pk)
+
+    def test_it_follows_sign_ups_leaving_promotions_and_removals(self, meeting, host, make_users):
+        a, b, c = make_users(3)
+        _, updated_at = self.taken(meeting)
+        services.seat_claim(by=a, meeting=meeting)
+        assert self.taken(meeting) == (1, updated_at)
+        services.seat_claim(by=b, meeting=meeting)
+        services.seat_claim(by=c, meeting=meeting)  # waitlisted
+        assert self.taken(meeting) == (2, updated_at)
+        services.seat_cancel(by=a, meeting=meeting)  # c moves up
+        assert self.taken(meeting) == (2, updated_at)
+        services.seat_remove(by=host, meeting=meeting, seat=Seat.objects.get(meeting=meeting, user=b))
+        assert self.taken(meeting) == (1, updated_at)
+        services.seat_cancel(by=c, meeting=meeting)
+        assert self.taken(meeting) == (0, updated_at)
+
+    def test_more_seats_promote_the_waitlist_and_count_them(self, meeting, host, make_users):
+        for user in make_users(4):
+            services.seat_claim(by=user, meeting=meeting)
+        services.meeting_update(by=host, meeting=meeting, seats=3)
+        assert self.taken(meeting)[0] == 3
+
+    def test_the_migration_counts_the_seats_already_there(self, meeting, past_meeting, make_users):
+        import importlib
+
+        from django.apps import apps
+
+        for user in make_users(3):
+            SeatFactory(meeting=meeting, user=user, status="confirmed" if user.pk % 3 else "waitlisted")
+        SeatFactory(meeting=past_meeting, status="cancelled")
+        expected = meeting.seat_set.filter(status="confirmed").count()
+        Meeting.objects.update(seats_taken=7)
+        importlib.import_module("meetings.migrations.0003_meeting_seats_taken").count_confirmed_seats(apps, None)
+        assert self.taken(meeting)[0] == expected and self.taken(past_meeting)[0] == 0
+
+    def test_a_seat_fixed_in_the_admin_is_counted(self, client, admin_user, meeting, staff):
+        seat = SeatFactory(meeting=meeting, user=staff)
+        client.force_login(admin_user)
+        created = timezone.localtime(seat.created_at)
+        response = client.post(f"/admin/meetings/seat/{seat.pk}/change/", {
+            "meeting": meeting.pk, "user": staff.pk, "status": "cancelled",
+            "created_at_0": created.strftime("%Y-%m-%d"), "created_at_1": created.strftime("%H:%M:%S"),
+        })
+        assert response.status_code == 302
+        assert self.taken(meeting)[0] == 0
