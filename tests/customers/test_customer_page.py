@@ -221,3 +221,49 @@ class TestCustomerPageFrame:
             (leader, "viewed", "Ken Alvarez", customer.pk),
         ]
         assert all(e.contact == customer.contacts.get(name="Ken Alvarez") and e.fields == [] for e in entries)
+
+
+@pytest.mark.django_db
+class TestCustomerPageKeptParts:
+    """The customer's parts are kept in each worker's memory ({% fragment %}), keyed by what they show."""
+
+    def test_a_renamed_customer_shows_at_once_through_two_workers(self, as_worker, staff, host):
+        from django.test import Client
+
+        from customers.models import Customer
+
+        customer = CustomerFactory(name="Ken's Plumbing Supply", account_owner=host, industry="Plumbing")
+        ContactFactory(customer=customer, name="Ken Alvarez")
+        client = Client()
+        client.force_login(staff)
+        for worker in ("a", "b"):
+            with as_worker(worker):
+                assert "Ken&#x27;s Plumbing Supply" in client.get(customer.get_absolute_url()).content.decode()
+        customer = Customer.objects.get(pk=customer.pk)
+        customer.name, customer.industry = "Ken's Plumbing & Heating", "Heating"
+        customer.save()
+        for worker in ("a", "b"):
+            with as_worker(worker):
+                html = client.get(customer.get_absolute_url()).content.decode()
+                own = html[html.index('<div class="customer-hero">'):html.index('id="section-')]  # its own parts
+                assert '<h1 dir="auto">Ken&#x27;s Plumbing &amp; Heating</h1>' in own and "<bdi>Heating</bdi>" in own
+                assert "Ken&#x27;s Plumbing Supply" not in own and "Ken Alvarez" in own, worker
+
+    def test_activity_and_follows_keep_every_kept_part(self, as_worker, staff, leader, host):
+        from django.core.cache import caches
+        from django.test import Client
+
+        from customers.services import customer_touch, follow_toggle
+
+        customer = CustomerFactory(account_owner=host)
+        ContactFactory(customer=customer)
+        client = Client()
+        client.force_login(staff)
+        client.get(customer.get_absolute_url())
+        before = set(caches["template_fragments"]._cache)
+        customer_touch(customer_id=customer.pk)
+        follow_toggle(by=leader, customer=customer)
+        follow_toggle(by=staff, customer=customer)
+        html = client.get(customer.get_absolute_url()).content.decode()
+        assert 'aria-pressed="true"' in html
+        assert set(caches["template_fragments"]._cache) == before  # all drawn from what was kept
