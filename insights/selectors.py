@@ -466,7 +466,9 @@ def open_seats_panel(user, *, limit=4, now=None):
 
 def open_seats(*, start, end, now):
     """Meetings starting between `start` and `end` (and after `now`) that still take sign-ups and have
-    a seat left, by start, whoever looks (see open_seats_panel)."""
+    a seat left, by start, whoever looks (see open_seats_panel). Seats left are counted here, in the
+    same query (with_counts); once Meeting keeps its confirmed seats in a column, filter on that column
+    and drop with_counts (templates/insights/panels/open_seats.html reads meeting.seats_left)."""
     from meetings.selectors import with_counts
 
     return (
