@@ -1,7 +1,7 @@
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
-from .models import Customer, Follow
+from .models import Contact, Customer, Follow
 
 SORTS = {
     "name": ["name", "id"],
@@ -14,29 +14,29 @@ def with_follow(customers, *, user):
     return customers.annotate(is_followed=Exists(Follow.objects.filter(user=user, customer=OuterRef("pk"))))
 
 
-# The customer page's per-request read, written out: compiling it through the ORM took longer than the
-# database takes to answer it. Columns in Customer's field order (Customer.from_db), then whether the
-# person follows it. Params: user, slug.
-PAGE_FIELDS = ("id", "name", "slug", "account_owner_id")
-_FOR_PAGE = (
-    f"SELECT {', '.join('c.' + field for field in PAGE_FIELDS)},"
-    f" EXISTS (SELECT 1 FROM {Follow._meta.db_table} f WHERE f.customer_id = c.id AND f.user_id = %s)"
-    f" FROM {Customer._meta.db_table} c WHERE c.slug = %s"
+# What the customer page shows of the customer itself (the rest of the row is never read there).
+PAGE_FIELDS = (
+    "id", "name", "slug", "industry", "region", "account_owner", "who_they_are", "what_they_do",
+    "daily_challenges", "how_we_help_html", "customer_since", "status", "updated_at",
 )
 
 
 def customer_for_page(slug, *, user):
-    """The customer page's own look-up, on every request: the customer's id, name, slug and account
-    owner (what its permissions look at; other fields load on first use), and whether `user` follows
-    it (`is_followed`). One query; None if there is no such customer."""
-    with connection.cursor() as cursor:
-        cursor.execute(_FOR_PAGE, [user.pk, slug])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    customer = Customer.from_db(connection.alias, PAGE_FIELDS, row[: len(PAGE_FIELDS)])
-    customer.is_followed = bool(row[len(PAGE_FIELDS)])
-    return customer
+    """The customer page's own look-up, on every request, or None: the columns the page shows, its
+    account owner's name (`owner_name`), whether `user` follows it (`is_followed`) and the state of its
+    contacts (`contact_count` and their latest `contacts_changed_at`: with `updated_at` and the owner's
+    name, the keys of the page's kept fragments). One query."""
+    contacts = Contact.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
+    return (
+        with_follow(Customer.objects.filter(slug=slug), user=user)
+        .only(*PAGE_FIELDS)
+        .annotate(
+            owner_name=F("account_owner__name"),
+            contact_count=Coalesce(Subquery(contacts.annotate(n=Count("*")).values("n")), 0),
+            contacts_changed_at=Subquery(contacts.annotate(at=Max("updated_at")).values("at")),
+        )
+        .first()
+    )
 
 
 def customer_list(*, user, q="", industry="", region="", owner=None, sort="name"):

@@ -2,7 +2,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from portal.lib import fragments
 from portal.permissions import require
 
 from .models import Contact, ContactAudit, Customer, Follow
@@ -26,11 +25,9 @@ def customer_create(*, by=None, name, **fields):
 
 def customer_touch(*, customer_id, at=None):
     """Record activity (a story, decision or meeting) so the directory can sort by it."""
+    # update() leaves updated_at alone: the customer's kept fragments, which do not show its activity,
+    # stay valid; the home page's followed customers read it on every request.
     Customer.objects.filter(pk=customer_id).update(last_activity_at=at or timezone.now())
-    # update() sends no signal. The home page's follow lists are kept per person in this order, with
-    # "last activity … ago" (insights/panels.py): "customer-activity" moves them, and leaves "customers"
-    # (every shared page that shows a customer) alone.
-    fragments.bump("customer-activity")
 
 
 def follow_toggle(*, by, customer):

@@ -1,12 +1,9 @@
 import copy
-import dataclasses
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -16,7 +13,6 @@ from .forms import ContactForm, DirectoryFilterForm, ImportForm
 from .importer import import_customers
 from .models import Customer
 from .sections import sections_for
-from portal.lib import fragments
 from portal.lib.text import join_list
 from portal.lib.uploads import read_capped
 from portal.lib.access import permission_required
@@ -25,8 +21,8 @@ from portal.permissions import can, require
 
 def get_customer_for(user, slug, *, page=False):
     """Every signed-in colleague may read every customer; a missing one is a 404. `page` (the customer
-    page): only the columns its permissions look at, and whether `user` follows it (`is_followed`),
-    in one query (selectors.customer_for_page)."""
+    page): the columns it shows, whether `user` follows it and its contacts' state, in one query
+    (selectors.customer_for_page)."""
     require(user, "customer.view")
     if "\x00" in slug:  # no slug has one, and PostgreSQL refuses to compare text with a NUL
         raise Http404
@@ -55,72 +51,18 @@ def directory(request):
     return render(request, template, context)
 
 
-# What the customer page's frame shows (the customer, its contacts, its account owner's name), so
-# what its shared copy depends on.
-FRAME_TOPICS = ("customers", "contacts", "people")
-
-
-@dataclasses.dataclass(slots=True)
-class CustomerFrame:
-    """The customer page's parts that are the same for everyone: every signed-in colleague reads
-    every customer and its contacts' notes (customer.view). Who may edit contacts is added per request."""
-
-    hero: str  # name, industry, region, status
-    about: str  # who they are, what they do, their challenges, how we help
-    glance: str  # customer since, account owner, status
-    contacts: list  # [(the contact's card up to its edit link, the edit link)]
-    no_contacts: str
-
-
-def customer_frame(pk):
-    """The customer's frame, rendered once and kept until the customer, a contact or the account
-    owner changes. The caller has checked that the person may see the customer."""
-
-    def render():
-        customer = Customer.objects.select_related("account_owner").get(pk=pk)
-        context = {"customer": customer}
-        contacts = [
-            (
-                render_to_string("customers/detail.html#contact", {**context, "contact": contact}),
-                render_to_string("customers/detail.html#contact-edit", {**context, "contact": contact}),
-            )
-            for contact in customer.contacts.all()
-        ]
-        return CustomerFrame(
-            hero=render_to_string("customers/detail.html#hero", context),
-            about=render_to_string("customers/detail.html#about", context),
-            glance=render_to_string("customers/detail.html#glance", context),
-            contacts=contacts,
-            no_contacts="" if contacts else render_to_string("customers/detail.html#no-contacts", context),
-        )
-
-    return fragments.cached("customers-page", topics=FRAME_TOPICS, parts=[int(pk)], render=render)
-
-
-def join_contacts(frame, *, may_edit):
-    """The contacts' cards, with their edit links for those who may edit them."""
-    if not frame.contacts:
-        return mark_safe(frame.no_contacts)  # noqa: S308 (rendered by the template engine)
-    return mark_safe("".join(  # noqa: S308 (rendered by the template engine)
-        f"{card}{edit if may_edit else ''}</div>\n" for card, edit in frame.contacts
-    ))
-
-
 @require_http_methods(["GET"])
 def detail(request, slug):
-    """Per request: the customer and whether I follow it (one query), the audit of the notes I am
-    shown (one statement), then the shared frame (customers-page fragment), the edit links if I may
-    edit contacts, and the sections other apps register."""
+    """Per request: the customer, whether I follow it and its contacts' state (one query), the audit
+    of the notes I am shown (one statement), whether I may edit contacts, and the sections other apps
+    register. The template keeps the customer's parts and its contacts ({% fragment %}, keyed by
+    what they show); the contacts are read only when their fragment is drawn."""
     customer = get_customer_for(request.user, slug, page=True)
     services.customer_notes_viewed(by=request.user, customer=customer)
-    frame = customer_frame(customer.pk)
-    may_edit = can(request.user, "contact.edit", customer)
     context = {
         "customer": customer,
-        "frame": frame,
-        "contacts": join_contacts(frame, may_edit=may_edit),
         "is_followed": customer.is_followed,
-        "can_edit_contacts": may_edit,
+        "can_edit_contacts": can(request.user, "contact.edit", customer),
         "sections": sections_for(customer, request.user),
     }
     return render(request, "customers/detail.html", context)

@@ -10,7 +10,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer
-from portal.lib import fragments
 from portal.lib.rawsql import placeholders
 from portal.lib.urls import pk_url
 
@@ -28,24 +27,11 @@ class AwaitingRow:
     is_overdue: bool
 
 
-# What "Awaiting my review" reads: review requests (reviewer, reviewed_at, due date: "decisions", whose
-# bulk_create and update() in services.py bump it) and their decisions (status, title: "decisions"), and
-# the decisions' teams' names ("teams").
-AWAITING_TOPICS = ("decisions", "teams")
-
-
 def awaiting_review_panel(user, *, limit=8):
-    """The home page panel "Awaiting my review"; left out when nothing waits. The viewer's own, so kept
-    per person (portal.lib.fragments, their id in the key) until a decision, review request or team
-    changes, and for the day: "overdue" is measured against the viewer's local date, which is in the
-    key. Its one query runs only when one of those has moved."""
-    today = timezone.localdate()
-    (context,) = fragments.cached(
-        "home-awaiting-review", topics=AWAITING_TOPICS, parts=(user.pk, today.isoformat(), limit),
-        render=lambda: (_awaiting_review(user, limit=limit, today=today),),  # a tuple: None (no panel) is kept too
-        per_person=True,
-    )
-    return context
+    """The home page panel "Awaiting my review" (its context, or None when nothing waits): the
+    viewer's own, read on every request in one query; "overdue" is measured against the viewer's
+    local date."""
+    return _awaiting_review(user, limit=limit, today=timezone.localdate())
 
 
 def _awaiting_review(user, *, limit, today):
@@ -91,7 +77,7 @@ def decision_list(*, user, q="", team=None, status="", direction="", severity=""
         # Only what a row shows: no Markdown bodies, only the team's and owner's names. (select_related,
         # not annotations: the paginator's COUNT leaves out a select_related join, not an annotation's.)
         Decision.objects.select_related("team", "owner")
-        .only("id", "title", "status", "decide_by", "created_at", "team__name", "owner__name")
+        .only("id", "title", "status", "decide_by", "created_at", "updated_at", "team__name", "owner__name")
         # A correlated count per row, not a JOIN + GROUP BY over every decision: the log then sorts and
         # LIMITs first (index decision_created_idx) and counts for the 25 rows it shows: 392 ms -> 0.4 ms
         # at 20,000 decisions (bench/README.md).
@@ -168,21 +154,31 @@ def log_filter_teams():
     )
 
 
-def decision_detail(pk):
+def decision_detail(pk, *, viewer=None):
     """One decision with everything its page shows, or None: a fixed number of queries.
 
     The reviewers', requested people's and actors' names come as annotations (`author_name`,
     `reviewer_name`, …) rather than as a User and a Team instance per row, and each review's named
     customers as a list (`review.named_customers`) from one query rather than a nested prefetch: a
-    decision with 60 reviews and 60 requests builds 120 model instances instead of 360."""
+    decision with 60 reviews and 60 requests builds 120 model instances instead of 360.
+
+    With `viewer`, the decision also carries their open review request's due date (`my_request_due`)
+    and their review's id (`my_review_id`), in the same query. Each part the page keeps as a
+    {% fragment %} gets the key that covers what it shows (with_fragment_keys)."""
     names = Customer.objects.only("id", "name", "slug")
+    decisions = Decision.objects.select_related("team", "owner")
+    if viewer is not None:
+        requests = ReviewRequest.objects.filter(decision=OuterRef("pk"), reviewer=viewer, reviewed_at=None)
+        decisions = decisions.annotate(
+            my_request_due=Subquery(requests.values("due_date")[:1]),
+            my_review_id=Subquery(ImpactReview.objects.filter(decision=OuterRef("pk"), author=viewer).values("pk")[:1]),
+        )
     decision = (
-        Decision.objects.select_related("team", "owner")
-        .prefetch_related(
+        decisions.prefetch_related(
             Prefetch("customers", queryset=names),
             Prefetch(
                 "reviews",
-                queryset=ImpactReview.objects.annotate(
+                queryset=ImpactReview.objects.defer("answer", "mitigation").annotate(
                     author_name=F("author__name"), author_team_name=F("author__team__name")
                 ),
             ),
@@ -203,36 +199,28 @@ def decision_detail(pk):
             named[customer.review_pk].append(customer)
         for review in decision.reviews.all():
             review.named_customers = named[review.pk]
+        with_fragment_keys(decision)
     return decision
 
 
-# The decision's own columns a request on its page needs, in the model's field order (Model.from_db).
-VIEWER_FIELDS = ("id", "title", "team_id", "owner_id", "status", "outcome", "impact_handling", "impact_response")
+def _names(customers):
+    return [(c.pk, c.name, c.slug) for c in customers]
 
 
-def decision_for_viewer(pk, user):
-    """The decision's row as `user` opens its page, or None: what decides the 404, the permissions
-    (owner, team), the status and the actions, read fresh on every request, with the viewer's own
-    open review request's due date (`my_request_due`) and their review's id (`my_review_id`). One
-    query, written out (it runs on every request; the ORM's compile cost more than running it).
-    Everything the same for every viewer comes from decisions.pages."""
-    decisions, requests, reviews = Decision._meta.db_table, ReviewRequest._meta.db_table, ImpactReview._meta.db_table
-    sql = (
-        f"SELECT {', '.join('d.' + name for name in VIEWER_FIELDS)}, "
-        f"(SELECT r.due_date FROM {requests} r WHERE r.decision_id = d.id AND r.reviewer_id = %s AND r.reviewed_at IS NULL), "
-        f"(SELECT i.id FROM {reviews} i WHERE i.decision_id = d.id AND i.author_id = %s) "
-        f"FROM {decisions} d WHERE d.id = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk, int(pk)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    n = len(VIEWER_FIELDS)
-    decision = Decision.from_db(connection.alias, VIEWER_FIELDS, row[:n])
-    # A raw cursor returns SQLite's dates as text: the field turns either into a date.
-    decision.my_request_due = ReviewRequest._meta.get_field("due_date").to_python(row[n])
-    decision.my_review_id = row[n + 1]
+def with_fragment_keys(decision):
+    """What each kept part of the decision page shows beyond the decision's own row (its pk and
+    updated_at are in every key): the reviews and their tally (each review's id and updated_at, which
+    its save moves, and the names it shows), the customers, the requests (who, via which team, due,
+    answered) and the history (append-only: its rows and the actors' names). Taken from the rows the
+    page loads anyway, so any change to them is a new key in every worker, with no column to keep."""
+    reviews, requests = decision.reviews.all(), decision.review_requests.all()
+    decision.reviews_key = [
+        (r.pk, r.updated_at, r.author_name, r.author_team_name, _names(r.named_customers)) for r in reviews
+    ]
+    decision.customers_key = _names(decision.customers.all())
+    decision.requests_key = [(r.pk, r.reviewer_name, r.via_team_name, r.due_date, r.reviewed_at) for r in requests]
+    decision.events_key = [(e.pk, e.actor_name) for e in decision.events.all()]
+    decision.pending_count = sum(1 for r in requests if r.reviewed_at is None)
     return decision
 
 
@@ -258,7 +246,7 @@ def customer_section(customer, user, *, limit=10):
     impact_summary(), as log_rows() does: no model instance per review or team."""
     rows = list(
         customer_decisions(customer)
-        .only("id", "title", "status", "created_at")
+        .only("id", "title", "status", "created_at", "updated_at")
         .annotate(team_name=F("team__name"))[: limit + 1]
     )
     return {"decisions": _with_tallies(rows[:limit]), "more": len(rows) > limit}

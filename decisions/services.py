@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
-from portal.lib import fragments
 from portal.lib.tasks import run_after_commit
 from portal.models import User
 from portal.permissions import can, require
@@ -191,7 +190,6 @@ def reviews_request(*, by, decision, due_date, teams=(), people=()):
         if pk not in existing
     ]
     created = ReviewRequest.objects.bulk_create(new_rows, ignore_conflicts=True)
-    fragments.bump("decisions")  # bulk_create sends no post_save: the pages' "waiting for" and requests
     # bulk_create with ignore_conflicts sets no primary keys: read back the rows this call made.
     created = list(decision.review_requests.filter(reviewer__in=[r.reviewer_id for r in created], emailed_at=None))
     if decision.status == Decision.Status.DRAFT:
@@ -252,7 +250,6 @@ def review_submit(
     review.customers.set(customers)
     now = timezone.now()
     decision.review_requests.filter(reviewer=by, reviewed_at=None).update(reviewed_at=now)
-    fragments.bump("decisions")  # update() sends no post_save: the request now shows as reviewed
     kind = DecisionEvent.Kind.REVIEW_FILED if is_new else DecisionEvent.Kind.REVIEW_EDITED
     _event(decision, by, kind, review=review.pk, direction=direction, severity=severity)
     return review

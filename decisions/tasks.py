@@ -14,7 +14,7 @@ from .models import ReviewRequest
 def send_review_request_task(request_id):
     """Email one reviewer that their review is wanted. Running it twice sends one email.
 
-    Its update()s write only `emailed_at`, which no page shows: no fragments.bump (decisions/apps.py)."""
+    Its update()s write only `emailed_at`, which no page shows."""
     claimed = ReviewRequest.objects.filter(pk=request_id, emailed_at=None).update(emailed_at=timezone.now())
     if not claimed:
         return 0

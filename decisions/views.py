@@ -1,5 +1,4 @@
 import datetime
-import functools
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from portal.lib.text import join_list
 from portal.permissions import can, require
 
-from . import pages, selectors, services
+from . import selectors, services
 from .forms import DecisionForm, ImpactReviewForm, LogFilterForm, OutcomeForm, ReviewRequestForm
 from .models import Decision
 
@@ -64,50 +63,42 @@ def _transitions(decision):
 
 
 def get_page_for(user, pk):
-    """The decision's own row, read fresh (selectors.decision_for_viewer: the 404, the permissions,
-    the viewer's own request and review) and its page's shared parts (decisions.pages)."""
-    decision = selectors.decision_for_viewer(pk, user)
+    """The decision with everything its page shows and the viewer's own request and review
+    (selectors.decision_detail): 404 when it does not exist."""
+    decision = selectors.decision_detail(pk, viewer=user)
     if decision is None:
         raise Http404
     require(user, "decision.view")
-    return decision, pages.decision_page(pk)
+    return decision
 
 
-@functools.cache
-def _blank_review_fields(language):
-    return render_to_string("decisions/detail.html#review-fields", {"review_form": ImpactReviewForm.for_review(None)})
-
-
-def blank_review_fields():
-    """The fields of an empty review form, the same for everyone who has not reviewed yet: drawn once
-    per language by each worker (the form is code, not data)."""
-    return _blank_review_fields(get_language())
-
-
-def _detail_context(request, decision, shared, *, review_form=None, errors=()):
-    """The page: `shared` (the same for every reader) and what is this viewer's own, computed now."""
+def _detail_context(request, decision, *, review_form=None, errors=()):
+    """The page's data: the parts every reader sees alike are kept by the template ({% fragment %},
+    keyed by what they show); what is this viewer's own is computed here on every request."""
     user = request.user
     accepts = decision.accepts_reviews()
     my_review = None
     if decision.my_review_id and (accepts or review_form is not None):  # only their form shows it
         my_review = selectors.viewer_review(decision.my_review_id)
-    review_fields = None
+    blank_review_form = None
     if review_form is None and accepts:
         if my_review is None:
-            review_fields = blank_review_fields()
+            blank_review_form = SimpleLazyObject(lambda: ImpactReviewForm.for_review(None))  # built only when its kept fields are drawn
         else:
             review_form = ImpactReviewForm.for_review(my_review)
     can_edit = can(user, "decision.manage", decision)
     in_review = decision.status == Decision.Status.IN_REVIEW
-    decision._review_tally = shared.tally  # Decision.review_tally: the page has counted its reviews
     return {
         "decision": decision,
-        "shared": shared.parts,
-        "reviews": shared.review_ids,
+        "reviews": decision.reviews.all(),
+        "review_requests": decision.review_requests.all(),
+        "events": decision.events.all(),
+        "today": timezone.localdate(),
         "my_review": my_review,
         "my_request_due": decision.my_request_due,
         "review_form": review_form,
-        "review_fields": review_fields,
+        "blank_review_form": blank_review_form,
+        "review_blank": blank_review_form is not None,  # not `blank_review_form` itself: that would build it
         "can_edit": can_edit,
         "transitions": _transitions(decision),
         # Shown only to those who may move it along.
@@ -119,19 +110,14 @@ def _detail_context(request, decision, shared, *, review_form=None, errors=()):
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def log(request):
-    form = LogFilterForm(request.GET, teams=pages.log_filter_teams())
+    form = LogFilterForm(request.GET, teams=selectors.log_filter_teams())
     filters, ignored = form.filters()
     if ignored:
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": join_list(ignored)})
 
-    def paginate(filters):
-        decisions = selectors.decision_list(user=request.user, **filters)
-        page = Paginator(decisions, settings.LIFELINE_PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = selectors.log_rows(page.object_list)
-        return page
-
-    # The results, shared by everyone asking for the same query (decisions.pages.log_page).
-    page = pages.log_page(request, filters=filters, paginate=paginate)
+    decisions = selectors.decision_list(user=request.user, **filters)
+    page = Paginator(decisions, settings.LIFELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.log_rows(page.object_list)
     context = {"form": form, "filters": filters, "page": page}
     template = "decisions/log.html#results" if request.htmx and not request.htmx.boosted else "decisions/log.html"
     return render(request, template, context)
@@ -154,8 +140,8 @@ def new(request):
 
 @require_http_methods(["GET"])
 def detail(request, pk):
-    decision, shared = get_page_for(request.user, pk)
-    return render(request, "decisions/detail.html", _detail_context(request, decision, shared))
+    decision = get_page_for(request.user, pk)
+    return render(request, "decisions/detail.html", _detail_context(request, decision))
 
 
 @require_http_methods(["GET", "POST"])
@@ -208,8 +194,8 @@ def review(request, pk):
     if saved and not request.htmx:
         messages.success(request, _("Thank you: your customer impact review is saved."))
         return redirect(decision.get_absolute_url() + "#impact-reviews")
-    decision, shared = get_page_for(request.user, pk)  # after the save: its fragment was bumped
-    context = _detail_context(request, decision, shared, review_form=None if saved else form)
+    decision = get_page_for(request.user, pk)  # after the save: what the page shows now
+    context = _detail_context(request, decision, review_form=None if saved else form)
     context["review_saved"] = saved
     if request.htmx:
         # The reviews region, and out of band the requests and history beside it (both changed).
@@ -228,8 +214,8 @@ def transition(request, pk):
     try:
         decision = services.decision_transition(by=request.user, decision=decision, to=to)
     except ValidationError as error:
-        decision, shared = get_page_for(request.user, pk)
-        return render(request, "decisions/detail.html", _detail_context(request, decision, shared, errors=error.messages), status=400)
+        decision = get_page_for(request.user, pk)
+        return render(request, "decisions/detail.html", _detail_context(request, decision, errors=error.messages), status=400)
     messages.success(request, _("The decision is now %(status)s.") % {"status": decision.get_status_display().lower()})
     return redirect(decision)
 

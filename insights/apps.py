@@ -9,11 +9,12 @@ class InsightsConfig(AppConfig):
     def ready(self):
         from portal.lib.panels import register_panel
 
-        from . import panels, selectors
+        from . import selectors
 
+        # Each is the viewer's own, read on every request (one query each) and drawn by its template.
         register_panel(key="next-hosted-meeting", template="insights/panels/next_hosted.html",
                        context=selectors.next_hosted_panel, order=35)
         register_panel(key="open-seats", template="insights/panels/open_seats.html",
-                       context=panels.open_seats_panel, order=40)
+                       context=selectors.open_seats_panel, order=40)
         register_panel(key="followed-customers", template="insights/panels/followed.html",
-                       context=panels.followed_panel, order=90)
+                       context=selectors.followed_panel, order=90)

@@ -8,8 +8,3 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import checks, signals  # noqa: F401
-        from .lib import fragments
-        from .models import Team, User
-
-        fragments.watch("people", User, unshown={"last_login"})
-        fragments.watch("teams", Team)

@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect, HttpResponseServerError, JsonRespo
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate, check_for_language
 from django.views.decorators.http import require_GET, require_POST
@@ -32,7 +33,8 @@ def home(request):
 def set_language(request):
     """Switch language from any page; kept on the person when signed in."""
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+    # Checked as it will be sent (percent-encoded): Django refuses addresses longer than 2,048 characters.
+    if not url_has_allowed_host_and_scheme(iri_to_uri(next_url), {request.get_host()}, request.is_secure()):
         next_url = reverse("home")
     response = HttpResponseRedirect(next_url)
     language = request.POST.get("language", "")

@@ -7,7 +7,6 @@ from django.core.cache import caches
 from django.utils import translation
 
 from portal.celery import app as celery_app
-from portal.lib import fragments
 from portal.models import Team, User
 
 from .factories import TeamFactory, UserFactory
@@ -69,11 +68,9 @@ def _empty_cache():
     fragments in memory; every test starts without them."""
     for alias in ("default", "template_fragments"):
         caches[alias].clear()
-    fragments.local.clear()
     yield
     for alias in ("default", "template_fragments"):
         caches[alias].clear()
-    fragments.local.clear()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""The decision pages' shared fragments (decisions/pages.py): every change to what they show reaches
-the next request, and what is the viewer's own is never shared."""
+"""The decision pages' kept parts ({% fragment %} in templates/decisions): every change to what they
+show reaches the next request, and what is the viewer's own is never kept."""
 
 import datetime
 
@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from decisions import services, views
+from decisions import services
 from decisions.forms import ImpactReviewForm
 from decisions.models import Decision, DecisionEvent
 from portal.lib.panels import panels_for
@@ -144,13 +144,7 @@ class TestDecisionPageViewers:
 
 
 class TestBlankReviewForm:
-    """The empty review form is code, not data: each worker draws it once per language."""
-
-    @pytest.fixture(autouse=True)
-    def _fresh(self):
-        views._blank_review_fields.cache_clear()
-        yield
-        views._blank_review_fields.cache_clear()
+    """The empty review form is code, not data: each worker draws it once per language ({% fragment %})."""
 
     def test_drawn_once_and_the_same_as_a_fresh_one(self, decision, outsider, host, monkeypatch):
         drawn = []

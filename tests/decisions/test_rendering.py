@@ -1,5 +1,5 @@
-"""The decision pages' long lists are written in Python (decisions/templatetags/decisions_tags.py): the
-same markup, translations and escaping as the templates they replaced."""
+"""The decision pages' rows and lists (templates/decisions/includes): their markup, translations and
+escaping."""
 
 import datetime
 

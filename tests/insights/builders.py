@@ -5,6 +5,7 @@ import datetime
 from customers.models import Follow
 from decisions.models import Decision, ImpactReview, ReviewRequest
 from meetings.models import Debrief, Meeting, Seat
+from meetings.services import seats_recount
 from portal.models import Team, User
 from stories.models import Comment, Reaction, Read, Story
 from tests.factories import CustomerFactory, UserFactory
@@ -39,6 +40,7 @@ def activity(team, users, quarter, *, customers, stories=2, meetings=1, decision
             ends_at=at + datetime.timedelta(hours=1), signup_closes_at=at - datetime.timedelta(days=1), place="Office",
         )
         seats = Seat.objects.bulk_create([Seat(meeting=meeting, user=u, status="confirmed") for u in leaders])
+        seats_recount(meeting.pk)  # bulk_create bypasses the seat services, which keep the count
         Debrief.objects.bulk_create([Debrief(seat=s, goals_and_needs="g", created_at=at) for s in seats])
     made = Decision.objects.bulk_create([
         Decision(title=f"{team.slug} decision {i}", team=team, owner=users[0], context="c", proposal="p",

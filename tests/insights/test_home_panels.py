@@ -1,16 +1,18 @@
-"""The shared home panels (insights/panels.py): open seats this month and the followed customers'
-cards are shared; each viewer's own seats, hosted meetings and follows are decided per request."""
+"""The home panels "Open seats this month" and "Customers I follow" (insights/selectors.py, drawn by
+templates/insights/panels/*.html): each viewer's own, read on every request in one query each, so
+every change reaches the next home page and nobody sees another person's panel."""
 
 import datetime
 import zoneinfo
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from customers.services import customer_touch, follow_set, follow_toggle
-from insights import panels
+from insights import selectors
 from meetings import services
 from stories.services import story_create
 from tests.factories import CustomerFactory, DecisionFactory, MeetingFactory, SeatFactory, StoryFactory
@@ -19,6 +21,15 @@ from .builders import follow
 
 pytestmark = pytest.mark.django_db
 HOME = reverse("home")
+MANY = 20  # more meetings than the panel shows, with a seat of the viewer's at each
+
+
+def open_seat_rows(user, **kwargs):
+    return [(m.pk, m.title) for m in selectors.open_seats_panel(user, **kwargs)["meetings"]]
+
+
+def followed_ids(user):
+    return [c.pk for c in selectors.followed_panel(user)["customers"]]
 
 
 def older_and_newer(*followers):
@@ -59,8 +70,8 @@ class TestOpenSeats:
         hosted = MeetingFactory(title="Hosted by Minh", host=staff, starts_at=at,
                                 signup_closes_at=at - datetime.timedelta(hours=1))
         SeatFactory(meeting=mine, user=staff, status="cancelled")  # had a seat: left out, as before
-        staff_ids = [pk for pk, _title in panels.open_seats_panel(staff)["meetings"]]
-        leader_ids = [pk for pk, _title in panels.open_seats_panel(leader)["meetings"]]
+        staff_ids = [pk for pk, _title in open_seat_rows(staff)]
+        leader_ids = [pk for pk, _title in open_seat_rows(leader)]
         assert staff_ids == [] and leader_ids == [mine.pk, hosted.pk]
         assert "Hosted by Minh" in home(leader) and "Hosted by Minh" not in home(staff)
 
@@ -73,27 +84,27 @@ class TestOpenSeats:
         meeting.customer.save()
         assert "Renamed &amp; Co" in home(staff)
         SeatFactory(meeting=meeting)
-        assert "Open" not in [title for _pk, title in panels.open_seats_panel(staff)["meetings"]]  # full now
+        assert "Open" not in [title for _pk, title in open_seat_rows(staff)]  # full now
 
     def test_a_closed_sign_up_leaves_the_panel(self, staff, monkeypatch):
         closes = this_month(2)
         if closes is None or this_month(4) is None:
             pytest.skip("too close to the end of the month")
         MeetingFactory(title="Closing", starts_at=closes + datetime.timedelta(hours=1), signup_closes_at=closes)
-        assert ["Closing"] == [title for _pk, title in panels.open_seats_panel(staff)["meetings"]]
+        assert ["Closing"] == [title for _pk, title in open_seat_rows(staff)]
         later = closes + datetime.timedelta(minutes=1)
         monkeypatch.setattr(timezone, "now", lambda: later)
-        assert panels.open_seats_panel(staff)["meetings"] == []
+        assert open_seat_rows(staff) == []
 
     def test_a_viewer_with_seats_at_every_shared_row_still_gets_the_next_ones(self, staff, leader, at):
         meetings = [MeetingFactory(title=f"Open {i:02d}", starts_at=at + datetime.timedelta(minutes=i),
-                                   signup_closes_at=at - datetime.timedelta(hours=1)) for i in range(panels.SPARE + 7)]
-        for meeting in meetings[: panels.SPARE + 3]:
+                                   signup_closes_at=at - datetime.timedelta(hours=1)) for i in range(MANY + 7)]
+        for meeting in meetings[: MANY + 3]:
             SeatFactory(meeting=meeting, user=staff)
-        shown = panels.open_seats_panel(staff)
-        assert [title for _pk, title in shown["meetings"]] == [f"Open {i:02d}" for i in range(panels.SPARE + 3, panels.SPARE + 7)]
+        shown = selectors.open_seats_panel(staff)
+        assert [m.title for m in shown["meetings"]] == [f"Open {i:02d}" for i in range(MANY + 3, MANY + 7)]
         assert not shown["more"]
-        assert [title for _pk, title in panels.open_seats_panel(leader)["meetings"]] == [f"Open {i:02d}" for i in range(4)]
+        assert [title for _pk, title in open_seat_rows(leader)] == [f"Open {i:02d}" for i in range(4)]
 
 
 class TestFollowedCards:
@@ -104,21 +115,19 @@ class TestFollowedCards:
         assert "Shared Co" in home(staff) and "Staff&#x27;s own" in home(staff)
         page = home(leader)
         assert "Shared Co" in page and "Staff&#x27;s own" not in page
-        assert panels.followed_panel(leader)["customers"] == [both.pk]
+        assert followed_ids(leader) == [both.pk]
 
-    def test_reads_reactions_and_customer_activity_keep_the_cards(self, staff, leader, django_assert_num_queries):
-        from customers.services import customer_touch
-        from stories.services import reaction_toggle, read_record
-
+    def test_one_query_whatever_they_follow(self, staff, leader, django_assert_num_queries):
         customer = CustomerFactory(name="Ken's Plumbing Supply")
         follow(staff, [customer])
-        story = StoryFactory(customer=customer, title="Ken's crew waits on us")
-        panels.followed_panel(staff)  # the card is rendered and kept
-        read_record(by=leader, story=story)
-        reaction_toggle(by=leader, story=story, kind="moved")
-        customer_touch(customer_id=customer.pk)
-        with django_assert_num_queries(1):  # whom I follow; the card itself is still the kept one
-            assert "crew waits on us" in str(panels.followed_panel(staff)["html"])
+        StoryFactory(customer=customer, title="Ken's crew waits on us")
+        with django_assert_num_queries(1):
+            panel = selectors.followed_panel(staff)
+        assert panel["customers"][0].story_title == "Ken's crew waits on us"
+        follow(staff, [CustomerFactory() for _ in range(15)])
+        with django_assert_num_queries(1):
+            panel = selectors.followed_panel(staff)
+        assert len(panel["customers"]) == 12 and panel["more"]
 
     def test_new_stories_decisions_meetings_and_renames_show_at_once(self, staff, leader):
         customer = CustomerFactory(name="Ken's Plumbing Supply")
@@ -170,28 +179,32 @@ def followed_html(user):
 
 
 def open_titles(user):
-    return [title for _pk, title in panels.open_seats_panel(user)["meetings"]]
+    return [title for _pk, title in open_seat_rows(user)]
 
 
-class TestOpenSeatsKeptPerPerson:
-    """Each viewer's panel (the shared rows less their own) is kept until a meeting, seat or customer
-    changes, or a sign-up closes; every such change reaches their next home page."""
+class TestOpenSeatsPerRequest:
+    """Each viewer's panel (the month's open meetings less their own) is read on every request: every
+    change reaches their next home page."""
 
     @pytest.fixture
     def meeting(self, host, at):
         return MeetingFactory(title="Open review", host=host, seats=2, starts_at=at,
                               signup_closes_at=at - datetime.timedelta(hours=1))
 
-    def test_a_repeat_view_runs_no_query(self, staff, meeting, django_assert_num_queries):
-        with django_assert_num_queries(2):  # the month's open meetings (shared), the viewer's seats among them
-            first = panels.open_seats_panel(staff)
-        with django_assert_num_queries(0):
-            assert panels.open_seats_panel(staff) == first
-        assert first["meetings"] == [(meeting.pk, "Open review")]
+    def test_one_query_at_two_sizes(self, staff, meeting, at, django_assert_num_queries):
+        """Seats left come from the meetings' seats, counted in the same query."""
+        with django_assert_num_queries(1):
+            assert open_seat_rows(staff) == [(meeting.pk, "Open review")]
+        for i in range(10):
+            SeatFactory(meeting=MeetingFactory(starts_at=at, signup_closes_at=at - datetime.timedelta(hours=1)))
+        with django_assert_num_queries(1):
+            shown = selectors.open_seats_panel(staff)
+        assert len(shown["meetings"]) == 4 and shown["more"]
+        assert [m.seats_left() for m in shown["meetings"]].count(1) == 3  # the others have one seat taken
 
     def test_two_viewers_never_see_each_others(self, staff, leader, meeting, at):
         SeatFactory(meeting=meeting, user=staff)
-        for _ in range(2):  # the second time from what was kept
+        for _ in range(2):
             assert open_titles(staff) == [] and open_titles(leader) == ["Open review"]
             assert "Open review" not in open_seats_html(staff) and "Open review" in open_seats_html(leader)
 
@@ -232,15 +245,15 @@ class TestOpenSeatsKeptPerPerson:
         assert open_titles(staff) == []
 
     def test_the_spare_rows_run_out_and_a_sign_up_closes_further_down(self, staff, at, monkeypatch):
-        """With seats at every shared row, the panel comes from the database: its rows' sign-ups are
-        watched too, though they close before any shared row's."""
+        """With seats at many of the month's meetings, the panel still shows the next ones, and a sign-up
+        closing further down takes its meeting out."""
         closes = this_month(2)
         if closes is None or this_month(4) is None:
             pytest.skip("too close to the end of the month")
         late = at + datetime.timedelta(minutes=30)
         shared = [MeetingFactory(title=f"Shared {i:02d}", starts_at=late + datetime.timedelta(minutes=i),
                                  signup_closes_at=late - datetime.timedelta(minutes=5))
-                  for i in range(panels.SPARE + 5)]
+                  for i in range(MANY + 5)]
         for meeting in shared:
             SeatFactory(meeting=meeting, user=staff)
         MeetingFactory(title="Closing soon", starts_at=late + datetime.timedelta(minutes=40), signup_closes_at=closes)
@@ -252,16 +265,8 @@ class TestOpenSeatsKeptPerPerson:
         assert open_titles(staff) == ["Closing later"]
 
 
-class TestFollowedListKeptPerPerson:
-    """Whom the viewer follows, in order of activity, is kept until they follow or unfollow or a
-    customer's activity moves; "last activity … ago" is written afresh on every request."""
-
-    def test_a_repeat_view_runs_no_query(self, staff, django_assert_num_queries):
-        customer = CustomerFactory(name="Ken's Plumbing Supply")
-        follow_toggle(by=staff, customer=customer)
-        panels.followed_panel(staff)
-        with django_assert_num_queries(0):  # the list and the card are kept
-            assert panels.followed_panel(staff)["customers"] == [customer.pk]
+class TestFollowedListPerRequest:
+    """Whom the viewer follows, in order of activity, with "last activity … ago": read on every request."""
 
     def test_following_and_unfollowing(self, staff, leader):
         customer = CustomerFactory(name="Ken's Plumbing Supply")
@@ -272,34 +277,34 @@ class TestFollowedListKeptPerPerson:
         follow_toggle(by=staff, customer=customer)
         assert "Ken&#x27;s Plumbing Supply" not in followed_html(staff)
         follow_set(by=staff, customer=customer)
-        assert panels.followed_panel(staff)["customers"] == [customer.pk]
+        assert followed_ids(staff) == [customer.pk]
         follow_set(by=staff, customer=customer, follow=False)
-        assert panels.followed_panel(staff)["customers"] == []
+        assert followed_ids(staff) == []
 
     def test_a_followed_customers_activity_moves_it_up(self, staff, leader):
-        """customer_touch writes with update(): it bumps "customer-activity" itself."""
+        """customer_touch writes with update(): the next home page reads it."""
         older, newer = older_and_newer(staff, leader)
-        assert panels.followed_panel(staff)["customers"] == [newer.pk, older.pk]
-        assert panels.followed_panel(leader)["customers"] == [newer.pk, older.pk]
+        assert followed_ids(staff) == [newer.pk, older.pk]
+        assert followed_ids(leader) == [newer.pk, older.pk]
         assert "last activity 1\xa0day ago" in followed_html(staff)
         customer_touch(customer_id=older.pk)
-        assert panels.followed_panel(staff)["customers"] == [older.pk, newer.pk]
-        assert panels.followed_panel(leader)["customers"] == [older.pk, newer.pk]
+        assert followed_ids(staff) == [older.pk, newer.pk]
+        assert followed_ids(leader) == [older.pk, newer.pk]
         assert "last activity 0\xa0minutes ago" in followed_html(staff)
 
     def test_activity_saved_on_the_row_moves_it_too(self, staff):
         older, newer = older_and_newer(staff)
-        assert panels.followed_panel(staff)["customers"] == [newer.pk, older.pk]
+        assert followed_ids(staff) == [newer.pk, older.pk]
         older.last_activity_at = timezone.now()
-        older.save(update_fields=["last_activity_at"])  # "customers" leaves this alone; "customer-activity" not
-        assert panels.followed_panel(staff)["customers"] == [older.pk, newer.pk]
+        older.save(update_fields=["last_activity_at"])
+        assert followed_ids(staff) == [older.pk, newer.pk]
 
     def test_a_story_published_moves_its_customer_up(self, staff, leader):
         older, newer = older_and_newer(staff)
-        assert panels.followed_panel(staff)["customers"] == [newer.pk, older.pk]
+        assert followed_ids(staff) == [newer.pk, older.pk]
         story_create(by=leader, customer=older, title="Older Co's crew waits on us", body="They wait.", publish=True)
         page = followed_html(staff)
-        assert panels.followed_panel(staff)["customers"] == [older.pk, newer.pk]
+        assert followed_ids(staff) == [older.pk, newer.pk]
         assert "Older Co&#x27;s crew waits on us" in page
 
     def test_a_followed_customer_deleted(self, staff):
@@ -308,13 +313,13 @@ class TestFollowedListKeptPerPerson:
         follow_toggle(by=staff, customer=gone)
         assert "Gone Co" in followed_html(staff)
         gone.delete()
-        assert "Gone Co" not in followed_html(staff) and panels.followed_panel(staff)["customers"] == [kept.pk]
+        assert "Gone Co" not in followed_html(staff) and followed_ids(staff) == [kept.pk]
 
-    def test_last_activity_is_the_clocks(self, staff, monkeypatch):
+    def test_last_activity_is_the_clocks(self, staff):
         customer = CustomerFactory(name="Ken's Plumbing Supply")
         customer_touch(customer_id=customer.pk)
         follow_toggle(by=staff, customer=customer)
         assert "last activity 0\xa0minutes ago" in followed_html(staff)
         later = timezone.now() + datetime.timedelta(days=2, minutes=1)
-        monkeypatch.setattr(timezone, "now", lambda: later)
-        assert "last activity 2\xa0days ago" in followed_html(staff)
+        with time_machine.travel(later):
+            assert "last activity 2\xa0days ago" in followed_html(staff)

@@ -410,3 +410,64 @@ class TestRefreshScorecardsTask:
         asked = cache.get(selectors.ASKED_KEY)
         assert {ids for _quarter, ids in asked} == {(finance.pk,)}
         assert sorted(q for q, _ids in asked) == [str(q) for q in quarter.trend(4)]
+
+
+class TestScorecardWithoutTheCache:
+    """The figures' cache is an optimisation: with its server down (django-redis answers every get with
+    a miss and every add() with a refusal) or its lock never granted, the page still counts and answers."""
+
+    DOWN = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port: refused at once
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+    }
+
+    def test_with_the_server_down_each_request_counts(self, settings, as_user, admin_user, finance_activity,
+                                                      quarter, django_assert_num_queries):
+        from django.core.cache import caches
+
+        settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+        settings.CACHES = {**settings.CACHES, "default": self.DOWN}
+        try:
+            team, _users = finance_activity
+            client = as_user(admin_user)
+            with django_assert_num_queries(7):  # session, user, visible teams, scorecard()'s four
+                assert shown_reads(client, team, quarter)[0] == 8
+            add_a_read(team, quarter)
+            with django_assert_num_queries(7):  # counted again: nothing was kept
+                reads, counted_at = shown_reads(client, team, quarter)
+            assert reads == 9 and counted_at is not None
+        finally:
+            caches["default"].close()
+
+    @pytest.mark.parametrize("refused", [None, False])
+    def test_a_lock_never_granted_shows_the_previous_figures_then_counts(self, settings, as_user, admin_user,
+                                                                        finance_activity, quarter, refused):
+        team, _users = finance_activity
+        client = as_user(admin_user)
+        reads, first_at = shown_reads(client, team, quarter)
+        add_a_read(team, quarter)
+        with mock.patch.object(selectors.cache, "add", return_value=refused):
+            with later(settings.LIFELINE_SCORECARD_MAX_AGE + 1):  # due: nobody gets the lock
+                assert shown_reads(client, team, quarter) == (8, first_at)
+            with later(selectors.COUNTED_KEPT_FOR * settings.LIFELINE_SCORECARD_MAX_AGE + 1) as moment:
+                assert shown_reads(client, team, quarter) == (9, moment)  # too old to show: counted here
+        assert reads == 8
+
+
+class TestScorecardResultsKeptPerWorker:
+    def test_each_worker_writes_the_results_once_and_new_figures_reach_both(self, settings, as_user, admin_user,
+                                                                            finance_activity, quarter, as_worker):
+        team, _users = finance_activity
+        client = as_user(admin_user)
+        for name in ("a", "b"):
+            with as_worker(name) as fragments:
+                fragments.clear()  # a worker's memory outlives a test
+                assert "compare-table" in client.get(url(quarter)).content.decode()
+                assert len(fragments._cache) == 1  # the results, in this worker's memory only
+        add_a_read(team, quarter)
+        with later(selectors.COUNTED_KEPT_FOR * settings.LIFELINE_SCORECARD_MAX_AGE + 1):
+            for name in ("a", "b"):
+                with as_worker(name) as fragments:
+                    reads, _at = shown_reads(client, team, quarter)
+                    assert reads == 9 and len(fragments._cache) == 2  # a new key: when they were counted

@@ -9,7 +9,6 @@ from digests import demo as digests_demo
 from insights import demo as insights_demo
 from meetings import demo as meetings_demo
 from portal import demo as portal_demo
-from portal.lib import fragments
 from stories import demo as stories_demo
 
 
@@ -23,7 +22,6 @@ class Command(BaseCommand):
         ctx = {"teams": teams, "people": people, "customers": customers}
         for seed in self.app_seeds():
             seed(**ctx)
-        fragments.bump(*fragments.TOPICS)  # the seeds write in bulk: nothing a server kept still holds
         self.stdout.write(self.style.SUCCESS(f"Demo company ready: {len(people)} people, {len(customers)} customers."))
         self.stdout.write(f"Sign in at {settings.SITE_URL}/ with any of these (password: {portal_demo.DEMO_PASSWORD}):")
         for key, (name, email, *_rest) in portal_demo.PEOPLE.items():
