@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Follow
-from stories import selectors, services
+from stories import search, selectors, services
 from stories.models import Comment, Reaction, Read, Story
 from tests.factories import CustomerFactory, StoryFactory, UserFactory
 
@@ -29,7 +29,7 @@ def make_stories(n, *, customer, author, theme=None, team=None, users=(), body="
         Reaction.objects.bulk_create(Reaction(story=s, user=user, kind="moved") for s in stories)
         Comment.objects.bulk_create(Comment(story=s, author=user, body="Yes", body_html="<p>Yes</p>") for s in stories)
         Read.objects.bulk_create(Read(story=s, user=user) for s in stories)
-    services._update_search_vector(Story.objects.filter(customer=customer), customer.name)
+    search.index(Story.objects.filter(customer=customer))
     return stories
 
 
