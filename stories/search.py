@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Func, OuterRef, Q, Subquery, Value
+from django.db.models import Func, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
 from customers.models import Customer
