@@ -163,7 +163,7 @@ def apply(stories, q):
     if not query:
         return stories.none(), _no_highlights
     if connection.vendor == "postgresql":
-        return _apply_postgresql(stories, q)
+        return _apply_postgresql(stories, q.replace("\x00", " "))  # the one character PostgreSQL refuses
     return _apply_sqlite(stories, query)
 
 
@@ -233,7 +233,9 @@ def unfold(marked, original):
 
 
 def tidy_markdown(text):
-    """A search excerpt cut from Markdown source, without the Markdown punctuation."""
-    text = re.sub(r"(?m)^\s*(?:[-*+]|\d+\.|>+|#+)\s+", "", text or "")
+    """A search excerpt cut from Markdown source, without the Markdown punctuation or HTML tags (which
+    the story page never shows as text: the sanitiser drops them)."""
+    text = re.sub(r"</?[A-Za-z][^<>]*>", "", text or "")
+    text = re.sub(r"(?m)^\s*(?:[-*+]|\d+\.|>+|#+)\s+", "", text)
     text = re.sub(r"[*_`]+", "", text)
     return re.sub(r"\s+", " ", text).strip()

@@ -12,15 +12,22 @@ tokenizer folds case and diacritics and stems English; đ is folded to d in what
 from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations
 
-STEMMERS = {"en": "english_stem", "ar": "arabic_stem", "he": "simple", "fa": "simple", "vi": "simple"}
+# language: (the built-in configuration copied, the dictionary words go to after unaccent)
+LANGUAGES = {
+    "en": ("english", "english_stem"),
+    "ar": ("arabic", "arabic_stem"),
+    "he": ("simple", "simple"),
+    "fa": ("simple", "simple"),
+    "vi": ("simple", "simple"),
+}
 
 
 def configurations():
-    for code, stemmer in STEMMERS.items():
+    for code, (base, dictionary) in LANGUAGES.items():
         yield (
-            f"CREATE TEXT SEARCH CONFIGURATION lifeline_{code} (COPY = {'simple' if stemmer == 'simple' else stemmer[:-5]});"
+            f"CREATE TEXT SEARCH CONFIGURATION lifeline_{code} (COPY = {base});"
             f" ALTER TEXT SEARCH CONFIGURATION lifeline_{code}"
-            f" ALTER MAPPING FOR hword, hword_part, word WITH unaccent, {stemmer};"
+            f" ALTER MAPPING FOR hword, hword_part, word WITH unaccent, {dictionary};"
         )
 
 
@@ -52,11 +59,19 @@ SQLITE_FILL = (
     f" {fold(EXTRA)}"
     " FROM stories_story s JOIN customers_customer c ON c.id = s.customer_id JOIN portal_user u ON u.id = s.author_id"
 )
-# A story deleted (the admin) leaves the index with it.
+# A story deleted (the admin; a test database's flush) leaves the index with it.
 SQLITE_TRIGGER = (
     "CREATE TRIGGER stories_search_delete AFTER DELETE ON stories_story"
     " BEGIN DELETE FROM stories_search WHERE rowid = old.id; END"
 )
+
+
+class Unaccent(UnaccentExtension):
+    """Django's extension operations check the vendor going forwards only."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class VendorSQL(migrations.RunSQL):
@@ -86,11 +101,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        UnaccentExtension(),  # PostgreSQL only (a no-op elsewhere); trusted, so the app's owner may create it
+        Unaccent(),  # PostgreSQL only; a trusted extension, so the database's owner may create it
         VendorSQL(
             "postgresql",
             list(configurations()),
-            [f"DROP TEXT SEARCH CONFIGURATION IF EXISTS lifeline_{code}" for code in STEMMERS],
+            [f"DROP TEXT SEARCH CONFIGURATION IF EXISTS lifeline_{code}" for code in LANGUAGES],
         ),
         VendorSQL("postgresql", POSTGRESQL_VECTORS, migrations.RunSQL.noop),
         VendorSQL(

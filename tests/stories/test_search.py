@@ -152,6 +152,20 @@ class TestFeedSearch:
         assert find("counter*") == find("^counter") == find("(counter)") == {counter.pk, bread.pk}
         assert find("NEAR(counter)") == find("title:counter") == set()  # joined words: a phrase
 
+    def test_the_excerpt_shows_no_markup(self, as_user, staff, leader, kens):
+        services.story_create(
+            by=leader, customer=kens, title="Fittings", publish=True,
+            body="**Fittings** <script>alert('x')</script> arrived <img src=x onerror=alert(1)> before dawn.",
+        )
+        html = as_user(staff).get(reverse("stories:feed"), {"q": "dawn"}).content.decode()
+        assert "<mark>dawn</mark>" in html
+        assert "script" not in html.split("story-card__excerpt")[1].split("</p>")[0]
+        assert "**" not in html and "&lt;img" not in html
+
+    def test_a_null_character_is_no_error(self, everything):
+        stories, _cursor = selectors.feed(filters=selectors.FeedFilters(q="coun\x00ter"))
+        assert stories == []  # "coun" and "ter"
+
     def test_a_very_long_query_answers(self, find, everything):
         assert find("counter " * 625) == everything  # 5,000 characters: longer than the box takes, so ignored
         stories, _cursor = selectors.feed(filters=selectors.FeedFilters(q="counter " * 625))
