@@ -202,7 +202,6 @@ def main():
     from portal.lib.markdown import plain_excerpt, render_markdown
     from portal.models import Team, User
     from stories.models import Comment, Reaction, Read, Story, StoryEvent, Theme
-    from stories.services import SEARCH_CONFIG
 
     rng = random.Random(args.seed)
     now = timezone.now().replace(microsecond=0)
@@ -301,7 +300,7 @@ def main():
                 paragraphs.append(rng.choice(SNIPPETS["en"]))  # mixed-language stories happen
             body = "## " + rng.choice(TITLE_WORDS).title() + "\n\n" + "\n\n".join(paragraphs)
             html = render_markdown(body)
-            bodies.append((body, html, plain_excerpt(html)))
+            bodies.append((body, html, plain_excerpt(html), lang))
         impact = "Losses **stopped**; the night shift goes home on time."
         impact_html = render_markdown(impact)
         busy_count = max(int(n_stories * BUSY_SHARE), 10)
@@ -320,19 +319,19 @@ def main():
 
         def stories():
             for i in range(1, n_stories + 1):
-                body, body_html, excerpt = rng.choice(bodies)
+                body, body_html, excerpt, lang = rng.choice(bodies)
                 published = published_at(i)
                 title = f"{rng.choice(TITLE_WORDS).capitalize()}: how {rng.choice(TITLE_WORDS)} changed at #{i}"
                 yield (
                     i, story_customer(i), rng.choice(hosts), title, f"story-{i}", body, body_html, excerpt,
                     "Handhelds and a support plan", impact, impact_html, "published", published, published,
-                    published,
+                    published, lang,
                 )
 
         load.copy(
             Story,
             ["id", "customer", "author", "title", "slug", "body", "body_html", "excerpt", "bought", "impact", "impact_html",
-             "status", "created_at", "updated_at", "published_at"],
+             "status", "created_at", "updated_at", "published_at", "language"],
             stories(),
         )
         load.copy(
@@ -479,17 +478,17 @@ def main():
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"
                 )
 
-    step("search vectors (the same expression as stories.services.search_vector_expression)")
+    step("search vectors (the same expression as stories.search.vector_expression)")
     with connection.cursor() as cur:
+        config = "('lifeline_' || s.language)::regconfig"  # the story's own (stories migration 0007)
         cur.execute(
             f"""
             UPDATE stories_story s SET search_vector =
-                setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, COALESCE(s.title, '')), 'A')
-                || setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, COALESCE(c.name, '')), 'B')
-                || setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, COALESCE(s.body, '')), 'C')
-                || setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig,
-                       CONCAT(COALESCE(s.bought, ''), ' ', COALESCE(s.impact, ''))), 'D')
-            FROM customers_customer c WHERE c.id = s.customer_id
+                setweight(to_tsvector({config}, COALESCE(s.title, '')), 'A')
+                || setweight(to_tsvector({config}, CONCAT(c.name, ' ', u.name)), 'B')
+                || setweight(to_tsvector({config}, COALESCE(s.body, '')), 'C')
+                || setweight(to_tsvector({config}, CONCAT(s.bought, ' ', s.impact)), 'D')
+            FROM customers_customer c, portal_user u WHERE c.id = s.customer_id AND u.id = s.author_id
             """
         )
     step("story counters (kept by the services in use: the same counts, from the loaded rows)")

@@ -4,6 +4,7 @@ check the matrix themselves; the admin edits text and fixes data."""
 
 from django.contrib import admin
 
+from . import search
 from .models import Comment, Reaction, Read, Story, StoryEvent, Theme
 
 
@@ -38,6 +39,7 @@ class StoryAdmin(admin.ModelAdmin):
         # The admin edits text only; status changes go through the site's services.
         obj.body_html, obj.impact_html = render_markdown(obj.body), render_markdown(obj.impact)
         super().save_model(request, obj, form, change)
+        search.index(Story.objects.filter(pk=obj.pk))  # what the admin changed is what search finds
 
 
 @admin.register(Reaction)

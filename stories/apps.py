@@ -12,6 +12,7 @@ class StoriesConfig(AppConfig):
         from customers.models import Customer
         from customers.sections import register_section
         from portal.lib.panels import register_panel
+        from portal.models import User
 
         from . import selectors, services
 
@@ -38,3 +39,10 @@ class StoriesConfig(AppConfig):
                 services.stories_reindex_customer(customer=instance)
 
         post_save.connect(customer_saved, sender=Customer, dispatch_uid="stories_customer_renamed")
+
+        def author_saved(sender, instance, created, update_fields=None, **kwargs):
+            # And an author's name (weight B too).
+            if not created and (update_fields is None or "name" in update_fields):
+                services.stories_reindex_author(author=instance)
+
+        post_save.connect(author_saved, sender=User, dispatch_uid="stories_author_renamed")

@@ -108,12 +108,13 @@ def seed(*, teams, people, customers, **_ctx):
         fields = {
             "customer": customer, "title": title, "body": body, "bought": bought, "impact": impact,
             "themes": [themes[n] for n in theme_names], "teams": [teams[t] for t in team_slugs],
+            "language": "en",  # every demo story is in English, whatever its author's language
         }
         story = Story.objects.filter(customer=customer, title=title).first()
         if story is None:
             story = services.story_create(by=author, **fields, publish=True)
         else:
-            if (story.body, story.bought, story.impact) != (body, bought, impact):
+            if (story.body, story.bought, story.impact, story.language) != (body, bought, impact, "en"):
                 services.story_update(by=author, story=story, **fields)
             services.story_publish(by=author, story=story)
         at = now - datetime.timedelta(days=days, hours=rng.randint(0, 8))
@@ -124,7 +125,7 @@ def seed(*, teams, people, customers, **_ctx):
         customer, author = customers[slug], people[author_key]
         story = Story.objects.filter(customer=customer, title=title).first()
         if story is None:
-            story = services.story_create(by=author, customer=customer, title=title, body=body)
+            story = services.story_create(by=author, customer=customer, title=title, body=body, language="en")
         if submitted:
             services.story_submit(by=author, story=story)
 

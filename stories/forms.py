@@ -1,6 +1,7 @@
 import functools
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,11 @@ class StoryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Markdown."),
     )
+    language = forms.ChoiceField(
+        label=_("Written in"), choices=settings.LANGUAGES, required=False,
+        help_text=_("Search matches the story's words the way this language forms them."),
+        error_messages={"invalid_choice": _("Choose one of the portal's languages.")},
+    )
     themes = ModelMultipleChoiceField(
         label=_("Themes"),
         queryset=Theme.objects.order_by("name"),
@@ -83,7 +89,7 @@ class StoryForm(forms.Form):
     def initial_for(cls, story):
         return {
             "customer": story.customer_id, "title": story.title, "body": story.body, "bought": story.bought,
-            "impact": story.impact, "themes": [t.pk for t in story.themes.all()],
+            "impact": story.impact, "language": story.language, "themes": [t.pk for t in story.themes.all()],
             "teams": [t.pk for t in story.teams.all()],
         }
 

@@ -63,8 +63,14 @@ class Story(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    # Weighted tsvector (title A, customer name B, body C, the rest D), kept up to date by the services.
-    # Used on PostgreSQL only; on SQLite the column exists and stays empty.
+    # The language it is written in: chooses how its words are matched (stories.search). The author's
+    # language unless they say otherwise.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # Weighted tsvector (title A, customer and author names B, body C, the rest D) in the story's
+    # language, kept up to date by the services (stories.search.index). Used on PostgreSQL only; on
+    # SQLite the column exists and stays empty (FTS5's stories_search table does its work).
     search_vector = SearchVectorField(null=True, editable=False)
     # Kept by the services in the same transaction as the rows they count (an F() update, which leaves
     # updated_at and so every cached fragment of the story alone): pages read them with the story.

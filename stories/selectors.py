@@ -1,27 +1,23 @@
 """Reads, with their joins applied. Every list runs a fixed number of queries."""
 
 import datetime
-import html
-import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from customers.models import Customer, Follow
 from portal.lib.rawsql import db_datetime, placeholders
 from portal.models import Team, User
 from portal.permissions import can
 
+from . import search
 from .models import Reaction, Read, Story, StoryEvent, Theme
-from .services import SEARCH_CONFIG
+from .search import MARK_START, MARK_STOP  # noqa: F401 (the cards' tags take them from here)
 
 PAGE_SIZE = 20
-MARK_START, MARK_STOP = "\ue000", "\ue001"  # private-use characters; the template turns them into <mark>
 
 
 def published():
@@ -99,32 +95,16 @@ def feed(*, filters, page_size=PAGE_SIZE):
     if filters.before:
         at, pk = filters.before
         stories = stories.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
-    postgres = connection.vendor == "postgresql"
     if filters.q:
-        if postgres:
-            query = SearchQuery(filters.q, search_type="websearch", config=SEARCH_CONFIG)
-            headline = {"start_sel": MARK_START, "stop_sel": MARK_STOP, "config": SEARCH_CONFIG}
-            stories = stories.filter(search_vector=query).annotate(
-                title_headline=SearchHeadline("title", query, highlight_all=True, **headline),
-                headline=SearchHeadline("body", query, max_words=40, min_words=15, max_fragments=2, **headline),
-            )
-        else:
-            stories = stories.filter(
-                Q(title__icontains=filters.q) | Q(customer__name__icontains=filters.q) | Q(body__icontains=filters.q)
-            ).only(*FEED_FIELDS, "body_html")  # the excerpt around the match
+        stories, highlights = search.apply(stories, filters.q)
     rows = list(stories[: page_size + 1])
     has_more = len(rows) > page_size
     rows = rows[:page_size]
     for story in rows:
         story.theme_key = theme_key(story)
-    if filters.q and postgres:
+    if filters.q:
         for story in rows:
-            story.headline = tidy_markdown(story.headline)
-    if filters.q and not postgres:
-        for story in rows:
-            story.title_headline = mark_terms(story.title, filters.q)
-            text = html.unescape(strip_tags(story.body_html))
-            story.headline = mark_terms(excerpt_around(text, filters.q), filters.q)
+            story.title_headline, story.headline = highlights(story)
     return rows, (encode_cursor(rows[-1]) if has_more else None)
 
 
@@ -151,31 +131,6 @@ def viewer_marks(user, *, story_ids, customer_ids):
         for kind, pk in cursor.fetchall():
             (read if kind else followed).add(pk)
     return followed, read
-
-
-def tidy_markdown(text):
-    """A search excerpt cut from Markdown source, without the Markdown punctuation."""
-    text = re.sub(r"(?m)^\s*(?:[-*+]|\d+\.|>+|#+)\s+", "", text or "")
-    text = re.sub(r"[*_`]+", "", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def excerpt_around(text, q, width=160):
-    """A window of `text` around the first match of `q` (SQLite's simple search)."""
-    index = text.lower().find(q.lower())
-    if index < 0:
-        return text[: width * 2]
-    start = max(0, index - width)
-    prefix = "… " if start else ""
-    suffix = " …" if index + width < len(text) else ""
-    return prefix + text[start : index + len(q) + width] + suffix
-
-
-def mark_terms(text, q):
-    """Wrap each case-insensitive match of `q` in the highlight markers (escaping happens in the template)."""
-    if not q:
-        return text
-    return re.sub(re.escape(q), lambda m: f"{MARK_START}{m.group(0)}{MARK_STOP}", text, flags=re.IGNORECASE)
 
 
 def submitted_count(user):

@@ -1,9 +1,9 @@
 """Writes. Every function checks permission itself and runs in one transaction."""
 
-from django.contrib.postgres.search import SearchVector
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,35 +13,26 @@ from customers.services import customer_touch
 from portal.lib.markdown import plain_excerpt, render_markdown
 from portal.permissions import can, require
 
+from . import search
 from .models import (
     BODY_MAX_CHARS, COMMENT_MAX_CHARS, Comment, Reaction, Read, Story, StoryEvent,
 )
 
-SEARCH_CONFIG = "english"
-
-
-def search_vector_expression(customer_name):
-    """Title A, customer name B, body C, what they bought and the impact D."""
-    return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector(Value(customer_name), weight="B", config=SEARCH_CONFIG)
-        + SearchVector("body", weight="C", config=SEARCH_CONFIG)
-        + SearchVector("bought", "impact", weight="D", config=SEARCH_CONFIG)
-    )
-
-
-def _update_search_vector(stories, customer_name):
-    if connection.vendor == "postgresql":
-        stories.update(search_vector=search_vector_expression(customer_name))
-
 
 def stories_reindex_customer(*, customer):
-    """A customer's name is part of their stories' search vectors; keep it current after a rename."""
-    _update_search_vector(Story.objects.filter(customer_id=customer.pk), customer.name)
+    """A customer's name is part of their stories' search index; keep it current after a rename."""
+    search.index(Story.objects.filter(customer_id=customer.pk))
 
 
-def _validate(*, customer, title, body):
+def stories_reindex_author(*, author):
+    """So is an author's name."""
+    search.index(Story.objects.filter(author_id=author.pk))
+
+
+def _validate(*, customer, title, body, language):
     errors = {}
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = _("Choose one of the portal's languages.")
     if customer is None:
         errors["customer"] = _("Choose the customer this story is about.")
     if not (title or "").strip():
@@ -66,7 +57,7 @@ def _save(story, *, by, action, themes, teams):
     story.save()
     story.themes.set(themes)
     story.teams.set(teams)
-    _update_search_vector(Story.objects.filter(pk=story.pk), story.customer.name)
+    search.index(Story.objects.filter(pk=story.pk))
     StoryEvent.objects.create(story=story, actor=by, action=action)
 
 
@@ -79,11 +70,17 @@ def _publish(story, *, by):
 
 
 @transaction.atomic
-def story_create(*, by, customer, title, body, bought="", impact="", themes=(), teams=(), publish=False) -> Story:
-    """A new story: a draft, or published straight away when `publish` and `by` may publish."""
+def story_create(
+    *, by, customer, title, body, bought="", impact="", themes=(), teams=(), language=None, publish=False
+) -> Story:
+    """A new story: a draft, or published straight away when `publish` and `by` may publish. Written in
+    `language` (by default the author's own)."""
     require(by, "story.write")
-    _validate(customer=customer, title=title, body=body)
-    story = Story(customer=customer, author=by, title=title.strip(), body=body, bought=bought, impact=impact)
+    language = language or by.language
+    _validate(customer=customer, title=title, body=body, language=language)
+    story = Story(
+        customer=customer, author=by, title=title.strip(), body=body, bought=bought, impact=impact, language=language
+    )
     _save(story, by=by, action=StoryEvent.Action.CREATED, themes=themes, teams=teams)
     if publish and can(by, "story.publish"):
         _publish(story, by=by)
@@ -91,10 +88,15 @@ def story_create(*, by, customer, title, body, bought="", impact="", themes=(), 
 
 
 @transaction.atomic
-def story_update(*, by, story, customer, title, body, bought="", impact="", themes=(), teams=()) -> Story:
+def story_update(
+    *, by, story, customer, title, body, bought="", impact="", themes=(), teams=(), language=None
+) -> Story:
+    """`language` None keeps the story's."""
     require(by, "story.edit", story)
-    _validate(customer=customer, title=title, body=body)
+    language = language or story.language
+    _validate(customer=customer, title=title, body=body, language=language)
     story.customer, story.title, story.body, story.bought, story.impact = customer, title.strip(), body, bought, impact
+    story.language = language
     _save(story, by=by, action=StoryEvent.Action.EDITED, themes=themes, teams=teams)
     return story
 

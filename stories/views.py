@@ -96,6 +96,7 @@ def _save_story(request, form, story=None):
     """Create or update from a valid form, then apply the button pressed. Returns the story or None."""
     data = form.cleaned_data
     fields = {k: data[k] for k in ("customer", "title", "body", "bought", "impact", "themes", "teams")}
+    fields["language"] = data.get("language") or None  # none chosen: the author's, or the story's own
     action = request.POST.get("action", "draft")
     try:
         if story is None:
@@ -133,7 +134,7 @@ def _form_page(request, form, story=None):
 @require_http_methods(["GET", "POST"])
 def new(request):
     _require_writer(request.user)
-    form = StoryForm(request.POST or None, initial={"customer": request.GET.get("customer")})
+    form = StoryForm(request.POST or None, initial={"customer": request.GET.get("customer"), "language": request.user.language})
     if request.method == "POST" and request.POST.get("action") != "preview" and form.is_valid():
         story = _save_story(request, form)
         if story is not None:

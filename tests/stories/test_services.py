@@ -1,12 +1,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from customers.models import Customer
 from stories import services
 from stories.models import Comment, Reaction, Read, Story, StoryEvent
-from tests.factories import CustomerFactory
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -195,16 +193,3 @@ class TestReads:
     def test_drafts_record_no_reads(self, leader, draft):
         services.read_record(by=leader, story=draft)
         assert not Read.objects.exists()
-
-
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
-class TestSearchVector:
-    def test_it_is_stored_and_follows_a_customer_rename(self, leader):
-        customer = CustomerFactory(name="Harbor Lights Bakery")
-        story = services.story_create(by=leader, customer=customer, title="Ovens", body="Bread at dawn", publish=True)
-        assert Story.objects.filter(pk=story.pk, search_vector="harbor").exists()
-        customer.name = "Lighthouse Breads"
-        customer.save()
-        assert Story.objects.filter(pk=story.pk, search_vector="lighthouse").exists()
-        assert not Story.objects.filter(pk=story.pk, search_vector="harbor").exists()
