@@ -160,6 +160,8 @@ LANGUAGES = [
     ("vi", _("Vietnamese")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per kind (a day, a day and time, a time, a month) in every language: portal/formats.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

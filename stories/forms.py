@@ -35,10 +35,10 @@ class StoryForm(forms.Form):
             attrs={
                 "rows": 14,
                 # Live preview: the server renders and sanitises exactly as on save.
-                "hx-post": reverse_lazy("stories:preview"),
-                "hx-trigger": "input changed delay:500ms",
-                "hx-target": "#story-preview",
-                "hx-swap": "outerHTML",
+                "data-hx-post": reverse_lazy("stories:preview"),
+                "data-hx-trigger": "input changed delay:500ms",
+                "data-hx-target": "#story-preview",
+                "data-hx-swap": "outerHTML",
             }
         ),
         strip=False,

@@ -1,7 +1,10 @@
 from html import unescape
 
+import datetime
+
 from django import forms, template
-from django.utils.html import strip_tags
+from django.utils import formats, timezone
+from django.utils.html import format_html, strip_tags
 
 from portal import permissions
 
@@ -53,3 +56,25 @@ def plaintext(html):
 def can_tag(context, action, obj=None):
     """`{% can "story.edit" story as may_edit %}`: the same rule the view and the service apply."""
     return permissions.can(context.get("user") or getattr(context.get("request"), "user", None), action, obj)
+
+
+# The kinds of date a page shows, each with one format per language (portal/formats).
+WHEN_FORMATS = {"day": "DATE_FORMAT", "day_time": "DATETIME_FORMAT", "time": "TIME_FORMAT", "month": "YEAR_MONTH_FORMAT"}
+
+
+@register.simple_tag
+def when(value, kind="day", css=""):
+    """`{% when meeting.starts_at "day_time" %}`: a <time> element for a date or a moment, written the
+    active language's way for its kind (day, day_time, time, month) in the active time zone, with a
+    machine-readable `datetime` to the second (HTML allows no more than milliseconds)."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        machine = value.isoformat(timespec="seconds")
+    else:
+        machine = value.isoformat()
+    shown = formats.date_format(value, WHEN_FORMATS[kind])
+    if css:
+        return format_html('<time datetime="{}" class="{}">{}</time>', machine, css, shown)
+    return format_html('<time datetime="{}">{}</time>', machine, shown)

@@ -229,7 +229,7 @@ class TestReview:
         body = response.content.decode()
         assert response.status_code == 200 and 'id="impact-reviews"' in body and "<html" not in body
         assert "1 review: 1 hurts (high)" in body and "Edit your review" in body
-        assert 'id="review-requests" aria-labelledby="requests-heading" hx-swap-oob="true"' in body
+        assert 'id="review-requests" aria-labelledby="requests-heading" data-hx-swap-oob="true"' in body
         assert 'id="decision-history"' in body and "filed an impact review" in body
 
     def test_a_review_is_edited_only_by_its_author(self, as_user, outsider, host, decision):

@@ -114,7 +114,7 @@ class TestHomePage:
         assert (row.meeting_pk, row.meeting_title, row.meeting_at) == (meeting.pk, "Annual review", meeting.starts_at)
         html = as_user(staff).get(reverse("home")).content.decode()
         assert story.get_absolute_url() in html and decision.get_absolute_url() in html
-        assert f'datetime="{timezone.localtime(meeting.starts_at).isoformat()}"' in html
+        assert f'datetime="{timezone.localtime(meeting.starts_at).isoformat(timespec="seconds")}"' in html
 
     def test_without_follows_it_says_so(self, as_user, staff):
         html = as_user(staff).get(reverse("home")).content.decode()

@@ -41,7 +41,7 @@ def kept():
 
 def moment(at, user):
     """How a page writes `at` in a <time datetime=…> for `user`."""
-    return f'datetime="{timezone.localtime(at, zoneinfo.ZoneInfo(user.time_zone)).isoformat()}"'
+    return f'datetime="{timezone.localtime(at, zoneinfo.ZoneInfo(user.time_zone)).isoformat(timespec="seconds")}"'
 
 
 class TestList:

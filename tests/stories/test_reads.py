@@ -75,11 +75,11 @@ class TestFeed:
         first = client.get(reverse("stories:feed"))
         cursor = first.context["next_cursor"]
         html = first.content.decode()
-        assert "Load more stories" in html and 'hx-target="#story-list"' in html
+        assert "Load more stories" in html and 'data-hx-target="#story-list"' in html
         response = client.get(reverse("stories:feed"), {"before": cursor}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="story-list")
         html = response.content.decode()
         assert "<html" not in html and html.count('class="card story-card') == 5
-        assert '<div id="load-more" class="load-more" hx-swap-oob="true">' in html
+        assert '<div id="load-more" class="load-more" data-hx-swap-oob="true">' in html
         assert "Load more stories" not in html
 
     @pytest.mark.parametrize("before", ["garbage", "2026-01-01,abc", "1,2,3", "2026-01-01T00:00:00,5"])

@@ -178,7 +178,7 @@ class TestReact:
         assert response.status_code == 200
         html = response.content.decode()
         assert 'id="react-moved" class="reaction reaction--moved" aria-pressed="true"' in html
-        assert 'hx-swap-oob="innerHTML"' in html and "You reacted" in html
+        assert 'data-hx-swap-oob="innerHTML"' in html and "You reacted" in html
         assert Reaction.objects.filter(story=story).count() == 1
         client.post(url, {"kind": "moved"})
         assert not Reaction.objects.exists()
