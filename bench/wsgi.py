@@ -39,8 +39,9 @@ def _wrap_backend_get(cls):
     original_get = cls.get
 
     @functools.wraps(original_get)
-    def get(self, key, default=None, version=None):
-        value = original_get(self, key, default, version)
+    def get(self, key, *args, **kwargs):
+        value = original_get(self, key, *args, **kwargs)
+        default = args[0] if args else kwargs.get("default")
         if isinstance(key, str) and key.startswith(TEMPLATE_PREFIX):
             _count("template", int(value is not default), 1)
         return value
