@@ -37,6 +37,7 @@ import json
 import os
 import random
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -407,6 +408,9 @@ class Server:
         redis.Redis.from_url(self.env["CACHE_URL"]).flushdb()
 
     def start(self):
+        with socket.socket() as probe:  # someone else's server on the port would answer the health check
+            if probe.connect_ex((HOST, self.port)) == 0:
+                raise SystemExit(f"port {self.port} is taken: --port another")
         self.proc = onebench.start_gunicorn(self.db_url, self.port, self.workers, app="bench.wsgi", env=self.env)
         if self.beat is None:
             self.beat = onebench.start_beat(self.db_url, self.port, env=self.env)
