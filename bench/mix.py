@@ -370,6 +370,20 @@ def cache_counts(headers):
     return total
 
 
+def on_a_miss(results):
+    """Per label, the requests that found none of their fragments in the cache (and looked for some):
+    what the page costs on a miss, in the worker."""
+    out = {}
+    for label in sorted({r[0] for r in results}):
+        rows = [r for r in results if r[0] == label and r[5][0] is not None]
+        missed = [r for r in rows if (c := cache_counts([r[4]])) and sum(v[1] for v in c.values())
+                  and not sum(v[0] for v in c.values())]
+        if missed:
+            out[label] = {"requests": len(missed), "worker_p50": percentile([r[5][0] for r in missed], 50),
+                          "cpu_mean": statistics.fmean(r[5][1] for r in missed)}
+    return out
+
+
 def summarise(results, seconds, clients):
     """Per label and overall: requests, rps, p50/p95/mean ms, errors, cache counts."""
 
@@ -462,7 +476,8 @@ def run(args):
             seed = args.seed + repeat
             server.restart_empty()
             print(f"repeat {repeat + 1}: cold mix {args.cold}s", flush=True)
-            cold = summarise(*run_phase(clients, mix_draw(data), args.cold, seed * 10 + 1), n)
+            cold_rows, cold_seconds = run_phase(clients, mix_draw(data), args.cold, seed * 10 + 1)
+            cold = summarise(cold_rows, cold_seconds, n)
             print(f"  warm-up {args.warmup}s", flush=True)
             run_phase(clients, mix_draw(data), args.warmup, seed * 10 + 2)
             print(f"  floor {args.floor}s", flush=True)
@@ -470,8 +485,10 @@ def run(args):
             print(f"  peers {args.floor}s", flush=True)
             peers = summarise(*run_phase(clients, peer_draw(data), args.floor, seed * 10 + 4), n)
             print(f"  warm mix {args.duration}s", flush=True)
-            warm = summarise(*run_phase(clients, mix_draw(data), args.duration, seed * 10 + 5), n)
-            repeats.append({"floor": floor, "peers": peers, "warm": warm, "cold": cold})
+            warm_rows, warm_seconds = run_phase(clients, mix_draw(data), args.duration, seed * 10 + 5)
+            warm = summarise(warm_rows, warm_seconds, n)
+            misses = on_a_miss(cold_rows + warm_rows)
+            repeats.append({"floor": floor, "peers": peers, "warm": warm, "cold": cold, "misses": misses})
             print(f"  floor {floor['overall']['rps']:.1f} rps, warm mix {warm['overall']['rps']:.1f} rps "
                   f"(×{warm['overall']['rps'] / floor['overall']['rps']:.2f}), cold {cold['overall']['rps']:.1f} rps, "
                   f"errors {warm['overall']['errors']} / {cold['overall']['errors']}", flush=True)
@@ -557,17 +574,28 @@ def peer_table(result):
 
 
 def versus_peers(result):
-    """The feed and story page in the mix right after the cache is emptied, against their plain peers:
-    the worker's time per request, which the queue in front of the workers does not blur."""
+    """The feed, search and story page against their plain peers, in the worker's time per request (which
+    the queue in front of the workers does not blur): on a miss (requests of the cold and the warm mix
+    that found none of their fragments), and over all requests of the cold and of the warm mix."""
     out = []
     for page, peer in (("feed", "peer: ListView (feed)"), ("feed, filtered", "peer: ListView (feed)"),
                        ("search", "peer: ListView (feed)"), ("story", "peer: DetailView (story)")):
+        plain = ratios(result, "peers", peer)
+        if not plain or not plain["worker_p50"] or not plain["cpu_mean"]:
+            continue
+        missed = [r["misses"][page] for r in result["repeats"] if page in r.get("misses", {})]
+        figures = []
+        if missed:
+            wall, cpu = med([m["worker_p50"] for m in missed]), med([m["cpu_mean"] for m in missed])
+            figures.append(f"on a miss ({sum(m['requests'] for m in missed)} requests) {wall:.1f} ms, CPU {cpu:.1f} ms "
+                           f"(×{wall / plain['worker_p50']:.2f}, ×{cpu / plain['cpu_mean']:.2f})")
         for phase in ("cold", "warm"):
-            mine, plain = ratios(result, phase, page), ratios(result, "peers", peer)
-            if mine and plain and plain["worker_p50"] and plain["cpu_mean"]:
-                out.append(f"{page}, {phase} mix: worker p50 {mine['worker_p50']:.1f} ms vs {plain['worker_p50']:.1f} ms "
-                           f"(×{mine['worker_p50'] / plain['worker_p50']:.2f} the {peer}), worker CPU "
-                           f"{mine['cpu_mean']:.1f} vs {plain['cpu_mean']:.1f} ms (×{mine['cpu_mean'] / plain['cpu_mean']:.2f})")
+            mine = ratios(result, phase, page)
+            if mine:
+                figures.append(f"{phase} mix {mine['worker_p50']:.1f} ms, CPU {mine['cpu_mean']:.1f} ms "
+                               f"(×{mine['worker_p50'] / plain['worker_p50']:.2f}, ×{mine['cpu_mean'] / plain['cpu_mean']:.2f})")
+        out.append(f"**{page}** against the {peer} ({plain['worker_p50']:.1f} ms, CPU {plain['cpu_mean']:.1f} ms): "
+                   + "; ".join(figures))
     return out
 
 
@@ -588,7 +616,8 @@ def report(result, info, args, one_url):
         lines += ["", args.note]
     lines += ["", "## Warm mix", "", mix_table(result, "warm"), "",
               "## Right after the cache is emptied (workers restarted, Redis flushed)", "", mix_table(result, "cold"), "",
-              "## The floor and the plain peers (same clients, same repeat)", "", peer_table(result), ""]
+              "## The floor and the plain peers (same clients, same repeat)", "", peer_table(result), "",
+              "Worker time per request (p50 wall, mean CPU) and its ratio to the peer's:", ""]
     lines += [f"- {line}" for line in versus_peers(result)]
     lines += [
         "",

@@ -82,3 +82,17 @@ def test_a_person_leaves_only_meetings_they_signed_up_for(writer):
     leaves = [r for r in seat_changes if r.path.endswith("/leave/")]
     assert leaves and all(r.path == "/meetings/11/leave/" for r in leaves)
     assert any(r.path.endswith("/signup/") for r in seat_changes)
+
+
+def test_a_request_is_a_miss_only_when_it_looked_for_fragments_and_found_none():
+    rows = [
+        ("feed", 0.1, 200, True, "shared=0/2", (10.0, 5.0)),
+        ("feed", 0.1, 200, True, "shared=1/2", (3.0, 1.0)),  # one found: not a miss
+        ("feed", 0.1, 200, True, "none", (1.0, 1.0)),  # looked for nothing: not a miss
+        ("story", 0.1, 200, True, "shared=0/1,template=0/3", (20.0, 8.0)),
+    ]
+
+    assert mix.on_a_miss(rows) == {
+        "feed": {"requests": 1, "worker_p50": 10.0, "cpu_mean": 5.0},
+        "story": {"requests": 1, "worker_p50": 20.0, "cpu_mean": 8.0},
+    }
