@@ -37,6 +37,7 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -666,18 +667,19 @@ def main():
         raise SystemExit("--people must be at least --clients")
     env = onebench.server_env(f"{onebench.DB_BASE}/{onebench.DB_NAMES[args.stories]}", args.port)
     subprocess.run([onebench.PY, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    if args.one_url and not shutil.which("wrk"):
+        raise SystemExit("--one-url needs wrk: apt-get install wrk")
     info = onebench.machine()
     result = run(args)
-    one_url = one_url_table(args) if args.one_url else ""
-    text = report(result, info, args, one_url)
-    print("\n" + text)
     results_dir = ROOT / "bench" / "results"
     results_dir.mkdir(exist_ok=True)
     name = f"{datetime.date.today():%Y-%m-%d}-mix-{args.stories}" + (f"-{args.tag}" if args.tag else "")
-    (results_dir / f"{name}.md").write_text(text)
     (results_dir / f"{name}.json").write_text(json.dumps({"machine": info, "args": vars(args), "result": result},
                                                          indent=1, default=str))
-    print(f"written bench/results/{name}.md")
+    (results_dir / f"{name}.md").write_text(report(result, info, args, ""))  # kept if the one-URL run fails
+    text = report(result, info, args, one_url_table(args) if args.one_url else "")
+    (results_dir / f"{name}.md").write_text(text)
+    print("\n" + text + f"\nwritten bench/results/{name}.md")
 
 
 if __name__ == "__main__":
