@@ -19,11 +19,11 @@ Each repeat, in this order, on the same server:
 1. stop gunicorn, empty its Redis database, start it again (every worker's memory empty too), then the
    mix at once for `--cold` seconds: "right after the cache is emptied";
 2. the mix, untimed, for `--warmup` seconds;
-3. the floor (/bench/floor/) for `--floor` seconds, every client asking for it;
-4. the peers (/bench/peer/stories/ and /bench/peer/stories/<pk>/: a plain ListView and DetailView of the
-   feed's and the story page's content, portal/floor.py) for `--floor` seconds, half and half;
-5. the mix, warm, for `--duration` seconds.
-Every ratio compares with the floor of the same repeat, a few seconds away, with the same clients.
+3. in turn, in `--slices` (3) slices each: the floor (/bench/floor/, every client asking for it,
+   `--floor` seconds in all), the peers (/bench/peer/stories/ and /bench/peer/stories/<pk>/: a plain
+   ListView and DetailView of the feed's and the story page's content, portal/floor.py; as long, half and
+   half) and the mix, warm (`--duration` seconds in all).
+Every ratio compares with the floor of the same repeat, interleaved with it, with the same clients.
 The report gives the median of the repeats; the raw figures of every repeat are in the .json.
 
 `--one-url` then runs bench/run.py at the same size (the one-URL wrk table) and puts its table second.
@@ -481,13 +481,20 @@ def run(args):
             cold = summarise(cold_rows, cold_seconds, n)
             print(f"  warm-up {args.warmup}s", flush=True)
             run_phase(clients, mix_draw(data), args.warmup, seed * 10 + 2)
-            print(f"  floor {args.floor}s", flush=True)
-            floor = summarise(*run_phase(clients, floor_draw, args.floor, seed * 10 + 3), n)
-            print(f"  peers {args.floor}s", flush=True)
-            peers = summarise(*run_phase(clients, peer_draw(data), args.floor, seed * 10 + 4), n)
-            print(f"  warm mix {args.duration}s", flush=True)
-            warm_rows, warm_seconds = run_phase(clients, mix_draw(data), args.duration, seed * 10 + 5)
-            warm = summarise(warm_rows, warm_seconds, n)
+            # The floor, the peers and the warm mix in turn, in `--slices` short slices each, so that
+            # all three sample the same moments of a machine whose load moves by the second.
+            print(f"  floor, peers, warm mix: {args.slices} × ({args.floor / args.slices:.0f} s, "
+                  f"{args.floor / args.slices:.0f} s, {args.duration / args.slices:.0f} s)", flush=True)
+            phases = {"floor": ([], 0.0), "peers": ([], 0.0), "warm": ([], 0.0)}
+            for part in range(args.slices):
+                for offset, (phase, draw, seconds) in enumerate((
+                    ("floor", floor_draw, args.floor), ("peers", peer_draw(data), args.floor),
+                    ("warm", mix_draw(data), args.duration),
+                )):
+                    rows, spent = run_phase(clients, draw, seconds / args.slices, seed * 100 + part * 10 + offset)
+                    phases[phase] = (phases[phase][0] + rows, phases[phase][1] + spent)
+            floor, peers, warm = (summarise(*phases[phase], n) for phase in ("floor", "peers", "warm"))
+            warm_rows = phases["warm"][0]
             misses = on_a_miss(cold_rows + warm_rows)
             repeats.append({"floor": floor, "peers": peers, "warm": warm, "cold": cold, "misses": misses})
             print(f"  floor {floor['overall']['rps']:.1f} rps, warm mix {warm['overall']['rps']:.1f} rps "
@@ -609,8 +616,9 @@ def report(result, info, args, one_url):
         f"it (bench/run.py). {result['people']} signed-in people ({result['writers']} may write stories), "
         f"{args.clients} closed-loop clients in one Python process on the same machine, keep-alive where gunicorn "
         f"allows it, asking for gzip/br. {args.repeats} repeats; each: gunicorn restarted and its Redis database "
-        f"emptied, the cold mix {args.cold} s, {args.warmup} s untimed, the floor {args.floor} s, the peers "
-        f"{args.floor} s, the warm mix {args.duration} s. Every figure is the median of the repeats (counts are "
+        f"emptied, the cold mix {args.cold} s, {args.warmup} s untimed, then {args.slices} times in turn the floor "
+        f"{args.floor / args.slices:.0f} s, the peers {args.floor / args.slices:.0f} s and the warm mix "
+        f"{args.duration / args.slices:.0f} s. Every figure is the median of the repeats (counts are "
         f"totals); ratios are to the floor of the same repeat."
     )
     if args.note:
@@ -656,10 +664,12 @@ def main():
     parser.add_argument("--duration", type=float, default=30, help="seconds of warm mix per repeat")
     parser.add_argument("--cold", type=float, default=15, help="seconds of mix right after the cache is emptied")
     parser.add_argument("--warmup", type=float, default=15)
-    parser.add_argument("--floor", type=float, default=10, help="seconds of the floor, and of the peers, per repeat")
+    parser.add_argument("--floor", type=float, default=12, help="seconds of the floor, and of the peers, per repeat")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--slices", type=int, default=3, help="the floor, peers and warm mix alternate in this many slices")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--one-url", action="store_true", help="then bench/run.py at this size: the second table")
+    parser.add_argument("--one-url-from", type=Path, help="put this bench/run.py report second instead of running it")
     parser.add_argument("--tag", default="", help="added to the file name, e.g. 'before'")
     parser.add_argument("--note", default="", help="a sentence for the report (e.g. that the machine was shared)")
     args = parser.parse_args()
@@ -677,7 +687,11 @@ def main():
     (results_dir / f"{name}.json").write_text(json.dumps({"machine": info, "args": vars(args), "result": result},
                                                          indent=1, default=str))
     (results_dir / f"{name}.md").write_text(report(result, info, args, ""))  # kept if the one-URL run fails
-    text = report(result, info, args, one_url_table(args) if args.one_url else "")
+    if args.one_url_from:
+        one_url = args.one_url_from.read_text().split("\n", 2)[2].strip() + f"\n\n(From `{args.one_url_from}`.)"
+    else:
+        one_url = one_url_table(args) if args.one_url else ""
+    text = report(result, info, args, one_url)
     (results_dir / f"{name}.md").write_text(text)
     print("\n" + text + f"\nwritten bench/results/{name}.md")
 

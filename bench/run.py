@@ -367,7 +367,7 @@ def machine():
     except OSError:
         mem = "?"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", ".", ":!bench/results"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     return {"nproc": os.cpu_count(), "memory": mem, "cpu": cpu, "commit": commit + ("+uncommitted" if dirty else ""),
             "python": platform.python_version()}
 
