@@ -137,11 +137,12 @@ class Session:
 # The pieces.
 
 
-def start_gunicorn(db_url, port, workers):
+def start_gunicorn(db_url, port, workers, app="portal.wsgi", env=None):
     proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "portal.wsgi", "-b", f"{HOST}:{port}", "-w", str(workers),
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), app, "-b", f"{HOST}:{port}", "-w", str(workers),
          "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning", "--timeout", "120"],
-        cwd=ROOT, env=server_env(db_url, port), stdout=subprocess.DEVNULL, stderr=open(ROOT / "var" / "bench-gunicorn.log", "a"),
+        cwd=ROOT, env=env or server_env(db_url, port), stdout=subprocess.DEVNULL,
+        stderr=open(ROOT / "var" / "bench-gunicorn.log", "a"),
         start_new_session=True,
     )
     for _ in range(100):
@@ -177,9 +178,9 @@ while True:
 """
 
 
-def start_beat(db_url, port):
+def start_beat(db_url, port, env=None):
     return subprocess.Popen(
-        [PY, "-c", BEAT_CODE, *BEAT_ENTRIES], cwd=ROOT, env=server_env(db_url, port), stdout=subprocess.DEVNULL,
+        [PY, "-c", BEAT_CODE, *BEAT_ENTRIES], cwd=ROOT, env=env or server_env(db_url, port), stdout=subprocess.DEVNULL,
         stderr=open(ROOT / "var" / "bench-gunicorn.log", "a"), start_new_session=True,
     )
 
@@ -366,7 +367,7 @@ def machine():
     except OSError:
         mem = "?"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", ".", ":!bench/results"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     return {"nproc": os.cpu_count(), "memory": mem, "cpu": cpu, "commit": commit + ("+uncommitted" if dirty else ""),
             "python": platform.python_version()}
 

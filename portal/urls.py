@@ -9,6 +9,8 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("healthz/", views.healthz, name="healthz"),
     path("bench/floor/", floor.floor, name="bench_floor"),
+    path("bench/peer/stories/", floor.PeerFeed.as_view(), name="bench_peer_feed"),
+    path("bench/peer/stories/<int:pk>/", floor.PeerStory.as_view(), name="bench_peer_story"),
     path("people/autocomplete/", people.people_autocomplete, name="people_autocomplete"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

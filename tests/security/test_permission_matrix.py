@@ -98,6 +98,8 @@ URLS = {
     "set_language": [Case(POST=PUBLIC, data={"language": "en", "next": "/"})],
     "healthz": [Case(GET=PUBLIC)],
     "bench_floor": [Case(GET=A("site.use"))],
+    "bench_peer_feed": [Case(GET=A("story.view"))],
+    "bench_peer_story": [Case(pk("published"), GET=A("story.view"))],
     "people_autocomplete": [Case(GET=A("site.use"))],
     # django.contrib.auth (the sign-in page is also mounted by auth.urls under the same name)
     "login": [Case(GET=PUBLIC, POST=PUBLIC)],
