@@ -7,9 +7,8 @@ moment the worker took it to the response's headers: the page rendered, without 
 a free worker) and `X-Bench-Cache: <kind>=<hits>/<lookups>,…` for what that request asked of:
 
 - `template`: Django's template fragment cache ({% cache %} and {% fragment %}, whose keys start with
-  "template.cache."), in whichever backend holds it (the per-worker `template_fragments` LocMemCache);
-- `shared`: portal.lib.fragments' `cached` / `cached_many` (a hit is a lookup that did not render), for as
-  long as that module is in use.
+  "template.cache."), in whichever backend holds it (the per-worker `template_fragments` LocMemCache).
+  (The runs before the redesign also counted the old shared fragments as `shared`.)
 
 Counting wraps the methods once at start-up, in this module only: nothing in the portal's code paths
 knows about it. Sync workers serve one request at a time, so a per-process counter is the request's.
@@ -49,47 +48,6 @@ def _wrap_backend_get(cls):
     cls.get = get
 
 
-def _wrap_shared_fragments():
-    try:
-        from portal.lib import fragments
-    except ImportError:
-        return
-    if hasattr(fragments, "cached"):
-        original_cached = fragments.cached
-
-        @functools.wraps(original_cached)
-        def cached(name, *, render, **kwargs):
-            rendered = []
-
-            def counting_render():
-                rendered.append(1)
-                return render()
-
-            value = original_cached(name, render=counting_render, **kwargs)
-            _count("shared", int(not rendered), 1)
-            return value
-
-        fragments.cached = cached
-    if hasattr(fragments, "cached_many"):
-        original_many = fragments.cached_many
-
-        @functools.wraps(original_many)
-        def cached_many(name, *, ids, render, **kwargs):
-            ids = list(ids)
-            missed = []
-
-            def counting_render(missing):
-                missing = list(missing)
-                missed.append(len(missing))
-                return render(missing)
-
-            value = original_many(name, ids=ids, render=counting_render, **kwargs)
-            _count("shared", len(set(ids)) - sum(missed), len(set(ids)))
-            return value
-
-        fragments.cached_many = cached_many
-
-
 def _install():
     from django.core.cache.backends.locmem import LocMemCache
 
@@ -100,7 +58,6 @@ def _install():
         pass
     else:
         _wrap_backend_get(RedisCache)
-    _wrap_shared_fragments()
 
 
 _install()
