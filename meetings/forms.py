@@ -68,8 +68,8 @@ class MeetingFilterForm(forms.Form):
         queryset=Customer.objects.only("id", "name", "slug").order_by("name"), widget=CustomerPicker, search_must_pick=False,
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False)
-    month = forms.CharField(label=_("Month"), required=False, max_length=7,
-                            widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}))
+    # A month picker (HTML allows it no placeholder or maxlength); typed by hand it is YYYY-MM.
+    month = forms.CharField(label=_("Month"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
     open = forms.BooleanField(label=_("Has open seats"), required=False)
 
     def __init__(self, data):

@@ -78,3 +78,10 @@ def when(value, kind="day", css=""):
     if css:
         return format_html('<time datetime="{}" class="{}">{}</time>', machine, css, shown)
     return format_html('<time datetime="{}">{}</time>', machine, shown)
+
+
+@register.filter
+def bdi(value):
+    """`<bdi>value</bdi>`, escaped: a name keeps its own direction inside a translated sentence whose
+    msgid carries no markup (`{% blocktranslate with title=meeting.title|bdi %}`)."""
+    return format_html("<bdi>{}</bdi>", value)

@@ -13,7 +13,7 @@ from insights import selectors, tasks
 from insights.periods import Quarter
 from portal.models import Team, User
 from stories.models import Read, Story
-from tests.factories import UserFactory
+from tests.factories import TeamFactory, UserFactory
 
 from .builders import activity, customers, team_with_people
 
@@ -101,6 +101,7 @@ class TestCompareView:
 
     def test_it_shows_team_figures_but_no_person_by_person_reading(self, as_user, admin_user, finance_activity, quarter):
         _team, users = finance_activity
+        TeamFactory(name="IT", slug="it")
         html = as_user(admin_user).get(url(quarter)).content.decode()
         assert 'id="compare-table"' in html and 'role="img"' in html and "<title" in html and "<desc" in html
         assert all(user.name not in html for user in users)
@@ -138,6 +139,15 @@ class TestCompareView:
         Team.objects.create(name="=HYPERLINK(1)", slug="evil")
         body = as_user(admin_user).get(url(format="csv")).content.decode()
         assert "'=HYPERLINK(1)" in body
+
+    def test_one_team_is_not_drawn_side_by_side(self, as_user, leader, admin_user, finance_activity, quarter):
+        """A leader sees only their team: no one-bar charts, a link to its trend instead."""
+        TeamFactory(name="IT", slug="it")
+        mine = as_user(leader).get(url(quarter)).content.decode()
+        assert "<bdi>Finance</bdi>, " in mine and "Teams side by side" not in mine and "At a glance" not in mine
+        assert reverse("insights:team", args=["finance"]) + f"?quarter={quarter}" in mine
+        everyone = as_user(admin_user).get(url(quarter)).content.decode()
+        assert "Teams side by side" in everyone and "At a glance" in everyone
 
     def test_htmx_gets_only_the_results(self, as_user, leader, quarter):
         response = as_user(leader).get(url(quarter), HTTP_HX_REQUEST="true")
@@ -255,6 +265,7 @@ class TestSharedFigures:
         assert "chart-mark--highlight" not in html
 
     def test_the_written_results_follow_the_language(self, as_user, admin_user, finance_activity, quarter):
+        TeamFactory(name="IT", slug="it")
         client = as_user(admin_user)
         english = client.get(url(quarter)).content.decode()
         admin_user.language = "ar"

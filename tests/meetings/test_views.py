@@ -593,6 +593,15 @@ class TestDebriefViews:
         assert response.status_code == 302
         assert Debrief.objects.get().story_id is not None
 
+    def test_the_meeting_page_links_to_the_story_made_from_my_debrief(self, as_user, leader, past_meeting):
+        DebriefFactory(seat=SeatFactory(meeting=past_meeting, user=leader))
+        client = as_user(leader)
+        client.post(reverse("meetings:debrief_to_story", args=[past_meeting.pk]))
+        page = client.get(past_meeting.get_absolute_url()).content.decode()
+        story_url = reverse("stories:detail_short", args=[Debrief.objects.get().story_id])
+        assert f'href="{story_url}"' in page and "Turn my debrief into a draft story" not in page
+        assert client.get(story_url, follow=True).status_code == 200  # the author may open their draft
+
 
 @pytest.mark.django_db
 class TestCustomerPageAndHome:

@@ -106,6 +106,11 @@ class TestFeedSearch:
         assert "<mark>Cần</mark> <mark>Thơ</mark>" in html
         assert "<mark>Đà</mark> <mark>Nẵng</mark>" in html
 
+    def test_the_heading_shows_the_query_as_typed_without_doubled_quotes(self, as_user, staff, counter):
+        html = as_user(staff).get(reverse("stories:feed"), {"q": '"opens his counter"'}).content.decode()
+        assert "Stories matching: <bdi>&quot;opens his counter&quot;</bdi>" in html
+        assert "“&quot;" not in html
+
     def test_a_phrase_is_highlighted_in_the_excerpt(self, as_user, staff, counter):
         html = as_user(staff).get(reverse("stories:feed"), {"q": '"opens his counter"'}).content.decode()
         # SQLite marks the phrase, PostgreSQL each word but "his" (it skips such words)
