@@ -1,0 +1,85 @@
+"""Every main page is valid HTML, in English and Arabic: the W3C Nu validator (vnu.jar, from npm's
+vnu-jar, on Java) reports no error on the pages as the demo company shows them."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from customers.models import Customer
+from decisions.models import Decision
+from meetings.models import Meeting
+from portal.models import User
+from stories.models import Story
+
+VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not VNU.exists() or not shutil.which("java"), reason="needs Java and vnu-jar (npm ci)"),
+]
+
+
+def main_pages():
+    story = Story.objects.filter(status="published").order_by("pk").first()
+    customer = Customer.objects.order_by("pk").first()
+    meeting = Meeting.objects.order_by("pk").first()
+    decision = Decision.objects.order_by("pk").first()
+    return {
+        "home": "/",
+        "feed": "/stories/",
+        "search": "/stories/?q=counter",
+        "story": story.get_absolute_url(),
+        "story-new": "/stories/new/",
+        "directory": "/customers/",
+        "customer": customer.get_absolute_url(),
+        "meetings": "/meetings/",
+        "meeting": meeting.get_absolute_url(),
+        "meeting-new": "/meetings/new/",
+        "mine": "/meetings/mine/",
+        "decisions": "/decisions/",
+        "decision": decision.get_absolute_url(),
+        "decision-new": "/decisions/new/",
+        "scorecard": "/insights/",
+        "digest-preview": "/digests/preview/",
+        "notifications": "/settings/notifications/",
+    }
+
+
+def test_main_pages_have_no_errors(tmp_path):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    files = []
+    for language in ("en", "ar"):
+        admin = User.objects.get(email="admin@lifeline.example")
+        admin.language = language
+        admin.save(update_fields=["language"])
+        client = Client()
+        client.force_login(admin)
+        for name, url in main_pages().items():
+            response = client.get(url)
+            assert response.status_code == 200, (language, name, url)
+            assert f'lang="{language}"' in response.content.decode()[:200], (language, name)
+            path = tmp_path / f"{language}-{name}.html"
+            path.write_bytes(response.content)
+            files.append(path)
+        anonymous = Client()
+        anonymous.cookies["lifeline_language"] = language
+        path = tmp_path / f"{language}-login.html"
+        path.write_bytes(anonymous.get("/accounts/login/").content)
+        files.append(path)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *map(str, files)],
+        capture_output=True, text=True, timeout=300,
+    )
+    report = json.loads(result.stderr or result.stdout)
+    assert "version" in report and len(files) == 2 * (len(main_pages()) + 1)
+    messages = report["messages"]
+    errors = [
+        f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages if m["type"] == "error"
+    ]
+    assert errors == [], "\n".join(errors)
