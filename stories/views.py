@@ -14,7 +14,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
 from portal.permissions import can, require
-from portal.templatetags.portal import query_string
 
 from . import selectors, services
 from .forms import CommentForm, FeedFilterForm, StoryForm
@@ -59,8 +58,7 @@ def feed(request):
     _mark_for_reader(stories, request.user)
     context = {
         "form": form, "filters": filters, "stories": stories, "next_cursor": next_cursor,
-        # The cards' theme links keep the page's other filters: part of each card's fragment key.
-        "card_query": query_string(request.GET, before=None),
+        "card_query": _card_query(request.GET),
     }
     if request.htmx and request.htmx.target == "story-list":
         return render(request, "stories/feed.html#more", context)
@@ -69,6 +67,17 @@ def feed(request):
     context["submitted_count"] = selectors.submitted_count(request.user)
     context["can_write"] = can(request.user, "story.write")
     return render(request, "stories/feed.html", context)
+
+
+def _card_query(query):
+    """What of the page's query string a card shows, for its fragment key: its theme links keep the
+    page's other filters (in their order) with the theme replaced and no page cursor. So the pages
+    after the first and those filtered by another theme share their cards with the first page."""
+    query = query.copy()
+    query.pop("before", None)
+    if "theme" in query:
+        query["theme"] = "*"
+    return query.urlencode()
 
 
 def _mark_for_reader(stories, user):

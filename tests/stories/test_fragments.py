@@ -165,3 +165,21 @@ class TestTheReadersOwnMarks:
     def test_a_new_reader_sees_the_story_unread(self, as_user, staff, story):
         html(as_user(staff), story.get_absolute_url())
         assert "badge--read" not in html(as_user(UserFactory(team=staff.team)), reverse("stories:feed"))
+
+
+class TestCardsAreSharedAcrossPagesOfTheFeed:
+    def test_a_theme_filter_reuses_the_cards_of_the_first_page(self, as_user, staff, story, other_story, theme):
+        client = as_user(staff)
+        html(client, reverse("stories:feed"), q="", team="", theme="", author="")
+        kept = entries()
+        page = html(client, reverse("stories:feed"), q="", team="", theme=theme.slug, author="")
+        assert entries() == kept  # both cards drawn from what the first page kept
+        # and their theme links are this page's, in the form's order
+        assert f'href="?q=&amp;team=&amp;theme={theme.slug}&amp;author="' in page
+
+    def test_other_filters_keep_cards_of_their_own(self, as_user, staff, story, other_story, finance):
+        client = as_user(staff)
+        html(client, reverse("stories:feed"))
+        kept = entries()
+        html(client, reverse("stories:feed"), team=finance.slug)
+        assert len(entries()) > len(kept)  # the theme links keep the team: another card
