@@ -163,7 +163,7 @@ def story_for_page(pk):
 # fragments are keyed by: not the Markdown sources, the search vector, or the customer's other notes.
 STORY_PAGE_FIELDS = (
     "id", "customer_id", "author_id", "title", "slug", "status", "body_html", "bought", "impact_html",
-    "published_at", "updated_at", "read_count",
+    "published_at", "updated_at", "read_count", "reaction_count", "comment_count",
     "customer__id", "customer__name", "customer__slug", "customer__industry", "customer__region",
     "customer__who_they_are", "customer__daily_challenges", "customer__updated_at",
     "author__id", "author__name",
@@ -222,7 +222,9 @@ def story_for_reader(pk, *, reader):
 
 
 def reaction_counts(story):
-    """{kind: how many people gave it} for the story. One query."""
+    """{kind: how many people gave it} for the story. One query, none when its counter says there are none."""
+    if not story.reaction_count:
+        return {}
     rows = Reaction.objects.filter(story=story).order_by().values_list("kind").annotate(n=Count("pk"))
     return dict(rows)
 
@@ -245,7 +247,10 @@ def reaction_summary(*, story, user):
 
 
 def story_comments(story):
-    """The story's comments, oldest first, with the columns a comment shows (and its fragment's key)."""
+    """The story's comments, oldest first, with the columns a comment shows (and its fragment's key).
+    No query when its counter says there are none."""
+    if not story.comment_count:
+        return []
     return list(
         story.comments.select_related("author")
         .only("id", "story_id", "author_id", "author__name", "body_html", "created_at", "updated_at")

@@ -205,6 +205,14 @@ class TestDetail:
                 assert needle not in html, (url, needle)
             assert not re.search(r"<[^>]*\son(error|load|mouseover)\s*=", html), url
 
+    def test_a_story_nobody_reacted_to_or_commented_on_asks_for_neither(self, as_user, staff, leader, kens, theme, finance, django_assert_num_queries):
+        story = make_stories(1, customer=kens, author=leader, theme=theme, team=finance)[0]
+        client = as_user(staff)
+        client.get(story.get_absolute_url())
+        with django_assert_num_queries(6):  # as below, without the reaction counts and the comments
+            response = client.get(story.get_absolute_url())
+        assert response.context["comments"] == [] and all(count == 0 for _k, _l, count, _m in response.context["reactions"])
+
     @pytest.mark.parametrize("size", [10, 1000])
     def test_it_runs_a_fixed_number_of_queries(self, as_user, staff, leader, kens, theme, finance, size, django_assert_num_queries):
         story = make_stories(1, customer=kens, author=leader, theme=theme, team=finance)[0]
@@ -212,6 +220,7 @@ class TestDetail:
         now = timezone.now()
         Reaction.objects.bulk_create(Reaction(story=story, user=users[i % 3], kind=Reaction.Kind.values[i % 4]) for i in range(12))
         Comment.objects.bulk_create(Comment(story=story, author=users[i % 3], body="c", body_html="<p>c</p>", created_at=now) for i in range(size))
+        Story.objects.filter(pk=story.pk).update(reaction_count=12, comment_count=size)  # as the services keep them
         services.read_record(by=users[0], story=story)
         other = Client()
         other.force_login(users[0])
