@@ -13,6 +13,7 @@ class StoriesConfig(AppConfig):
 
         from customers.models import Customer, Follow
         from customers.sections import register_section
+        from customers.signals import customers_renamed
         from portal.lib import fragments
         from portal.lib.panels import register_panel
 
@@ -70,3 +71,8 @@ class StoriesConfig(AppConfig):
                 services.stories_reindex_customer(customer=instance)
 
         post_save.connect(customer_saved, sender=Customer, dispatch_uid="stories_customer_renamed")
+
+        def customers_imported(sender, customer_ids, **kwargs):
+            services.stories_reindex_customers(customer_ids=customer_ids)
+
+        customers_renamed.connect(customers_imported, dispatch_uid="stories_customers_renamed")

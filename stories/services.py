@@ -3,11 +3,12 @@
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from customers.models import Customer
 from customers.services import customer_touch
 from portal.lib import fragments
 from portal.lib.markdown import plain_excerpt, render_markdown
@@ -21,10 +22,12 @@ SEARCH_CONFIG = "english"
 
 
 def search_vector_expression(customer_name):
-    """Title A, customer name B, body C, what they bought and the impact D."""
+    """Title A, customer name B (a string, or an expression), body C, what they bought and the impact D."""
+    if not hasattr(customer_name, "resolve_expression"):
+        customer_name = Value(customer_name)
     return (
         SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector(Value(customer_name), weight="B", config=SEARCH_CONFIG)
+        + SearchVector(customer_name, weight="B", config=SEARCH_CONFIG)
         + SearchVector("body", weight="C", config=SEARCH_CONFIG)
         + SearchVector("bought", "impact", weight="D", config=SEARCH_CONFIG)
     )
@@ -38,6 +41,12 @@ def _update_search_vector(stories, customer_name):
 def stories_reindex_customer(*, customer):
     """A customer's name is part of their stories' search vectors; keep it current after a rename."""
     _update_search_vector(Story.objects.filter(customer_id=customer.pk), customer.name)
+
+
+def stories_reindex_customers(*, customer_ids):
+    """The same after an import renamed many customers: one UPDATE, each story reading its customer's name."""
+    name = Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).values("name")[:1])
+    _update_search_vector(Story.objects.filter(customer_id__in=customer_ids), name)
 
 
 def _validate(*, customer, title, body):
