@@ -7,6 +7,7 @@ row); a valid file is then written with bulk_create / bulk_update in batches, in
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal.lib import fragments
 from portal.lib.csvimport import NOT_UTF8, ImportReport, RowError, data_rows, decode_upload, dict_reader
+from portal.lib.dates import validate_date_range
 from portal.lib.markdown import render_markdown
 from portal.models import User
 
@@ -67,8 +69,11 @@ def _parse_row(line, row, owners, statuses):
     if since:
         try:
             values["customer_since"] = datetime.date.fromisoformat(since)
+            validate_date_range(values["customer_since"])
         except ValueError:
             errors.append(_("“%(value)s” is not a date like 2021-03-31 (customer_since).") % {"value": since})
+        except ValidationError as error:
+            errors.append(f"{error.messages[0]} (customer_since)")
 
     status = values.pop("status").lower().replace(" ", "_").replace("-", "_")
     if status and status not in statuses:

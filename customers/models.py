@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.dates import validate_date_range
+
 
 class Customer(models.Model):
     class Status(models.TextChoices):
@@ -28,7 +30,7 @@ class Customer(models.Model):
     daily_challenges = models.TextField(_("their daily challenges"), blank=True)
     how_we_help = models.TextField(_("how we help them"), blank=True, help_text=_("Markdown."))
     how_we_help_html = models.TextField(editable=False, blank=True)
-    customer_since = models.DateField(_("customer since"), null=True, blank=True)
+    customer_since = models.DateField(_("customer since"), null=True, blank=True, validators=[validate_date_range])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     last_activity_at = models.DateTimeField(
         _("last activity"), default=timezone.now,

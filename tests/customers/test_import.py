@@ -59,6 +59,15 @@ class TestImportCommand:
         assert "line 7: unknown status “sleeping”" in report
         assert Customer.objects.count() == 0
 
+    def test_a_customer_since_outside_2000_to_2100_is_a_problem(self, tmp_path, db):
+        path = write(tmp_path, HEADER + "CRM-1,Ken's,,,,0001-01-01,,\nCRM-2,Ada,,,,2101-01-01,,\nCRM-3,Bo,,,,2000-01-01,,\n")
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="2 problem"):
+            call_command("import_customers", str(path), stdout=io.StringIO(), stderr=err)
+        assert "line 2: Enter a date from Jan. 1, 2000 to Dec. 31, 2100. (customer_since)" in err.getvalue()
+        assert "line 3: Enter a date from" in err.getvalue()
+        assert Customer.objects.count() == 0
+
     def test_wrong_headers_are_reported(self, tmp_path, db):
         path = write(tmp_path, "id,customer\n1,Ken\n")
         err = io.StringIO()
