@@ -8,12 +8,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from portal.lib import fragments
+from portal.lib.bulk import BATCH_SIZE, update_rows
 from portal.lib.csvimport import NOT_UTF8, ImportReport, RowError, data_rows, decode_upload, dict_reader
 from portal.lib.dates import validate_date_range
 from portal.lib.markdown import render_markdown
@@ -32,7 +33,6 @@ SAVED_FIELDS = [
     "name", "industry", "region", "account_owner", "who_they_are", "what_they_do", "daily_challenges",
     "how_we_help", "customer_since", "status",
 ]
-BATCH_SIZE = 500  # rows per INSERT / UPDATE statement
 PROGRESS_EVERY = 1000  # rows between two progress reports
 
 
@@ -169,7 +169,7 @@ def _save(rows, result):
             customer.updated_at = now
             changed.append(customer)
         Customer.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        _update_rows(changed, [*SAVED_FIELDS, "how_we_help_html", "updated_at"])
+        update_rows(Customer, changed, [*SAVED_FIELDS, "how_we_help_html", "updated_at"])
         result.created = len(new)
         # Bulk writes send no post_save: what shows customers is marked out of date once, and what keeps
         # a customer's name elsewhere hears of the renamed ones at once.
@@ -177,34 +177,6 @@ def _save(rows, result):
             fragments.bump("customers", "customer-activity")
         if renamed:
             customers_renamed.send(sender=Customer, customer_ids=[customer.pk for customer in renamed])
-
-
-def _update_rows(customers, names):
-    """UPDATE … FROM a WITH … VALUES list, BATCH_SIZE rows a statement. Django's bulk_update() writes
-    the same rows as a CASE WHEN per row and column, which takes it ~2 ms a row to build in Python
-    (more than the old save() per row); PostgreSQL and SQLite (3.33+) both read this form."""
-    fields = [Customer._meta.pk, *(Customer._meta.get_field(name) for name in names)]
-    quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":  # VALUES are typed by their first row; say what each column is
-        cells = ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in fields)
-    else:
-        cells = ", ".join("%s" for _field in fields)
-    table, pk = quote(Customer._meta.db_table), quote(Customer._meta.pk.column)
-    columns = ", ".join(quote(field.column) for field in fields)
-    assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in fields[1:])
-    with connection.cursor() as cursor:
-        for start in range(0, len(customers), BATCH_SIZE):
-            batch = customers[start : start + BATCH_SIZE]
-            params = [
-                field.get_db_prep_save(getattr(customer, field.attname), connection)
-                for customer in batch for field in fields
-            ]
-            values = ", ".join([f"({cells})"] * len(batch))
-            cursor.execute(
-                f"WITH v ({columns}) AS (VALUES {values}) UPDATE {table} SET {assignments} FROM v "
-                f"WHERE {table}.{pk} = v.{pk}",
-                params,
-            )
 
 
 def _differs(customer, values):
