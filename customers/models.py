@@ -150,7 +150,7 @@ class CustomerImport(models.Model):
         CHECKING = "checking", _("Checking the rows")
         SAVING = "saving", _("Saving")
         DONE = "done", _("Imported")
-        FAILED = "failed", _("Nothing was imported")
+        FAILED = "failed", _("Not imported")
 
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     content = models.BinaryField(editable=False)

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('file_name', models.CharField(blank=True, max_length=255, verbose_name='file name')),
                 ('content', models.BinaryField()),
-                ('status', models.CharField(choices=[('queued', 'Waiting to start'), ('checking', 'Checking the rows'), ('saving', 'Saving'), ('done', 'Imported'), ('failed', 'Nothing was imported')], default='queued', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('queued', 'Waiting to start'), ('checking', 'Checking the rows'), ('saving', 'Saving'), ('done', 'Imported'), ('failed', 'Not imported')], default='queued', max_length=10, verbose_name='status')),
                 ('rows_checked', models.PositiveIntegerField(default=0, verbose_name='rows checked')),
                 ('problems_found', models.PositiveIntegerField(default=0, verbose_name='problems found')),
                 ('problems', models.JSONField(blank=True, default=list, help_text='Each bad row: line and message.', verbose_name='problems')),
