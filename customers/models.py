@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.dates import validate_date_range
+
 
 class Customer(models.Model):
     class Status(models.TextChoices):
@@ -28,7 +30,7 @@ class Customer(models.Model):
     daily_challenges = models.TextField(_("their daily challenges"), blank=True)
     how_we_help = models.TextField(_("how we help them"), blank=True, help_text=_("Markdown."))
     how_we_help_html = models.TextField(editable=False, blank=True)
-    customer_since = models.DateField(_("customer since"), null=True, blank=True)
+    customer_since = models.DateField(_("customer since"), null=True, blank=True, validators=[validate_date_range])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     last_activity_at = models.DateTimeField(
         _("last activity"), default=timezone.now,
@@ -135,3 +137,52 @@ class ContactAudit(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.contact_name}"
+
+
+class CustomerImport(models.Model):
+    """One uploaded CRM export and how its import went: a Celery task checks and saves it (all or
+    nothing) and keeps the counts here as it goes, so the upload page can show the progress. The file
+    is kept in the row (at most LIFELINE_IMPORT_MAX_BYTES) so that the worker running the import needs
+    no disk shared with the web server."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        CHECKING = "checking", _("Checking the rows")
+        SAVING = "saving", _("Saving")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content = models.BinaryField(editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    problems_found = models.PositiveIntegerField(_("problems found"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True, help_text=_("Each bad row: line and message."))
+    created = models.PositiveIntegerField(_("customers added"), default=0)
+    updated = models.PositiveIntegerField(_("customers updated"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+
+    def __str__(self):
+        return self.file_name or str(self.pk)
+
+    def get_absolute_url(self):
+        return reverse("customers:import_status", kwargs={"pk": self.pk})
+
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def problem_list(self):
+        """The stored problems as RowErrors, which read "line N: …" in the viewer's language."""
+        from portal.lib.csvimport import RowError
+
+        return [RowError(problem["line"], problem["message"]) for problem in self.problems]

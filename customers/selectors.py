@@ -1,7 +1,7 @@
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from .models import Contact, Customer, Follow
+from .models import Contact, Customer, CustomerImport, Follow
 
 SORTS = {
     "name": ["name", "id"],
@@ -78,3 +78,8 @@ def customer_search(q, *, limit=10):
     if not q:
         return Customer.objects.none()
     return Customer.objects.filter(name__icontains=q).exclude(status=Customer.Status.FORMER).order_by("name")[:limit]
+
+
+def customer_imports():
+    """Uploads with who sent them, without the file itself."""
+    return CustomerImport.objects.select_related("uploaded_by").defer("content")

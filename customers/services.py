@@ -1,10 +1,15 @@
+import logging
+
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.text import slugify
 
 from portal.permissions import require
 
-from .models import Contact, ContactAudit, Customer, Follow
+from .models import Contact, ContactAudit, Customer, CustomerImport, Follow
+
+logger = logging.getLogger(__name__)
 
 
 def unique_slug(name, *, exclude_pk=None):
@@ -127,3 +132,53 @@ def contact_erase(*, by, contact):
     ContactAudit.objects.create(
         contact=contact, customer=contact.customer, contact_name=ERASED_NAME, actor=by, action=ContactAudit.Action.ERASED
     )
+
+
+# -- CSV import ---------------------------------------------------------------------------------
+
+
+def customer_import_start(*, by, file_name, content):
+    """Keep the upload and queue its import; the upload's page follows it from there."""
+    require(by, "customer.import")
+    from .tasks import customer_import_task
+
+    upload = CustomerImport.objects.create(
+        file_name=file_name.replace("\x00", "")[:255], content=content, uploaded_by=by
+    )
+    transaction.on_commit(lambda: customer_import_task.delay(upload.pk))
+    return upload
+
+
+def customer_import_run(*, upload_id):
+    """Check and save a queued upload (all or nothing), recording the counts as it goes. Only a queued
+    upload starts, so a task delivered twice imports once."""
+    from .importer import import_customers
+
+    Status = CustomerImport.Status
+    if not CustomerImport.objects.filter(pk=upload_id, status=Status.QUEUED).update(status=Status.CHECKING):
+        return None
+    upload = CustomerImport.objects.select_related("uploaded_by").get(pk=upload_id)
+    rows = CustomerImport.objects.filter(pk=upload_id)
+
+    def progress(checked, problems, status=Status.CHECKING):
+        rows.update(status=status, rows_checked=checked, problems_found=problems)
+
+    language = upload.uploaded_by.language if upload.uploaded_by else None
+    try:
+        with translation.override(language):  # the row report reads in the uploader's language
+            result = import_customers(
+                bytes(upload.content), progress=progress, saving=lambda *counts: progress(*counts, Status.SAVING)
+            )
+    except Exception:
+        logger.exception("customer import %s stopped", upload_id)
+        with translation.override(language):
+            problem = {"line": 0, "message": _("the import stopped unexpectedly; nothing was imported. Try again.")}
+        rows.update(status=Status.FAILED, problems=[problem], problems_found=1, finished_at=timezone.now())
+        return None
+    rows.update(
+        status=Status.DONE if result.ok else Status.FAILED,
+        problems=[{"line": error.line, "message": str(error.message)} for error in result.errors],
+        problems_found=len(result.errors), created=result.created, updated=result.updated,
+        finished_at=timezone.now(),
+    )
+    return result

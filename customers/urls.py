@@ -6,6 +6,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("import/", views.import_view, name="import"),
+    path("import/<int:pk>/", views.import_status, name="import_status"),
     path("autocomplete/", views.autocomplete, name="autocomplete"),
     path("<str:slug>/", views.detail, name="detail"),
     path("<str:slug>/follow/", views.follow, name="follow"),

@@ -10,7 +10,6 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import selectors, services
 from .forms import ContactForm, DirectoryFilterForm, ImportForm
-from .importer import import_customers
 from .models import Customer
 from .sections import sections_for
 from portal.lib.text import join_list
@@ -127,14 +126,19 @@ def autocomplete(request):
 @require_http_methods(["GET", "POST"])
 def import_view(request):
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    result = None
     if request.method == "POST" and form.is_valid():
-        result = import_customers(read_capped(form.cleaned_data["file"]))
-        if result.ok:
-            messages.success(
-                request,
-                _("Imported %(created)s new and updated %(updated)s customers.")
-                % {"created": result.created, "updated": result.updated},
-            )
-            return redirect("customers:directory")
-    return render(request, "customers/import.html", {"form": form, "result": result})
+        file = form.cleaned_data["file"]
+        upload = services.customer_import_start(by=request.user, file_name=file.name, content=read_capped(file))
+        return redirect(upload)
+    return render(request, "customers/import.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+@permission_required("customer.import")
+@vary_on_headers("HX-Request")
+def import_status(request, pk):
+    """An upload's progress (rows checked, problems found), then its result; the page asks for the
+    fragment every second until the import has finished."""
+    upload = get_object_or_404(selectors.customer_imports(), pk=pk)
+    template = "customers/import_status.html#status" if request.htmx else "customers/import_status.html"
+    return render(request, template, {"upload": upload, "form": ImportForm()})

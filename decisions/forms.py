@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from customers.widgets import CustomerMultiPicker, CustomerPicker
+from portal.lib import dates
 from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PeoplePicker, PersonPicker, PickerChoiceField, PickerMultipleChoiceField
 from portal.lib.widgets import QuickSelect
@@ -66,6 +67,7 @@ class DecisionForm(forms.ModelForm):
             "decide_by": DateInput(),
             "links": forms.Textarea(attrs={"rows": 3, "placeholder": "https://"}),
         }
+        field_classes = {"decide_by": dates.DateField}
 
     def clean_decide_by(self):
         value = self.cleaned_data["decide_by"]
@@ -100,7 +102,7 @@ class ReviewRequestForm(forms.Form):
         help_text=_("Every active member of the team is asked."),
     )
     people = PeopleChoiceField(label=_("Named people"), queryset=people(), required=False, widget=PeoplePicker)
-    due_date = forms.DateField(label=_("Review due by"), widget=DateInput())
+    due_date = dates.DateField(label=_("Review due by"), widget=DateInput())
 
     def clean_due_date(self):
         value = self.cleaned_data["due_date"]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import get_language, ngettext
 
+from portal.lib.dates import validate_date_range
 from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
 from portal.permissions import can
@@ -47,7 +48,9 @@ class Decision(models.Model):
     context = models.TextField(_("context"), help_text=_("What is going on, and why a decision is needed."))
     proposal = models.TextField(_("proposal"), help_text=_("What you propose to do. Markdown."))
     proposal_html = models.TextField(editable=False, blank=True)
-    decide_by = models.DateField(_("decide by"), help_text=_("The date it must be decided by."))
+    decide_by = models.DateField(
+        _("decide by"), help_text=_("The date it must be decided by."), validators=[validate_date_range]
+    )
     customers = models.ManyToManyField(
         "customers.Customer", verbose_name=_("customers it may touch"), related_name="decisions", blank=True
     )
@@ -173,7 +176,7 @@ class ReviewRequest(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True
     )
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("due date"), validators=[validate_date_range])
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
+from portal.lib.dates import validate_date_range
 from portal.lib.tasks import run_after_commit
 from portal.models import User
 from portal.permissions import can, require
@@ -171,6 +172,10 @@ def reviews_request(*, by, decision, due_date, teams=(), people=()):
     require(by, "decision.manage", decision)
     if not decision.is_open():
         raise ValidationError(_("Reviews can only be requested while the decision is a draft or in review."))
+    try:
+        validate_date_range(due_date)
+    except ValidationError as error:
+        raise ValidationError({"due_date": error.messages}) from None
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date is in the past. Choose today or a later date.")})
     wanted = {}  # person id -> team it came through (None when named)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from customers.widgets import CustomerPicker
+from portal.lib import dates
 from portal.lib.pickers import PickerChoiceField
 
 from .models import Debrief, Meeting
@@ -43,6 +44,7 @@ class MeetingForm(forms.ModelForm):
             "signup_closes_at": forms.DateTimeInput(**DATETIME_WIDGET),
             "briefing": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {name: dates.DateTimeField for name in ("starts_at", "ends_at", "signup_closes_at")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

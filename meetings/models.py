@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.dates import validate_date_range
 from portal.permissions import can
 
 DEFAULT_BRIEFING = _("Your only job is to listen.")
@@ -35,12 +36,12 @@ class Meeting(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ANNUAL_REVIEW)
     title = models.CharField(_("title"), max_length=200)
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"))
+    starts_at = models.DateTimeField(_("starts"), validators=[validate_date_range])
+    ends_at = models.DateTimeField(_("ends"), validators=[validate_date_range])
     place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("An address or a room."))
     video_url = models.URLField(_("video link"), blank=True, help_text=_("An https:// link to the video call."))
     seats = models.PositiveSmallIntegerField(_("listener seats"), default=2)
-    signup_closes_at = models.DateTimeField(_("sign-up closes"))
+    signup_closes_at = models.DateTimeField(_("sign-up closes"), validators=[validate_date_range])
     briefing = models.TextField(_("briefing for listeners"), default=DEFAULT_BRIEFING)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     # iCalendar SEQUENCE: bumped on every change, so calendars replace the older version.

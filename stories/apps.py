@@ -11,6 +11,7 @@ class StoriesConfig(AppConfig):
 
         from customers.models import Customer
         from customers.sections import register_section
+        from customers.signals import customers_renamed
         from portal.lib.panels import register_panel
         from portal.models import User
 
@@ -46,3 +47,8 @@ class StoriesConfig(AppConfig):
                 services.stories_reindex_author(author=instance)
 
         post_save.connect(author_saved, sender=User, dispatch_uid="stories_author_renamed")
+
+        def customers_imported(sender, customer_ids, **kwargs):
+            services.stories_reindex_customers(customer_ids=customer_ids)
+
+        customers_renamed.connect(customers_imported, dispatch_uid="stories_customers_renamed")

@@ -29,6 +29,11 @@ def stories_reindex_author(*, author):
     search.index(Story.objects.filter(author_id=author.pk))
 
 
+def stories_reindex_customers(*, customer_ids):
+    """The same after an import renamed many customers (search.index reads each story's names itself)."""
+    search.index(Story.objects.filter(customer_id__in=customer_ids))
+
+
 def _validate(*, customer, title, body, language):
     errors = {}
     if language not in dict(settings.LANGUAGES):

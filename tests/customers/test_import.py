@@ -4,7 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from customers.models import Customer
+from customers.models import Customer, CustomerImport
+from customers.tasks import customer_import_task
 from tests.conftest import PERSONAS
 from tests.factories import CustomerFactory
 
@@ -58,6 +59,15 @@ class TestImportCommand:
         assert "line 7: unknown status “sleeping”" in report
         assert Customer.objects.count() == 0
 
+    def test_a_customer_since_outside_2000_to_2100_is_a_problem(self, tmp_path, db):
+        path = write(tmp_path, HEADER + "CRM-1,Ken's,,,,0001-01-01,,\nCRM-2,Ada,,,,2101-01-01,,\nCRM-3,Bo,,,,2000-01-01,,\n")
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="2 problem"):
+            call_command("import_customers", str(path), stdout=io.StringIO(), stderr=err)
+        assert "line 2: Enter a date from Jan. 1, 2000 to Dec. 31, 2100. (customer_since)" in err.getvalue()
+        assert "line 3: Enter a date from" in err.getvalue()
+        assert Customer.objects.count() == 0
+
     def test_wrong_headers_are_reported(self, tmp_path, db):
         path = write(tmp_path, "id,customer\n1,Ken\n")
         err = io.StringIO()
@@ -85,36 +95,202 @@ class TestImportCommand:
             call_command("import_customers", str(tmp_path / "nope.csv"))
 
 
+def csv_upload(text, name="c.csv"):
+    upload = io.BytesIO(text.encode())
+    upload.name = name
+    return upload
+
+
+@pytest.fixture
+def post_import(django_capture_on_commit_callbacks):
+    """POST an upload as the browser would; the import task queued on commit runs (in-process, as
+    without REDIS_URL) before the answer is looked at."""
+
+    def post(client, data, follow=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("customers:import"), data)
+        return client.get(response["Location"]) if follow and response.status_code == 302 else response
+
+    return post
+
+
 @pytest.mark.django_db
 class TestImportPage:
     URL = reverse("customers:import")
 
     @pytest.mark.parametrize("persona", PERSONAS)
-    def test_only_admins_import(self, request, as_user, persona):
+    def test_only_admins_import(self, request, as_user, post_import, persona):
         user = request.getfixturevalue(persona)
-        client = as_user(user)
-        upload = io.BytesIO((HEADER + "CRM-1,Ken's,,,,,,\n").encode())
-        upload.name = "c.csv"
-        response = client.post(self.URL, {"file": upload})
+        response = post_import(as_user(user), {"file": csv_upload(HEADER + "CRM-1,Ken's,,,,,,\n")})
         if persona == "admin_user":
-            assert response.status_code == 302
+            upload = CustomerImport.objects.get()
+            assert response.status_code == 302 and response["Location"] == upload.get_absolute_url()
             assert Customer.objects.count() == 1
         else:
             assert response.status_code == 403
-            assert Customer.objects.count() == 0
+            assert Customer.objects.count() == 0 and CustomerImport.objects.count() == 0
 
-    def test_it_lists_every_bad_row(self, as_user, admin_user):
-        upload = io.BytesIO((HEADER + "CRM-1,,,,,,,\nCRM-1,X,,,,,,\n").encode())
-        upload.name = "c.csv"
-        response = as_user(admin_user).post(self.URL, {"file": upload})
+    def test_a_good_file_imports_and_its_page_says_so(self, as_user, admin_user, post_import):
+        CustomerFactory(external_id="CRM-1", name="Old")
+        response = post_import(as_user(admin_user), {"file": csv_upload(HEADER + "CRM-1,Ken's,,,,,,\nCRM-2,Ada,,,,,,\n")},
+                               follow=True)
+        html = response.content.decode()
+        assert "Imported 1 new and updated 1 customers." in html
+        assert 'hx-trigger="every 1s"' not in html and 'http-equiv="refresh"' not in html  # finished: no polling
+        upload = CustomerImport.objects.get()
+        assert (upload.status, upload.rows_checked, upload.created, upload.updated) == ("done", 2, 1, 1)
+        assert (upload.uploaded_by, upload.file_name, bytes(upload.content)[:11]) == (admin_user, "c.csv", b"external_id")
+        assert upload.finished_at is not None
+        assert sorted(Customer.objects.values_list("name", flat=True)) == ["Ada", "Ken's"]
+
+    def test_it_lists_every_bad_row_and_imports_nothing(self, as_user, admin_user, post_import):
+        response = post_import(as_user(admin_user), {"file": csv_upload(HEADER + "CRM-1,,,,,,,\nCRM-1,X,,,,,,\nCRM-3,Y,,,,,,\n")},
+                               follow=True)
         assert response.status_code == 200
         html = response.content.decode()
         assert "Nothing was imported: 2 problems" in html
         assert "line 2: “name” is empty." in html
         assert "line 3: external_id “CRM-1” is already used on line 2." in html
         assert Customer.objects.count() == 0
+        upload = CustomerImport.objects.get()
+        assert (upload.status, upload.rows_checked, upload.problems_found) == ("failed", 3, 2)
+        assert upload.problems[0] == {"line": 2, "message": "“name” is empty."}
+
+    def test_the_row_report_is_in_the_uploaders_language(self, as_user, admin_user, post_import):
+        admin_user.language = "ar"
+        admin_user.save(update_fields=["language"])
+        post_import(as_user(admin_user), {"file": csv_upload(HEADER + "CRM-1,,,,,,,\n")})
+        message = CustomerImport.objects.get().problems[0]["message"]
+        assert "name" in message and message != "“name” is empty."
 
     def test_no_file_is_a_form_error(self, as_user, admin_user):
         response = as_user(admin_user).post(self.URL, {})
         assert response.status_code == 200
         assert "This field is required." in response.content.decode()
+        assert CustomerImport.objects.count() == 0
+
+    def test_it_rejects_other_methods(self, as_user, admin_user):
+        assert as_user(admin_user).put(self.URL).status_code == 405
+
+
+@pytest.mark.django_db
+class TestImportStatusPage:
+    @pytest.fixture
+    def running(self, admin_user):
+        return CustomerImport.objects.create(
+            file_name="crm.csv", content=b"external_id,name\n", uploaded_by=admin_user,
+            status=CustomerImport.Status.CHECKING, rows_checked=3000, problems_found=2,
+        )
+
+    def test_it_shows_the_counts_and_keeps_asking_while_the_import_runs(self, as_user, admin_user, running):
+        response = as_user(admin_user).get(running.get_absolute_url())
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Checking the rows" in html
+        assert "<dt>Rows checked</dt><dd>3000</dd>" in html and "<dt>Problems found</dt><dd>2</dd>" in html
+        assert f'hx-get="{running.get_absolute_url()}" hx-trigger="every 1s"' in html
+        assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in html  # without JavaScript
+        assert f'<a href="{running.get_absolute_url()}">Refresh</a>' in html
+
+    def test_htmx_gets_the_status_fragment_alone(self, as_user, admin_user, running):
+        response = as_user(admin_user).get(running.get_absolute_url(), headers={"HX-Request": "true"})
+        html = response.content.decode()
+        assert html.lstrip().startswith('<section id="import-status"')
+        assert "<dd>3000</dd>" in html and "<html" not in html
+        assert "HX-Request" in response["Vary"]
+
+    def test_a_finished_import_stops_asking(self, as_user, admin_user, running):
+        CustomerImport.objects.filter(pk=running.pk).update(status="failed", problems=[{"line": 7, "message": "bad"}],
+                                                             problems_found=1)
+        html = as_user(admin_user).get(running.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
+        assert "hx-trigger" not in html
+        assert "Nothing was imported: 1 problem" in html and "line 7: bad" in html
+
+    @pytest.mark.parametrize("persona", PERSONAS)
+    def test_only_admins_see_it(self, request, as_user, running, persona):
+        response = as_user(request.getfixturevalue(persona)).get(running.get_absolute_url())
+        assert response.status_code == (200 if persona == "admin_user" else 403)
+
+    def test_an_unknown_upload_is_404(self, as_user, admin_user):
+        assert as_user(admin_user).get(reverse("customers:import_status", kwargs={"pk": 999})).status_code == 404
+
+
+@pytest.mark.django_db
+class TestImportTask:
+    def queued(self, text, by=None):
+        return CustomerImport.objects.create(file_name="c.csv", content=text.encode(), uploaded_by=by)
+
+    def test_running_it_twice_imports_once(self, admin_user):
+        upload = self.queued(HEADER + "CRM-1,Ken's,,,,,,\n", by=admin_user)
+        assert customer_import_task.apply(args=[upload.pk]).get() == {"created": 1, "updated": 0}
+        assert customer_import_task.apply(args=[upload.pk]).get() is None
+        upload.refresh_from_db()
+        assert (upload.status, upload.created, upload.updated) == ("done", 1, 0)
+        assert Customer.objects.count() == 1
+
+    def test_it_reports_progress_as_it_checks(self, admin_user, monkeypatch):
+        from customers import importer
+
+        monkeypatch.setattr(importer, "PROGRESS_EVERY", 2)
+        seen = []
+        real_update = CustomerImport.objects.filter(pk=0).update.__func__
+
+        def spy(queryset, **fields):
+            if "rows_checked" in fields:
+                seen.append((fields["status"], fields["rows_checked"], fields["problems_found"]))
+            return real_update(queryset, **fields)
+
+        monkeypatch.setattr(type(CustomerImport.objects.all()), "update", spy)
+        upload = self.queued(HEADER + "".join(f"CRM-{i},C{i},,,,,,\n" for i in range(5)) + "CRM-9,,,,,,,\n", by=admin_user)
+        customer_import_task.apply(args=[upload.pk])
+        assert seen[:3] == [("checking", 2, 0), ("checking", 4, 0), ("checking", 6, 1)]
+
+    def test_an_unexpected_error_is_recorded_and_imports_nothing(self, admin_user, monkeypatch):
+        from customers import importer
+
+        def boom(*args, **kwargs):
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(importer, "_save", boom)
+        upload = self.queued(HEADER + "CRM-1,Ken's,,,,,,\n", by=admin_user)
+        customer_import_task.apply(args=[upload.pk])
+        upload.refresh_from_db()
+        assert upload.status == "failed" and "stopped unexpectedly" in upload.problems[0]["message"]
+        assert Customer.objects.count() == 0
+
+    def test_updates_keep_slugs_and_new_names_get_free_ones(self, admin_user):
+        CustomerFactory(name="Ken", slug="ken", external_id="CRM-1")
+        CustomerFactory(name="Ada", slug="ada", external_id=None)
+        upload = self.queued(HEADER + "CRM-1,Ken Renamed,,,,,,\nCRM-2,Ada,,,,,,\nCRM-3,Ada,,,,,,\n", by=admin_user)
+        customer_import_task.apply(args=[upload.pk])
+        assert dict(Customer.objects.values_list("external_id", "slug")) == {
+            "CRM-1": "ken", "CRM-2": "ada-2", "CRM-3": "ada-3", None: "ada",
+        }
+        assert Customer.objects.get(external_id="CRM-1").name == "Ken Renamed"
+
+    def test_a_rename_reaches_the_stories_search(self, admin_user, host):
+        from django.db import connection
+
+        from stories.models import Story
+        from tests.factories import StoryFactory
+
+        if connection.vendor != "postgresql":
+            pytest.skip("story search is PostgreSQL's full-text search")
+        story = StoryFactory(customer=CustomerFactory(name="Harbor", external_id="CRM-1"))
+        upload = self.queued(HEADER + "CRM-1,Lighthouse,,,,,,\n", by=admin_user)
+        customer_import_task.apply(args=[upload.pk])
+        assert Story.objects.filter(pk=story.pk, search_vector="lighthouse").exists()
+
+    def test_the_largest_file_allowed_imports(self, admin_user, settings):
+        rows = "".join(
+            f"CRM-{i},Customer {i},Wholesale,Europe,,2020-01-{i % 28 + 1:02d},active,Pipes and *valves*\n"
+            for i in range(settings.LIFELINE_IMPORT_MAX_ROWS)
+        )
+        CustomerFactory(external_id="CRM-7", name="Already here")
+        upload = self.queued(HEADER + rows, by=admin_user)
+        assert len(upload.content) < settings.LIFELINE_IMPORT_MAX_BYTES
+        customer_import_task.apply(args=[upload.pk])
+        upload.refresh_from_db()
+        assert (upload.status, upload.rows_checked, upload.created, upload.updated) == ("done", 20_000, 19_999, 1)
+        assert Customer.objects.count() == 20_000
+        assert Customer.objects.get(external_id="CRM-7").name == "Customer 7"

@@ -101,6 +101,28 @@ class TestPulseImport:
         assert PulseFigure.objects.count() == 3
         assert PulseFigure.objects.get(month=OCT, customer=ken).products_returned == 2
 
+    def test_importing_again_corrects_the_figures(self, as_user, host, ken):
+        header = "month,customer,products_returned,customers_credited,legal_threats,customers_saved\n"
+        client = as_user(host)
+        client.post(reverse("insights:pulse_import"), upload(header + "2026-09,,10,3,1,2\n2026-10,CRM-1001,2,1,0,1\n"))
+        response = client.post(reverse("insights:pulse_import"), upload(header + "2026-10,CRM-1001,5,1,0,1\n2026-11,,1,,,\n"))
+        assert response.status_code == 302
+        assert PulseFigure.objects.count() == 3
+        corrected = PulseFigure.objects.get(month=OCT, customer=ken)
+        assert (corrected.products_returned, corrected.recorded_by) == (5, host)
+
+    def test_a_file_at_the_row_limit_imports(self, host, settings):
+        customers = CustomerFactory.create_batch(20)
+        months = [add_months(datetime.date(2000, 1, 1), i) for i in range(settings.LIFELINE_IMPORT_MAX_ROWS // 20)]
+        lines = [f"{month:%Y-%m},{customer.slug},1,2,0,{i % 5}"
+                 for month in months for i, customer in enumerate(customers)]
+        PulseFigure.objects.create(month=months[3], customer=customers[0], products_returned=9)
+        text = "month,customer,products_returned,customers_credited,legal_threats,customers_saved\n" + "\n".join(lines)
+        result = services.pulse_import(by=host, raw=text.encode())
+        assert result.ok and result.saved == 20_000
+        assert PulseFigure.objects.count() == 20_000
+        assert PulseFigure.objects.get(month=months[3], customer=customers[0]).products_returned == 1
+
     def test_bad_rows_import_nothing_and_each_is_listed(self, as_user, host, ken):
         text = ("month,customer,products_returned,customers_credited,legal_threats,customers_saved\n"
                 "2026-09,,10,3,1,2\n"

@@ -113,6 +113,7 @@ URLS = {
     # customers
     "customers:directory": [Case(GET=A("customer.view"))],
     "customers:import": [Case(GET=A("customer.import"), POST=A("customer.import"))],
+    "customers:import_status": [Case(pk("customer_import"), GET=A("customer.import"))],
     "customers:autocomplete": [Case(GET=A("customer.view"))],
     "customers:detail": [Case(slug("customer"), GET=A("customer.view"))],
     "customers:follow": [Case(slug("customer"), POST=A("customer.follow"))],
@@ -239,6 +240,7 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.fixture
 def world(db):
+    from customers.models import CustomerImport
     from digests.tokens import make_token
     from meetings.services import calendar_feed_get
     from stories.models import Comment
@@ -259,6 +261,7 @@ def world(db):
         "listener": UserFactory(team=finance, role=User.Role.STAFF),
     }
     customer = CustomerFactory(account_owner=people["account_owner"])
+    customer_import = CustomerImport.objects.create(file_name="crm.csv", content=b"", uploaded_by=people["admin"])
     published = StoryFactory(customer=customer, author=people["leader"])
     draft = StoryFactory(customer=customer, author=people["author"], status="draft", published_at=None)
     decision = DecisionFactory(team=finance, owner=people["decision_owner"])
@@ -272,7 +275,7 @@ def world(db):
     debrief = DebriefFactory(seat=SeatFactory(meeting=past, user=people["listener"]))
     DebriefFactory(seat=SeatFactory(meeting=past, user=people["leader"]))
     return {
-        **people, "finance": finance, "customer": customer, "contact": ContactFactory(customer=customer),
+        **people, "finance": finance, "customer": customer, "customer_import": customer_import, "contact": ContactFactory(customer=customer),
         "published": published, "draft": draft,
         "comment": Comment.objects.create(story=published, author=people["author"], body="Good.", body_html="<p>Good.</p>"),
         "decision": decision, "meeting": meeting, "seat": SeatFactory(meeting=meeting, user=people["staff"]),

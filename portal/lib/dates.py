@@ -1,0 +1,68 @@
+"""The dates people may type: 2000-01-01 to 2100-12-31. Anything outside is a typo (0001-01-01,
+9999-12-31) that would overflow once shown in another time zone or written to a calendar file.
+
+Forms check the date as typed, in the person's time zone (`DateField`, `DateTimeField`); models
+check the same through `validate_date_range` on the field, so a service or the admin cannot save
+one either. A moment is accepted there when it falls on an allowed date somewhere on Earth (UTC+14
+to UTC−12): the same meeting must not become invalid when someone in another zone edits it."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
+EARLIEST_AT = datetime.datetime.combine(EARLIEST, datetime.time.min, tzinfo=datetime.UTC) - datetime.timedelta(hours=14)
+LATEST_AT = datetime.datetime.combine(LATEST, datetime.time.max, tzinfo=datetime.UTC) + datetime.timedelta(hours=12)
+
+MESSAGE = _("Enter a date from %(earliest)s to %(latest)s.")
+
+
+def out_of_range():
+    """The error, with both dates written as the active language writes dates."""
+    return ValidationError(
+        MESSAGE, code="date_range",
+        params={"earliest": date_format(EARLIEST, "DATE_FORMAT"), "latest": date_format(LATEST, "DATE_FORMAT")},
+    )
+
+
+def validate_date_range(value):
+    """Model field validator, for dates and (aware) datetimes. Compares what the value says before
+    any conversion: converting year 1 or 9999 to another zone is what overflows."""
+    if value is None:
+        return
+    if isinstance(value, datetime.datetime):
+        day = value.date()  # the date as stored, without conversion
+        if not EARLIEST - datetime.timedelta(days=1) <= day <= LATEST + datetime.timedelta(days=1):
+            raise out_of_range()
+        if timezone.is_aware(value) and not EARLIEST_AT <= value <= LATEST_AT:
+            raise out_of_range()
+    elif not EARLIEST <= value <= LATEST:
+        raise out_of_range()
+
+
+def _validate_as_typed(value):
+    if value is not None and not EARLIEST <= (value.date() if isinstance(value, datetime.datetime) else value) <= LATEST:
+        raise out_of_range()
+
+
+class DateField(forms.DateField):
+    """A date from EARLIEST to LATEST; the browser's date picker is told so too."""
+
+    default_validators = [_validate_as_typed]
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "min": EARLIEST.isoformat(), "max": LATEST.isoformat()}
+
+
+class DateTimeField(forms.DateTimeField):
+    """A moment on a date from EARLIEST to LATEST, as typed in the person's time zone."""
+
+    default_validators = [_validate_as_typed]
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "min": f"{EARLIEST}T00:00", "max": f"{LATEST}T23:59"}
