@@ -64,7 +64,7 @@ class TestImportCommand:
         err = io.StringIO()
         with pytest.raises(CommandError, match="2 problem"):
             call_command("import_customers", str(path), stdout=io.StringIO(), stderr=err)
-        assert "line 2: Enter a date from Jan. 1, 2000 to Dec. 31, 2100. (customer_since)" in err.getvalue()
+        assert "line 2: Enter a date from 1 Jan 2000 to 31 Dec 2100. (customer_since)" in err.getvalue()
         assert "line 3: Enter a date from" in err.getvalue()
         assert Customer.objects.count() == 0
 

@@ -12,7 +12,7 @@ from decisions.models import Decision, ReviewRequest
 
 from .conftest import future
 
-RANGE_ERROR = "Enter a date from Jan. 1, 2000 to Dec. 31, 2100."
+RANGE_ERROR = "Enter a date from 1 Jan 2000 to 31 Dec 2100."
 ABSURD = ["0001-01-01", "9999-12-31", "2101-01-01"]
 
 
