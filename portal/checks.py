@@ -21,9 +21,9 @@ def background_work(app_configs, **kwargs):
         ))
     if settings.CACHES["default"]["BACKEND"] in LOCAL_CACHES:
         warnings.append(Warning(
-            "No shared cache (neither CACHE_URL nor REDIS_URL is set): each worker keeps its own cache, so a "
-            f"change made through one may not show on pages another serves for up to {settings.FRAGMENT_MAX_AGE} "
-            "seconds.",
+            "No shared cache (neither CACHE_URL nor REDIS_URL is set): each worker keeps its own, so each counts "
+            "the scorecard's figures itself and two workers may show figures counted up to "
+            f"{settings.LIFELINE_SCORECARD_MAX_AGE} seconds apart.",
             hint="Set CACHE_URL (or REDIS_URL) to a Redis server.",
             id="lifeline.W002",
         ))

@@ -80,7 +80,7 @@ class TestProductionSettings:
         env = {k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"}
         result = run_manage("check", "--deploy", env=env)
         assert "lifeline.W001" in result.stderr and "digests and reminders will not be sent" in result.stderr
-        assert "lifeline.W002" in result.stderr and "its own cache" in result.stderr
+        assert "lifeline.W002" in result.stderr and "each worker keeps its own" in result.stderr
 
     def test_it_refuses_to_start_without_a_secret_key(self):
         env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
