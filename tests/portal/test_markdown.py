@@ -38,3 +38,15 @@ def test_it_keeps_ordinary_markdown():
 
 def test_empty_text_renders_nothing():
     assert render_markdown("") == ""
+
+
+def test_a_flood_of_brackets_is_shown_as_plain_text():
+    """Python-Markdown takes quadratic time on runs of "[" (a 100,000-character body of them held a
+    worker for minutes): past 500 of them the text is shown as escaped paragraphs instead."""
+    from portal.lib.markdown import MAX_BRACKETS, render_markdown
+
+    flood = "[" * 100_000 + "\n\n<script>x</script>"
+    html = render_markdown(flood)
+    assert html.startswith("<p>[[[") and "&lt;script&gt;" in html and "<script>" not in html
+    links = " ".join(f"[link {i}](https://example.com/{i})" for i in range(MAX_BRACKETS))
+    assert render_markdown(links).count("<a href=") == MAX_BRACKETS
