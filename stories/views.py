@@ -217,8 +217,11 @@ def detail(request, pk, slug=None):
     context = {
         "story": story,
         "facet_key": selectors.facet_key(story),
-        "reactions": selectors.reactions_for(counts=selectors.reaction_counts(story), mine=mine),
-        "comments": _comments_for(request.user, selectors.story_comments(story)),
+        # the counter columns, just read with the story, say when there is nothing to ask for
+        "reactions": selectors.reactions_for(
+            counts=selectors.reaction_counts(story) if story.reaction_count else {}, mine=mine
+        ),
+        "comments": _comments_for(request.user, selectors.story_comments(story) if story.comment_count else []),
         "comment_form": CommentForm(),
         "events": selectors.story_events(story) if may_publish else (),
         "may_publish": may_publish,

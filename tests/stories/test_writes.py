@@ -209,6 +209,7 @@ class TestComments:
         assert response.status_code == 200
         assert 'id="comments"' in response.content.decode()
         assert "<script>alert" not in response.content.decode()
+        assert "<p>Moving" in response.content.decode()  # the first comment shows at once
         assert Comment.objects.filter(story=story).count() == 1
 
     def test_an_empty_comment_is_refused_and_nothing_saved(self, as_user, staff, story):
