@@ -54,7 +54,10 @@ class TestComposeFile:
 
 
 def run_manage(*args, env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "EMAIL_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    # The machine's own settings stay out (CI sets REDIS_URL and DATABASE_URL for the suite).
+    unset = {"DEBUG", "DATABASE_URL", "EMAIL_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL", "CACHE_URL",
+             "CELERY_BROKER_URL"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
     )
