@@ -13,7 +13,7 @@ from django.test import Client
 from customers.models import Customer
 from decisions.models import Decision
 from meetings.models import Meeting
-from portal.models import User
+from portal.models import Team, User
 from stories.models import Story
 
 VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -45,6 +45,11 @@ def main_pages():
         "decision": decision.get_absolute_url(),
         "decision-new": "/decisions/new/",
         "scorecard": "/insights/",
+        "team-scorecard": f"/insights/teams/{Team.objects.order_by('pk').first().slug}/",
+        "pulse": "/insights/pulse/",
+        "review": "/stories/review/",
+        "present": story.get_absolute_url() + "present/",
+        "customer-import": "/customers/import/",
         "digest-preview": "/digests/preview/",
         "notifications": "/settings/notifications/",
     }
