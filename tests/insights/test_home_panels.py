@@ -15,11 +15,14 @@ from customers.services import customer_touch, follow_set, follow_toggle
 from insights import selectors
 from meetings import services
 from stories.services import story_create
+from tests.conftest import frozen_at
 from tests.factories import CustomerFactory, DecisionFactory, MeetingFactory, SeatFactory, StoryFactory
 
 from .builders import follow
 
 pytestmark = pytest.mark.django_db
+# The month's open seats need room left in the month: every test runs on the 10th at 10:00 UTC.
+_now = pytest.fixture(autouse=True)(frozen_at(datetime.datetime(2026, 11, 10, 10, 0, tzinfo=datetime.UTC)))
 HOME = reverse("home")
 MANY = 20  # more meetings than the panel shows, with a seat of the viewer's at each
 
