@@ -9,7 +9,6 @@ from customers.widgets import CustomerMultiPicker, CustomerPicker
 from portal.lib import dates
 from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PeoplePicker, PersonPicker, PickerChoiceField, PickerMultipleChoiceField
-from portal.lib.widgets import QuickSelect
 from portal.models import Team, User
 
 from .models import Decision, ImpactReview
@@ -241,22 +240,22 @@ class LogFilterForm(forms.Form):
     every customer named in a decision."""
 
     q = forms.CharField(label=_("Search"), required=False)
-    team = forms.ChoiceField(label=_("Team"), required=False, widget=QuickSelect)
+    team = forms.ChoiceField(label=_("Team"), required=False, widget=forms.Select)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, widget=QuickSelect, choices=[("", _("Any status")), *Decision.Status.choices]
+        label=_("Status"), required=False, widget=forms.Select, choices=[("", _("Any status")), *Decision.Status.choices]
     )
     direction = forms.ChoiceField(
-        label=_("Impact"), required=False, widget=QuickSelect, choices=[("", _("Any impact")), *DIRECTION_CHOICES]
+        label=_("Impact"), required=False, widget=forms.Select, choices=[("", _("Any impact")), *DIRECTION_CHOICES]
     )
     severity = forms.ChoiceField(
-        label=_("Severity"), required=False, widget=QuickSelect, choices=[("", _("Any severity")), *SEVERITY_CHOICES[1:]]
+        label=_("Severity"), required=False, widget=forms.Select, choices=[("", _("Any severity")), *SEVERITY_CHOICES[1:]]
     )
     customer = PickerChoiceField(
         label=_("Customer"), required=False, to_field_name="slug", empty_label=_("Any customer"),
         queryset=customer_choices(), widget=CustomerPicker, search_must_pick=False,
     )
     awaiting = forms.ChoiceField(
-        label=_("Awaiting"), required=False, widget=QuickSelect,
+        label=_("Awaiting"), required=False, widget=forms.Select,
         choices=[("", _("Everything")), ("me", _("Awaiting my review"))],
     )
 

@@ -5,12 +5,10 @@ period is hatched and its label bold, and a reference (the quota) is a dashed, l
 right-to-left languages the x axis runs in reading order (the oldest period on the right) and
 horizontal bars grow from the right; the geometry is mirrored here, so the template stays plain."""
 
-import html
 from dataclasses import dataclass
 
 from django.utils import numberformat
 from django.utils.formats import get_format
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 
@@ -127,48 +125,3 @@ def bar_chart(*, chart_id, title, desc, points, unit="", rtl=False, display=disp
         "id": chart_id, "title": title, "desc": desc, "kind": "bars", "marks": marks, "table_marks": marks, "width": width,
         "height": height, "axis_x": axis, "axis_y1": TOP // 2, "axis_y2": height, "reference": None, "unit": unit,
     }
-
-
-# The marks and table rows of includes/chart.html, written here: a chart of fifty teams is a few
-# hundred attributes, which the template language renders ten times slower than a format string.
-# Numbers are the geometry above (not localised, as in SVG) and every text is escaped.
-
-
-def _text(value):
-    """conditional_escape() without its lazy-string wrapper: the same text, at a fifth of the cost."""
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
-
-
-def marks_svg(chart):
-    parts = []
-    for mark in chart["marks"]:
-        highlight = " chart-mark--highlight" if mark.highlight else ""
-        parts.append(f'<g class="chart-mark{highlight}" data-label="{_text(mark.label)}">')
-        if mark.value:
-            fill = f' fill="url(#{_text(chart["id"])}-hatch)"' if mark.highlight else ""
-            parts.append(f'<rect class="chart-bar" x="{mark.x}" y="{mark.y}" width="{mark.width}" '
-                         f'height="{mark.height}"{fill}></rect>')
-        parts.append(f'<text class="chart-value" x="{mark.value_x}" y="{mark.value_y}" '
-                     f'text-anchor="{mark.value_anchor}">{_text(mark.display)}</text>')
-        if mark.lines:
-            label = (f'<tspan x="{mark.label_x}">{_text(mark.lines[0])}</tspan>'
-                     f'<tspan x="{mark.label_x}" dy="14">{_text(mark.lines[1])}</tspan>')
-        else:
-            label = _text(mark.label)
-        parts.append(f'<text class="chart-label" x="{mark.label_x}" y="{mark.label_y}" '
-                     f'text-anchor="{mark.label_anchor}">{label}</text></g>\n')
-    return mark_safe("".join(parts))
-
-
-def num_cells(values):
-    """<td class="num"> cells for a row of numbers already written out (display())."""
-    return mark_safe("".join(f'<td class="num">{_text(value)}</td>' for value in values))
-
-
-def table_rows(chart):
-    selected = ' class="is-selected"'
-    return mark_safe("".join(
-        f'<tr{selected if mark.highlight else ""}><th scope="row"><bdi>{_text(mark.full_label)}</bdi></th>'
-        f'<td class="num" data-label="{_text(mark.label)}">{_text(mark.display)}</td></tr>\n'
-        for mark in chart["table_marks"]
-    ))

@@ -115,29 +115,6 @@ class TestAutocomplete:
         assert f'data-pick-value="{ken.pk}"' in html
 
 
-class TestQuickSelect:
-    def test_it_writes_what_djangos_select_writes(self, finance, it_team):
-        from django import forms
-
-        from portal.lib.widgets import QuickSelect
-        from portal.models import Team
-
-        rd_labs = Team.objects.create(name='R&D "<labs>"', slug="rd")
-
-        def rendered(widget, value):
-            class Form(forms.Form):
-                team = forms.ModelChoiceField(Team.objects.order_by("name"), to_field_name="slug", required=False,
-                                              empty_label="All teams", widget=widget)
-            html = re.sub(r">\s+<", "><", str(Form({"team": value})["team"])).strip()
-            tag, rest = html.split(">", 1)  # the <select> tag's attributes in any order
-            return " ".join(sorted(re.findall(r'[\w-]+(?:="[^"]*")?', tag))), rest
-
-        for value in ("", "rd", finance.slug, "nonsense"):
-            assert rendered(QuickSelect, value) == rendered(forms.Select, value)
-        assert '<option value="rd" selected>R&amp;D &quot;&lt;labs&gt;&quot;</option>' in rendered(QuickSelect, "rd")[1]
-        assert rd_labs.pk
-
-
 class TestSearchOnAFormThatSaves:
     def test_several_matches_and_nothing_chosen_is_an_error_that_keeps_the_search_and_the_text(self, as_user, leader):
         first, second = CustomerFactory(name="Harbour Freight North"), CustomerFactory(name="Harbour Freight South")
