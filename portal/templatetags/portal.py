@@ -1,12 +1,12 @@
-from html import unescape
-
 import datetime
+from html import unescape
 
 from django import forms, template
 from django.utils import formats, timezone
 from django.utils.html import format_html, strip_tags
 
 from portal import permissions
+from portal.lib.text import list_separator
 
 register = template.Library()
 
@@ -85,3 +85,9 @@ def bdi(value):
     """`<bdi>value</bdi>`, escaped: a name keeps its own direction inside a translated sentence whose
     msgid carries no markup (`{% blocktranslate with title=meeting.title|bdi %}`)."""
     return format_html("<bdi>{}</bdi>", value)
+
+
+@register.simple_tag(name="list_separator")
+def list_separator_tag():
+    """What goes between the items of a list in the active language: `{% list_separator as separator %}`."""
+    return list_separator()
