@@ -1,7 +1,6 @@
 """Writes for insights: recording and importing the monthly customer pulse, publishing it, and
 sending the pulse email once to each person."""
 
-import datetime
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from digests.models import Kind
+from digests.models import Delivery, Kind
 from digests.preferences import preferences_of
 from digests.tokens import unsubscribe_headers, unsubscribe_url
 from portal.lib.bulk import BATCH_SIZE, update_rows
@@ -31,7 +30,7 @@ from .selectors import can_record_pulse, pulse_rows, pulse_totals
 
 log = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
-STALE_AFTER = datetime.timedelta(minutes=15)  # as digests.models.Delivery.STALE_AFTER, and why
+STALE_AFTER = Delivery.STALE_AFTER  # a claim older than this was lost with its worker (digests.models says why)
 MAX_FIGURE = 1_000_000
 
 

@@ -70,9 +70,8 @@ def prepare(users, since_by_user, now):
     for row in (
         _scheduled()
         .filter(starts_at__gt=now, starts_at__lte=horizon, signup_closes_at__gt=now)
-        .annotate(confirmed_count=Count("seat_set", filter=Q(seat_set__status=CONFIRMED)))
-        .filter(confirmed_count__lt=F("seats"))
-        .values("confirmed_count", **_meeting_values())
+        .filter(seats_taken__lt=F("seats"))  # the column the seat services keep: no join, no GROUP BY
+        .values(confirmed_count=F("seats_taken"), **_meeting_values())
         .order_by("starts_at", "id")[:OPEN_CANDIDATES]
     ):
         meeting = _meeting(row)

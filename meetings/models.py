@@ -46,7 +46,7 @@ class Meeting(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     # iCalendar SEQUENCE: bumped on every change, so calendars replace the older version.
     sequence = models.PositiveIntegerField(default=0, editable=False)
-    # Confirmed seats, kept by the seat services under the meeting's lock (services._recount) with an
+    # Confirmed seats, kept by the seat services under the meeting's lock (services.seats_recount) with an
     # update(), which leaves `updated_at` and so the meeting's cached card alone: a sign-up changes the
     # seats left on every page without re-rendering anything.
     seats_taken = models.PositiveSmallIntegerField(default=0, editable=False)

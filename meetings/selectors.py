@@ -27,13 +27,6 @@ def seat_count(status):
     return Coalesce(Subquery(seats.annotate(n=Count("*")).values("n")), 0)
 
 
-def seat_statuses(user, meeting_ids):
-    """{meeting id: the viewer's seat status, of any status} for `meeting_ids`: one small query."""
-    if not meeting_ids or not user.is_authenticated:
-        return {}
-    return dict(Seat.objects.filter(user=user, meeting_id__in=list(meeting_ids)).values_list("meeting_id", "status"))
-
-
 class MeetingList:
     """The meetings list, for a Paginator: scheduled meetings with a seat left first, then full
     ones, each by start. Filters: customer, kind, month, open seats only.

@@ -5,8 +5,6 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +13,7 @@ from portal.lib.tasks import run_after_commit
 from portal.permissions import require
 
 from .models import CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
+from .selectors import seat_count
 
 log = logging.getLogger(__name__)
 
@@ -138,11 +137,7 @@ def seats_recount(meeting_id):
     call it under the meeting's lock after a seat is confirmed or released; the admin after it edits
     seats. A count rather than `F() + 1`, so a seat written any other way is put right by the next
     write. update() leaves `updated_at`, and so the meeting's cached card, alone."""
-    confirmed = (
-        Seat.objects.filter(meeting=OuterRef("pk"), status=Seat.Status.CONFIRMED).order_by().values("meeting")
-        .annotate(n=Count("*")).values("n")
-    )
-    Meeting.objects.filter(pk=meeting_id).update(seats_taken=Coalesce(Subquery(confirmed), 0))
+    Meeting.objects.filter(pk=meeting_id).update(seats_taken=seat_count(Seat.Status.CONFIRMED))
 
 
 def _promote(meeting):

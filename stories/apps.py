@@ -37,7 +37,7 @@ class StoriesConfig(AppConfig):
         def customer_saved(sender, instance, created, update_fields=None, **kwargs):
             # Renames reach the stories' search vectors (customer name is weight B).
             if not created and (update_fields is None or "name" in update_fields):
-                services.stories_reindex_customer(customer=instance)
+                services.stories_reindex_customers(customer_ids=[instance.pk])
 
         post_save.connect(customer_saved, sender=Customer, dispatch_uid="stories_customer_renamed")
 

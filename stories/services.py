@@ -19,19 +19,15 @@ from .models import (
 )
 
 
-def stories_reindex_customer(*, customer):
-    """A customer's name is part of their stories' search index; keep it current after a rename."""
-    search.index(Story.objects.filter(customer_id=customer.pk))
+def stories_reindex_customers(*, customer_ids):
+    """Customers' names are part of their stories' search index: keep it current after a rename (one
+    customer saved, or many imported; search.index reads each story's names itself)."""
+    search.index(Story.objects.filter(customer_id__in=customer_ids))
 
 
 def stories_reindex_author(*, author):
     """So is an author's name."""
     search.index(Story.objects.filter(author_id=author.pk))
-
-
-def stories_reindex_customers(*, customer_ids):
-    """The same after an import renamed many customers (search.index reads each story's names itself)."""
-    search.index(Story.objects.filter(customer_id__in=customer_ids))
 
 
 def _validate(*, customer, title, body, language):

@@ -125,9 +125,7 @@ class SearchSelect(forms.Select):
         context["widget"].update(
             picker_field=name,
             search=self.search,
-            search_url=self.search_url,
             search_href=f"{reverse(self.search_url)}?field={quote(id_, safe='/')}&key={quote(self._key(), safe='/')}",
-            search_key=self._key(),
             search_label=self.search_label,
             search_placeholder=self.search_placeholder,
             searched_nothing=bool(self.search) and not listed,

@@ -1,6 +1,6 @@
 from django import template
 
-from ..selectors import MARK_START, MARK_STOP
+from ..search import MARK_START, MARK_STOP
 
 register = template.Library()
 
