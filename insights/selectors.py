@@ -467,13 +467,12 @@ def open_seats_panel(user, *, limit=4, now=None):
 def open_seats(*, start, end, now):
     """Meetings starting between `start` and `end` (and after `now`) that still take sign-ups and have
     a seat left, by start, whoever looks (see open_seats_panel). Seats taken are the `seats_taken`
-    column the seat services keep (read as confirmed_count by the meeting row template)."""
+    column the seat services keep."""
     return (
         Meeting.objects.filter(
             status=Meeting.Status.SCHEDULED, starts_at__gte=start, starts_at__lt=end,
             starts_at__gt=now, ends_at__gt=now, signup_closes_at__gt=now, seats_taken__lt=F("seats"),
         )
-        .annotate(confirmed_count=F("seats_taken"))
         .select_related("customer")
         .only("id", "host_id", "title", "starts_at", "signup_closes_at", "seats", "seats_taken", "customer__name")
         .order_by("starts_at", "id")

@@ -110,8 +110,7 @@ class Meeting(models.Model):
         return can(user, "meeting.manage", self)
 
     def seats_left(self):
-        """Needs `confirmed_count` annotated (selectors.with_counts: the `seats_taken` column)."""
-        return max(self.seats - self.confirmed_count, 0)
+        return max(self.seats - self.seats_taken, 0)
 
     def ical_uid(self):
         return f"meeting-{self.pk}@lifeline"

@@ -105,7 +105,7 @@ class MeetingList:
             meetings = meetings.annotate(my_status=Subquery(mine))
         return list(
             # what a card shows, and its `updated_at` for the card's cache key
-            meetings.only("kind", "title", "starts_at", "seats", "updated_at", "customer__name", "host__name")
+            meetings.only("kind", "title", "starts_at", "seats", "seats_taken", "updated_at", "customer__name", "host__name")
             .order_by("starts_at", "id")[low:high]
         )
 
@@ -252,11 +252,8 @@ def customer_section_context(customer, user=None, *, limit=5):
     debriefs = Debrief.objects.filter(seat__meeting=OuterRef("pk")).order_by().values("seat__meeting")
     rows = list(
         meetings.filter(Q(pk__in=upcoming) | Q(pk__in=past))  # the customer again: its index, not every meeting
-        .only("id", "title", "starts_at", "ends_at", "seats")  # what the section shows
-        .annotate(
-            confirmed_count=F("seats_taken"),
-            debrief_count=Coalesce(Subquery(debriefs.annotate(n=Count("*")).values("n")), 0),
-        )
+        .only("id", "title", "starts_at", "ends_at", "seats", "seats_taken")  # what the section shows
+        .annotate(debrief_count=Coalesce(Subquery(debriefs.annotate(n=Count("*")).values("n")), 0))
         .order_by("starts_at", "id")
     )
     return {
