@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from portal.lib.bulk import BATCH_SIZE, update_rows
@@ -20,6 +19,7 @@ from portal.lib.markdown import render_markdown
 from portal.models import User
 
 from .models import Customer
+from .services import unique_slug
 from .signals import customers_renamed
 
 REQUIRED_COLUMNS = ["external_id", "name"]
@@ -145,14 +145,14 @@ def _save(rows, result):
         existing = Customer.objects.select_for_update().in_bulk(
             [values["external_id"] for values in rows], field_name="external_id"
         )
-        # Every slug in one query (a slug column is small even for 100,000 customers), rather than a
-        # query per new customer as unique_slug() would.
+        # Every slug in one query (a slug column is small even for 100,000 customers), then unique_slug()
+        # checks in memory rather than with a query per new customer.
         taken = set(Customer.objects.values_list("slug", flat=True)) if len(existing) < len(rows) else set()
         new, changed, renamed = [], [], []
         for values in rows:
             customer = existing.get(values["external_id"])
             if customer is None:
-                customer = Customer(slug=_free_slug(values["name"], taken), **values)
+                customer = Customer(slug=unique_slug(values["name"], taken=taken), **values)
                 customer.how_we_help_html = render_markdown(customer.how_we_help)
                 new.append(customer)
                 continue
@@ -183,13 +183,3 @@ def _differs(customer, values):
         if current != wanted:
             return True
     return False
-
-
-def _free_slug(name, taken):
-    """The slug unique_slug() would give, looked up in `taken` (which it joins)."""
-    base = slugify(name, allow_unicode=True)[:200] or "customer"
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug

@@ -12,12 +12,20 @@ from .models import Contact, ContactAudit, Customer, CustomerImport, Follow
 logger = logging.getLogger(__name__)
 
 
-def unique_slug(name, *, exclude_pk=None):
+def unique_slug(name, *, exclude_pk=None, taken=None):
+    """The customer's slug from their name, "-2", "-3"… added while it is taken: in the database, or in
+    `taken` (a set of slugs already known, which the new one joins: the CSV import checks in memory)."""
     base = slugify(name, allow_unicode=True)[:200] or "customer"
+    if taken is None:
+        existing = Customer.objects.exclude(pk=exclude_pk)
+        is_taken = lambda slug: existing.filter(slug=slug).exists()  # noqa: E731
+    else:
+        is_taken = taken.__contains__
     slug, n = base, 2
-    existing = Customer.objects.exclude(pk=exclude_pk)
-    while existing.filter(slug=slug).exists():
+    while is_taken(slug):
         slug, n = f"{base}-{n}", n + 1
+    if taken is not None:
+        taken.add(slug)
     return slug
 
 
