@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -166,6 +168,11 @@ class CustomerImport(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The last sign of life of the worker running it: an upload checking or saving with no progress for
+    # STALE_AFTER lost its worker (the save is all or nothing, so starting again is safe).
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True, editable=False)
+
+    STALE_AFTER = datetime.timedelta(minutes=10)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

@@ -1,8 +1,10 @@
 import io
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Customer, CustomerImport
 from customers.tasks import customer_import_task
@@ -257,6 +259,44 @@ class TestImportTask:
         upload.refresh_from_db()
         assert upload.status == "failed" and "stopped unexpectedly" in upload.problems[0]["message"]
         assert Customer.objects.count() == 0
+
+    def test_an_import_whose_worker_was_lost_is_started_again(self, admin_user):
+        """A worker killed mid-check leaves the upload "checking": after STALE_AFTER with no progress the
+        periodic task queues it again and it imports, once."""
+        from customers.tasks import resume_imports_task
+
+        upload = self.queued(HEADER + "CRM-1,Ken's,,,,,,\n", by=admin_user)
+        start = timezone.now()
+        CustomerImport.objects.filter(pk=upload.pk).update(status="checking", rows_checked=1, progress_at=start)
+        with time_machine.travel(start + CustomerImport.STALE_AFTER / 2, tick=False):
+            assert resume_imports_task.apply().get() == 0  # still alive as far as anyone can tell
+            assert customer_import_task.apply(args=[upload.pk]).get() is None  # a redelivery waits too
+        with time_machine.travel(start + CustomerImport.STALE_AFTER * 2, tick=False):
+            assert resume_imports_task.apply().get() == 1
+            assert resume_imports_task.apply().get() == 0
+        upload.refresh_from_db()
+        assert (upload.status, upload.created, upload.rows_checked) == ("done", 1, 1)
+        assert Customer.objects.count() == 1
+
+    def test_an_upload_whose_message_was_lost_is_queued_again(self, admin_user):
+        upload = self.queued(HEADER + "CRM-1,Ken's,,,,,,\n", by=admin_user)
+        from customers.tasks import resume_imports_task
+
+        assert resume_imports_task.apply().get() == 0  # just uploaded: its task is on its way
+        with time_machine.travel(upload.uploaded_at + CustomerImport.STALE_AFTER * 2, tick=False):
+            assert resume_imports_task.apply().get() == 1
+        upload.refresh_from_db()
+        assert upload.status == "done" and Customer.objects.count() == 1
+
+    def test_a_finished_import_is_never_started_again(self, admin_user):
+        upload = self.queued(HEADER + "CRM-1,Ken's,,,,,,\n", by=admin_user)
+        customer_import_task.apply(args=[upload.pk])
+        from customers.tasks import resume_imports_task
+
+        with time_machine.travel(timezone.now() + CustomerImport.STALE_AFTER * 3, tick=False):
+            assert resume_imports_task.apply().get() == 0
+            assert customer_import_task.apply(args=[upload.pk]).get() is None
+        assert Customer.objects.count() == 1
 
     def test_updates_keep_slugs_and_new_names_get_free_ones(self, admin_user):
         CustomerFactory(name="Ken", slug="ken", external_id="CRM-1")
