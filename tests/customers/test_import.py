@@ -270,10 +270,10 @@ class TestImportTask:
 
     def test_a_rename_reaches_the_stories_search(self, admin_user, host):
         from stories import selectors
-        from tests.factories import StoryFactory
+        from tests.factories import StoryFactory, UserFactory
 
         story = StoryFactory(customer=CustomerFactory(name="Harbor", external_id="CRM-1"))
-        found = lambda q: [s.pk for s in selectors.feed(filters=selectors.FeedFilters(q=q))[0]]  # noqa: E731
+        found = lambda q: [s.pk for s in selectors.feed(user=UserFactory(), filters=selectors.FeedFilters(q=q))[0]]  # noqa: E731
         assert found("Lighthouse") == []
         upload = self.queued(HEADER + "CRM-1,Lighthouse,,,,,,\n", by=admin_user)
         customer_import_task.apply(args=[upload.pk])
