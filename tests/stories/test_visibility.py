@@ -373,3 +373,16 @@ class TestQueryCounts:
         with django_assert_num_queries(7):  # as tests/stories/test_reads.py
             response = client.get(reverse("stories:feed"))
         assert [s.title for s in response.context["stories"]] == ["The morning the fittings ran out"]
+
+
+@pytest.mark.django_db
+class TestTheCustomerSaysDoNotName:
+    def test_admins_set_it_on_the_customer_form(self, as_user, admin_user, quillon):
+        html = _get(as_user(admin_user), reverse("admin:customers_customer_change", args=[quillon.pk]))
+        assert 'name="do_not_name"' in html and 'name="employees"' in html
+
+    def test_the_description_reads_from_the_profile(self, db):
+        assert CustomerFactory(industry="Logistics", region="the Gulf", employees=600).anonymous_description() == (
+            "a 600-person logistics business in the Gulf"
+        )
+        assert CustomerFactory(industry="", region="", employees=None).anonymous_description() == "a customer of ours"
