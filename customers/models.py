@@ -26,7 +26,7 @@ class Customer(models.Model):
         help_text=_("About how many people work there: describes the customer in anonymised stories."),
     )
     do_not_name = models.BooleanField(
-        _("do not name us"), default=False,
+        _("do not name us"), default=False, db_default=False,  # the database's: for rows written in SQL
         help_text=_(
             "The customer asked not to be named. New stories about them are anonymised, and one can be "
             "published under their name only once someone records their consent."

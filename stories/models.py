@@ -81,20 +81,24 @@ class Story(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     visibility = models.CharField(
-        _("who may read it"), max_length=10, choices=Visibility.choices, default=Visibility.EVERYONE
+        _("who may read it"), max_length=10, choices=Visibility.choices, default=Visibility.EVERYONE,
+        db_default=Visibility.EVERYONE,
     )
     audience = models.ManyToManyField(
         "portal.Team", verbose_name=_("teams who may read it"), related_name="restricted_stories", blank=True,
         help_text=_("Only when it is shown to chosen teams; leaders and admins read every story."),
     )
-    naming = models.CharField(_("naming"), max_length=10, choices=Naming.choices, default=Naming.INTERNAL)
+    # The database defaults serve rows written in SQL (bench/generate.py): company-wide, named internally.
+    naming = models.CharField(
+        _("naming"), max_length=10, choices=Naming.choices, default=Naming.INTERNAL, db_default=Naming.INTERNAL
+    )
     # What an anonymised story calls its customer, everywhere: generated from the customer's profile
     # (Customer.anonymous_description) when left empty, editable.
-    anonymised_as = models.CharField(_("the customer, anonymised"), max_length=200, blank=True)
+    anonymised_as = models.CharField(_("the customer, anonymised"), max_length=200, blank=True, default="", db_default="")
     consent_method = models.CharField(
-        _("how they agreed"), max_length=10, choices=ConsentMethod.choices, blank=True
+        _("how they agreed"), max_length=10, choices=ConsentMethod.choices, blank=True, default="", db_default=""
     )
-    consent_note = models.CharField(_("about their consent"), max_length=500, blank=True)
+    consent_note = models.CharField(_("about their consent"), max_length=500, blank=True, default="", db_default="")
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("consent recorded by"), related_name="+",
         on_delete=models.SET_NULL, null=True, blank=True, editable=False,
