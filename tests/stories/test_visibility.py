@@ -386,3 +386,9 @@ class TestTheCustomerSaysDoNotName:
             "a 600-person logistics business in the Gulf"
         )
         assert CustomerFactory(industry="", region="", employees=None).anonymous_description() == "a customer of ours"
+
+    def test_the_review_queue_tells_leaders_the_story_is_anonymised(self, as_user, host, leader, zephyrine):
+        story = services.story_create(by=host, customer=zephyrine, title="Six", body="Body.")
+        services.story_submit(by=host, story=story)
+        html = _get(as_user(leader), reverse("stories:review"))
+        assert NAME in html and "Anonymised" in html and "Do not name us" in html
