@@ -17,7 +17,7 @@ def with_follow(customers, *, user):
 # What the customer page shows of the customer itself (the rest of the row is never read there).
 PAGE_FIELDS = (
     "id", "name", "slug", "industry", "region", "account_owner", "who_they_are", "what_they_do",
-    "daily_challenges", "how_we_help_html", "customer_since", "status", "updated_at",
+    "daily_challenges", "how_we_help_html", "customer_since", "status", "updated_at", "employees", "do_not_name",
 )
 
 

@@ -64,6 +64,12 @@ RELATIONS = {
     "host": (_("hosts it"), lambda user, obj: _is(getattr(obj, "host_id", None), user.pk)),
     "account_owner": (_("owns the customer account"), lambda user, obj: _is(getattr(obj, "account_owner_id", None), user.pk)),
     "self": (_("it is their own (their seat, their debrief)"), lambda user, obj: _is(getattr(obj, "user_id", None), user.pk)),
+    "audience_member": (
+        _("is in one of the teams it is shown to"),
+        lambda user, obj: getattr(obj, "visibility", None) == "teams"
+        and user.team_id is not None
+        and user.team_id in getattr(obj, "audience_team_ids", ()),
+    ),
     "team_member": (_("is a member of the team"), lambda user, obj: _is(getattr(obj, "pk", None), user.team_id)),
     "pulse_team_host": (_("is a host in the Customer Success team"), _pulse_team_host),
 }
@@ -90,6 +96,10 @@ RULES = {
     # Stories
     "story.view": Rule(SIGNED_IN, help="Published stories: feed, page, present, Atom."),
     "story.read_draft": Rule({LEADER, ADMIN}, ("author",), help="Drafts and submitted stories (404 for others)."),
+    "story.read_restricted": Rule(
+        {LEADER, ADMIN}, ("author", "audience_member"), ("story.view",),
+        help="Stories shown to leaders only or to chosen teams (404 for others).",
+    ),
     "story.write": Rule(WRITERS, help="Write a new story (hosts submit theirs for review)."),
     "story.publish": Rule({LEADER, ADMIN}, help="Publish, unpublish, the review queue, story history."),
     "story.edit": Rule({LEADER, ADMIN}, ("draft_author",), ("story.write",)),

@@ -130,14 +130,21 @@ URLS = {
     "stories:detail_short": [
         Case(pk("published"), GET=A("story.view"), label="published"),
         Case(pk("draft"), GET=A("story.read_draft", "draft"), label="draft"),
+        Case(pk("leaders_only"), GET=A("story.read_restricted", "leaders_only"), label="leaders only"),
+        Case(pk("team_story"), GET=A("story.read_restricted", "team_story"), label="teams"),
     ],
     "stories:detail": [
         Case(story("published"), GET=A("story.view"), label="published"),
         Case(story("draft"), GET=A("story.read_draft", "draft"), label="draft"),
+        Case(story("leaders_only"), GET=A("story.read_restricted", "leaders_only"), label="leaders only"),
+        Case(story("team_story"), GET=A("story.read_restricted", "team_story"), label="teams"),
+        Case(story("anonymised"), GET=A("story.view"), label="anonymised"),
     ],
     "stories:present": [
         Case(story("published"), GET=A("story.view"), label="published"),
         Case(story("draft"), GET=A("story.read_draft", "draft"), label="draft"),
+        Case(story("leaders_only"), GET=A("story.read_restricted", "leaders_only"), label="leaders only"),
+        Case(story("team_story"), GET=A("story.read_restricted", "team_story"), label="teams"),
     ],
     "stories:edit": [
         Case(story("published"), GET=A("story.edit", "published"), POST=A("story.edit", "published"), label="published"),
@@ -146,8 +153,16 @@ URLS = {
     "stories:publish": [Case(pk("draft"), POST=A("story.publish", "draft"))],
     "stories:unpublish": [Case(pk("published"), POST=A("story.publish", "published"))],
     "stories:submit": [Case(pk("draft"), POST=A("story.submit", "draft"))],
-    "stories:react": [Case(pk("published"), POST=A("story.react", "published"), data={"kind": "moved"})],
-    "stories:comment_add": [Case(pk("published"), POST=A("story.comment", "published"))],
+    "stories:react": [
+        Case(pk("published"), POST=A("story.react", "published"), data={"kind": "moved"}),
+        Case(pk("leaders_only"), POST=A("story.read_restricted", "leaders_only"), data={"kind": "moved"}, label="leaders only"),
+        Case(pk("team_story"), POST=A("story.read_restricted", "team_story"), data={"kind": "moved"}, label="teams"),
+    ],
+    "stories:comment_add": [
+        Case(pk("published"), POST=A("story.comment", "published")),
+        Case(pk("leaders_only"), POST=A("story.read_restricted", "leaders_only"), label="leaders only"),
+        Case(pk("team_story"), POST=A("story.read_restricted", "team_story"), label="teams"),
+    ],
     "stories:comment_edit": [Case(comment, GET=A("comment.edit", "comment"), POST=A("comment.edit", "comment"))],
     "stories:comment_delete": [Case(comment, POST=A("comment.delete", "comment"))],
     # decisions
@@ -264,6 +279,12 @@ def world(db):
     customer_import = CustomerImport.objects.create(file_name="crm.csv", content=b"", uploaded_by=people["admin"])
     published = StoryFactory(customer=customer, author=people["leader"])
     draft = StoryFactory(customer=customer, author=people["author"], status="draft", published_at=None)
+    # Shown to leaders only (written by the "author" persona, who reads it too), to Finance only, and
+    # anonymised for everyone.
+    leaders_only = StoryFactory(customer=customer, author=people["author"], visibility="leaders")
+    team_story = StoryFactory(customer=customer, author=people["decision_owner"], visibility="teams")
+    team_story.audience.set([finance])
+    anonymised = StoryFactory(customer=customer, author=people["leader"], naming="anonymised", anonymised_as="a customer")
     decision = DecisionFactory(team=finance, owner=people["decision_owner"])
     ImpactReviewFactory(decision=decision, author=people["staff"])
     meeting = MeetingFactory(customer=customer, host=people["meeting_host"])
@@ -276,7 +297,8 @@ def world(db):
     DebriefFactory(seat=SeatFactory(meeting=past, user=people["leader"]))
     return {
         **people, "finance": finance, "customer": customer, "customer_import": customer_import, "contact": ContactFactory(customer=customer),
-        "published": published, "draft": draft,
+        "published": published, "draft": draft, "leaders_only": leaders_only, "team_story": team_story,
+        "anonymised": anonymised,
         "comment": Comment.objects.create(story=published, author=people["author"], body="Good.", body_html="<p>Good.</p>"),
         "decision": decision, "meeting": meeting, "seat": SeatFactory(meeting=meeting, user=people["staff"]),
         "past_meeting": past, "debrief": debrief, "feed": calendar_feed_get(user=people["staff"]),
