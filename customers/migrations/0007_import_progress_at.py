@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0005_date_range'),
+        ('customers', '0006_customer_size_and_do_not_name'),
     ]
 
     operations = [
