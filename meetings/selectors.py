@@ -309,7 +309,7 @@ def feed_meetings(*, user, now=None):
 
 BRIEF_SURPRISES = 3
 BRIEF_HELP_WORDS = 50
-BRIEF_SURPRISE_CHARS = 220
+BRIEF_SURPRISE_CHARS = 160
 
 
 def brief_surprises(customer, user=None, *, limit=BRIEF_SURPRISES):

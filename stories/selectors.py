@@ -357,7 +357,7 @@ def customer_stories(*, customer, user, limit=10):
 
 
 BRIEF_STORIES = 3
-BRIEF_EXCERPT_CHARS = 160
+BRIEF_EXCERPT_CHARS = 120
 
 
 def brief_stories(customer, user, *, limit=BRIEF_STORIES):
