@@ -89,6 +89,8 @@ def test_the_fullest_brief_prints_on_one_page(page, sign_in, full_brief, languag
         pdf = page.pdf(format=paper, print_background=True)
         (SCREENSHOTS / f"brief-{language}-{paper}.pdf").write_bytes(pdf)
         assert pdf_pages(pdf) == 1, f"{paper} in {language}"
+    page.set_viewport_size({"width": 703, "height": 1039})  # A4 less the print margins, at 96 dpi
+    screenshot(page, f"brief-{language}-print")
     page.emulate_media(media="screen")
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})

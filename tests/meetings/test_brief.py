@@ -294,3 +294,21 @@ def test_the_waitlisted_and_the_confirmed_hold_a_seat_in_the_matrix():
     meeting.viewer_seat = None
     assert not can(person, "meeting.brief", meeting)
     assert Seat.Status.CONFIRMED == "confirmed" and Seat.Status.WAITLISTED == "waitlisted"
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_brief_worth_reading(client):
+    """Ken's annual review, in the demo: every part of the brief has something to say."""
+    from django.core.management import call_command
+
+    from meetings.models import Meeting
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    meeting = Meeting.objects.get(title="Annual business review with Ken and Rosa")
+    listener = meeting.seat_set.filter(status="confirmed").first().user
+    client.force_login(listener)
+    response = client.get(brief_url(meeting))
+    brief = response.context["brief"]
+    assert brief["customer"].who_they_are and brief["customer"].daily_challenges
+    assert [c for c in brief["contacts"] if c.has_ford_notes()]
+    assert [part.key for part, _context in brief["parts"]] == ["stories", "decisions", "surprises", "pulse"]
