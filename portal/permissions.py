@@ -52,7 +52,8 @@ def _pulse_team_host(user, obj):
 def _holds_seat(user, obj):
     """The meeting carries the viewer's own seat as `viewer_seat` (meetings.selectors.my_seat)."""
     seat = getattr(obj, "viewer_seat", None)
-    return seat is not None and _is(getattr(seat, "user_id", None), user.pk) and seat.status in ("confirmed", "waitlisted")
+    # "offered": a waitlisted person offered a freed seat who has not answered yet still holds their place.
+    return seat is not None and _is(getattr(seat, "user_id", None), user.pk) and seat.status in ("confirmed", "offered", "waitlisted")
 
 
 # name -> (what it means, test(user, obj)); obj may be None, and then only user-only relations hold.

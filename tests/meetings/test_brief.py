@@ -286,7 +286,7 @@ def test_the_waitlisted_and_the_confirmed_hold_a_seat_in_the_matrix():
 
     person = SimpleNamespace(pk=7, is_authenticated=True, is_active=True, role="staff", is_staff=False, team_id=None)
     meeting = SimpleNamespace(host_id=1)
-    for status, allowed in [("confirmed", True), ("waitlisted", True), ("cancelled", False), ("removed", False)]:
+    for status, allowed in [("confirmed", True), ("offered", True), ("waitlisted", True), ("cancelled", False), ("removed", False)]:
         meeting.viewer_seat = SimpleNamespace(user_id=7, status=status)
         assert can(person, "meeting.brief", meeting) is allowed
     meeting.viewer_seat = SimpleNamespace(user_id=8, status="confirmed")  # someone else's seat
