@@ -15,7 +15,7 @@ from meetings.models import Seat
 from tests.conftest import frozen_at
 from tests.factories import (
     ContactFactory, CustomerFactory, DebriefFactory, DecisionFactory, ImpactReviewFactory, MeetingFactory,
-    SeatFactory, StoryFactory, UserFactory,
+    SeatFactory, StoryFactory,
 )
 
 NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
