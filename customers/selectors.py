@@ -39,6 +39,18 @@ def customer_for_page(slug, *, user):
     )
 
 
+BRIEF_CONTACTS = 4
+
+
+def brief_contacts(customer, *, limit=BRIEF_CONTACTS):
+    """The people the listener brief shows: the customer's key contacts first, then the others, at
+    most `limit` (the brief fits one printed page). One query."""
+    return list(
+        customer.contacts.only("id", "customer_id", "name", "role", "is_key", "family", "occupation", "recreation", "dreams")
+        .order_by("-is_key", "name", "id")[:limit]
+    )
+
+
 def customer_list(*, user, q="", industry="", region="", owner=None, sort="name"):
     """The directory: filtered, sorted, each row knowing whether `user` follows it."""
     customers = with_follow(Customer.objects.select_related("account_owner"), user=user)

@@ -8,10 +8,13 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from portal.lib.rawsql import placeholders
 from portal.lib.urls import pk_url
+from portal.permissions import can
 
 from .models import Decision, DecisionEvent, ImpactReview, ReviewRequest
 
@@ -250,3 +253,40 @@ def customer_section(customer, user, *, limit=10):
         .annotate(team_name=F("team__name"))[: limit + 1]
     )
     return {"decisions": _with_tallies(rows[:limit]), "more": len(rows) > limit}
+
+
+BRIEF_DECISIONS = 3
+
+
+def brief_decisions(customer, user, *, limit=BRIEF_DECISIONS):
+    """The listener brief's part (customers.brief): open decisions (draft or in review) that name the
+    customer, themselves or in a review, with what their reviews predict for customers so far
+    (Decision.impact_summary). Only for those who may read decisions (`decision.view`); the brief
+    never shows more than the log would. Two queries: the rows and their review tallies."""
+    if not can(user, "decision.view"):
+        return None
+    rows = list(
+        customer_decisions(customer)
+        .filter(status__in=Decision.OPEN_STATUSES)
+        .only("id", "title", "status", "decide_by", "created_at")
+        .annotate(team_name=F("team__name"))[: limit + 1]
+    )
+    if not rows:
+        return None
+    return {
+        "items": [
+            {
+                "title": decision.title,
+                "url": decision.get_absolute_url(),
+                "text": decision.impact_summary(),
+                "meta": _brief_meta(decision),
+            }
+            for decision in _with_tallies(rows[:limit])
+        ],
+        "more": len(rows) > limit,
+    }
+
+
+def _brief_meta(decision):
+    decide_by = _("decide by %(date)s") % {"date": date_format(decision.decide_by, "DATE_FORMAT")}
+    return [decision.get_status_display(), decision.team_name, decide_by]

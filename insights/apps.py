@@ -7,6 +7,7 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self):
+        from customers.brief import register_brief_part
         from portal.lib.panels import register_panel
 
         from . import selectors
@@ -18,3 +19,4 @@ class InsightsConfig(AppConfig):
                        context=selectors.open_seats_panel, order=40)
         register_panel(key="followed-customers", template="insights/panels/followed.html",
                        context=selectors.followed_panel, order=90)
+        register_brief_part(key="pulse", title=_("Their pulse figures"), context=selectors.brief_pulse, order=40)

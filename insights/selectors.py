@@ -430,6 +430,28 @@ def pulse_rows(month):
                 .order_by(F("customer__name").asc(nulls_first=True), "id"))
 
 
+BRIEF_PULSE_MONTHS = 6
+
+
+def brief_pulse(customer, user, *, months=BRIEF_PULSE_MONTHS, now=None):
+    """The listener brief's part (customers.brief): the customer's pulse figures over the last
+    `months` months (this one included), added up, for those who may read the pulse. None when none
+    were recorded for them. One query."""
+    if not can(user, "pulse.view"):
+        return None
+    window = last_months(months, until=timezone.localdate(now) if now else None)
+    found = PulseFigure.objects.filter(customer=customer, month__gte=window[0], month__lte=window[-1]).aggregate(
+        rows=Count("pk"), **{name: Sum(name) for name in PULSE_FIELDS}
+    )
+    if not found["rows"]:
+        return None
+    fields = {name: PulseFigure._meta.get_field(name).verbose_name for name in PULSE_FIELDS}
+    return {
+        "figures": [{"label": fields[name], "value": found[name] or 0} for name in PULSE_FIELDS],
+        "note": _("Added up over the last %(count)s months.") % {"count": months},
+    }
+
+
 def pulse_issues(limit=12):
     return list(PulseIssue.objects.select_related("published_by").order_by("-month")[:limit])
 

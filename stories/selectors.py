@@ -8,6 +8,8 @@ from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 
 from customers.models import Customer, Follow
 from portal.lib.rawsql import db_datetime, placeholders
@@ -420,7 +422,10 @@ def customer_stories(*, customer, user, limit=10):
         .filter(customer=customer)
         .exclude(naming=Story.Naming.ANONYMISED)
         # what a row shows, and its fragment's key: no bodies, no search vector
-        .only("id", "slug", "title", "published_at", "updated_at", "reaction_count", "comment_count", "visibility", "naming")
+        .only(
+            "id", "slug", "title", "excerpt", "published_at", "updated_at", "reaction_count", "comment_count",
+            "visibility", "naming",
+        )
         .annotate(author_name=F("author__name"))
         .order_by("-published_at", "-id")[: limit + 1]
     )
@@ -432,3 +437,35 @@ def atom_items(user, limit=50):
     return list(
         readable_published(user).select_related("customer", "author").order_by("-published_at", "-id")[:limit]
     )
+
+
+BRIEF_STORIES = 3
+BRIEF_EXCERPT_CHARS = 120
+
+
+def brief_stories(customer, user, *, limit=BRIEF_STORIES):
+    """The listener brief's part (customers.brief): the newest stories about the customer that `user`
+    may read, through customer_stories(), titles and a trimmed excerpt. One query."""
+    stories, _more = customer_stories(customer=customer, user=user, limit=limit)
+    if not stories:
+        return None
+    return {
+        "items": [
+            {
+                "title": story.title,
+                "url": story.get_absolute_url(),
+                "text": Truncator(story.excerpt).chars(BRIEF_EXCERPT_CHARS),
+                "meta": _brief_byline(story),
+            }
+            for story in stories
+        ]
+    }
+
+
+def _brief_byline(story):
+    published = date_format(timezone.localtime(story.published_at), "DATE_FORMAT") if story.published_at else ""
+    return [part for part in (published, story.author_name) if part]
+
+
+def atom_items(limit=50):
+    return list(published().select_related("customer", "author").order_by("-published_at", "-id")[:limit])

@@ -39,6 +39,7 @@ def main_pages():
         "customer": customer.get_absolute_url(),
         "meetings": "/meetings/",
         "meeting": meeting.get_absolute_url(),
+        "meeting-brief": f"{meeting.get_absolute_url()}brief/",
         "meeting-new": "/meetings/new/",
         "mine": "/meetings/mine/",
         "decisions": "/decisions/",

@@ -72,6 +72,17 @@ def own_seat(meeting_key):
     return lookup
 
 
+def with_my_seat(meeting_key):
+    """The meeting carrying the requesting person's own seat, as the brief's access check sees it."""
+
+    def lookup(world, user):
+        meeting = world[meeting_key]
+        meeting.viewer_seat = meeting.seat_set.filter(user=user).first() if user.is_authenticated else None
+        return meeting
+
+    return lookup
+
+
 def slug(key):
     return lambda w: {"slug": w[key].slug}
 
@@ -184,6 +195,10 @@ URLS = {
     "meetings:calendar_reset": [Case(POST=A("calendar.reset"))],
     "meetings:calendar_feed": [Case(lambda w: {"token": w["feed"].token}, GET=PUBLIC)],
     "meetings:detail": [Case(pk("meeting"), GET=A("meeting.view"))],
+    "meetings:brief": [
+        Case(pk("meeting"), GET=A("meeting.brief", with_my_seat("meeting")), label="upcoming"),
+        Case(pk("past_meeting"), GET=A("meeting.brief", with_my_seat("past_meeting")), label="past"),
+    ],
     "meetings:edit": [Case(pk("meeting"), GET=A("meeting.manage", "meeting"), POST=A("meeting.manage", "meeting"))],
     "meetings:cancel_meeting": [Case(pk("meeting"), POST=A("meeting.manage", "meeting"))],
     "meetings:signup": [Case(pk("meeting"), POST=A("meeting.signup", "meeting"))],
