@@ -466,6 +466,3 @@ def _brief_byline(story):
     published = date_format(timezone.localtime(story.published_at), "DATE_FORMAT") if story.published_at else ""
     return [part for part in (published, story.author_name) if part]
 
-
-def atom_items(limit=50):
-    return list(published().select_related("customer", "author").order_by("-published_at", "-id")[:limit])
