@@ -354,5 +354,65 @@ def customer_stories(*, customer, user, limit=10):
     return rows[:limit], len(rows) > limit
 
 
-def atom_items(limit=50):
-    return list(published().select_related("customer", "author").order_by("-published_at", "-id")[:limit])
+# -- Atom feeds -------------------------------------------------------------------------------------
+
+FEED_SIZE = 50
+# What an entry shows (stories.feeds, stories/atom_content.html): not the Markdown sources.
+ATOM_FIELDS = (
+    "id", "title", "slug", "excerpt", "body_html", "bought", "impact_html", "language", "status",
+    "published_at", "updated_at", "customer__id", "customer__name", "customer__slug", "author__id", "author__name",
+)
+
+
+def for_reader(user):
+    """The stories `user` may read in a list made for them alone (their Atom feeds, signed in or by
+    their private address): published ones, to anyone who may view stories. Every feed asks here, so
+    who may read what is decided in this one place."""
+    if not can(user, "story.view"):
+        return Story.objects.none()
+    return published()
+
+
+def feed_items(*, reader, customer=None, theme=None, followed=False, limit=FEED_SIZE):
+    """The newest stories for one of `reader`'s Atom feeds: all, one customer's, one theme's, or those
+    about the customers they follow. With their customers, authors (one query) and themes (one more)."""
+    stories = for_reader(reader)
+    if customer is not None:
+        stories = stories.filter(customer=customer)
+    if theme is not None:
+        stories = stories.filter(themes=theme)
+    if followed:
+        stories = stories.filter(customer__in=Follow.objects.filter(user=reader).values("customer"))
+    stories = (
+        stories.select_related("customer", "author")
+        .only(*ATOM_FIELDS)
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "name", "slug").order_by("name")))
+        .order_by("-published_at", "-id")
+    )
+    return list(stories[:limit])
+
+
+def feed_reader(token):
+    """The active person whose private feed address holds `token`, or None. One query."""
+    if not token or "\x00" in token:  # no token has one, and PostgreSQL refuses to compare text with a NUL
+        return None
+    return User.objects.filter(feed_token=token, is_active=True).first()
+
+
+def themes():
+    """Every theme by name (a short list), for the page of feed addresses."""
+    return list(Theme.objects.only("id", "name", "slug").order_by("name"))
+
+
+def feed_customer(slug):
+    """The customer a feed is about, by its slug (None if there is none): what the feed shows of it."""
+    if "\x00" in slug:
+        return None
+    return Customer.objects.only("id", "name", "slug").filter(slug=slug).first()
+
+
+def feed_theme(slug):
+    """The theme a feed is about, by its slug (None if there is none)."""
+    if "\x00" in slug:
+        return None
+    return Theme.objects.only("id", "name", "slug").filter(slug=slug).first()
