@@ -94,7 +94,7 @@ class StoriesFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
         # Django dates the feed by its newest entry, which misses a story unpublished or a theme
-        # renamed: readers revalidate with the ETag instead (a hash of the body, views.feed_view).
+        # renamed: readers revalidate with the ETag instead (a hash of the body, views._feed_view).
         response.headers.pop("Last-Modified", None)
         response.headers["Cache-Control"] = "private, no-cache"
         response.headers["X-Robots-Tag"] = "noindex, nofollow"

@@ -5,7 +5,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import conditional_page, require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    conditional_page, require_GET, require_http_methods, require_POST, require_safe,
+)
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -337,8 +339,9 @@ def comment_delete(request, pk, comment_pk):
 
 
 def _feed_view(kind, *, signed_in=False):
-    """A feed as a GET-only view that answers a reader's If-None-Match with 304 (an ETag of the body)."""
-    view = require_GET(conditional_page(feeds.StoriesFeed(kind, signed_in=signed_in)))
+    """A feed as a view for GET and HEAD that answers a reader's If-None-Match with 304 (an ETag of
+    the body)."""
+    view = require_safe(conditional_page(feeds.StoriesFeed(kind, signed_in=signed_in)))
     return view if signed_in else login_not_required(view)
 
 

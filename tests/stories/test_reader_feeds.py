@@ -102,7 +102,8 @@ class TestTheAddress:
     def test_an_unknown_customer_or_theme_is_a_404(self, client, reader, stories, kind):
         assert client.get(address(reader, kind, slug="nobody")).status_code == 404
 
-    def test_only_get_is_answered(self, client, reader):
+    def test_only_get_and_head_are_answered(self, client, reader):
+        assert client.head(address(reader)).status_code == 200  # some readers ask before they fetch
         assert client.post(address(reader)).status_code == 405
 
 
