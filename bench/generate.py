@@ -128,6 +128,8 @@ class Loader:
                 continue
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 extra.append((field.column, self.now))
+            elif field.has_default() and field.unique:  # e.g. User.feed_token: a fresh value per row
+                extra.append((field.column, field.get_default))
             elif field.has_default():
                 extra.append((field.column, field.get_default()))
             elif field.null:
@@ -142,7 +144,8 @@ class Loader:
 
     def copy(self, model, names, rows, chunk=100_000):
         cols, extra = self.columns(model, names)
-        tail = "\t".join(self._cell(v) for _, v in extra)
+        fixed = all(not callable(v) for _, v in extra)
+        tail = "\t".join(self._cell(v) for _, v in extra) if fixed else None
         all_cols = cols + [c for c, _ in extra]
         sql = f'COPY "{model._meta.db_table}" ({", ".join(chr(34) + c + chr(34) for c in all_cols)}) FROM STDIN'
         buf, n, total = io.StringIO(), 0, 0
@@ -150,7 +153,8 @@ class Loader:
         with raw.cursor() as cur:
             for row in rows:
                 line = "\t".join(self._cell(v) for v in row)
-                buf.write(line + ("\t" + tail if extra else "") + "\n")
+                row_tail = tail if fixed else "\t".join(self._cell(v() if callable(v) else v) for _, v in extra)
+                buf.write(line + ("\t" + row_tail if extra else "") + "\n")
                 n += 1
                 if n >= chunk:
                     buf.seek(0)

@@ -17,10 +17,11 @@ class Section:
     template: str
     context: Callable  # (customer, user) -> dict
     order: int = 100
+    head: str = ""  # a template for the page's <head> (e.g. a feed's <link rel="alternate">), given the same context
 
 
-def register_section(*, key, title, template, context, order=100):
-    _SECTIONS[key] = Section(key=key, title=title, template=template, context=context, order=order)
+def register_section(*, key, title, template, context, order=100, head=""):
+    _SECTIONS[key] = Section(key=key, title=title, template=template, context=context, order=order, head=head)
 
 
 def sections_for(customer, user):

@@ -1,3 +1,4 @@
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -8,6 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz or tz == "UTC"]
+
+
+def new_feed_token():
+    """256 random bits, URL-safe: the only key to a person's private reading feeds."""
+    return secrets.token_urlsafe(32)
 
 
 class Team(models.Model):
@@ -81,6 +87,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The secret in the addresses of the person's Atom feeds (stories.feeds): whoever has it reads
+    # what the person may read, so it is never shown to anyone else (not in the admin either), it
+    # works only while the person is active, and resetting it (stories.services.feed_token_reset)
+    # ends the old addresses at once. On the row itself, so pages that offer the feed (the feed, a
+    # customer, a theme) read it with the signed-in person and need no query of their own. The
+    # calendar feed keeps its own key (meetings.CalendarFeed): calendars get shared with assistants
+    # and family, stories should not travel with them.
+    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
 
     objects = UserManager()
 

@@ -103,6 +103,8 @@ RULES = {
     "contact.erase": Rule({ADMIN}, help="Erase a person (admin action)."),
     # Stories
     "story.view": Rule(SIGNED_IN, help="Published stories: feed, page, present, Atom."),
+    "story.feed": Rule(EVERYONE, help="A private Atom feed: the secret token is the key; it shows what its owner may read."),
+    "feed.reset": Rule(SIGNED_IN, help="One's own feed address."),
     "story.read_draft": Rule({LEADER, ADMIN}, ("author",), help="Drafts and submitted stories (404 for others)."),
     "story.read_restricted": Rule(
         {LEADER, ADMIN}, ("author", "audience_member"), ("story.view",),

@@ -25,7 +25,8 @@ class StoriesConfig(AppConfig):
             return {"stories": stories, "has_more": has_more}
 
         register_section(
-            key="stories", title=_("Stories"), template="stories/customer_section.html", context=section_context, order=10
+            key="stories", title=_("Stories"), template="stories/customer_section.html", context=section_context, order=10,
+            head="stories/customer_head.html",
         )
 
         register_brief_part(key="stories", title=_("Latest stories about them"), context=selectors.brief_stories, order=10)

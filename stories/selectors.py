@@ -432,13 +432,6 @@ def customer_stories(*, customer, user, limit=10):
     return rows[:limit], len(rows) > limit
 
 
-def atom_items(user, limit=50):
-    """The Atom feed's entries: the newest published stories `user` may read (readable_by)."""
-    return list(
-        readable_published(user).select_related("customer", "author").order_by("-published_at", "-id")[:limit]
-    )
-
-
 BRIEF_STORIES = 3
 BRIEF_EXCERPT_CHARS = 120
 
@@ -466,3 +459,68 @@ def _brief_byline(story):
     published = date_format(timezone.localtime(story.published_at), "DATE_FORMAT") if story.published_at else ""
     return [part for part in (published, story.author_name) if part]
 
+
+# -- Atom feeds -------------------------------------------------------------------------------------
+
+FEED_SIZE = 50
+# What an entry shows (stories.feeds, stories/atom_content.html): not the Markdown sources.
+ATOM_FIELDS = (
+    "id", "title", "slug", "excerpt", "body_html", "bought", "impact_html", "language", "status",
+    "published_at", "updated_at", "visibility", "naming", "anonymised_as",
+    "customer__id", "customer__name", "customer__slug", "author__id", "author__name",
+)
+
+
+def for_reader(user):
+    """The stories `user` may read in a list made for them alone (their Atom feeds, signed in or by
+    their private address): readable_published(user), the access funnel."""
+    return readable_published(user)
+
+
+def feed_items(*, reader, customer=None, theme=None, followed=False, limit=FEED_SIZE):
+    """The newest stories for one of `reader`'s Atom feeds: all, one customer's, one theme's, or those
+    about the customers they follow. With their customers, authors (one query) and themes (one more).
+    A feed about customers (one's, or those followed) leaves out the anonymised stories, as the customer
+    page does: listed under the customer, they would name it."""
+    stories = for_reader(reader)
+    if customer is not None or followed:
+        stories = stories.exclude(naming=Story.Naming.ANONYMISED)
+    if customer is not None:
+        stories = stories.filter(customer=customer)
+    if theme is not None:
+        stories = stories.filter(themes=theme)
+    if followed:
+        stories = stories.filter(customer__in=Follow.objects.filter(user=reader).values("customer"))
+    stories = (
+        stories.select_related("customer", "author")
+        .only(*ATOM_FIELDS)
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "name", "slug").order_by("name")))
+        .order_by("-published_at", "-id")
+    )
+    return list(stories[:limit])
+
+
+def feed_reader(token):
+    """The active person whose private feed address holds `token`, or None. One query."""
+    if not token or "\x00" in token:  # no token has one, and PostgreSQL refuses to compare text with a NUL
+        return None
+    return User.objects.filter(feed_token=token, is_active=True).first()
+
+
+def themes():
+    """Every theme by name (a short list), for the page of feed addresses."""
+    return list(Theme.objects.only("id", "name", "slug").order_by("name"))
+
+
+def feed_customer(slug):
+    """The customer a feed is about, by its slug (None if there is none): what the feed shows of it."""
+    if "\x00" in slug:
+        return None
+    return Customer.objects.only("id", "name", "slug").filter(slug=slug).first()
+
+
+def feed_theme(slug):
+    """The theme a feed is about, by its slug (None if there is none)."""
+    if "\x00" in slug:
+        return None
+    return Theme.objects.only("id", "name", "slug").filter(slug=slug).first()

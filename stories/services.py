@@ -333,3 +333,16 @@ def _insert_once(model, **values):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount == 1
+
+
+# -- private feeds ----------------------------------------------------------------------------------
+
+
+def feed_token_reset(*, by):
+    """A new secret for `by`'s feed addresses (stories.feeds); the old ones answer 404 from now on."""
+    from portal.models import new_feed_token
+
+    require(by, "feed.reset")
+    by.feed_token = new_feed_token()
+    by.save(update_fields=["feed_token"])
+    return by.feed_token

@@ -1,14 +1,14 @@
 from django.contrib import messages
-from django.contrib.syndication.views import Feed
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    conditional_page, require_GET, require_http_methods, require_POST, require_safe,
+)
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -16,7 +16,7 @@ from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
 from portal.permissions import can, require
 
-from . import selectors, services
+from . import feeds, selectors, services
 from .forms import CommentForm, FeedFilterForm, StoryForm
 from .models import BODY_MAX_CHARS, Reaction, Story
 
@@ -349,39 +349,34 @@ def comment_delete(request, pk, comment_pk):
 # -- Atom -------------------------------------------------------------------------------------------
 
 
-class StoriesAtomFeed(Feed):
-    """Published stories for a signed-in feed reader. Stories name customers, so it stays behind login."""
-
-    feed_type = Atom1Feed
-    title = gettext_lazy("Lifeline customer stories")
-    subtitle = gettext_lazy("Stories about the named customers we work for.")
-
-    def link(self):
-        return reverse("stories:feed")
-
-    def get_object(self, request, *args, **kwargs):
-        return request.user  # whose feed: its entries are the stories they may read (selectors.readable_by)
-
-    def items(self, reader):
-        return selectors.atom_items(reader)
-
-    def item_title(self, item):
-        return f"{item.customer_label}: {item.title}"
-
-    def item_description(self, item):
-        return item.body_html
-
-    def item_author_name(self, item):
-        return item.author.name
-
-    def item_pubdate(self, item):
-        return item.published_at
-
-    def item_updateddate(self, item):
-        return item.updated_at
-
-    def item_categories(self, item):
-        return [item.customer_label]
+def _feed_view(kind, *, signed_in=False):
+    """A feed as a view for GET and HEAD that answers a reader's If-None-Match with 304 (an ETag of
+    the body)."""
+    view = require_safe(conditional_page(feeds.StoriesFeed(kind, signed_in=signed_in)))
+    return view if signed_in else login_not_required(view)
 
 
-atom = require_GET(StoriesAtomFeed())
+atom = _feed_view(feeds.ALL, signed_in=True)  # the signed-in browser's feed
+reader_feed = _feed_view(feeds.ALL)
+reader_feed_customer = _feed_view(feeds.CUSTOMER)
+reader_feed_theme = _feed_view(feeds.THEME)
+reader_feed_following = _feed_view(feeds.FOLLOWING)
+
+
+@require_GET
+def subscribe(request):
+    """The person's private feed addresses, to paste into a feed reader."""
+    require(request.user, "story.view")
+    context = {"themes": selectors.themes()}
+    if request.GET.get("customer"):  # from a customer page: its feed first
+        context["customer"] = selectors.feed_customer(request.GET["customer"])
+    elif request.GET.get("theme"):  # from the stories filtered by a theme
+        context["theme"] = next((t for t in context["themes"] if t.slug == request.GET["theme"]), None)
+    return render(request, "stories/subscribe.html", context)
+
+
+@require_POST
+def subscribe_reset(request):
+    services.feed_token_reset(by=request.user)
+    messages.success(request, _("Your feeds have new addresses. The old ones no longer work: subscribe again with the new ones."))
+    return redirect("stories:subscribe")

@@ -55,3 +55,24 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () { window.print(); });
   });
 });
+
+// Copy buttons (data-copy="id of a read-only field"): shown only where this script runs; without it
+// the address is still there to select and copy.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll("[data-copy]").forEach(function (button) { button.hidden = false; });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.copy);
+    var status = button.parentElement.querySelector("[role=status]");
+    navigator.clipboard.writeText(field.value).then(function () {
+      if (status) status.textContent = button.dataset.copied;
+    }, function () {
+      field.select();
+    });
+  });
+})();

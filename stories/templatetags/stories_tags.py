@@ -14,3 +14,22 @@ def marked(text):
         match, _stop, rest = part.partition(MARK_STOP) if i else ("", "", part)
         pieces += [(piece, is_match) for piece, is_match in ((match, True), (rest, False)) if piece]
     return pieces
+
+
+@register.simple_tag(takes_context=True)
+def reader_feed_url(context, kind="all", obj=None, *, customer=None, theme=None, absolute=False):
+    """The signed-in person's private feed address (stories.feeds): `{% reader_feed_url "following"
+    as url %}`, or the feed of a page's customer or theme when one is given (`customer=…`, `theme=…`),
+    else all stories. Read from the person's own row, so it costs no query; "" for anyone not signed in."""
+    from ..feeds import CUSTOMER, THEME, feed_path
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    if customer is not None:
+        kind, obj = CUSTOMER, customer
+    elif theme is not None:
+        kind, obj = THEME, theme
+    path = feed_path(user, kind, obj)
+    return request.build_absolute_uri(path) if absolute else path

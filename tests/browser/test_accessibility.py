@@ -36,6 +36,7 @@ def main_pages():
         ("meeting-brief", "meetings", lambda: apps.get_model("meetings", "Meeting").objects.order_by("pk").first()
          .get_absolute_url() + "brief/"),
         ("settings", "digests", lambda: "/settings/notifications/"),
+        ("subscribe", "stories", lambda: "/stories/subscribe/"),
         ("scorecard", "insights", lambda: "/insights/"),
     ]
     return pages

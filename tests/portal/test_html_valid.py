@@ -14,7 +14,7 @@ from customers.models import Customer
 from decisions.models import Decision
 from meetings.models import Meeting
 from portal.models import Team, User
-from stories.models import Story
+from stories.models import Story, Theme
 
 VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -57,6 +57,7 @@ def main_pages():
         "customer-import": "/customers/import/",
         "digest-preview": "/digests/preview/",
         "notifications": "/settings/notifications/",
+        "subscribe": "/stories/subscribe/?theme=" + (Theme.objects.order_by("pk").values_list("slug", flat=True).first() or ""),
     }
 
 

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+
+from portal.models import User
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,3 +41,7 @@ def test_the_demo_prints_the_address_it_is_served_at(settings):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "Sign in at http://127.0.0.1:8123/" in out.getvalue()
+    grace = User.objects.get(email="grace@lifeline.example")
+    feed = f"http://127.0.0.1:8123/stories/feeds/{grace.feed_token}/"
+    assert feed in out.getvalue()
+    assert Client().get(feed.removeprefix("http://127.0.0.1:8123")).status_code == 200

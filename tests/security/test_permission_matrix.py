@@ -30,7 +30,7 @@ from portal.models import Team, User
 from portal.permissions import ROLES, can
 from tests.factories import (
     ContactFactory, CustomerFactory, DebriefFactory, DecisionFactory, ImpactReviewFactory,
-    MeetingFactory, SeatFactory, StoryFactory, TeamFactory, UserFactory,
+    MeetingFactory, SeatFactory, StoryFactory, TeamFactory, ThemeFactory, UserFactory,
 )
 
 PUBLIC = "public"
@@ -138,6 +138,15 @@ URLS = {
     "stories:preview": [Case(POST=A("story.write"), data={"body": "*hi*"})],
     "stories:give_me_one": [Case(GET=A("story.view"))],
     "stories:atom": [Case(GET=A("story.view"))],
+    "stories:subscribe": [Case(GET=A("story.view"))],
+    "stories:subscribe_reset": [Case(POST=A("feed.reset"))],
+    # the private feeds: the token is the key (a wrong one is a 404, tests/stories/test_reader_feeds.py)
+    "stories:reader_feed": [Case(lambda w: {"token": w["staff"].feed_token}, GET=PUBLIC)],
+    "stories:reader_feed_following": [Case(lambda w: {"token": w["staff"].feed_token}, GET=PUBLIC)],
+    "stories:reader_feed_customer": [
+        Case(lambda w: {"token": w["staff"].feed_token, "slug": w["customer"].slug}, GET=PUBLIC)
+    ],
+    "stories:reader_feed_theme": [Case(lambda w: {"token": w["staff"].feed_token, "slug": w["theme"].slug}, GET=PUBLIC)],
     "stories:detail_short": [
         Case(pk("published"), GET=A("story.view"), label="published"),
         Case(pk("draft"), GET=A("story.read_draft", "draft"), label="draft"),
@@ -293,6 +302,8 @@ def world(db):
     customer = CustomerFactory(account_owner=people["account_owner"])
     customer_import = CustomerImport.objects.create(file_name="crm.csv", content=b"", uploaded_by=people["admin"])
     published = StoryFactory(customer=customer, author=people["leader"])
+    theme = ThemeFactory(name="Reliability", slug="reliability")
+    published.themes.add(theme)
     draft = StoryFactory(customer=customer, author=people["author"], status="draft", published_at=None)
     # Shown to leaders only (written by the "author" persona, who reads it too), to Finance only, and
     # anonymised for everyone.
@@ -313,7 +324,7 @@ def world(db):
     return {
         **people, "finance": finance, "customer": customer, "customer_import": customer_import, "contact": ContactFactory(customer=customer),
         "published": published, "draft": draft, "leaders_only": leaders_only, "team_story": team_story,
-        "anonymised": anonymised,
+        "anonymised": anonymised, "theme": theme,
         "comment": Comment.objects.create(story=published, author=people["author"], body="Good.", body_html="<p>Good.</p>"),
         "decision": decision, "meeting": meeting, "seat": SeatFactory(meeting=meeting, user=people["staff"]),
         "past_meeting": past, "debrief": debrief, "feed": calendar_feed_get(user=people["staff"]),

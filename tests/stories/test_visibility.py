@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from meetings.services import calendar_feed_get
 from portal.models import User
 from stories import search, selectors, services
 from stories.digest import pick_stories, prepare
+from stories.feeds import CUSTOMER, FOLLOWING, feed_path
 from stories.models import Story, StoryEvent
 from tests.factories import ContactFactory, CustomerFactory, MeetingFactory, SeatFactory, UserFactory
 
@@ -92,6 +94,7 @@ SURFACES = {
     "give me a story": (lambda c, w: _get(c, reverse("stories:give_me_one")), [DESCRIPTION]),
     "home panels": (lambda c, w: _get(c, reverse("home")), [DESCRIPTION]),
     "Atom feed": (lambda c, w: _get(c, reverse("stories:atom")), [DESCRIPTION]),
+    "private Atom feed": (lambda c, w: _get(Client(), feed_path(w["staff"])), [DESCRIPTION]),
     "digest preview": (lambda c, w: _get(c, reverse("digests:preview")), [DESCRIPTION]),
     "digest email": (lambda c, w: _digest_email(w["staff"]), [DESCRIPTION]),
     "calendar (.ics)": (lambda c, w: _get(c, reverse("meetings:calendar_feed", args=[w["feed"].token])), ["BEGIN:VEVENT"]),
@@ -102,7 +105,7 @@ SURFACES = {
 
 
 @pytest.fixture
-def world(staff, leader, anonymised, leaders_only, for_it, finance):
+def world(staff, leader, anonymised, leaders_only, for_it, finance, zephyrine, quillon):
     other = CustomerFactory(name="Harbor Lights Bakery", slug="harbor-lights-bakery")
     meeting = MeetingFactory(customer=other)
     SeatFactory(meeting=meeting, user=staff)
@@ -127,6 +130,23 @@ class TestNothingNamesTheCustomer:
         title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
         assert "Zephyrine" not in title and "The morning the fittings ran out" in title
         assert SLUG not in story.get_absolute_url() and "zephyrine" not in story.slug
+
+    def test_a_private_feed_of_the_customer_leaves_out_its_anonymised_and_restricted_stories(self, world, zephyrine, quillon):
+        """The feed of one customer names it (the reader asked for it), so the anonymised story about it is
+        not there, as on the customer's page; nor are the restricted ones about the other."""
+        reader = Client()
+        about_zephyrine = _get(reader, feed_path(world["staff"], CUSTOMER, zephyrine))
+        assert "<entry" not in about_zephyrine and world["anonymised"].title not in about_zephyrine
+        about_quillon = _get(reader, feed_path(world["staff"], CUSTOMER, quillon))
+        assert "<entry" not in about_quillon and "Margins we cannot talk about" not in about_quillon
+
+    def test_a_private_feed_of_followed_customers_leaves_them_out_too(self, world, zephyrine, quillon):
+        for customer in (zephyrine, quillon):
+            Follow.objects.create(user=world["staff"], customer=customer)
+        followed = _get(Client(), feed_path(world["staff"], FOLLOWING))
+        assert "<entry" not in followed
+        for secret in (NAME, SLUG, SECRET_NAME, "Margins we cannot talk about", world["anonymised"].title):
+            assert secret not in followed
 
     def test_the_customer_page_does_not_list_the_anonymised_story(self, as_user, world, zephyrine):
         html = _get(as_user(world["staff"]), zephyrine.get_absolute_url())

@@ -2,6 +2,7 @@ import random
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from customers import demo as customers_demo
 from decisions import demo as decisions_demo
@@ -26,6 +27,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Sign in at {settings.SITE_URL}/ with any of these (password: {portal_demo.DEMO_PASSWORD}):")
         for key, (name, email, *_rest) in portal_demo.PEOPLE.items():
             self.stdout.write(f"  {email:32} {name} ({key.replace('_', ' ')})")
+        grace = people["finance_leader"]
+        self.stdout.write(
+            f"{grace.name}'s private story feed, for a feed reader (each person's is on /stories/subscribe/):\n"
+            f"  {settings.SITE_URL}{reverse('stories:reader_feed', kwargs={'token': grace.feed_token})}"
+        )
 
     def app_seeds(self):
         """Each feature app's demo seed, in dependency order."""
