@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "meetings",
     "digests",
     "insights",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,11 @@ LIFELINE_IMPORT_MAX_ROWS = env.int("LIFELINE_IMPORT_MAX_ROWS", default=20_000)
 LIFELINE_MEETING_QUOTA = env.int("LIFELINE_MEETING_QUOTA", default=2)
 # How old the scorecard's figures may be, in seconds (the page says when they were counted).
 LIFELINE_SCORECARD_MAX_AGE = env.int("LIFELINE_SCORECARD_MAX_AGE", default=300)
+# Slack and Teams channels (webhooks/): Fernet keys that encrypt the webhook addresses, comma-separated, the
+# first encrypting (webhooks/crypto.py); seconds one post may take; refusals in a row that disable a channel.
+LIFELINE_WEBHOOK_KEYS = env.list("LIFELINE_WEBHOOK_KEYS", default=[])
+LIFELINE_WEBHOOK_TIMEOUT = env.float("LIFELINE_WEBHOOK_TIMEOUT", default=10)
+LIFELINE_WEBHOOK_FAILURE_LIMIT = env.int("LIFELINE_WEBHOOK_FAILURE_LIMIT", default=5)
 # insights: every MAX_AGE / 2, count again the scorecard figures people look at before they are due.
 CELERY_BEAT_SCHEDULE["insights-scorecard"] = {"task": "insights.tasks.refresh_scorecards_task",
                                               "schedule": max(60, LIFELINE_SCORECARD_MAX_AGE // 2)}
