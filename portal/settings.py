@@ -30,6 +30,8 @@ def _dev_default(name, value):
 
 
 SECRET_KEY = _dev_default("SECRET_KEY", "dev-only-insecure-key-never-used-in-production-0123456789")
+# Former keys, still accepted while what they signed or encrypted is renewed (comma-separated).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -3,9 +3,10 @@ at rest with Fernet (AES-128-CBC with HMAC-SHA256) from `cryptography`, and only
 
 Keys come from LIFELINE_WEBHOOK_KEYS: comma-separated Fernet keys, the first encrypts and every one
 decrypts, so a key is rotated by putting a new one first and running `manage.py rotate_webhook_keys`.
-Without it, one key is derived from SECRET_KEY (HKDF-SHA256), which ties the stored addresses to
-SECRET_KEY: `check --deploy` warns about that. The derived key always decrypts too (last), so setting
-LIFELINE_WEBHOOK_KEYS later and rotating moves the stored addresses over to it.
+Without it, the key is derived from SECRET_KEY (HKDF-SHA256, as Django derives its signing keys).
+Keys derived from SECRET_KEY and from each of SECRET_KEY_FALLBACKS always decrypt too (after the
+configured ones), so SECRET_KEY is rotated the Django way (the old one into SECRET_KEY_FALLBACKS, then
+`rotate_webhook_keys`), and setting LIFELINE_WEBHOOK_KEYS later moves the stored addresses over to it.
 
 Why not an encrypted-field package: django-fernet-fields is unmaintained (no release since 2019 and
 none for current Django), and the field wrappers that followed it hide the rotation and the
@@ -32,9 +33,9 @@ def derived_key(secret):
 
 
 @functools.lru_cache(maxsize=4)
-def _fernet(keys, secret):
+def _fernet(keys, secrets):
     try:
-        return MultiFernet([Fernet(key.strip()) for key in (*keys, derived_key(secret))])
+        return MultiFernet([Fernet(key.strip()) for key in (*keys, *map(derived_key, secrets))])
     except ValueError as error:
         raise ImproperlyConfigured(
             "LIFELINE_WEBHOOK_KEYS must be Fernet keys (32 url-safe base64-encoded bytes), comma-separated; "
@@ -43,7 +44,7 @@ def _fernet(keys, secret):
 
 
 def fernet():
-    return _fernet(tuple(settings.LIFELINE_WEBHOOK_KEYS), settings.SECRET_KEY)
+    return _fernet(tuple(settings.LIFELINE_WEBHOOK_KEYS), (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
 
 
 def encrypt(text):

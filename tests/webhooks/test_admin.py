@@ -61,6 +61,22 @@ class TestEncryption:
         assert Channel.objects.get().webhook_url() == receiver.url("stories")
 
 
+    def test_secret_key_rotates_the_django_way(self, make_channel, settings, receiver):
+        channel = make_channel("#stories")
+        settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+        settings.SECRET_KEY = "the-new-secret-key-0123456789-0123456789-0123456789"
+        call_command("rotate_webhook_keys")
+        settings.SECRET_KEY_FALLBACKS = []
+        assert Channel.objects.get(pk=channel.pk).webhook_url() == receiver.url("stories")
+
+    def test_a_key_that_is_no_fernet_key_fails_the_checks(self, settings):
+        from django.core import checks
+
+        settings.LIFELINE_WEBHOOK_KEYS = ["not-a-key"]
+        errors = [e for e in checks.run_checks() if e.id == "lifeline.E010"]
+        assert errors and "LIFELINE_WEBHOOK_KEYS must be Fernet keys" in errors[0].msg
+
+
 class TestChannelAdmin:
     def test_the_address_is_shown_masked_only(self, as_user, admin_user, make_channel):
         channel = make_channel("#stories")
