@@ -3,6 +3,7 @@ every request and answers as the test scripts it (200 by default, or 429 with Re
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,6 +19,7 @@ class Received:
     path: str
     headers: dict
     body: dict
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
