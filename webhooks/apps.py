@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class WebhooksConfig(AppConfig):
     name = "webhooks"
-    verbose_name = _("Slack and Teams channels")
+    verbose_name = _("Slack and Teams")
 
     def ready(self):
         from portal.lib.announcements import announced

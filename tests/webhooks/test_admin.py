@@ -159,6 +159,31 @@ class TestChannelAdmin:
             channel_send_test(by=staff, channel=make_channel())
 
 
+@pytest.mark.parametrize("url", [CHANGELIST, "admin:webhooks_delivery_changelist"])
+def test_the_lists_run_the_same_queries_whatever_their_size(url, as_user, admin_user, make_channel, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(admin_user)
+    client.get(reverse(url))
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(reverse(url)).status_code == 200
+        return len(context)
+
+    def add(count):
+        for n in range(count):
+            channel = make_channel(f"#c{Channel.objects.count()}", customers=[customer])
+            Delivery.objects.create(channel=channel, kind="story_published", object_id=StoryFactory(customer=customer).pk)
+            Delivery.objects.create(channel=channel, kind="test")
+
+    add(1)
+    small = queries()
+    add(6)
+    assert queries() == small
+
+
 class TestDeliveryAdmin:
     def test_every_send_is_listed_with_its_answer(self, as_user, admin_user, make_channel, receiver, customer,
                                                   django_assert_max_num_queries):
