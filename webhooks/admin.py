@@ -82,9 +82,17 @@ class ChannelAdmin(ManagedByMatrix, admin.ModelAdmin):
     ]
     actions = ["send_test", "enable"]
 
+    SHORT = {
+        "post_stories": _("stories"), "post_reviews": _("reviews wanted"), "post_decided": _("decided"),
+        "post_meetings": _("open seats"),
+    }
+
     @admin.display(description=_("posts"))
     def posts(self, obj):
-        return ", ".join(str(Kind(kind).label) for kind, field in KIND_FIELDS.items() if getattr(obj, field))
+        chosen = [self.SHORT[field] for field in KIND_FIELDS.values() if getattr(obj, field)]
+        if len(chosen) == len(KIND_FIELDS):
+            return _("everything")
+        return ", ".join(map(str, chosen)) or _("nothing")
 
     @admin.display(description=_("state"))
     def state(self, obj):
