@@ -215,11 +215,16 @@ def validate_webhook_url(url):
     """An https address (plain http only to this machine, for trying it locally)."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url or "")
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
-        return
+    try:
+        parts = urlsplit(url or "")
+        parts.port  # noqa: B018 - a port that is no number raises here
+    except ValueError:
+        parts = None
+    if parts and not any(c.isspace() or ord(c) < 32 for c in url):
+        if parts.scheme == "https" and parts.hostname:
+            return
+        if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
+            return
     raise ValidationError(
         _("Paste the channel's incoming-webhook address; it starts with https://."), code="insecure"
     )

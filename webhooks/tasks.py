@@ -3,11 +3,11 @@
 Redis delivers at least once, so the Delivery rows are what makes each message go out once: running any
 of these tasks twice posts once."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 
 from portal.lib.emails import send_email
-from portal.lib.tasks import EmailTask, run_after_commit
+from portal.lib.tasks import EmailTask, record_failure, run_after_commit
 from portal.models import User
 
 from . import services
@@ -24,7 +24,15 @@ def announce_task(kind, pk):
     return len(ids)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=services.MAX_RETRIES)
+class PostTask(Task):
+    """An unexpected error (not an answer from the service: those are handled in the task) is recorded
+    for portal.lib.tasks.retry_pending(), which runs the task again; the delivery is still pending."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        record_failure(self.name, args, exc)
+
+
+@shared_task(base=PostTask, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=services.MAX_RETRIES)
 def post_task(self, delivery_id):
     """Post one message. A 429, 5xx or network error is tried again after the service's Retry-After (or
     with backoff), up to MAX_RETRIES times; then the delivery is marked failed."""

@@ -105,6 +105,13 @@ class TestChannelAdmin:
         assert "it starts with https://" in response.content.decode()
         assert not Channel.objects.exists()
 
+    @pytest.mark.parametrize("bad", ["http://[::1", "https://hooks.slack.com:port/x", "https://hooks.slack.com/a b",
+                                     "https://hooks.slack.com/\x00", "ftp://127.0.0.1/x", "hooks.slack.com/x"])
+    def test_what_is_no_webhook_address_is_refused(self, as_user, admin_user, bad):
+        response = as_user(admin_user).post(reverse("admin:webhooks_channel_add"), form_data(webhook_url=bad))
+        assert response.status_code == 200
+        assert not Channel.objects.exists()
+
     def test_saving_without_an_address_keeps_the_one_it_has(self, as_user, admin_user, make_channel, receiver):
         channel = make_channel("#stories")
         response = as_user(admin_user).post(
