@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.lib.tasks import run_after_commit
@@ -133,7 +133,8 @@ def delivery_post(delivery_id, *, retries=0, final_attempt=False, now=None):
             if not channel.enabled:
                 return _finish(delivery, Delivery.Status.SKIPPED, last_error=_("The channel is disabled."))
             item = audience.load(delivery.kind, delivery.object_id)
-            shown = audience.shown_in(channel=channel, kind=delivery.kind, item=item, now=now)
+            with translation.override(channel.language):  # a list of customers reads in the channel's language
+                shown = audience.shown_in(channel=channel, kind=delivery.kind, item=item, now=now)
             if shown is None:
                 return _finish(
                     delivery, Delivery.Status.SKIPPED,

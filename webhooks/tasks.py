@@ -14,7 +14,15 @@ from . import services
 from .models import Channel
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+class RecordedTask(Task):
+    """An unexpected error (not an answer from the service: those are handled in the task) is recorded
+    for portal.lib.tasks.retry_pending(), which runs the task again; what it was posting stays pending."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        record_failure(self.name, args, exc)
+
+
+@shared_task(base=RecordedTask, acks_late=True, reject_on_worker_lost=True)
 def announce_task(kind, pk):
     """A story, decision or meeting was announced: one delivery per channel that wants it, each posted
     by its own task."""
@@ -24,15 +32,7 @@ def announce_task(kind, pk):
     return len(ids)
 
 
-class PostTask(Task):
-    """An unexpected error (not an answer from the service: those are handled in the task) is recorded
-    for portal.lib.tasks.retry_pending(), which runs the task again; the delivery is still pending."""
-
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        record_failure(self.name, args, exc)
-
-
-@shared_task(base=PostTask, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=services.MAX_RETRIES)
+@shared_task(base=RecordedTask, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=services.MAX_RETRIES)
 def post_task(self, delivery_id):
     """Post one message. A 429, 5xx or network error is tried again after the service's Retry-After (or
     with backoff), up to MAX_RETRIES times; then the delivery is marked failed."""

@@ -161,6 +161,15 @@ class TestLanguage:
         assert other["actions"][0]["title"] == "Review the decision" and "rtl" not in other
 
 
+    def test_a_list_of_customers_reads_in_the_channels_language(self, run, receiver, make_channel, publisher, finance,
+                                                                customer):
+        make_channel(service=Channel.Service.TEAMS, language="ar")
+        decision, outcome = decided(owner=publisher, team=finance, customers=[customer, CustomerFactory(name="Acme")])
+        run(decisions.decision_record_outcome, by=publisher, decision=decision, outcome=outcome, decide=True)
+        facts = receiver.requests[0].body["attachments"][0]["content"]["body"][1]["facts"]
+        assert {"title": "العملاء", "value": "Acme، Ken's Plumbing Supply"} in facts
+
+
 class TestFilters:
     def test_only_the_customers_it_names(self, run, receiver, make_channel, draft, publisher, customer):
         make_channel("#ken", customers=[customer])
