@@ -147,6 +147,19 @@ class TestChannelAdmin:
         channel.refresh_from_db()
         assert channel.enabled and not channel.disabled_reason
 
+    def test_ticking_enabled_again_on_the_form_starts_afresh(self, as_user, admin_user, make_channel):
+        from webhooks.services import channel_disable
+
+        channel = make_channel("#stories")
+        Channel.objects.filter(pk=channel.pk).update(failures=5)
+        channel_disable(channel_id=channel.pk, reason="404 Not Found")
+        response = as_user(admin_user).post(
+            reverse("admin:webhooks_channel_change", args=[channel.pk]), form_data(name="#stories")
+        )
+        assert response.status_code == 302
+        channel.refresh_from_db()
+        assert (channel.enabled, channel.failures, channel.disabled_reason, channel.disabled_at) == (True, 0, "", None)
+
     @pytest.mark.parametrize("persona", ["leader", "staff", "host", "outsider"])
     def test_only_admins(self, request, persona, as_user, make_channel, receiver):
         channel = make_channel("#stories")
