@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
+from portal.lib.announcements import DECISION_DECIDED, DECISION_IN_REVIEW, announce
 from portal.lib.dates import validate_date_range
 from portal.lib.tasks import run_after_commit
 from portal.models import User
@@ -137,6 +138,9 @@ def decision_transition(*, by, decision, to):
     if to == Decision.Status.DECIDED:
         for customer_id in decision.customers.values_list("pk", flat=True):
             customer_touch(customer_id=customer_id, at=decision.decided_at)
+        announce(DECISION_DECIDED, decision.pk)
+    elif to == Decision.Status.IN_REVIEW:
+        announce(DECISION_IN_REVIEW, decision.pk)
     return decision
 
 
@@ -202,6 +206,7 @@ def reviews_request(*, by, decision, due_date, teams=(), people=()):
         decision.status = Decision.Status.IN_REVIEW
         decision.save(update_fields=["status", "updated_at"])
         _event(decision, by, DecisionEvent.Kind.STATUS, **{"from": before, "to": decision.status})
+        announce(DECISION_IN_REVIEW, decision.pk)
     _event(
         decision, by, DecisionEvent.Kind.REVIEWS_REQUESTED, count=len(created),
         teams=[t.name for t in teams], due=due_date.isoformat(),

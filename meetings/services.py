@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
+from portal.lib.announcements import MEETING_OPENED, announce
 from portal.lib.tasks import run_after_commit
 from portal.permissions import require
 
@@ -80,6 +81,8 @@ def meeting_create(
     with transaction.atomic():
         meeting.save()
         customer_touch(customer_id=customer.pk)
+        if meeting.seats_left():
+            announce(MEETING_OPENED, meeting.pk)
     return meeting
 
 

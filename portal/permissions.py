@@ -148,6 +148,8 @@ RULES = {
     "scorecard.team": Rule({ADMIN}, ("team_member",), help="One team's scorecard (404 for others)."),
     "pulse.view": Rule(SIGNED_IN),
     "pulse.record": Rule({ADMIN}, ("pulse_team_host",), help="Record, import and publish the customer pulse."),
+    # Slack and Teams channels
+    "webhook.manage": Rule({ADMIN}, help="Add and change Slack and Teams channels, send test messages, see what was posted."),
 }
 
 

@@ -30,6 +30,8 @@ def _dev_default(name, value):
 
 
 SECRET_KEY = _dev_default("SECRET_KEY", "dev-only-insecure-key-never-used-in-production-0123456789")
+# Former keys, still accepted while what they signed or encrypted is renewed (comma-separated).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "meetings",
     "digests",
     "insights",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -290,6 +293,11 @@ LIFELINE_IMPORT_MAX_ROWS = env.int("LIFELINE_IMPORT_MAX_ROWS", default=20_000)
 LIFELINE_MEETING_QUOTA = env.int("LIFELINE_MEETING_QUOTA", default=2)
 # How old the scorecard's figures may be, in seconds (the page says when they were counted).
 LIFELINE_SCORECARD_MAX_AGE = env.int("LIFELINE_SCORECARD_MAX_AGE", default=300)
+# Slack and Teams channels (webhooks/): Fernet keys that encrypt the webhook addresses, comma-separated, the
+# first encrypting (webhooks/crypto.py); seconds one post may take; refusals in a row that disable a channel.
+LIFELINE_WEBHOOK_KEYS = env.list("LIFELINE_WEBHOOK_KEYS", default=[])
+LIFELINE_WEBHOOK_TIMEOUT = env.float("LIFELINE_WEBHOOK_TIMEOUT", default=10)
+LIFELINE_WEBHOOK_FAILURE_LIMIT = env.int("LIFELINE_WEBHOOK_FAILURE_LIMIT", default=5)
 # insights: every MAX_AGE / 2, count again the scorecard figures people look at before they are due.
 CELERY_BEAT_SCHEDULE["insights-scorecard"] = {"task": "insights.tasks.refresh_scorecards_task",
                                               "schedule": max(60, LIFELINE_SCORECARD_MAX_AGE // 2)}

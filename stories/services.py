@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
+from portal.lib.announcements import STORY_PUBLISHED, announce
 from portal.lib.markdown import plain_excerpt, render_markdown
 from portal.permissions import can, require
 
@@ -147,6 +148,7 @@ def _publish(story, *, by):
     story.save(update_fields=["status", "published_at", "updated_at"])
     StoryEvent.objects.create(story=story, actor=by, action=StoryEvent.Action.PUBLISHED)
     customer_touch(customer_id=story.customer_id, at=story.published_at)
+    announce(STORY_PUBLISHED, story.pk)
 
 
 @transaction.atomic

@@ -43,6 +43,8 @@ PERSONAS = [
 ADMIN_SAMPLES = [
     "admin:index", "admin:customers_customer_changelist", "admin:customers_contact_changelist",
     "admin:stories_story_changelist", "admin:decisions_decision_changelist", "admin:meetings_meeting_changelist",
+    # Slack and Teams channels: the admin is where they are managed ("webhook.manage")
+    "admin:webhooks_channel_changelist", "admin:webhooks_channel_add", "admin:webhooks_delivery_changelist",
 ]
 
 
@@ -452,6 +454,26 @@ def test_contact_erase_admin_action_needs_the_matrix(world, rf):
         request.user = world[persona]
         assert model_admin.has_erase_permission(request) == can(world[persona], "contact.erase")
         assert ("erase" in model_admin.get_actions(request)) == (persona == "admin")
+
+
+def test_webhook_admin_needs_the_matrix(world, rf):
+    """Channels (and the test-message and enable actions) and their messages: "webhook.manage"."""
+    from django.contrib import admin
+
+    from webhooks.models import Channel, Delivery
+
+    channels, deliveries = admin.site._registry[Channel], admin.site._registry[Delivery]
+    for persona in ("staff", "leader", "host", "author", "admin"):
+        request = rf.get("/admin/webhooks/channel/")
+        request.user = world[persona]
+        allowed = can(world[persona], "webhook.manage")
+        assert allowed == (persona == "admin")
+        for model_admin in (channels, deliveries):
+            assert model_admin.has_module_permission(request) == allowed
+            assert model_admin.has_view_permission(request) == allowed
+        assert channels.has_change_permission(request) == allowed
+        assert ("send_test" in channels.get_actions(request)) == allowed
+        assert ("retry" in deliveries.get_actions(request)) == allowed
 
 
 def test_summary(capsys):

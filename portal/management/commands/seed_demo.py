@@ -11,6 +11,7 @@ from insights import demo as insights_demo
 from meetings import demo as meetings_demo
 from portal import demo as portal_demo
 from stories import demo as stories_demo
+from webhooks import demo as webhooks_demo
 
 
 class Command(BaseCommand):
@@ -41,4 +42,5 @@ class Command(BaseCommand):
             meetings_demo.seed,
             digests_demo.seed,
             insights_demo.seed,
+            webhooks_demo.seed,
         ]
