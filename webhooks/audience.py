@@ -3,9 +3,11 @@
 A channel is read by whoever is in it, beyond the portal's sign-in and permissions, so `shown_in` is the
 one place that decides whether an item may leave the portal for a channel and under which customer
 name. Planning a delivery asks it, and posting asks it again (a story unpublished in between is not
-posted). Today every published story, every decision and every open meeting is company-wide and names
-its customer; a story kept to some people or anonymised must be decided here: not posted, or posted
-with the name it shows everyone it is not restricted for."""
+posted). Decisions and open meetings are company-wide and name their customers. A story is posted only
+when everyone may read it (not leaders-only, not for chosen teams: a channel's members are not known to
+be in its audience), and then under `customer_label`, the name it shows every reader: an anonymised
+story goes out under its description, and never through a channel that filters on its customer (the
+filter itself would name the customer)."""
 
 from dataclasses import dataclass
 
@@ -44,9 +46,9 @@ def shown_in(*, channel, kind, item, now=None):
     if item is None:
         return None
     if kind == Kind.STORY_PUBLISHED:
-        if not item.is_published:
+        if not item.is_published or item.is_restricted:
             return None
-        return Shown(customer=item.customer.name)
+        return Shown(customer=item.customer_label)
     if kind == Kind.DECISION_IN_REVIEW:
         if item.status != Decision.Status.IN_REVIEW:
             return None
@@ -71,7 +73,7 @@ def matches(channel, kind, item):
     theme_ids = {t.pk for t in channel.themes.all()}
     team_ids = {t.pk for t in channel.teams.all()}
     if kind == Kind.STORY_PUBLISHED:
-        item_customers = {item.customer_id}
+        item_customers = set() if item.is_anonymised else {item.customer_id}
         if theme_ids and not theme_ids & {t.pk for t in item.themes.all()}:
             return False
         if team_ids and not team_ids & {t.pk for t in item.teams.all()}:

@@ -244,3 +244,32 @@ class TestAudience:
                 stories.story_publish(by=publisher, story=draft)
                 raise RuntimeError("the rest of the request failed")
         assert receiver.requests == []
+
+    @pytest.mark.parametrize("visibility", ["leaders", "teams"])
+    def test_a_story_kept_to_some_people_is_never_posted(self, run, receiver, make_channel, draft, publisher, visibility):
+        """A channel's members are not known to be in the story's audience."""
+        make_channel()
+        draft.visibility = visibility
+        draft.save(update_fields=["visibility"])
+        run(stories.story_publish, by=publisher, story=draft)
+        assert receiver.requests == [] and not Delivery.objects.exists()
+
+    def test_an_anonymised_story_goes_out_under_its_description(self, run, receiver, make_channel, draft, publisher):
+        make_channel()
+        draft.title, draft.body, draft.excerpt = "The crew kept its schedule", "The valves came on Thursday.", "The valves came."
+        draft.naming, draft.anonymised_as = "anonymised", "a 12-person plumbing supplier in Ohio"
+        draft.save()
+        run(stories.story_publish, by=publisher, story=draft)
+        [request] = receiver.requests
+        text = json.dumps(request.body, ensure_ascii=False)
+        assert "a 12-person plumbing supplier in Ohio" in text
+        assert draft.customer.name not in text and draft.customer.slug not in text
+
+    def test_an_anonymised_story_skips_a_channel_about_its_customer(self, run, receiver, make_channel, draft, publisher,
+                                                                   customer):
+        """Posted to the channel that follows that customer, the story would be named by where it went."""
+        make_channel(customers=[customer])
+        draft.naming, draft.anonymised_as = "anonymised", "a plumbing supplier"
+        draft.save(update_fields=["naming", "anonymised_as"])
+        run(stories.story_publish, by=publisher, story=draft)
+        assert receiver.requests == []
