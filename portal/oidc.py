@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
@@ -193,7 +193,11 @@ def user_from_claims(claims):
             user.is_staff = user.is_superuser = bool(values & set(settings.OIDC_ADMIN_ROLES))
             changed += ["role", "is_staff", "is_superuser"]
         if user.pk is None:
-            user.save()
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError:  # the same person's first sign-in in another tab was quicker
+                return User.objects.get(email__iexact=email)
             logger.info("Company sign-in: created %s", email)
         elif changed:
             user.save(update_fields=changed)
@@ -275,6 +279,12 @@ class CompanySignInBackend(OIDCAuthenticationBackend):
         if userinfo.get("sub") != payload.get("sub"):
             raise SignInRefused(SignInRefused.INVALID, "userinfo is about another sub")
         return {**payload, **userinfo}
+
+    def get_user(self, user_id):
+        # The library's get_user() skips the check ModelBackend makes: a person switched off in the
+        # admin is signed out at their next request, however they signed in.
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
 
     def get_or_create_user(self, access_token, id_token, payload):
         return user_from_claims(self.get_userinfo(access_token, id_token, payload))

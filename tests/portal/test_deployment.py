@@ -139,3 +139,20 @@ class TestBackgroundWorkCheck:
         settings.DEBUG, settings.REDIS_URL = True, ""
         settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
         assert self.ids() == []
+
+
+class TestCompanySignInCheck:
+    def ids(self):
+        from portal.checks import company_sign_in
+
+        return [message.id for message in company_sign_in(None)]
+
+    def test_an_http_issuer_is_reported(self, settings):
+        settings.DEBUG, settings.OIDC_ISSUER = False, "http://id.example.com"
+        assert self.ids() == ["lifeline.W003"]
+
+    def test_https_or_none_is_fine(self, settings):
+        settings.DEBUG = False
+        for issuer in ("https://id.example.com", ""):
+            settings.OIDC_ISSUER = issuer
+            assert self.ids() == []

@@ -354,3 +354,28 @@ class TestLockout:
             client.post(reverse("login"), {"username": staff.email, "password": "wrong"})
         response = client.post(reverse("login"), {"username": staff.email, "password": TEST_PASSWORD})
         assert response.status_code == 429
+
+
+class TestSwitchedOff:
+    def test_a_person_switched_off_in_the_admin_is_signed_out_at_once(self, client, oidc):
+        assert sign_in(client, oidc, "ana").status_code == 302
+        assert client.get("/meetings/").status_code == 200
+        User.objects.update(is_active=False)
+        response = client.get("/meetings/")
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+class TestAdminWithoutPasswords:
+    @pytest.fixture(autouse=True)
+    def passwords_off(self, settings):
+        settings.OIDC_ISSUER, settings.OIDC_RP_CLIENT_ID = "https://id.example.com", "lifeline"
+        settings.PASSWORD_SIGN_IN = False
+
+    def test_the_admin_sends_people_to_the_sign_in_page(self, client, db):
+        response = client.get(reverse("admin:login"), {"next": "/admin/customers/"})
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('login')}?next=/admin/customers/"
+
+    def test_a_signed_in_colleague_who_is_no_admin_is_refused_not_sent_round(self, client, staff):
+        client.force_login(staff)
+        assert client.get(reverse("admin:login")).status_code == 403
