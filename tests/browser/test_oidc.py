@@ -95,3 +95,18 @@ def test_a_person_removed_at_the_provider_is_signed_out_at_the_next_check(page, 
     page.goto("/stories/")
     page.wait_for_url("**/accounts/login/**")
     assert User.objects.get().is_active
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_check_due_after_a_form_goes_by_the_provider_and_back(page, company_sign_in, settings):
+    """A form's redirect may lead to the provider (the page it lands on is due for a check): the Content
+    Security Policy's form-action lets the browser follow it."""
+    settings.OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = 2
+    company_sign_in("ana", start="/meetings/")
+    page.wait_for_url("**/meetings/")
+    time.sleep(2.1)
+    page.locator("#language-select").select_option("he")
+    page.locator(".language-form button").click()
+    page.wait_for_url("**/meetings/")
+    expect(page.locator("html")).to_have_attribute("lang", "he")
+    assert User.objects.get().language == "he"

@@ -379,3 +379,11 @@ class TestAdminWithoutPasswords:
     def test_a_signed_in_colleague_who_is_no_admin_is_refused_not_sent_round(self, client, staff):
         client.force_login(staff)
         assert client.get(reverse("admin:login")).status_code == 403
+
+
+class TestContentSecurityPolicy:
+    def test_forms_may_lead_to_the_provider_only_when_it_is_configured(self, client, settings, db):
+        assert "form-action 'self';" in client.get(reverse("login"))["Content-Security-Policy"]
+        settings.OIDC_ISSUER, settings.OIDC_RP_CLIENT_ID = "https://id.example.com/tenant/v2.0", "lifeline"
+        policy = client.get(reverse("login"))["Content-Security-Policy"]
+        assert "form-action 'self' https://id.example.com;" in policy
