@@ -110,3 +110,20 @@ def test_a_check_due_after_a_form_goes_by_the_provider_and_back(page, company_si
     page.wait_for_url("**/meetings/")
     expect(page.locator("html")).to_have_attribute("lang", "he")
     assert User.objects.get().language == "he"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sign_in_and_refusal_pages_have_no_serious_accessibility_violations(browser, live_server, settings):
+    from tests.browser.test_accessibility import AXE, run_axe
+
+    settings.OIDC_ISSUER, settings.OIDC_RP_CLIENT_ID = "https://id.example.com", "lifeline"
+    # axe is injected as a script, which the pages' strict CSP would refuse: this context bypasses it.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    failures = {}
+    for name, url in (("sign-in", "/accounts/login/"), ("refused", "/accounts/oidc/callback/?code=c&state=s")):
+        page.goto(url)
+        assert AXE.exists(), "axe-core is missing: run `npm ci` (make test does)"
+        failures[name] = run_axe(page)
+    context.close()
+    assert failures == {"sign-in": [], "refused": []}
