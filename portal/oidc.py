@@ -239,10 +239,16 @@ class CompanySignInBackend(OIDCAuthenticationBackend):
             raise SignInRefused(SignInRefused.UNAVAILABLE, str(exc)) from exc
 
     def retrieve_matching_jwk(self, token):
-        # The library looks the key up by the token's `kid` before it checks anything else.
-        if "kid" not in jwt.get_unverified_header(token):
-            raise SignInRefused(SignInRefused.INVALID, "no kid")
-        return super().retrieve_matching_jwk(token)
+        if "kid" in jwt.get_unverified_header(token):
+            return super().retrieve_matching_jwk(token)
+        # A provider with a single signing key may leave `kid` out (OpenID Connect Core 10.1); the
+        # library would fail on it with a KeyError.
+        response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT)
+        response.raise_for_status()
+        keys = [key for key in response.json().get("keys", []) if key.get("use", "sig") == "sig"]
+        if len(keys) != 1:
+            raise SignInRefused(SignInRefused.INVALID, "no kid, and not one signing key")
+        return jwt.PyJWK(keys[0])
 
     def verify_token(self, token, **kwargs):
         # Only the algorithm agreed with the provider; never `none` (nor a key used with another one).
@@ -251,7 +257,6 @@ class CompanySignInBackend(OIDCAuthenticationBackend):
         payload = super().verify_token(token, **kwargs)
         if "nonce" in kwargs:  # the ID token (the library also calls this for a signed userinfo answer)
             self.check_id_token(payload)
-            self.id_token_claims = payload
         return payload
 
     def check_id_token(self, payload):

@@ -10,7 +10,8 @@
 // - Authorization code flow only, PKCE (S256) required, ID tokens signed RS256 with a key made at start.
 // - Consent is skipped, as a company's provider does for its own applications.
 // - POST /test/sign {claims} answers an ID token signed with the provider's own key, so tests can
-//   hand the portal tokens the provider never issued (wrong audience, expired) and see them refused.
+//   hand the portal tokens the provider never issued (wrong audience, expired) and see them refused
+//   (`/test/sign?kid=none`: without the key's id in its header).
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -39,8 +40,9 @@ function b64url(value) {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 }
 
-function sign(claims) {
-  const input = `${b64url({ alg: 'RS256', kid: signingKey.kid, typ: 'JWT' })}.${b64url(claims)}`;
+function sign(claims, { kid = true } = {}) {
+  const header = kid ? { alg: 'RS256', kid: signingKey.kid, typ: 'JWT' } : { alg: 'RS256', typ: 'JWT' };
+  const input = `${b64url(header)}.${b64url(claims)}`;
   return `${input}.${crypto.sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
 }
 
@@ -92,12 +94,12 @@ server.listen(Number(args.port), '127.0.0.1', () => {
   provider.on('server_error', (ctx, error) => console.error('server_error', error));
   const callback = provider.callback();
   handler = (req, res) => {
-    if (req.method === 'POST' && req.url === '/test/sign') {
+    if (req.method === 'POST' && (req.url === '/test/sign' || req.url === '/test/sign?kid=none')) {
       let body = '';
       req.on('data', (chunk) => { body += chunk; });
       req.on('end', () => {
         res.setHeader('Content-Type', 'application/jwt');
-        res.end(sign(JSON.parse(body)));
+        res.end(sign(JSON.parse(body), { kid: !req.url.endsWith('kid=none') }));
       });
       return;
     }

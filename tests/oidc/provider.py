@@ -61,8 +61,9 @@ class Provider:
         for name, value in overrides.items():
             setattr(settings, name, value)
 
-    def sign(self, claims):
-        response = requests.post(f"{self.issuer}/test/sign", data=json.dumps(claims), timeout=5)
+    def sign(self, claims, *, kid=True):
+        url = f"{self.issuer}/test/sign" + ("" if kid else "?kid=none")
+        response = requests.post(url, data=json.dumps(claims), timeout=5)
         response.raise_for_status()
         return response.text
 

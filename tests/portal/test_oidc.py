@@ -289,6 +289,16 @@ class TestIdTokenChecks:
         backend = CompanySignInBackend()
         assert backend.verify_token(token, nonce=query(url)["nonce"])["sub"] == "ana"
 
+    def test_a_token_without_a_key_id_is_checked_with_the_one_key(self, oidc, client):
+        """A provider with one signing key may leave `kid` out: the signature is still checked."""
+        nonce = query(start(client))["nonce"]
+        now = int(time.time())
+        claims = {"iss": oidc.issuer, "sub": "ana", "aud": CLIENT_ID, "iat": now, "exp": now + 300, "nonce": nonce}
+        token = oidc.sign(claims, kid=False)
+        assert CompanySignInBackend().verify_token(token, nonce=nonce)["sub"] == "ana"
+        with pytest.raises(Exception, match="JWS token verification failed"):
+            CompanySignInBackend().verify_token(tampered(token), nonce=nonce)
+
 
 class TestRecheck:
     """Every OIDC_RECHECK_SECONDS the next page asks the provider again, without a prompt."""
