@@ -152,7 +152,10 @@ OIDC_USE_NONCE = True
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10)
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
 # Only verified addresses at these domains may sign in (empty: any domain the provider vouches for).
-OIDC_ALLOWED_EMAIL_DOMAINS = [d.strip().lstrip("@").lower() for d in env.list("OIDC_ALLOWED_EMAIL_DOMAINS", default=[])]
+# (Empty items are dropped: docker-compose passes an unset variable on as an empty string.)
+OIDC_ALLOWED_EMAIL_DOMAINS = [
+    d.strip().lstrip("@").lower() for d in env.list("OIDC_ALLOWED_EMAIL_DOMAINS", default=[]) if d.strip()
+]
 # A first sign-in creates the person (else only people an admin has added may sign in).
 OIDC_CREATE_USER = env.bool("OIDC_CREATE_USERS", default=True)
 # Claims that fill in the person: their team (a team's name or slug) and, when OIDC_ROLES_CLAIM is set, the
@@ -160,8 +163,8 @@ OIDC_CREATE_USER = env.bool("OIDC_CREATE_USERS", default=True)
 # the provider then decides both at every sign-in.
 OIDC_TEAM_CLAIM = env.str("OIDC_TEAM_CLAIM", default="team")
 OIDC_ROLES_CLAIM = env.str("OIDC_ROLES_CLAIM", default="")
-OIDC_LEADER_ROLES = env.list("OIDC_LEADER_ROLES", default=[])
-OIDC_ADMIN_ROLES = env.list("OIDC_ADMIN_ROLES", default=[])
+OIDC_LEADER_ROLES = [value for value in env.list("OIDC_LEADER_ROLES", default=[]) if value]
+OIDC_ADMIN_ROLES = [value for value in env.list("OIDC_ADMIN_ROLES", default=[]) if value]
 # Every this many seconds a signed-in person's next page asks the provider again, without a prompt
 # (mozilla-django-oidc's SessionRefresh): a person removed there is signed out here.
 OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int("OIDC_RECHECK_SECONDS", default=15 * 60)
