@@ -11,7 +11,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast test-dates browser-deps lock migrate seed messages bench bench-mix bench-data clean
+.PHONY: help install run test test-fast test-dates browser-deps lock migrate seed messages bench bench-mix bench-data clean oidc-provider
 
 help: ## List the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,6 +37,12 @@ run: seed ## Serve the portal with demo data at http://$(HOST):$(PORT) (SQLite; 
 	DEBUG=$${DEBUG-1} SITE_URL=$(SITE_URL) CELERY_BROKER_URL=filesystem:// $(BIN)/celery -A portal worker --beat \
 	  --pool=solo --loglevel=WARNING --schedule=var/celery-beat-schedule & \
 	DEBUG=$${DEBUG-1} SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The test OpenID provider, to try company sign-in by hand beside `make run` (see README, "Company sign-in").
+OIDC_PORT ?= 9000
+oidc-provider: node_modules/.installed ## Start the test OpenID provider at http://127.0.0.1:$(OIDC_PORT) for `make run` (accounts in tests/oidc/accounts.json)
+	node tests/oidc/provider.mjs --port $(OIDC_PORT) --accounts tests/oidc/accounts.json \
+	  --redirect-uri $(SITE_URL)/accounts/oidc/callback/
 
 browser-deps: ## Install Debian's Chromium, gettext and Java for the browser, catalog and HTML tests (as root)
 	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v java >/dev/null || { \

@@ -1,5 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.utils.translation import gettext_lazy as _
 
 from .models import PendingTask, Team, User
@@ -44,3 +50,21 @@ class PendingTaskAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+_password_login = admin.site.login
+
+
+@login_not_required
+@never_cache
+def _admin_login(request, extra_context=None):
+    """With PASSWORD_SIGN_IN off the admin's own password form can sign no one in: the sign-in page does
+    (company sign-in), then comes back; someone signed in who is no admin is refused, not sent round."""
+    if settings.PASSWORD_SIGN_IN:
+        return _password_login(request, extra_context)
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+admin.site.login = _admin_login

@@ -6,11 +6,13 @@ class SignInLockoutBackend(AxesStandaloneBackend):
     """django-axes' lockout for sign-ins that come through a web request.
 
     Sign-ins without a request (management commands, the test client's login()) have no address
-    to lock out and are left to the model backend.
+    to lock out and are left to the model backend. A sign-in through the company's identity provider
+    (portal.oidc) has no password to guess: it is not counted, and no run of refusals there can pause
+    anyone's sign-in.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if request is None:
+        if request is None or (username is None and password is None):
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 

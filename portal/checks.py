@@ -28,3 +28,16 @@ def background_work(app_configs, **kwargs):
             id="lifeline.W002",
         ))
     return warnings
+
+
+@register(deploy=True)
+def company_sign_in(app_configs, **kwargs):
+    """Company sign-in (portal/oidc.py) over plain HTTP would send codes and tokens in the clear."""
+    issuer = settings.OIDC_ISSUER
+    if settings.DEBUG or not issuer or issuer.startswith("https://"):
+        return []
+    return [Warning(
+        f"OIDC_ISSUER ({issuer}) is not an https:// address: sign-in codes and tokens would travel unencrypted.",
+        hint="Use the provider's https:// issuer URL.",
+        id="lifeline.W003",
+    )]

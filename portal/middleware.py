@@ -1,8 +1,10 @@
 import contextvars
+import functools
 import logging
 import re
 import uuid
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -23,6 +25,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+@functools.cache
+def _policy_with(origin):
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
+def content_security_policy():
+    """With company sign-in on, a form may also lead to the identity provider: when the page its redirect
+    lands on is due for a check (portal/signin.py), the browser follows on to the provider, and Chromium
+    holds every hop of a form's redirects to form-action."""
+    issuer = urlsplit(settings.OIDC_ISSUER) if settings.OIDC_ISSUER else None
+    if not issuer or issuer.scheme not in ("http", "https") or not issuer.netloc:
+        return CONTENT_SECURITY_POLICY
+    return _policy_with(f"{issuer.scheme}://{issuer.netloc}")
+
+
 class ContentSecurityPolicyMiddleware:
     """No inline scripts, no eval: htmx is configured to match (see base.html)."""
 
@@ -31,7 +48,7 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
 

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.signin.SessionRecheckMiddleware",
     "portal.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -126,10 +127,50 @@ AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sign-in: an email and password (the embedded default), the company's identity provider (OpenID Connect,
+# portal/oidc.py, when OIDC_ISSUER and OIDC_CLIENT_ID are set), or both. PASSWORD_SIGN_IN=0 leaves only
+# the provider: the password form, password reset and the sessions signed in with a password all end.
+PASSWORD_SIGN_IN = env.bool("PASSWORD_SIGN_IN", default=True)
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+if not PASSWORD_SIGN_IN and not (OIDC_ISSUER and OIDC_RP_CLIENT_ID):
+    raise ImproperlyConfigured("PASSWORD_SIGN_IN=0 needs OIDC_ISSUER and OIDC_CLIENT_ID: no one could sign in.")
 AUTHENTICATION_BACKENDS = [
+    # Counts wrong passwords; a sign-in through the provider has none and passes (auth_backends.py).
     "portal.auth_backends.SignInLockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_SIGN_IN else []),
+    # Answers only a sign-in coming back from the provider, and only when OIDC_ISSUER is set.
+    "portal.oidc.CompanySignInBackend",
 ]
+# The button on the sign-in page: "Sign in with <name>" ("with your company account" when unset).
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+# How the ID token is signed: RS256/ES256 with the provider's published keys (its jwks_uri), HS256 with the secret.
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+# client_secret_basic (OAuth's default, which every provider takes) or client_secret_post.
+OIDC_TOKEN_USE_BASIC_AUTH = env.str("OIDC_CLIENT_AUTH", default="client_secret_basic") == "client_secret_basic"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+# Only verified addresses at these domains may sign in (empty: any domain the provider vouches for).
+# (Empty items are dropped: docker-compose passes an unset variable on as an empty string.)
+OIDC_ALLOWED_EMAIL_DOMAINS = [
+    d.strip().lstrip("@").lower() for d in env.list("OIDC_ALLOWED_EMAIL_DOMAINS", default=[]) if d.strip()
+]
+# A first sign-in creates the person (else only people an admin has added may sign in).
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USERS", default=True)
+# Claims that fill in the person: their team (a team's name or slug) and, when OIDC_ROLES_CLAIM is set, the
+# values of that claim (a list or a space/comma-separated string, e.g. groups) that make a leader or an admin;
+# the provider then decides both at every sign-in.
+OIDC_TEAM_CLAIM = env.str("OIDC_TEAM_CLAIM", default="team")
+OIDC_ROLES_CLAIM = env.str("OIDC_ROLES_CLAIM", default="")
+OIDC_LEADER_ROLES = [value for value in env.list("OIDC_LEADER_ROLES", default=[]) if value]
+OIDC_ADMIN_ROLES = [value for value in env.list("OIDC_ADMIN_ROLES", default=[]) if value]
+# Every this many seconds a signed-in person's next page asks the provider again, without a prompt
+# (mozilla-django-oidc's SessionRefresh): a person removed there is signed out here.
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int("OIDC_RECHECK_SECONDS", default=15 * 60)
 # Sign-in protection (django-axes): after 5 failures for one account (from anywhere, or from one
 # address), sign-in to that account is refused for 15 minutes; an admin can unlock from the admin's
 # "Access attempts". Never per address alone: behind the TLS proxy, or one office's NAT, everyone shares

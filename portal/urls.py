@@ -1,8 +1,16 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
+from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 
-from . import floor, people, views
+from . import floor, people, signin, views
+
+# django.contrib.auth's pages; those about passwords only while passwords sign in (PASSWORD_SIGN_IN).
+account_urls = [
+    pattern if pattern.name == "logout"
+    else path(str(pattern.pattern), signin.password_sign_in_required(pattern.callback), name=pattern.name)
+    for pattern in auth_urls.urlpatterns
+    if pattern.name != "login"
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,8 +20,10 @@ urlpatterns = [
     path("bench/peer/stories/", floor.PeerFeed.as_view(), name="bench_peer_feed"),
     path("bench/peer/stories/<int:pk>/", floor.PeerStory.as_view(), name="bench_peer_story"),
     path("people/autocomplete/", people.people_autocomplete, name="people_autocomplete"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/login/", signin.SignInView.as_view(), name="login"),
+    path("accounts/oidc/start/", signin.StartView.as_view(), name="oidc_start"),
+    path("accounts/oidc/callback/", signin.CallbackView.as_view(), name="oidc_callback"),
+    path("accounts/", include(account_urls)),
     path("customers/", include("customers.urls")),
     path("decisions/", include("decisions.urls")),
     path("stories/", include("stories.urls")),

@@ -38,6 +38,7 @@ class TestComposeFile:
             assert env["REDIS_URL"] == "redis://redis:6379/0"
             assert env["EMAIL_URL"] == "smtp://mailpit:1025"
             assert "SECRET_KEY" in env and "ALLOWED_HOSTS" in env
+            assert {"OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "PASSWORD_SIGN_IN"} <= set(env)
 
     def test_backing_services_have_health_checks(self):
         services = load_compose()["services"]
@@ -84,6 +85,19 @@ class TestProductionSettings:
         result = run_manage("check", "--deploy", env=env)
         assert "lifeline.W001" in result.stderr and "digests and reminders will not be sent" in result.stderr
         assert "lifeline.W002" in result.stderr and "each worker keeps its own" in result.stderr
+
+    def test_company_sign_in_as_compose_passes_it_on_unset(self):
+        """docker-compose passes each unset OIDC_* variable on as an empty string: sign-in stays as it was."""
+        env = {**PRODUCTION, **{name: "" for name in load_compose()["x-lifeline-env"] if name.startswith("OIDC_")}}
+        code = ("from django.conf import settings as s; "
+                "print(bool(s.OIDC_ISSUER), s.OIDC_ALLOWED_EMAIL_DOMAINS, s.OIDC_LEADER_ROLES, s.PASSWORD_SIGN_IN)")
+        result = run_manage("shell", "-c", code, env=env)
+        assert result.stdout.strip().splitlines()[-1] == "False [] [] True", result.stderr
+
+    def test_passwords_off_needs_company_sign_in(self):
+        result = run_manage("check", env={**PRODUCTION, "PASSWORD_SIGN_IN": "0"})
+        assert result.returncode != 0
+        assert "PASSWORD_SIGN_IN=0 needs OIDC_ISSUER" in result.stderr
 
     def test_it_refuses_to_start_without_a_secret_key(self):
         env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
@@ -139,3 +153,20 @@ class TestBackgroundWorkCheck:
         settings.DEBUG, settings.REDIS_URL = True, ""
         settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
         assert self.ids() == []
+
+
+class TestCompanySignInCheck:
+    def ids(self):
+        from portal.checks import company_sign_in
+
+        return [message.id for message in company_sign_in(None)]
+
+    def test_an_http_issuer_is_reported(self, settings):
+        settings.DEBUG, settings.OIDC_ISSUER = False, "http://id.example.com"
+        assert self.ids() == ["lifeline.W003"]
+
+    def test_https_or_none_is_fine(self, settings):
+        settings.DEBUG = False
+        for issuer in ("https://id.example.com", ""):
+            settings.OIDC_ISSUER = issuer
+            assert self.ids() == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from customers.models import Customer
 from decisions.models import Decision
@@ -82,12 +82,19 @@ def test_main_pages_have_no_errors(tmp_path):
         path = tmp_path / f"{language}-login.html"
         path.write_bytes(anonymous.get("/accounts/login/").content)
         files.append(path)
+        # Company sign-in on: its button on the sign-in page, and the page of a refused sign-in.
+        with override_settings(OIDC_ISSUER="https://id.example.com", OIDC_RP_CLIENT_ID="lifeline"):
+            for name, url in (("login-company", "/accounts/login/"),
+                              ("sign-in-refused", "/accounts/oidc/callback/?code=c&state=s")):
+                path = tmp_path / f"{language}-{name}.html"
+                path.write_bytes(anonymous.get(url).content)
+                files.append(path)
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *map(str, files)],
         capture_output=True, text=True, timeout=300,
     )
     report = json.loads(result.stderr or result.stdout)
-    assert "version" in report and len(files) == 2 * (len(main_pages()) + 1)
+    assert "version" in report and len(files) == 2 * (len(main_pages()) + 3)
     messages = report["messages"]
     errors = [
         f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"

@@ -116,6 +116,10 @@ URLS = {
     "people_autocomplete": [Case(GET=A("site.use"))],
     # django.contrib.auth (the sign-in page is also mounted by auth.urls under the same name)
     "login": [Case(GET=PUBLIC, POST=PUBLIC)],
+    # company sign-in (portal/signin.py; `world` configures a provider): the start sends the browser to the
+    # provider, the callback without the state it was sent with is refused with a page (400)
+    "oidc_start": [Case(GET=PUBLIC)],
+    "oidc_callback": [Case(GET=PUBLIC)],
     "logout": [Case(POST=A("site.use"), signs_out=True)],
     "password_change": [Case(GET=A("site.use"), POST=A("site.use"))],
     "password_change_done": [Case(GET=A("site.use"))],
@@ -280,12 +284,21 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings):
+    from django.core.cache import cache
+
     from customers.models import CustomerImport
     from digests.tokens import make_token
     from meetings.services import calendar_feed_get
     from stories.models import Comment
 
+    # Company sign-in on, its provider's discovery document already fetched (no network in this walk).
+    settings.OIDC_ISSUER, settings.OIDC_RP_CLIENT_ID = "https://id.example.com", "lifeline"
+    cache.set("oidc:discovery:https://id.example.com", {
+        "issuer": "https://id.example.com", "authorization_endpoint": "https://id.example.com/auth",
+        "token_endpoint": "https://id.example.com/token", "userinfo_endpoint": "https://id.example.com/me",
+        "jwks_uri": "https://id.example.com/jwks",
+    })
     finance = TeamFactory(name="Finance", slug="finance")
     success = TeamFactory(name="Customer Success", slug="customer-success", kind=Team.Kind.CUSTOMER_FACING)
     sales = TeamFactory(name="Sales", slug="sales", kind=Team.Kind.CUSTOMER_FACING)
