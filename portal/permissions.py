@@ -109,6 +109,8 @@ RULES = {
     "meeting.create": Rule({HOST, ADMIN}),
     "meeting.manage": Rule({ADMIN}, ("host",), help="Edit, cancel, see and remove listeners."),
     "meeting.signup": Rule(SIGNED_IN, help="Take or give up a listener seat (sign-up windows are business rules)."),
+    "meeting.attendance": Rule({ADMIN}, ("host",), help="Mark who attended; see who did not."),
+    "offer.respond": Rule(frozenset(), ("self",), help="Accept or decline a seat offered to oneself (the object is the seat)."),
     "calendar.feed": Rule(EVERYONE, help="The secret token is the key."),
     "calendar.reset": Rule(SIGNED_IN, help="One's own feed address."),
     "debrief.write": Rule(frozenset(), ("self",), help="Listeners with a confirmed seat (the object is the seat)."),
