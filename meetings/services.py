@@ -152,8 +152,8 @@ def seats_recount(meeting_id):
 
 
 def offer_deadline(meeting, now):
-    """When an offer made `now` lapses: `offer_hours` later, but never after the meeting starts."""
-    return min(now + datetime.timedelta(hours=meeting.offer_hours), meeting.starts_at)
+    """When an offer made `now` lapses: `offer_hours` later (to the second), but never after the meeting starts."""
+    return min((now + datetime.timedelta(hours=meeting.offer_hours)).replace(microsecond=0), meeting.starts_at)
 
 
 def _promote(meeting, now=None):
