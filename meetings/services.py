@@ -23,7 +23,8 @@ from .selectors import seat_count
 
 log = logging.getLogger(__name__)
 
-# Tests may set this to a callable to widen the window between counting seats and writing one.
+# Tests may set this to a callable to widen the window between reading seats (counting them, or reading
+# an offer) and writing one.
 _after_count = None
 
 MEETING_FIELDS = [
@@ -267,21 +268,25 @@ def seat_remove(*, by, meeting, seat):
 # Offers -----------------------------------------------------------------------------------------
 
 
-def _locked_offer(*, by, seat, now):
+def _locked_offer(*, by, seat, lock=True):
     """The seat re-read under its meeting's lock. Call inside transaction.atomic()."""
     require(by, "offer.respond", seat, message=_("Only the person the seat is offered to can answer the offer."))
-    meeting = _locked(seat.meeting_id)
-    return meeting, Seat.objects.get(pk=seat.pk, meeting=meeting)
+    meeting = _locked(seat.meeting_id, lock=lock)
+    seat = Seat.objects.get(pk=seat.pk, meeting=meeting)
+    if _after_count is not None:
+        _after_count()
+    return meeting, seat
 
 
-def seat_offer_accept(*, by, seat, now=None):
+def seat_offer_accept(*, by, seat, now=None, lock=True):
     """Take the seat held for me. Accepting twice returns the confirmed seat. An offer past its deadline
     cannot be accepted, even when the periodic expiry has not run yet: it lapses here and now, and the
-    next person waiting gets it (the returned seat's status says which happened)."""
+    next person waiting gets it (the returned seat's status says which happened). `lock=False` exists
+    only for the test that shows the race the lock prevents."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            meeting, seat = _locked_offer(by=by, seat=seat, now=now)
+            meeting, seat = _locked_offer(by=by, seat=seat, lock=lock)
             if seat.status == Seat.Status.CONFIRMED:
                 return seat
             if seat.status != Seat.Status.OFFERED:
@@ -305,7 +310,7 @@ def seat_offer_decline(*, by, seat, now=None):
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            meeting, seat = _locked_offer(by=by, seat=seat, now=now)
+            meeting, seat = _locked_offer(by=by, seat=seat)
             if seat.status != Seat.Status.OFFERED:
                 return seat
             _release(meeting, seat, Seat.Status.DECLINED, "declined", now)
@@ -314,10 +319,11 @@ def seat_offer_decline(*, by, seat, now=None):
         raise MeetingBusy from error
 
 
-def offers_expire(*, now=None):
+def offers_expire(*, now=None, lock=True):
     """Let every offer past its deadline lapse and offer each seat to the next person waiting. One
     meeting at a time under its lock, re-reading the offers there, so an offer accepted a moment
-    before is left alone. Running it twice has the effect of running it once. Returns the seats lapsed."""
+    before is left alone. Running it twice has the effect of running it once. Returns the seats lapsed.
+    `lock=False` exists only for the test that shows the race the lock prevents."""
     now = now or timezone.now()
     meeting_ids = set(
         Seat.objects.filter(status=Seat.Status.OFFERED, offer_expires_at__lte=now).values_list("meeting_id", flat=True)
@@ -326,11 +332,13 @@ def offers_expire(*, now=None):
     for meeting_id in sorted(meeting_ids):
         try:
             with transaction.atomic():
-                meeting = _locked(meeting_id)
+                meeting = _locked(meeting_id, lock=lock)
                 due = list(
                     Seat.objects.filter(meeting=meeting, status=Seat.Status.OFFERED, offer_expires_at__lte=now)
                     .order_by("created_at", "id")
                 )
+                if _after_count is not None:
+                    _after_count()
                 for seat in due:
                     seat.status, seat.offer_expires_at = Seat.Status.LAPSED, None
                     seat.save(update_fields=["status", "offer_expires_at", "updated_at"])
