@@ -52,6 +52,14 @@ SECTIONS = [
         app="decisions",
     ),
     DigestSection(
+        "seat_offers",
+        _("A seat is held for you"),
+        "meetings.digest",
+        "pick_seat_offers",
+        order=25,
+        app="meetings",
+    ),
+    DigestSection(
         "my_meetings",
         _("Your upcoming customer meetings"),
         "meetings.digest",

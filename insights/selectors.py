@@ -112,9 +112,11 @@ def _grouped(queryset, *, team, when, quarters, team_ids, **aggregates):
 
 
 def _attended_seats(now):
+    """Seats at meetings that took place, less those the host marked as no-shows: a meeting whose
+    attendance is not marked yet counts provisionally (meetings.selectors.counts_as_attended)."""
     return Seat.objects.filter(
         status=Seat.Status.CONFIRMED, meeting__status=Meeting.Status.SCHEDULED, meeting__ends_at__lte=now
-    )
+    ).exclude(attendance=Seat.Attendance.NO_SHOW)
 
 
 def _median_review_seconds(team_ids, quarters):

@@ -11,13 +11,14 @@ from .services import seats_recount
 class SeatInline(admin.TabularInline):
     model = Seat
     extra = 0
-    fields = ["user", "status", "created_at"]
+    fields = ["user", "status", "offer_expires_at", "attendance", "created_at"]
     raw_id_fields = ["user"]
 
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["title", "customer", "kind", "host", "starts_at", "seats", "status", "sequence"]
+    list_display = ["title", "customer", "kind", "host", "starts_at", "seats", "offer_hours", "status", "sequence",
+                    "attendance_marked_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["customer", "host"]
     search_fields = ["title", "customer__name"]
@@ -32,8 +33,8 @@ class MeetingAdmin(admin.ModelAdmin):
 
 @admin.register(Seat)
 class SeatAdmin(admin.ModelAdmin):
-    list_display = ["meeting", "user", "status", "created_at"]
-    list_filter = ["status"]
+    list_display = ["meeting", "user", "status", "offer_expires_at", "attendance", "created_at"]
+    list_filter = ["status", "attendance"]
     list_select_related = ["meeting", "user"]
     raw_id_fields = ["meeting", "user"]
 

@@ -1,5 +1,6 @@
 """Demo meetings: a dozen over the coming months and a few that already happened, with
-listeners, waitlists and debriefs. Everything goes through the services; safe to run again."""
+listeners, waitlists, debriefs, marked attendance and seats offered from the waitlist. Everything
+goes through the services; safe to run again."""
 
 import datetime
 
@@ -59,7 +60,18 @@ MEETINGS = [
      "Atlas Machine Works, Stuttgart", ["safety_leader", "legal_leader"], ["safety_leader"]),
     ("persepolis-rugs", "support_call", "Listen in: workshop climate control", "sales_host", -10, 1, 2,
      "https://meet.example.com/persepolis", ["hr_leader", "hr_staff"], ["hr_leader"]),
+    ("sunrise-dental", "site_visit", "Autoclave room walk-through", "sales_host", 12, 2, 1,
+     "Sunrise Dental, Austin", ["it_leader", "finance_leader", "hr_leader"], []),
+    ("al-noor-logistics", "site_visit", "Warehouse tour before the peak", "cs_host2", 18, 2, 1,
+     "Al Noor Logistics, Dubai South", ["it_staff", "hr_leader", "finance_leader"], []),
 ]
+
+# Meetings whose first listener gave up their seat, so it is held for the first person waiting
+# (Grace at the walk-through, Layla at the warehouse tour): a live offer to accept or decline.
+OFFERS = {"Autoclave room walk-through": "it_leader", "Warehouse tour before the peak": "it_staff"}
+
+# Past meetings whose host marked attendance: everyone came but these.
+ATTENDANCE = {"Quarterly review: spring orders": ["it_staff"], "Tour of the machining floor": []}
 
 # (debrief author key, colleague who found it helpful)
 REACTIONS = [("finance_leader", "finance_staff"), ("finance_leader", "finance_staff2"), ("hr_leader", "hr_staff"),
@@ -91,6 +103,13 @@ def seed(*, teams, people, customers, **_):
             seat = Seat.objects.filter(meeting=meeting, user=people[key]).first()
             if seat is None:
                 services.seat_claim(by=people[key], meeting=meeting, now=opened)
+        leaver = OFFERS.get(title)
+        if leaver and not meeting.seat_set.exclude(status__in=Seat.ACTIVE).exists():
+            services.seat_cancel(by=people[leaver], meeting=meeting)  # the first waiting gets the seat held
+        if title in ATTENDANCE and meeting.attendance_marked_at is None:
+            absent = {people[key].pk for key in ATTENDANCE[title]}
+            came = meeting.seat_set.filter(status=Seat.Status.CONFIRMED).exclude(user_id__in=absent)
+            services.attendance_mark(by=people[host_key], meeting=meeting, attended=came.values_list("pk", flat=True))
         for key in debriefed:
             goals, surprises, differently = DEBRIEFS[key]
             debriefs[key] = services.debrief_save(

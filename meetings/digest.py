@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.db.models import Count, F, Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -20,12 +20,13 @@ from portal.lib.emails import Attachment
 from portal.permissions import can
 
 from .models import Meeting, Seat
+from .offers import offer_path
 
 HORIZON = datetime.timedelta(weeks=3)  # "upcoming" means the next three weeks
 OWED_WINDOW = datetime.timedelta(days=60)  # debriefs still worth asking for
 LIMIT = 5
 OPEN_CANDIDATES = 100
-CONFIRMED, WAITLISTED = Seat.Status.CONFIRMED, Seat.Status.WAITLISTED
+CONFIRMED, WAITLISTED, OFFERED = Seat.Status.CONFIRMED, Seat.Status.WAITLISTED, Seat.Status.OFFERED
 # What the digest shows of a meeting (not the briefing and other texts).
 MEETING_FIELDS = ("id", "title", "starts_at", "ends_at", "seats", "customer_id", "host_id")
 
@@ -82,7 +83,8 @@ def prepare(users, since_by_user, now):
         open_meetings.append(meeting)
     seats = [
         SimpleNamespace(
-            user_id=row["user_id"], status=row["status"], meeting_id=row["m_id"], meeting=_meeting(row)
+            pk=row["id"], user_id=row["user_id"], status=row["status"], offer_expires_at=row["offer_expires_at"],
+            meeting_id=row["m_id"], meeting=_meeting(row),
         )
         for row in Seat.objects.filter(
             user__in=users, status__in=Seat.ACTIVE, meeting__status=Meeting.Status.SCHEDULED
@@ -90,8 +92,9 @@ def prepare(users, since_by_user, now):
         .filter(
             Q(meeting__ends_at__gt=now)
             | Q(status=CONFIRMED, debrief__isnull=True, meeting__ends_at__gt=now - OWED_WINDOW)
+            & ~Q(attendance=Seat.Attendance.NO_SHOW)
         )
-        .values("user_id", "status", **_meeting_values("meeting__"))
+        .values("id", "user_id", "status", "offer_expires_at", **_meeting_values("meeting__"))
         .order_by("meeting__starts_at", "id")
     ]
     hosted = [
@@ -120,7 +123,8 @@ def prepare(users, since_by_user, now):
         )
         .values("user_id")
         .annotate(
-            attended=Count("id", filter=Q(meeting__ends_at__lte=now)),
+            # a no-show is not an attended meeting (meetings.selectors.counts_as_attended)
+            attended=Count("id", filter=Q(meeting__ends_at__lte=now) & ~Q(attendance=Seat.Attendance.NO_SHOW)),
             booked=Count("id", filter=Q(meeting__ends_at__gt=now)),
         )
         .order_by()
@@ -176,6 +180,24 @@ def pick_open_seats(data, user, since, now):
     return _limited(rows, make_item)
 
 
+def pick_seat_offers(data, user, since, now):
+    """Seats freed up and held for `user` from the waitlist, with the deadline to accept: the item links
+    to the offer's page (signed, as in the offer email), where Accept and Decline are."""
+    rows = [
+        seat for seat in data["seats"].get(user.pk, [])
+        if seat.status == OFFERED and seat.offer_expires_at and seat.offer_expires_at > now
+    ]
+
+    def make_item(seat):
+        deadline = formats.date_format(timezone.localtime(seat.offer_expires_at), "DATETIME_FORMAT")
+        item = _item(seat.meeting, _("Your seat is held until %(deadline)s.") % {"deadline": deadline},
+                     _("Accept or decline"))
+        item["url"] = settings.SITE_URL + offer_path(seat)
+        return item
+
+    return _limited(rows, make_item)
+
+
 def pick_my_meetings(data, user, since, now):
     """Meetings `user` listens in on (or waits for) and hosts in the next three weeks."""
     if not can(user, "meeting.view"):
@@ -184,7 +206,7 @@ def pick_my_meetings(data, user, since, now):
     rows = [
         (seat.meeting, seat.status)
         for seat in data["seats"].get(user.pk, [])
-        if now < seat.meeting.ends_at and seat.meeting.starts_at <= horizon
+        if now < seat.meeting.ends_at and seat.meeting.starts_at <= horizon and seat.status != OFFERED
     ]
     rows += [(meeting, "host") for meeting in data["hosted"].get(user.pk, [])]
     rows.sort(key=lambda row: (row[0].starts_at, row[0].pk))

@@ -29,6 +29,13 @@ class MeetingForm(forms.ModelForm):
         error_messages={"min_value": _("A meeting needs at least one listener seat.")},
     )
 
+    offer_hours = forms.IntegerField(
+        label=_("Hold a freed seat for (hours)"), min_value=1, max_value=168, initial=24, required=False,
+        help_text=_("When a seat frees up, the first person on the waitlist has this long to accept it."),
+        error_messages={"min_value": _("Hold a freed seat for at least one hour."),
+                        "max_value": _("Hold a freed seat for at most a week (168 hours).")},
+    )
+
     video_url = forms.URLField(
         label=_("Video link"), required=False, assume_scheme="https", max_length=200,
         help_text=_("An https:// link to the video call."), widget=forms.URLInput(attrs={"placeholder": "https://", "dir": "ltr"}),
@@ -37,7 +44,7 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["customer", "kind", "title", "starts_at", "ends_at", "place", "video_url", "seats",
-                  "signup_closes_at", "briefing"]
+                  "signup_closes_at", "offer_hours", "briefing"]
         widgets = {
             "starts_at": forms.DateTimeInput(**DATETIME_WIDGET),
             "ends_at": forms.DateTimeInput(**DATETIME_WIDGET),
@@ -51,6 +58,11 @@ class MeetingForm(forms.ModelForm):
         zone = timezone.get_current_timezone_name()
         for name in ("starts_at", "ends_at", "signup_closes_at"):
             self.fields[name].help_text = _("In your time zone (%(zone)s).") % {"zone": zone}
+
+    def clean_offer_hours(self):
+        """Left empty: the default, 24 hours (or what the meeting had)."""
+        hours = self.cleaned_data["offer_hours"]
+        return hours or self.instance.offer_hours or Meeting._meta.get_field("offer_hours").default
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
@@ -99,6 +111,26 @@ class MeetingFilterForm(forms.Form):
             "customer": data.get("customer"), "kind": data.get("kind") or "",
             "month": data.get("month"), "open_only": bool(data.get("open")),
         }, ignored
+
+
+class AttendanceForm(forms.Form):
+    """Who of the confirmed listeners came. Until attendance is marked, everyone starts ticked."""
+
+    attended = forms.MultipleChoiceField(
+        label=_("Attended"), required=False, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Tick only people who had a seat at this meeting.")},
+    )
+
+    def __init__(self, data=None, *, seats, marked):
+        ticked = [str(s.pk) for s in seats if not marked or s.attendance == s.Attendance.ATTENDED]
+        super().__init__(data, initial={"attended": ticked})
+        self.seats = seats
+        self.fields["attended"].choices = [(str(s.pk), s.user.name) for s in seats]
+
+    def rows(self):
+        """(seat, checkbox) pairs, so the template can show each person's team beside the box."""
+        boxes = {str(box.data["value"]): box for box in self["attended"]}
+        return [(seat, boxes[str(seat.pk)]) for seat in self.seats]
 
 
 class DebriefForm(forms.ModelForm):

@@ -41,16 +41,26 @@ class Meeting(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("An address or a room."))
     video_url = models.URLField(_("video link"), blank=True, help_text=_("An https:// link to the video call."))
     seats = models.PositiveSmallIntegerField(_("listener seats"), default=2)
+    # How long a seat that frees up is held for the first person on the waitlist (services._promote).
+    offer_hours = models.PositiveSmallIntegerField(
+        _("hold a freed seat for (hours)"), default=24,
+        help_text=_("When a seat frees up, the first person on the waitlist has this long to accept it."),
+    )
     signup_closes_at = models.DateTimeField(_("sign-up closes"), validators=[validate_date_range])
     briefing = models.TextField(_("briefing for listeners"), default=DEFAULT_BRIEFING)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     # iCalendar SEQUENCE: bumped on every change, so calendars replace the older version.
     sequence = models.PositiveIntegerField(default=0, editable=False)
-    # Confirmed seats, kept by the seat services under the meeting's lock (services.seats_recount) with an
-    # update(), which leaves `updated_at` and so the meeting's cached card alone: a sign-up changes the
-    # seats left on every page without re-rendering anything.
+    # Seats held (confirmed, or offered to someone from the waitlist), kept by the seat services under the
+    # meeting's lock (services.seats_recount) with an update(), which leaves `updated_at` and so the
+    # meeting's cached card alone: a sign-up changes the seats left on every page without re-rendering anything.
     seats_taken = models.PositiveSmallIntegerField(default=0, editable=False)
     debriefs_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the host (or an admin) marks who attended; until then confirmed seats count provisionally.
+    attendance_marked_at = models.DateTimeField(_("attendance marked"), null=True, blank=True, editable=False)
+    attendance_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL, editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -61,6 +71,7 @@ class Meeting(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"),
             models.CheckConstraint(condition=Q(seats__gte=1), name="meeting_has_seats"),
+            models.CheckConstraint(condition=Q(offer_hours__gte=1), name="meeting_offer_hours_positive"),
             models.CheckConstraint(
                 condition=Q(signup_closes_at__lte=F("starts_at")), name="meeting_signup_closes_before_start"
             ),
@@ -85,6 +96,8 @@ class Meeting(models.Model):
             errors["signup_closes_at"] = _("Sign-up must close before the meeting starts.")
         if self.seats is not None and self.seats < 1:
             errors["seats"] = _("A meeting needs at least one listener seat.")
+        if self.offer_hours is not None and self.offer_hours < 1:
+            errors["offer_hours"] = _("Hold a freed seat for at least one hour.")
         if self.video_url and not self.video_url.lower().startswith("https://"):
             errors["video_url"] = _("Use a secure link that starts with https://.")
         if not self.place and not self.video_url:
@@ -112,23 +125,42 @@ class Meeting(models.Model):
     def seats_left(self):
         return max(self.seats - self.seats_taken, 0)
 
+    def can_mark_attendance(self, now=None):
+        """Attendance is marked once the meeting has taken place (and it was not cancelled)."""
+        return not self.is_cancelled and self.is_past(now)
+
     def ical_uid(self):
         return f"meeting-{self.pk}@lifeline"
 
 
 class Seat(models.Model):
-    """One person's place at a meeting: a listener seat or a place on the waitlist.
+    """One person's place at a meeting: a listener seat, a seat offered and held for them, or a place on
+    the waitlist.
 
     One row per (meeting, user): signing up again reuses the row, so a double click cannot
-    take two places. Waitlist order is `created_at`, reset when someone signs up again."""
+    take two places. Waitlist order is `created_at`, reset when someone signs up again.
+
+    When a seat frees up, the first person waiting gets an offer: the seat is held for them (it counts
+    in `Meeting.seats_taken`) until `offer_expires_at`; they accept (confirmed), decline, or let it lapse,
+    and then the next person waiting gets it."""
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")
+        OFFERED = "offered", _("Offered a seat")
         WAITLISTED = "waitlisted", _("Waitlisted")
         CANCELLED = "cancelled", _("Cancelled")
         REMOVED = "removed", _("Removed by the host")
+        DECLINED = "declined", _("Declined the offered seat")
+        LAPSED = "lapsed", _("Let the offered seat lapse")
 
-    ACTIVE = (Status.CONFIRMED, Status.WAITLISTED)
+    class Attendance(models.TextChoices):
+        UNMARKED = "", _("Not marked yet")
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("Did not attend")
+
+    ACTIVE = (Status.CONFIRMED, Status.OFFERED, Status.WAITLISTED)
+    # Statuses that hold one of the meeting's seats (what `Meeting.seats_taken` counts).
+    HOLDING = (Status.CONFIRMED, Status.OFFERED)
 
     meeting = models.ForeignKey(Meeting, related_name="seat_set", on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="meeting_seats", on_delete=models.CASCADE)
@@ -137,17 +169,31 @@ class Seat(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # The state last emailed ("meeting status:seat status:sequence"), so an email task sends once.
     notified = models.CharField(max_length=60, blank=True, editable=False)
+    # While `status` is OFFERED: when the held seat goes to the next person waiting.
+    offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
+    # Marked by the host after the meeting; seen only by the host, admins and the person.
+    attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices, blank=True, default="")
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("seat")
         verbose_name_plural = _("seats")
-        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="seat_once_per_meeting")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="seat_once_per_meeting"),
+            # An offer always has a deadline, and only an offer has one.
+            models.CheckConstraint(
+                condition=Q(status="offered", offer_expires_at__isnull=False)
+                | (~Q(status="offered") & Q(offer_expires_at__isnull=True)),
+                name="seat_offer_has_deadline",
+            ),
+        ]
         indexes = [
             # Counting a meeting's confirmed seats and walking its waitlist in order.
             models.Index(fields=["meeting", "status", "created_at"], name="seat_meeting_status_idx"),
             # "My customer meetings" and the quotas: a person's seats by status.
             models.Index(fields=["user", "status"], name="seat_user_status_idx"),
+            # The periodic expiry of offers: offered seats by deadline (services.offers_expire).
+            models.Index(fields=["offer_expires_at"], condition=Q(status="offered"), name="seat_offer_expiry_idx"),
         ]
 
     def __str__(self):
@@ -156,6 +202,14 @@ class Seat(models.Model):
     @property
     def is_active(self):
         return self.status in self.ACTIVE
+
+    def offer_live(self, now=None):
+        """An offer the person can still accept."""
+        return self.status == self.Status.OFFERED and self.offer_expires_at > (now or timezone.now())
+
+    @property
+    def is_no_show(self):
+        return self.attendance == self.Attendance.NO_SHOW
 
 
 class CalendarFeed(models.Model):

@@ -17,8 +17,10 @@ from portal.lib.markdown import plain_excerpt
 from portal.permissions import can
 
 from .models import Debrief, DebriefReaction, Meeting, Seat
+from .offers import offer_path
 
-CONFIRMED, WAITLISTED = Seat.Status.CONFIRMED, Seat.Status.WAITLISTED
+CONFIRMED, WAITLISTED, OFFERED = Seat.Status.CONFIRMED, Seat.Status.WAITLISTED, Seat.Status.OFFERED
+NO_SHOW = Seat.Attendance.NO_SHOW
 
 
 def with_counts(meetings):
@@ -28,9 +30,11 @@ def with_counts(meetings):
 
 
 def seat_count(status):
-    """The outer meeting's seats in `status`: a correlated count that reads seat_meeting_status_idx
-    alone, so it costs the same for one meeting as for any other (no join, no GROUP BY)."""
-    seats = Seat.objects.filter(meeting=OuterRef("pk"), status=status).order_by().values("meeting")
+    """The outer meeting's seats in `status` (one status or several): a correlated count that reads
+    seat_meeting_status_idx alone, so it costs the same for one meeting as for any other (no join, no
+    GROUP BY)."""
+    statuses = [status] if isinstance(status, str) else list(status)
+    seats = Seat.objects.filter(meeting=OuterRef("pk"), status__in=statuses).order_by().values("meeting")
     return Coalesce(Subquery(seats.annotate(n=Count("*")).values("n")), 0)
 
 
@@ -137,11 +141,19 @@ def my_seat(*, meeting, user):
 
 
 def meeting_people(meeting):
-    """Listeners and waitlist in order, for the host. One query."""
+    """Listeners and waitlist in order, for the host; the waitlist starts with those offered a seat
+    (they were first in it). One query."""
     seats = list(
         meeting.seat_set.filter(status__in=Seat.ACTIVE).select_related("user__team").order_by("created_at", "id")
     )
-    return [s for s in seats if s.status == CONFIRMED], [s for s in seats if s.status == WAITLISTED]
+    return [s for s in seats if s.status == CONFIRMED], [s for s in seats if s.status != CONFIRMED]
+
+
+def attendance_seats(meeting):
+    """The confirmed listeners, for the host's attendance screen. One query."""
+    return list(
+        meeting.seat_set.filter(status=CONFIRMED).select_related("user__team").order_by("user__name", "id")
+    )
 
 
 def meeting_debriefs(*, meeting, user):
@@ -196,19 +208,37 @@ def quota_status(*, attended, booked, now=None, quota_value=None):
     return BEHIND
 
 
+ATTENDANCE_RULE = _(
+    "A meeting counts once it has taken place and the host has marked you as attending. Until the host "
+    "marks attendance, a meeting you had a seat at counts provisionally."
+)
+
+
+def counts_as_attended(prefix=""):
+    """Q for a seat (reached through `prefix`) that counts as an attended meeting once the meeting has
+    ended: confirmed, and not marked a no-show. A seat whose attendance is not marked yet counts
+    (provisionally): the host's attendance screen starts with every confirmed listener ticked."""
+    return Q(**{f"{prefix}status": CONFIRMED}) & ~Q(**{f"{prefix}attendance": NO_SHOW})
+
+
 def _year_counts(now):
-    """attended/booked annotations on User: confirmed seats at meetings that start this year."""
+    """attended/booked annotations on User: confirmed seats at meetings that start this year; attended
+    leaves out no-shows (see counts_as_attended)."""
     start, end = year_bounds(now)
     base = Q(meeting_seats__status=CONFIRMED, meeting_seats__meeting__status=Meeting.Status.SCHEDULED,
              meeting_seats__meeting__starts_at__gte=start, meeting_seats__meeting__starts_at__lt=end)
     return {
-        "attended": Count("meeting_seats", filter=base & Q(meeting_seats__meeting__ends_at__lte=now)),
+        "attended": Count(
+            "meeting_seats",
+            filter=base & counts_as_attended("meeting_seats__") & Q(meeting_seats__meeting__ends_at__lte=now),
+        ),
         "booked": Count("meeting_seats", filter=base & Q(meeting_seats__meeting__ends_at__gt=now)),
     }
 
 
 def my_meetings(*, user, now=None):
-    """My upcoming seats (confirmed or waitlisted), this year's attended meetings, and the counts."""
+    """My upcoming seats (confirmed, offered or waitlisted), this year's meetings I had a seat at with
+    their attendance (mine only: no-shows are seen by the person, the host and admins), and the counts."""
     now = now or timezone.now()
     start, end = year_bounds(now)
     seats = list(
@@ -220,10 +250,13 @@ def my_meetings(*, user, now=None):
     )
     upcoming = [s for s in seats if s.meeting.ends_at > now]
     past = [s for s in seats if s.meeting.ends_at <= now]
-    attended = len([s for s in past if s.meeting.starts_at < end])
+    counted = [s for s in past if s.meeting.starts_at < end and not s.is_no_show]
+    attended = len(counted)
+    provisional = len([s for s in counted if s.meeting.attendance_marked_at is None])
     booked = len([s for s in upcoming if s.status == CONFIRMED and s.meeting.starts_at < end])
     return {
         "upcoming": upcoming, "past": list(reversed(past)), "attended": attended, "booked": booked,
+        "provisional": provisional, "attendance_rule": ATTENDANCE_RULE,
         "quota": quota(), "expected": expected_by_now(now), "status": quota_status(attended=attended, booked=booked, now=now),
     }
 
@@ -273,9 +306,10 @@ OWED_FOR = datetime.timedelta(days=60)  # a debrief not written by then is no lo
 
 
 def home_panel(user, *, now=None, upcoming=3):
-    """Home: the debriefs I owe (a confirmed seat at a meeting that ended in the last 60 days, no
-    debrief yet) and my next `upcoming` seats, confirmed or waitlisted, at meetings not yet ended.
-    One query of at most ten seats, by start; None when there is nothing to show."""
+    """Home: seats offered to me and held until a deadline, the debriefs I owe (a confirmed seat at a
+    meeting that ended in the last 60 days, not marked a no-show, no debrief yet) and my next
+    `upcoming` seats, confirmed or waitlisted, at meetings not yet ended. One query of at most ten
+    seats, by start; None when there is nothing to show."""
     if not user.is_authenticated:
         return None
     now = now or timezone.now()
@@ -283,15 +317,20 @@ def home_panel(user, *, now=None, upcoming=3):
         Seat.objects.filter(user=user, status__in=Seat.ACTIVE, meeting__status=Meeting.Status.SCHEDULED)
         .filter(
             Q(meeting__ends_at__gt=now)
-            | Q(status=CONFIRMED, meeting__ends_at__gt=now - OWED_FOR) & ~Exists(Debrief.objects.filter(seat=OuterRef("pk")))
+            | Q(status=CONFIRMED, meeting__ends_at__gt=now - OWED_FOR) & ~Q(attendance=NO_SHOW)
+            & ~Exists(Debrief.objects.filter(seat=OuterRef("pk")))
         )
         .select_related("meeting__customer")
-        .only("status", "meeting__title", "meeting__starts_at", "meeting__ends_at", "meeting__customer__name")
+        .only("status", "offer_expires_at", "attendance", "meeting__title", "meeting__starts_at",
+              "meeting__ends_at", "meeting__customer__name")
         .order_by("meeting__starts_at", "id")[:10]
     )
+    offers = [seat for seat in seats if seat.offer_live(now)]
+    for seat in offers:
+        seat.offer_url = offer_path(seat)
     owed = [seat for seat in seats if seat.meeting.ends_at <= now]
-    coming = [seat for seat in seats if seat.meeting.ends_at > now][:upcoming]
-    return {"owed": owed, "upcoming": coming} if owed or coming else None
+    coming = [seat for seat in seats if seat.meeting.ends_at > now and seat.status != OFFERED][:upcoming]
+    return {"offers": offers, "owed": owed, "upcoming": coming} if offers or owed or coming else None
 
 
 def feed_meetings(*, user, now=None):

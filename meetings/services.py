@@ -1,6 +1,12 @@
 """Writes for customer meetings. Seats and the waitlist change only under a lock on the meeting
-row (pretix's rule: lock, then count, then write), so a meeting is never overbooked."""
+row (pretix's rule: lock, then count, then write), so a meeting is never overbooked.
 
+A seat that frees up is not handed over silently: the first person waiting gets an offer, and the
+seat is held for them (it counts as taken) until they accept, decline, or let it lapse; then the next
+person waiting gets it. Offers, like seats, change only under the meeting's lock, so a seat is never
+held by two people and never lost between them."""
+
+import datetime
 import logging
 
 from django.core.exceptions import ValidationError
@@ -18,12 +24,15 @@ from .selectors import seat_count
 
 log = logging.getLogger(__name__)
 
-# Tests may set this to a callable to widen the window between counting seats and writing one.
+# Tests may set this to a callable to widen the window between reading seats (counting them, or reading
+# an offer) and writing one.
 _after_count = None
 
 MEETING_FIELDS = [
     "customer", "kind", "title", "starts_at", "ends_at", "place", "video_url", "seats", "signup_closes_at", "briefing",
+    "offer_hours",
 ]
+HOLDING = Seat.HOLDING
 
 
 class MeetingBusy(ValidationError):
@@ -64,7 +73,7 @@ def _check_can_edit(user, meeting):
 
 def meeting_create(
     *, by, customer, kind, title, starts_at, ends_at, seats, signup_closes_at,
-    place="", video_url="", briefing=None, host=None, now=None,
+    place="", video_url="", briefing=None, host=None, now=None, offer_hours=None,
 ):
     """Open a meeting. `now` lets the demo data record meetings that have already happened."""
     _check_can_host(by)
@@ -73,6 +82,8 @@ def meeting_create(
         customer=customer, host=host or by, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at,
         seats=seats, signup_closes_at=signup_closes_at, place=place, video_url=video_url, created_at=now,
     )
+    if offer_hours:
+        meeting.offer_hours = offer_hours
     if briefing:
         meeting.briefing = briefing
     meeting.full_clean()
@@ -102,11 +113,11 @@ def meeting_update(*, by, meeting, **fields):
         for name in changed:
             setattr(current, name, fields[name])
         current.full_clean()
-        confirmed = Seat.objects.filter(meeting=current, status=Seat.Status.CONFIRMED).count()
-        if current.seats < confirmed:
+        held = Seat.objects.filter(meeting=current, status__in=HOLDING).count()
+        if current.seats < held:
             raise ValidationError(
                 {"seats": _("%(count)s listeners already have a seat; remove listeners before lowering the seats.")
-                 % {"count": confirmed}}
+                 % {"count": held}}
             )
         current.sequence += 1
         current.save()
@@ -136,29 +147,38 @@ def meeting_cancel(*, by, meeting):
 
 
 def seats_recount(meeting_id):
-    """Write the meeting's `seats_taken` from its confirmed seats, in one UPDATE. The seat services
-    call it under the meeting's lock after a seat is confirmed or released; the admin after it edits
-    seats. A count rather than `F() + 1`, so a seat written any other way is put right by the next
-    write. update() leaves `updated_at`, and so the meeting's cached card, alone."""
-    Meeting.objects.filter(pk=meeting_id).update(seats_taken=seat_count(Seat.Status.CONFIRMED))
+    """Write the meeting's `seats_taken` from its held seats (confirmed, or offered and not yet answered),
+    in one UPDATE. The seat services call it under the meeting's lock after a seat is confirmed, offered
+    or released; the admin after it edits seats. A count rather than `F() + 1`, so a seat written any
+    other way is put right by the next write. update() leaves `updated_at`, and so the meeting's cached
+    card, alone."""
+    Meeting.objects.filter(pk=meeting_id).update(seats_taken=seat_count(HOLDING))
 
 
-def _promote(meeting):
-    """Fill free seats from the waitlist, first come first served. Caller holds the meeting lock."""
-    if meeting.is_cancelled or meeting.starts_at <= timezone.now():
+def offer_deadline(meeting, now):
+    """When an offer made `now` lapses: `offer_hours` later (to the second), but never after the meeting starts."""
+    return min((now + datetime.timedelta(hours=meeting.offer_hours)).replace(microsecond=0), meeting.starts_at)
+
+
+def _promote(meeting, now=None):
+    """Offer free seats to the waitlist, first come first served: each offered seat is held for its
+    person until the offer's deadline. Caller holds the meeting lock and recounts afterwards."""
+    now = now or timezone.now()
+    if meeting.is_cancelled or meeting.starts_at <= now:
         return []
-    confirmed = Seat.objects.filter(meeting=meeting, status=Seat.Status.CONFIRMED).count()
-    free = meeting.seats - confirmed
+    held = Seat.objects.filter(meeting=meeting, status__in=HOLDING).count()
+    free = meeting.seats - held
     if free <= 0:
         return []
-    promoted = list(
+    offered = list(
         Seat.objects.filter(meeting=meeting, status=Seat.Status.WAITLISTED).order_by("created_at", "id")[:free]
     )
-    for seat in promoted:
-        seat.status = Seat.Status.CONFIRMED
-        seat.save(update_fields=["status", "updated_at"])
-        _enqueue_seat_email(seat.pk, "promoted")
-    return promoted
+    deadline = offer_deadline(meeting, now)
+    for seat in offered:
+        seat.status, seat.offer_expires_at = Seat.Status.OFFERED, deadline
+        seat.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        _enqueue_seat_email(seat.pk, "offered")
+    return offered
 
 
 def seat_claim(*, by, meeting, now=None, lock=True):
@@ -180,10 +200,11 @@ def seat_claim(*, by, meeting, now=None, lock=True):
             seat = Seat.objects.filter(meeting=meeting, user=by).first()
             if seat is not None and seat.is_active:
                 return seat
-            confirmed = Seat.objects.filter(meeting=meeting, status=Seat.Status.CONFIRMED).count()
+            # Held seats: confirmed ones and those offered to someone waiting (an offer keeps its seat).
+            held = Seat.objects.filter(meeting=meeting, status__in=HOLDING).count()
             if _after_count is not None:
                 _after_count()
-            status = Seat.Status.CONFIRMED if confirmed < meeting.seats else Seat.Status.WAITLISTED
+            status = Seat.Status.CONFIRMED if held < meeting.seats else Seat.Status.WAITLISTED
             if seat is None:
                 seat = Seat.objects.create(meeting=meeting, user=by, status=status, created_at=timezone.now())
             else:  # signing up again: back of the queue
@@ -200,17 +221,19 @@ def seat_claim(*, by, meeting, now=None, lock=True):
         return Seat.objects.get(meeting=meeting, user=by)
 
 
-def _release(meeting, seat, status, reason):
-    was_confirmed = seat.status == Seat.Status.CONFIRMED
-    seat.status = status
-    seat.save(update_fields=["status", "updated_at"])
+def _release(meeting, seat, status, reason, now=None):
+    """Take `seat` out (left, removed, declined, lapsed) and, when it held a seat, offer that seat to
+    the next person waiting. Caller holds the meeting lock."""
+    was_confirmed, was_holding = seat.status == Seat.Status.CONFIRMED, seat.status in HOLDING
+    seat.status, seat.offer_expires_at = status, None
+    seat.save(update_fields=["status", "offer_expires_at", "updated_at"])
     if was_confirmed or reason == "removed":
         _enqueue_seat_email(seat.pk, reason)
-    if not was_confirmed:
+    if not was_holding:
         return []
-    promoted = _promote(meeting)
+    offered = _promote(meeting, now)
     seats_recount(meeting.pk)
-    return promoted
+    return offered
 
 
 def seat_cancel(*, by, meeting):
@@ -243,6 +266,115 @@ def seat_remove(*, by, meeting, seat):
             return seat
     except OperationalError as error:
         raise MeetingBusy from error
+
+
+# Offers -----------------------------------------------------------------------------------------
+
+
+def _locked_offer(*, by, seat, lock=True):
+    """The seat re-read under its meeting's lock. Call inside transaction.atomic()."""
+    require(by, "offer.respond", seat, message=_("Only the person the seat is offered to can answer the offer."))
+    meeting = _locked(seat.meeting_id, lock=lock)
+    seat = Seat.objects.get(pk=seat.pk, meeting=meeting)
+    if _after_count is not None:
+        _after_count()
+    return meeting, seat
+
+
+def seat_offer_accept(*, by, seat, now=None, lock=True):
+    """Take the seat held for me. Accepting twice returns the confirmed seat. An offer past its deadline
+    cannot be accepted, even when the periodic expiry has not run yet: it lapses here and now, and the
+    next person waiting gets it (the returned seat's status says which happened). `lock=False` exists
+    only for the test that shows the race the lock prevents."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            meeting, seat = _locked_offer(by=by, seat=seat, lock=lock)
+            if seat.status == Seat.Status.CONFIRMED:
+                return seat
+            if seat.status != Seat.Status.OFFERED:
+                raise ValidationError(_("This seat is no longer offered to you."))
+            if meeting.is_cancelled:
+                raise ValidationError(_("This meeting was cancelled."))
+            if seat.offer_expires_at <= now:
+                _release(meeting, seat, Seat.Status.LAPSED, "lapsed", now)
+                return seat
+            seat.status, seat.offer_expires_at = Seat.Status.CONFIRMED, None
+            seat.save(update_fields=["status", "offer_expires_at", "updated_at"])
+            seats_recount(meeting.pk)  # unchanged (the seat was held), but kept right whatever wrote before
+            _enqueue_seat_email(seat.pk, "accepted")
+            return seat
+    except OperationalError as error:
+        raise MeetingBusy from error
+
+
+def seat_offer_decline(*, by, seat, now=None):
+    """Turn down the seat held for me; the next person waiting gets the offer. Declining twice is harmless."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            meeting, seat = _locked_offer(by=by, seat=seat)
+            if seat.status != Seat.Status.OFFERED:
+                return seat
+            _release(meeting, seat, Seat.Status.DECLINED, "declined", now)
+            return seat
+    except OperationalError as error:
+        raise MeetingBusy from error
+
+
+def offers_expire(*, now=None, lock=True):
+    """Let every offer past its deadline lapse and offer each seat to the next person waiting. One
+    meeting at a time under its lock, re-reading the offers there, so an offer accepted a moment
+    before is left alone. Running it twice has the effect of running it once. Returns the seats lapsed.
+    `lock=False` exists only for the test that shows the race the lock prevents."""
+    now = now or timezone.now()
+    meeting_ids = set(
+        Seat.objects.filter(status=Seat.Status.OFFERED, offer_expires_at__lte=now).values_list("meeting_id", flat=True)
+    )
+    lapsed = []
+    for meeting_id in sorted(meeting_ids):
+        try:
+            with transaction.atomic():
+                meeting = _locked(meeting_id, lock=lock)
+                due = list(
+                    Seat.objects.filter(meeting=meeting, status=Seat.Status.OFFERED, offer_expires_at__lte=now)
+                    .order_by("created_at", "id")
+                )
+                if _after_count is not None:
+                    _after_count()
+                for seat in due:
+                    seat.status, seat.offer_expires_at = Seat.Status.LAPSED, None
+                    seat.save(update_fields=["status", "offer_expires_at", "updated_at"])
+                _promote(meeting, now)
+                seats_recount(meeting.pk)
+                lapsed += due
+        except OperationalError as error:  # busy: the next run takes this meeting
+            log.warning("Expiring offers for meeting %s timed out: %s", meeting_id, error)
+    return lapsed
+
+
+# Attendance -------------------------------------------------------------------------------------
+
+
+def attendance_mark(*, by, meeting, attended, now=None):
+    """The host (or an admin) says who of the confirmed listeners came: seats in `attended` (seat ids)
+    attended, every other confirmed seat was a no-show. Marking again corrects it."""
+    require(by, "meeting.attendance", meeting, message=_("Only the host and admins mark attendance."))
+    now = now or timezone.now()
+    attended = {int(pk) for pk in attended}
+    with transaction.atomic():
+        meeting = _locked(meeting.pk)
+        if not meeting.can_mark_attendance(now):
+            raise ValidationError(_("Attendance can be marked once the meeting has taken place."))
+        seats = Seat.objects.filter(meeting=meeting, status=Seat.Status.CONFIRMED)
+        unknown = attended - set(seats.values_list("pk", flat=True))
+        if unknown:
+            raise ValidationError(_("Some of the people marked do not have a seat at this meeting."))
+        seats.filter(pk__in=attended).update(attendance=Seat.Attendance.ATTENDED, updated_at=now)
+        seats.exclude(pk__in=attended).update(attendance=Seat.Attendance.NO_SHOW, updated_at=now)
+        Meeting.objects.filter(pk=meeting.pk).update(attendance_marked_at=now, attendance_marked_by=by)
+        meeting.attendance_marked_at, meeting.attendance_marked_by = now, by
+    return meeting
 
 
 # Calendar feed ----------------------------------------------------------------------------------
@@ -279,6 +411,8 @@ def debrief_save(*, by, meeting, goals_and_needs, surprises="", do_differently="
     require(by, "debrief.write", seat, message=_("Only listeners who attended can debrief this meeting."))
     if meeting.is_cancelled or not meeting.is_past(now):
         raise ValidationError(_("You can debrief once the meeting has taken place."))
+    if seat.is_no_show:
+        raise ValidationError(_("The host marked you as not attending, so there is no debrief to write."))
     debrief = Debrief.objects.filter(seat=seat).first() or Debrief(seat=seat, created_at=now)
     debrief.goals_and_needs, debrief.surprises, debrief.do_differently = goals_and_needs, surprises, do_differently
     debrief.full_clean(exclude=["seat"])
@@ -345,5 +479,5 @@ def debrief_requests(*, now=None, window_days=30):
         customer_touch(customer_id=customer_id)  # the meeting was held
         seat_ids += Seat.objects.filter(
             meeting_id=meeting_id, status=Seat.Status.CONFIRMED, debrief__isnull=True
-        ).values_list("pk", flat=True)
+        ).exclude(attendance=Seat.Attendance.NO_SHOW).values_list("pk", flat=True)
     return seat_ids

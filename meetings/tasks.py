@@ -4,6 +4,7 @@ Each seat remembers the state it was last emailed about (`Seat.notified`); a tas
 with a compare-and-swap before sending, so running a task twice sends once."""
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from portal.lib.emails import Attachment, send_email
@@ -12,22 +13,28 @@ from portal.lib.tasks import EmailTask
 
 from . import ical
 from .models import Meeting, Seat
-from .services import debrief_requests
+from .offers import offer_path
+from .services import debrief_requests, offers_expire
 
 REQUEST = "text/calendar; method=REQUEST"
 CANCEL = "text/calendar; method=CANCEL"
 
-# reason -> (seat status it needs, email template, calendar method)
+# reason -> (seat status it needs, email template, calendar method or None for no calendar file)
 SEAT_EMAILS = {
     "confirmed": (Seat.Status.CONFIRMED, "meetings-confirmed", "REQUEST"),
     "promoted": (Seat.Status.CONFIRMED, "meetings-confirmed", "REQUEST"),
+    "offered": (Seat.Status.OFFERED, "meetings-offered", None),
+    "accepted": (Seat.Status.CONFIRMED, "meetings-confirmed", "REQUEST"),
     "left": (Seat.Status.CANCELLED, "meetings-left", "CANCEL"),
     "removed": (Seat.Status.REMOVED, "meetings-removed", "CANCEL"),
 }
 
 
 def _state(seat):
-    return f"{seat.meeting.status}:{seat.status}:{seat.meeting.sequence}"
+    state = f"{seat.meeting.status}:{seat.status}:{seat.meeting.sequence}"
+    if seat.offer_expires_at:  # each offer is its own email, even a second one to the same person
+        state += f":{int(seat.offer_expires_at.timestamp())}"
+    return state
 
 
 def _send_once(seat, template, method, context=None):
@@ -37,13 +44,15 @@ def _send_once(seat, template, method, context=None):
         return 0
     meeting = seat.meeting
     if method == "REQUEST":
-        attachment = Attachment(filename="invite.ics", content=ical.invitation(meeting, seat.user), mimetype=REQUEST)
+        attachments = [Attachment(filename="invite.ics", content=ical.invitation(meeting, seat.user), mimetype=REQUEST)]
+    elif method == "CANCEL":
+        attachments = [Attachment(filename="invite.ics", content=ical.cancellation(meeting, seat.user), mimetype=CANCEL)]
     else:
-        attachment = Attachment(filename="invite.ics", content=ical.cancellation(meeting, seat.user), mimetype=CANCEL)
+        attachments = []
     try:
         return send_email(
             template, to=seat.user, context={"meeting": meeting, "seat": seat, **(context or {})},
-            attachments=[attachment],
+            attachments=attachments,
         )
     except Exception:
         # Give the state back so a retry can send it.
@@ -64,9 +73,23 @@ def seat_email_task(seat_id, reason):
         return 0  # things moved on since the task was enqueued
     if method == "REQUEST" and (seat.meeting.is_cancelled or seat.meeting.ends_at <= timezone.now()):
         return 0  # no invitation to a meeting that is off or already over (a seat recorded afterwards)
-    if reason == "promoted" and not wants(seat.user, "waitlist_promoted"):
-        return 0  # they turned these emails off; the meeting page and their calendar feed show the seat
-    return _send_once(seat, template, method, {"promoted": reason == "promoted"})
+    if reason in ("promoted", "offered") and not wants(seat.user, "waitlist_promoted"):
+        return 0  # they turned these emails off; the home page, the meeting page and the digest show the seat
+    if reason == "offered":
+        if not seat.offer_live() or seat.meeting.is_cancelled:
+            return 0  # the offer was answered or lapsed before the email went
+        return _send_once(seat, template, method, {"offer_url": offer_url(seat)})
+    return _send_once(seat, template, method, {"promoted": reason in ("promoted", "accepted")})
+
+
+def offer_url(seat):
+    return settings.SITE_URL + offer_path(seat)
+
+
+@shared_task
+def offers_expire_task():
+    """Periodic: offers past their deadline lapse and go to the next person waiting (idempotent)."""
+    return len(offers_expire())
 
 
 @shared_task(base=EmailTask)

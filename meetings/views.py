@@ -15,8 +15,9 @@ from portal.models import Team
 from portal.permissions import can, require
 
 from . import ical, selectors, services
-from .forms import DebriefForm, MeetingFilterForm, MeetingForm
+from .forms import AttendanceForm, DebriefForm, MeetingFilterForm, MeetingForm
 from .models import CalendarFeed, Debrief, Meeting, Seat
+from .offers import offer_path, read_offer_token
 
 PER_PAGE = 20
 
@@ -119,8 +120,11 @@ def _detail_context(request, meeting):
     listeners, waitlist = selectors.meeting_people(meeting) if can_edit else ([], [])
     debriefs = selectors.meeting_debriefs(meeting=meeting, user=user) if meeting.is_past() else []
     my_debrief = next((d for d in debriefs if d.seat.user_id == user.pk), None)
+    if seat is not None:
+        seat.offer_url = offer_path(seat)
     return {
         "meeting": meeting, "seat": seat, "can_edit": can_edit, "listeners": listeners, "waitlist": waitlist,
+        "can_mark_attendance": can_edit and meeting.can_mark_attendance(),
         "debriefs": debriefs, "signup_open": meeting.signup_open(), "is_past": meeting.is_past(),
         "my_debrief": my_debrief,
         "can_make_story": bool(my_debrief and not my_debrief.story_id and can(user, "debrief.to_story", my_debrief.seat)),
@@ -193,6 +197,72 @@ def remove_listener(request, pk, seat_pk):
     return _after_seat_change(request, meeting, message=message, fragment="people")
 
 
+@require_http_methods(["GET", "POST"])
+def attendance(request, pk):
+    """The host marks who came, once the meeting has taken place; no-shows are seen only here, by the
+    host and admins, and by each person on their own pages."""
+    meeting = get_meeting_for(request.user, pk)
+    require(request.user, "meeting.attendance", meeting)
+    if not meeting.can_mark_attendance():
+        messages.info(request, _("Attendance can be marked once the meeting has taken place."))
+        return redirect(meeting)
+    seats = selectors.attendance_seats(meeting)
+    form = AttendanceForm(request.POST or None, seats=seats, marked=meeting.attendance_marked_at is not None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_mark(by=request.user, meeting=meeting, attended=form.cleaned_data["attended"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Attendance saved."))
+            return redirect(meeting)
+    return render(request, "meetings/attendance.html", {"meeting": meeting, "form": form, "seats": seats})
+
+
+def _offered_seat(request, token):
+    """The seat an offer link names, if it is the signed-in person's and the link is this offer's (404
+    otherwise: a link forwarded to a colleague, tampered with, or of an earlier offer, opens nothing)."""
+    found = read_offer_token(token)
+    if found is None:
+        raise Http404
+    seat_id, deadline = found
+    seat = get_object_or_404(Seat.objects.select_related("meeting__customer", "meeting__host"), pk=seat_id)
+    if not can(request.user, "offer.respond", seat):
+        raise Http404
+    if seat.status == Seat.Status.OFFERED and int(seat.offer_expires_at.timestamp()) != deadline:
+        raise Http404
+    return seat
+
+
+@require_http_methods(["GET", "POST"])
+def offer(request, token):
+    """The page an offer email links to: the held seat, its deadline, and Accept and Decline buttons.
+    A GET never changes anything (mail scanners open links); the buttons POST here."""
+    seat = _offered_seat(request, token)
+    meeting = seat.meeting
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "accept":
+                seat = services.seat_offer_accept(by=request.user, seat=seat)
+            elif action == "decline":
+                seat = services.seat_offer_decline(by=request.user, seat=seat)
+            else:
+                return _after_seat_change(request, meeting, error=_("Choose to accept or decline the seat."))
+        except ValidationError as error:
+            return _after_seat_change(request, meeting, error=_message_of(error))
+        if seat.status == Seat.Status.CONFIRMED:
+            message = _("You have a seat. The invitation is on its way to your inbox.")
+        elif seat.status == Seat.Status.LAPSED:
+            return _after_seat_change(
+                request, meeting, error=_("Sorry, the time to accept this seat has passed; it went to the next person waiting."))
+        else:
+            message = _("You declined the seat; it goes to the next person waiting.")
+        return _after_seat_change(request, meeting, message=message)
+    seat.offer_url = request.path
+    return render(request, "meetings/offer.html", {"meeting": meeting, "seat": seat})
+
+
 @require_http_methods(["GET"])
 def mine(request):
     context = {**selectors.my_meetings(user=request.user), "feed": services.calendar_feed_get(user=request.user)}
@@ -234,6 +304,9 @@ def debrief(request, pk):
     require(request.user, "debrief.write", seat)
     if not meeting.is_past() or meeting.is_cancelled:
         messages.info(request, _("You can write your debrief once the meeting has taken place."))
+        return redirect(meeting)
+    if seat.is_no_show:
+        messages.info(request, _("The host marked you as not attending, so there is no debrief to write."))
         return redirect(meeting)
     form = DebriefForm(request.POST or None, instance=Debrief.objects.filter(seat=seat).first())
     if request.method == "POST" and form.is_valid():

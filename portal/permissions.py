@@ -133,6 +133,8 @@ RULES = {
         {LEADER, ADMIN}, ("host", "seat_holder"),
         help="The listener brief (profile, people and their FORD notes, stories, decisions, pulse): page, print, reminder.",
     ),
+    "meeting.attendance": Rule({ADMIN}, ("host",), help="Mark who attended; see who did not."),
+    "offer.respond": Rule(frozenset(), ("self",), help="Accept or decline a seat offered to oneself (the object is the seat)."),
     "calendar.feed": Rule(EVERYONE, help="The secret token is the key."),
     "calendar.reset": Rule(SIGNED_IN, help="One's own feed address."),
     "debrief.write": Rule(frozenset(), ("self",), help="Listeners with a confirmed seat (the object is the seat)."),

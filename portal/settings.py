@@ -260,6 +260,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}
+# meetings: every 5 minutes, seats offered from the waitlist whose deadline passed go to the next person waiting.
+CELERY_BEAT_SCHEDULE["meetings-offers-expire"] = {"task": "meetings.tasks.offers_expire_task", "schedule": 5 * 60}
 # meetings: ask listeners for a debrief once a meeting has ended (each meeting claimed once).
 CELERY_BEAT_SCHEDULE["meetings-debrief-requests"] = {"task": "meetings.tasks.debrief_requests_task", "schedule": 15 * 60}
 # digests: every 10 minutes, fan out the weekly digests whose local send time has come (batches of ~30).

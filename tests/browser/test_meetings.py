@@ -1,4 +1,5 @@
-"""Two colleagues, one seat: the second waits, the first gives up the seat, the second gets it."""
+"""Two colleagues, one seat: the second waits, the first gives up the seat, the seat is held for the
+second, who accepts it. The host marks who attended."""
 
 import pytest
 from playwright.sync_api import expect
@@ -51,6 +52,11 @@ def test_the_waitlist_moves_up_when_a_seat_frees(page, second_page, sign_in):
     page.locator("#seat-panel").get_by_text("You are no longer signed up for this meeting.").wait_for()
 
     second_page.reload()
+    offer = second_page.locator("#seat-panel")
+    expect(offer).to_contain_text("Your seat is held until")
+    assert Seat.objects.get(meeting=meeting, user=second).status == Seat.Status.OFFERED
+    screenshot(second_page, "meetings-offer")
+    offer.get_by_role("button", name="Accept the seat").click()
     second_page.locator("#seat-panel").get_by_text("You have a seat.", exact=True).wait_for()
     assert Seat.objects.get(meeting=meeting, user=second).status == Seat.Status.CONFIRMED
     assert Seat.objects.get(meeting=meeting, user=first).status == Seat.Status.CANCELLED
@@ -98,7 +104,8 @@ def test_the_host_sees_listeners_and_removes_one(page, sign_in):
     screenshot(page, "meetings-host")
     people_region.get_by_role("button", name="Remove Grace Okafor").click()
     page.locator("#people").get_by_text("Grace Okafor was removed").wait_for()
-    assert "Nguyễn Minh Anh" in page.locator("#people ol").first.inner_text()
+    held = page.locator("#people ol").nth(1).inner_text()  # the seat is held for the first waiting
+    assert "Nguyễn Minh Anh" in held and "Seat held until" in held
     page.goto("/meetings/new/")
     screenshot(page, "meetings-new")
 
@@ -138,3 +145,87 @@ def test_the_customer_filter_works_without_javascript(browser, live_server):
     expect(page.locator("#meeting-results")).not_to_contain_text("Site visit at the bakery")
     expect(page.locator("#id_customer")).to_have_value("kens-plumbing-supply")
     context.close()
+
+
+def views_at(page, name, widths=(1280, 390)):
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"{name}-{width}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_held_seat_is_accepted_from_the_emailed_link_in_arabic_and_english(page, sign_in):
+    import datetime
+    from urllib.parse import urlsplit
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from meetings import services
+
+    leaver, waiting = UserFactory(name="Omar Nasser"), UserFactory(name="ليلى حداد", language="ar", time_zone="Asia/Dubai")
+    meeting = MeetingFactory(title="مراجعة سنوية مع كين", seats=1, starts_at=timezone.now() + datetime.timedelta(days=5))
+    services.seat_claim(by=leaver, meeting=meeting)
+    services.seat_claim(by=waiting, meeting=meeting)
+    mail.outbox.clear()
+    services.seat_cancel(by=leaver, meeting=meeting)
+    [email] = [m for m in mail.outbox if m.to == [waiting.email]]
+    link = next(word for word in email.body.split() if "/meetings/offers/" in word)
+
+    sign_in(waiting)
+    page.goto(urlsplit(link).path)  # the live server's address, not SITE_URL's
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert Seat.objects.get(meeting=meeting, user=waiting).status == Seat.Status.OFFERED  # opening changed nothing
+    views_at(page, "meetings-offer-page-ar")
+    page.goto("/")
+    views_at(page, "meetings-offer-home-ar")
+    page.goto(meeting.get_absolute_url())
+    views_at(page, "meetings-offer-detail-ar")
+    waiting.language = "en"
+    waiting.save(update_fields=["language"])
+    page.goto(meeting.get_absolute_url())
+    views_at(page, "meetings-offer-detail-en")
+    page.goto("/")
+    views_at(page, "meetings-offer-home-en")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator(".home-meetings").get_by_role("button", name="Accept the seat").click()
+    page.get_by_text("You have a seat.", exact=True).first.wait_for()
+    assert Seat.objects.get(meeting=meeting, user=waiting).status == Seat.Status.CONFIRMED
+    assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_host_marks_who_attended(page, sign_in):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import SeatFactory
+
+    host = UserFactory(name="Sam Carter", role="host")
+    start = timezone.now() - datetime.timedelta(days=2)
+    meeting = MeetingFactory(host=host, title="Quarterly review with Rosa", starts_at=start,
+                             ends_at=start + datetime.timedelta(hours=1), signup_closes_at=start - datetime.timedelta(days=1),
+                             seats=3)
+    came, absent = UserFactory(name="Grace Okafor"), UserFactory(name="داریوش فراهانی")
+    SeatFactory(meeting=meeting, user=came)
+    SeatFactory(meeting=meeting, user=absent)
+    sign_in(host)
+    page.goto(meeting.get_absolute_url())
+    page.get_by_role("link", name="Mark who attended").click()
+    boxes = page.get_by_role("checkbox")
+    expect(boxes).to_have_count(2)
+    assert all(boxes.nth(i).is_checked() for i in range(2))  # everyone confirmed starts ticked
+    views_at(page, "meetings-attendance-en")
+    page.get_by_role("checkbox", name="داریوش فراهانی").uncheck()
+    page.get_by_role("button", name="Save attendance").click()
+    page.get_by_text("Attendance saved.").wait_for()
+    expect(page.locator("#people")).to_contain_text("Did not attend")
+    views_at(page, "meetings-attended-host-en")
+    assert Seat.objects.get(meeting=meeting, user=absent).attendance == "no_show"
+    host.language = "ar"
+    host.save(update_fields=["language"])
+    page.goto(f"{meeting.get_absolute_url()}attendance/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    views_at(page, "meetings-attendance-ar")
+    assert page.console_errors == []

@@ -107,7 +107,10 @@ class TestList:
         before = kept()
         services.seat_cancel(by=leader, meeting=one)
         page = body(client)
-        assert "You have a seat" in page and "You are on the waitlist" not in page and "on the waitlist" not in page
+        assert "A seat is held for you" in page and "You are on the waitlist" not in page and "on the waitlist" not in page
+        services.seat_offer_accept(by=staff, seat=one.seat_set.get(user=staff))
+        page = body(client)
+        assert "You have a seat" in page and "A seat is held for you" not in page
         assert kept() == before
 
     def test_filters_and_pages_are_kept_apart(self, staff, meeting):

@@ -90,7 +90,7 @@ class TestSeatClaim:
 
 @pytest.mark.django_db
 class TestSeatCancel:
-    def test_it_promotes_the_first_on_the_waitlist_and_tells_them(
+    def test_it_offers_the_seat_to_the_first_on_the_waitlist_and_tells_them(
         self, meeting, make_users, django_capture_on_commit_callbacks
     ):
         a, b, c, d = make_users(4)
@@ -99,13 +99,13 @@ class TestSeatCancel:
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             services.seat_cancel(by=a, meeting=meeting)
-        assert Seat.objects.get(meeting=meeting, user=c).status == Seat.Status.CONFIRMED
+        offered = Seat.objects.get(meeting=meeting, user=c)
+        assert offered.status == Seat.Status.OFFERED
         assert Seat.objects.get(meeting=meeting, user=d).status == Seat.Status.WAITLISTED
         by_recipient = {m.to[0]: m for m in mail.outbox}
         assert set(by_recipient) == {a.email, c.email}
-        assert "A seat freed up" in by_recipient[c.email].subject
-        cal, mimetype = ics_of(by_recipient[c.email])
-        assert cal["method"] == "REQUEST" and mimetype == "text/calendar; method=REQUEST"
+        assert by_recipient[c.email].subject == "A seat is held for you: Annual review with Ken"
+        assert not by_recipient[c.email].attachments  # no invitation until they accept
         cal, mimetype = ics_of(by_recipient[a.email])
         assert cal["method"] == "CANCEL"
 
@@ -151,7 +151,7 @@ class TestSeatRemove:
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             services.seat_remove(by=host, meeting=meeting, seat=seats[0])
-        assert Seat.objects.get(pk=seats[2].pk).status == Seat.Status.CONFIRMED
+        assert Seat.objects.get(pk=seats[2].pk).status == Seat.Status.OFFERED
         subjects = {m.to[0]: m.subject for m in mail.outbox}
         assert subjects[a.email] == "You are no longer listening in on Annual review with Ken"
         assert c.email in subjects
@@ -245,7 +245,7 @@ class TestMeetingUpdate:
         for user in users:
             services.seat_claim(by=user, meeting=meeting)
         services.meeting_update(by=host, meeting=meeting, seats=3)
-        assert Seat.objects.get(meeting=meeting, user=users[2]).status == Seat.Status.CONFIRMED
+        assert Seat.objects.get(meeting=meeting, user=users[2]).status == Seat.Status.OFFERED
 
     def test_it_will_not_lower_seats_below_the_listeners(self, meeting, host, make_users):
         for user in make_users(2):

@@ -234,7 +234,7 @@ class TestCancelSeat:
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             as_user(a).post(reverse("meetings:cancel_seat", args=[meeting.pk]))
-        assert Seat.objects.get(meeting=meeting, user=c).status == "confirmed"
+        assert Seat.objects.get(meeting=meeting, user=c).status == "offered"
         assert c.email in [m.to[0] for m in mail.outbox]
 
 

@@ -29,6 +29,8 @@ def main_pages():
     customer = Customer.objects.order_by("pk").first()
     meeting = Meeting.objects.order_by("pk").first()
     decision = Decision.objects.order_by("pk").first()
+    marked = Meeting.objects.filter(attendance_marked_at__isnull=False).order_by("pk").first()
+    offered = Meeting.objects.filter(seat_set__status="offered").order_by("pk").first()
     return {
         "home": "/",
         "feed": "/stories/",
@@ -42,6 +44,9 @@ def main_pages():
         "meeting-brief": f"{meeting.get_absolute_url()}brief/",
         "meeting-new": "/meetings/new/",
         "mine": "/meetings/mine/",
+        "meeting-attended": marked.get_absolute_url(),
+        "attendance": f"/meetings/{marked.pk}/attendance/",
+        "meeting-offered": offered.get_absolute_url(),
         "decisions": "/decisions/",
         "decision": decision.get_absolute_url(),
         "decision-new": "/decisions/new/",

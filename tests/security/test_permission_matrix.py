@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from meetings.offers import offer_token
 from portal.models import Team, User
 from portal.permissions import ROLES, can
 from tests.factories import (
@@ -221,6 +222,14 @@ URLS = {
     "meetings:remove_listener": [
         Case(lambda w: {"pk": w["meeting"].pk, "seat_pk": w["seat"].pk}, POST=A("meeting.manage", "meeting"))
     ],
+    "meetings:attendance": [
+        Case(pk("past_meeting"), GET=A("meeting.attendance", "past_meeting"), POST=A("meeting.attendance", "past_meeting"))
+    ],
+    # the link in an offer email: only the person the seat is offered to (404 for everyone else)
+    "meetings:offer": [
+        Case(lambda w: {"token": offer_token(w["offered_seat"])}, GET=A("offer.respond", "offered_seat"),
+             POST=A("offer.respond", "offered_seat"))
+    ],
     "meetings:debrief": [
         Case(pk("past_meeting"), GET=A("debrief.write", own_seat("past_meeting")), POST=A("debrief.write", own_seat("past_meeting")))
     ],
@@ -335,6 +344,11 @@ def world(db, settings):
         ends_at=now - datetime.timedelta(days=3, hours=-1), signup_closes_at=now - datetime.timedelta(days=4),
     )
     debrief = DebriefFactory(seat=SeatFactory(meeting=past, user=people["listener"]))
+    # a full meeting: one seat is `leader`'s, the other freed up and is held for `staff`
+    full = MeetingFactory(customer=customer, host=people["meeting_host"], seats=2)
+    SeatFactory(meeting=full, user=people["leader"])
+    offered_seat = SeatFactory(meeting=full, user=people["staff"], status="offered",
+                               offer_expires_at=now + datetime.timedelta(days=1))
     DebriefFactory(seat=SeatFactory(meeting=past, user=people["leader"]))
     return {
         **people, "finance": finance, "customer": customer, "customer_import": customer_import, "contact": ContactFactory(customer=customer),
@@ -342,7 +356,7 @@ def world(db, settings):
         "anonymised": anonymised, "theme": theme,
         "comment": Comment.objects.create(story=published, author=people["author"], body="Good.", body_html="<p>Good.</p>"),
         "decision": decision, "meeting": meeting, "seat": SeatFactory(meeting=meeting, user=people["staff"]),
-        "past_meeting": past, "debrief": debrief, "feed": calendar_feed_get(user=people["staff"]),
+        "past_meeting": past, "debrief": debrief, "offered_seat": offered_seat, "feed": calendar_feed_get(user=people["staff"]),
         "unsubscribe_token": make_token(people["staff"], "digest", 1),
     }
 
