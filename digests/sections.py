@@ -52,6 +52,14 @@ SECTIONS = [
         app="decisions",
     ),
     DigestSection(
+        "impact_checks",
+        _("Did the impact we predicted happen?"),
+        "decisions.digest",
+        "pick_impact_checks",
+        order=25,
+        app="decisions",
+    ),
+    DigestSection(
         "my_meetings",
         _("Your upcoming customer meetings"),
         "meetings.digest",

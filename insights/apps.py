@@ -7,6 +7,7 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self):
+        from decisions.evidence import register_evidence
         from portal.lib.panels import register_panel
 
         from . import selectors
@@ -18,3 +19,6 @@ class InsightsConfig(AppConfig):
                        context=selectors.open_seats_panel, order=40)
         register_panel(key="followed-customers", template="insights/panels/followed.html",
                        context=selectors.followed_panel, order=90)
+        # An impact check shows the pulse of the decision's customers before and after it was decided.
+        register_evidence(key="pulse", template="insights/evidence/check_pulse.html",
+                          context=selectors.check_pulse, present=selectors.check_pulse_present)

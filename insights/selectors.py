@@ -433,6 +433,59 @@ def pulse_issues(limit=12):
     return list(PulseIssue.objects.select_related("published_by").order_by("-month")[:limit])
 
 
+CHECK_PULSE_MONTHS = 3
+
+
+def check_pulse(check, customers, *, months=CHECK_PULSE_MONTHS, now=None):
+    """Impact check evidence (decisions.evidence): each of `customers`' pulse totals over the `months`
+    whole months before the month the decision was decided and the `months` after it, up to the last
+    month that has ended. Plain values, so the check can keep them. One query (none without customers).
+
+    The month of the decision itself is in neither window: it holds days before and after."""
+    if not customers:
+        return None
+    decided = timezone.localtime(check.decided_at, timezone.get_default_timezone()).date().replace(day=1)
+    current = timezone.localtime(now or timezone.now(), timezone.get_default_timezone()).date().replace(day=1)
+    before = [add_months(decided, -i) for i in range(months, 0, -1)]
+    after = [m for m in (add_months(decided, i) for i in range(1, months + 1)) if m < current]
+    sums = {}
+    rows = PulseFigure.objects.filter(customer__in=[c.pk for c in customers], month__in=before + after)
+    for customer_id, month, *values in rows.values_list("customer_id", "month", *PULSE_FIELDS).order_by():
+        side = "before" if month < decided else "after"
+        totals = sums.setdefault((customer_id, side), dict.fromkeys(PULSE_FIELDS, 0))
+        for name, value in zip(PULSE_FIELDS, values):
+            totals[name] += value
+    if not sums:
+        return {"months": months, "rows": []}
+    empty = dict.fromkeys(PULSE_FIELDS, 0)
+    return {
+        "months": months,
+        "after_months": len(after),
+        "rows": [
+            {
+                "name": c.name,
+                "before": sums.get((c.pk, "before"), empty),
+                "after": sums.get((c.pk, "after"), empty),
+                "after_recorded": bool(after),
+            }
+            for c in customers
+        ],
+    }
+
+
+def check_pulse_present(kept):
+    """The kept evidence with each figure's translated label, in the pulse's order, for its template."""
+    labels = {name: PulseFigure._meta.get_field(name).verbose_name for name in PULSE_FIELDS}
+    rows = [
+        {**row, "figures": [
+            {"label": labels[name], "before": row["before"].get(name, 0), "after": row["after"].get(name, 0)}
+            for name in PULSE_FIELDS
+        ]}
+        for row in kept.get("rows", [])
+    ]
+    return {**kept, "rows": rows}
+
+
 def pulse_months(count=6, until=None):
     return last_months(count, until=until)
 
