@@ -298,8 +298,8 @@ def review_submit(
 
 def check_reviewer_ids(decision_id):
     """Who reviewed the decision, or was asked to: they may record its impact check. One query."""
-    reviewed = ImpactReview.objects.filter(decision_id=decision_id).values_list("author_id", flat=True)
-    asked = ReviewRequest.objects.filter(decision_id=decision_id).values_list("reviewer_id", flat=True)
+    reviewed = ImpactReview.objects.filter(decision_id=decision_id).values_list("author_id", flat=True).order_by()
+    asked = ReviewRequest.objects.filter(decision_id=decision_id).values_list("reviewer_id", flat=True).order_by()
     return set(reviewed.union(asked))
 
 

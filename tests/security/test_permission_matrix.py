@@ -161,6 +161,9 @@ URLS = {
     "decisions:review": [Case(pk("decision"), GET=A("decision.view"), POST=A("decision.review", "decision"))],
     "decisions:transition": [Case(pk("decision"), POST=A("decision.manage", "decision"), data={"to": "nonsense"})],
     "decisions:outcome": [Case(pk("decision"), GET=A("decision.manage", "decision"), POST=A("decision.manage", "decision"))],
+    # the impact check of a decided decision: its decider (the owner), its reviewer (staff) and admins
+    "decisions:check": [Case(pk("decided"), GET=A("impact_check.record", "impact_check"), POST=A("impact_check.record", "impact_check"))],
+    "decisions:reopen_after_check": [Case(pk("decided"), POST=A("decision.manage", "decided"))],
     # meetings
     "meetings:list": [Case(GET=A("meeting.view"))],
     "meetings:new": [Case(GET=A("meeting.create"), POST=A("meeting.create"))],
@@ -241,6 +244,7 @@ def test_every_url_is_in_the_matrix():
 @pytest.fixture
 def world(db):
     from customers.models import CustomerImport
+    from decisions.services import decision_transition, with_reviewer_ids
     from digests.tokens import make_token
     from meetings.services import calendar_feed_get
     from stories.models import Comment
@@ -266,6 +270,10 @@ def world(db):
     draft = StoryFactory(customer=customer, author=people["author"], status="draft", published_at=None)
     decision = DecisionFactory(team=finance, owner=people["decision_owner"])
     ImpactReviewFactory(decision=decision, author=people["staff"])
+    decided = DecisionFactory(team=finance, owner=people["decision_owner"], status="in_review", outcome="Staged payments.")
+    ImpactReviewFactory(decision=decided, author=people["staff"])
+    decision_transition(by=people["decision_owner"], decision=decided, to="decided")
+    impact_check = with_reviewer_ids(decided.impact_checks.get())
     meeting = MeetingFactory(customer=customer, host=people["meeting_host"])
     now = timezone.now().replace(microsecond=0)
     past = MeetingFactory(
@@ -278,7 +286,7 @@ def world(db):
         **people, "finance": finance, "customer": customer, "customer_import": customer_import, "contact": ContactFactory(customer=customer),
         "published": published, "draft": draft,
         "comment": Comment.objects.create(story=published, author=people["author"], body="Good.", body_html="<p>Good.</p>"),
-        "decision": decision, "meeting": meeting, "seat": SeatFactory(meeting=meeting, user=people["staff"]),
+        "decision": decision, "decided": decided, "impact_check": impact_check, "meeting": meeting, "seat": SeatFactory(meeting=meeting, user=people["staff"]),
         "past_meeting": past, "debrief": debrief, "feed": calendar_feed_get(user=people["staff"]),
         "unsubscribe_token": make_token(people["staff"], "digest", 1),
     }
