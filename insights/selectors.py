@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, Follow
-from decisions.models import Decision, ImpactReview, ReviewRequest
+from decisions.models import Decision, ImpactCheck, ImpactReview, ReviewRequest
 from meetings.models import Debrief, Meeting, Seat
 from portal.lib.rawsql import db_datetime
 from portal.models import Team, User
@@ -74,6 +74,9 @@ METRICS = [
     Metric("review_share", _("Decided decisions with an impact review"), unit="%"),
     Metric("median_review_hours", _("Median hours from review request to review")),
     Metric("customers_touched", _("Named customers touched")),
+    Metric("checks_due", _("Impact checks due"), chart=False),
+    Metric("checks_on_time", _("Impact checks recorded on time")),
+    Metric("predictions_held", _("Impact checks where the prediction held"), unit="%"),
 ]
 METRIC_KEYS = [m.key for m in METRICS]
 
@@ -225,6 +228,14 @@ def scorecard(*, teams, quarters, now=None):
         ("debriefs", Debrief.objects.all(), "seat__user__team", "created_at", Count("*"), None),
         ("decided", Decision.objects.filter(status=Decision.Status.DECIDED), "team", "decided_at", Count("*"),
          Sum(Case(When(reviewed, then=Value(1)), default=Value(0)))),
+        # Impact checks by the quarter of their date (those due by today), and how many were recorded on
+        # time (ImpactCheck.ON_TIME_GRACE); the quarter's date bounds are compared as the company's dates.
+        ("checks", ImpactCheck.objects.filter(due_on__lte=timezone.localdate(now, timezone.get_default_timezone())),
+         "decision__team", "due_on", Count("*"), Count("pk", filter=Q(on_time=True))),
+        # Checks recorded in the quarter with a result that says something about the prediction, and how
+        # many found it as predicted.
+        ("held", ImpactCheck.objects.filter(result__in=ImpactCheck.KNOWN), "decision__team", "recorded_at",
+         Count("*"), Count("pk", filter=Q(result=ImpactCheck.Result.AS_PREDICTED))),
     ], quarters=quarters, team_ids=ids)
     medians = _median_review_seconds(ids, quarters)
     touched = _customers_touched(ids, quarters, now)
@@ -240,6 +251,7 @@ def scorecard(*, teams, quarters, now=None):
                 return counted[name].get(key, (0, 0))[0]
 
             reads, (decided, with_review) = n("reads"), counted["decided"].get(key, (0, 0))
+            (checks_due, checks_on_time), (known, held) = counted["checks"].get(key, (0, 0)), counted["held"].get(key, (0, 0))
             median = medians.get(key)
             row.quarters.append({
                 "quarter": quarter,
@@ -255,6 +267,9 @@ def scorecard(*, teams, quarters, now=None):
                 "review_share": round(100 * with_review / decided) if decided else None,
                 "median_review_hours": round(median / 3600, 1) if median is not None else None,
                 "customers_touched": touched.get(key, 0),
+                "checks_due": checks_due,
+                "checks_on_time": checks_on_time,
+                "predictions_held": round(100 * held / known) if known else None,
             })
         result.append(row)
     return result
