@@ -29,6 +29,8 @@ def main_pages():
     customer = Customer.objects.order_by("pk").first()
     meeting = Meeting.objects.order_by("pk").first()
     decision = Decision.objects.order_by("pk").first()
+    checked = Decision.objects.filter(impact_checks__recorded_at__isnull=False).order_by("pk").first()
+    check_due = Decision.objects.filter(impact_checks__recorded_at=None).order_by("pk").first()
     return {
         "home": "/",
         "feed": "/stories/",
@@ -44,6 +46,10 @@ def main_pages():
         "decisions": "/decisions/",
         "decision": decision.get_absolute_url(),
         "decision-new": "/decisions/new/",
+        "decision-checked": checked.get_absolute_url(),
+        "decision-check-due": check_due.get_absolute_url(),
+        "impact-check": check_due.get_absolute_url() + "check/",
+        "decision-outcome": Decision.objects.filter(status="in_review").order_by("pk").first().get_absolute_url() + "outcome/",
         "scorecard": "/insights/",
         "team-scorecard": f"/insights/teams/{Team.objects.order_by('pk').first().slug}/",
         "pulse": "/insights/pulse/",
