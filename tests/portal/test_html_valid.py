@@ -49,6 +49,7 @@ def main_pages():
         "decision-checked": checked.get_absolute_url(),
         "decision-check-due": check_due.get_absolute_url(),
         "impact-check": check_due.get_absolute_url() + "check/",
+        "decision-in-review": Decision.objects.filter(status="in_review").order_by("pk").first().get_absolute_url(),
         "decision-outcome": Decision.objects.filter(status="in_review").order_by("pk").first().get_absolute_url() + "outcome/",
         "scorecard": "/insights/",
         "team-scorecard": f"/insights/teams/{Team.objects.order_by('pk').first().slug}/",
