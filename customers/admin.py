@@ -21,8 +21,8 @@ class ContactInline(admin.StackedInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["name", "industry", "region", "account_owner", "status", "customer_since", "last_activity_at"]
-    list_filter = ["status", "industry", "region"]
+    list_display = ["name", "industry", "region", "account_owner", "status", "do_not_name", "customer_since", "last_activity_at"]
+    list_filter = ["status", "do_not_name", "industry", "region"]
     list_select_related = ["account_owner"]
     search_fields = ["name", "external_id"]
     prepopulated_fields = {"slug": ["name"]}

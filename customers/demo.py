@@ -130,6 +130,17 @@ CUSTOMERS = [
 ]
 
 
+# About how many people work at each (it describes them in anonymised stories).
+EMPLOYEES = {
+    "kens-plumbing-supply": 38, "harbor-lights-bakery": 45, "sunrise-dental": 160, "mekong-fresh-foods": 420,
+    "al-noor-logistics": 600, "galil-solar": 45, "persepolis-rugs": 70, "northwind-hospital": 1800,
+    "bluebird-schools": 540, "riverbend-farms": 12, "cascade-builders": 120, "coral-bay-hotels": 900,
+    "atlas-machine-works": 140,
+}
+# They asked not to be named: their stories are anonymised (stories/demo.py has one).
+DO_NOT_NAME = {"riverbend-farms"}
+
+
 @transaction.atomic
 def seed(*, people):
     customers = {}
@@ -139,6 +150,7 @@ def seed(*, people):
             "external_id": external_id, "industry": industry, "region": region, "account_owner": people[owner_key],
             "customer_since": datetime.date.fromisoformat(since), "status": status, "who_they_are": who,
             "what_they_do": what, "daily_challenges": challenges, "how_we_help": how,
+            "employees": EMPLOYEES.get(slug), "do_not_name": slug in DO_NOT_NAME,
         }
         customer = Customer.objects.filter(slug=slug).first()
         if customer is None:

@@ -25,13 +25,17 @@ from .signals import customers_renamed
 REQUIRED_COLUMNS = ["external_id", "name"]
 OPTIONAL_COLUMNS = [
     "industry", "region", "account_owner_email", "who_they_are", "what_they_do",
-    "daily_challenges", "how_we_help", "customer_since", "status",
+    "daily_challenges", "how_we_help", "customer_since", "status", "employees", "do_not_name",
 ]
 TEXT_LIMITS = {"external_id": 64, "name": 200, "industry": 100, "region": 100}
 SAVED_FIELDS = [
     "name", "industry", "region", "account_owner", "who_they_are", "what_they_do", "daily_challenges",
-    "how_we_help", "customer_since", "status",
+    "how_we_help", "customer_since", "status", "employees",
 ]
+# "do not name us": saved only when the file has the column, so an export without it never clears a
+# customer's wish not to be named. An empty cell means no.
+YES, NO = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}
+MAX_EMPLOYEES = 10_000_000
 PROGRESS_EVERY = 1000  # rows between two progress reports
 
 
@@ -45,7 +49,7 @@ class ImportResult(ImportReport):
     updated: int = 0
 
 
-def _parse_row(line, row, owners, statuses):
+def _parse_row(line, row, owners, statuses, columns=()):
     errors, values = [], {}
     for column in REQUIRED_COLUMNS:
         if not (row.get(column) or "").strip():
@@ -55,6 +59,21 @@ def _parse_row(line, row, owners, statuses):
             errors.append(_("“%(column)s” is longer than %(limit)s characters.") % {"column": column, "limit": limit})
     for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
         values[column] = (row.get(column) or "").strip()
+
+    employees = values.pop("employees").replace(",", "").replace(" ", "")
+    values["employees"] = None
+    if employees:
+        if employees.isdigit() and 0 < int(employees) <= MAX_EMPLOYEES:
+            values["employees"] = int(employees)
+        else:
+            errors.append(_("“%(value)s” is not a number of people like 40 (employees).") % {"value": employees})
+
+    do_not_name = values.pop("do_not_name").lower()
+    if "do_not_name" in columns:
+        if do_not_name in YES | NO:
+            values["do_not_name"] = do_not_name in YES
+        else:
+            errors.append(_("“%(value)s” is not yes or no (do_not_name).") % {"value": do_not_name})
 
     owner_email = values.pop("account_owner_email").lower()
     values["account_owner"] = None
@@ -116,7 +135,7 @@ def import_customers(raw: bytes, *, progress=_no_progress, saving=_no_progress) 
     for line, row in data_rows(reader, result):
         if rows and len(rows) % PROGRESS_EVERY == 0:
             progress(len(rows), len(result.errors))
-        values, errors = _parse_row(line, row, owners, statuses)
+        values, errors = _parse_row(line, row, owners, statuses, headers)
         external_id = values["external_id"]
         if external_id and external_id in first_seen:
             errors.append(
@@ -135,11 +154,11 @@ def import_customers(raw: bytes, *, progress=_no_progress, saving=_no_progress) 
     if result.errors:
         return result
     saving(len(rows), 0)
-    _save(rows, result)
+    _save(rows, result, [*SAVED_FIELDS, "do_not_name"] if "do_not_name" in headers else SAVED_FIELDS)
     return result
 
 
-def _save(rows, result):
+def _save(rows, result, saved_fields):
     now = timezone.now()
     with transaction.atomic():
         existing = Customer.objects.select_for_update().in_bulk(
@@ -157,18 +176,18 @@ def _save(rows, result):
                 new.append(customer)
                 continue
             result.updated += 1
-            if not _differs(customer, values):
+            if not _differs(customer, values, saved_fields):
                 continue
             if customer.name != values["name"]:
                 renamed.append(customer)
             if customer.how_we_help != values["how_we_help"]:
                 customer.how_we_help_html = render_markdown(values["how_we_help"])
-            for name in SAVED_FIELDS:
+            for name in saved_fields:
                 setattr(customer, name, values[name])
             customer.updated_at = now
             changed.append(customer)
         Customer.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        update_rows(Customer, changed, [*SAVED_FIELDS, "how_we_help_html", "updated_at"])
+        update_rows(Customer, changed, [*saved_fields, "how_we_help_html", "updated_at"])
         result.created = len(new)
         # Every changed row carries a new updated_at, so the pages' fragments keyed by it are drawn afresh;
         # bulk writes send no post_save, so what keeps a customer's name elsewhere hears of renames here.
@@ -176,8 +195,8 @@ def _save(rows, result):
             customers_renamed.send(sender=Customer, customer_ids=[customer.pk for customer in renamed])
 
 
-def _differs(customer, values):
-    for name in SAVED_FIELDS:
+def _differs(customer, values, saved_fields=SAVED_FIELDS):
+    for name in saved_fields:
         current = customer.account_owner_id if name == "account_owner" else getattr(customer, name)
         wanted = values[name].pk if name == "account_owner" and values[name] else values[name]
         if current != wanted:

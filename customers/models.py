@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -21,6 +23,17 @@ class Customer(models.Model):
     )
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
+    employees = models.PositiveIntegerField(
+        _("people employed"), null=True, blank=True,
+        help_text=_("About how many people work there: describes the customer in anonymised stories."),
+    )
+    do_not_name = models.BooleanField(
+        _("do not name us"), default=False, db_default=False,  # the database's: for rows written in SQL
+        help_text=_(
+            "The customer asked not to be named. New stories about them are anonymised, and one can be "
+            "published under their name only once someone records their consent."
+        ),
+    )
     account_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("account owner"), related_name="owned_customers",
         on_delete=models.SET_NULL, null=True, blank=True,
@@ -63,6 +76,24 @@ class Customer(models.Model):
 
     def get_absolute_url(self):
         return reverse("customers:detail", kwargs={"slug": self.slug})
+
+    def anonymous_description(self):
+        """How an anonymised story names this customer, from its profile: "a 40-person logistics company
+        in the Middle East". In the active language; the story keeps (and its author may edit) the text."""
+        from django.utils.translation import gettext
+
+        parts = {"employees": self.employees, "industry": self.industry.strip().lower(), "region": self.region.strip()}
+        templates = {
+            (True, True, True): gettext("a %(employees)s-person %(industry)s business in %(region)s"),
+            (True, True, False): gettext("a %(employees)s-person %(industry)s business"),
+            (True, False, True): gettext("a %(employees)s-person business in %(region)s"),
+            (True, False, False): gettext("a %(employees)s-person business"),
+            (False, True, True): gettext("a %(industry)s business in %(region)s"),
+            (False, True, False): gettext("a %(industry)s business"),
+            (False, False, True): gettext("a business in %(region)s"),
+            (False, False, False): gettext("a customer of ours"),
+        }
+        return templates[tuple(bool(value) for value in parts.values())] % parts
 
     def can_edit_contacts(self, user):
         from portal.permissions import can
@@ -166,6 +197,11 @@ class CustomerImport(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The last sign of life of the worker running it: an upload checking or saving with no progress for
+    # STALE_AFTER lost its worker (the save is all or nothing, so starting again is safe).
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True, editable=False)
+
+    STALE_AFTER = datetime.timedelta(minutes=10)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

@@ -17,7 +17,7 @@ def with_follow(customers, *, user):
 # What the customer page shows of the customer itself (the rest of the row is never read there).
 PAGE_FIELDS = (
     "id", "name", "slug", "industry", "region", "account_owner", "who_they_are", "what_they_do",
-    "daily_challenges", "how_we_help_html", "customer_since", "status", "updated_at",
+    "daily_challenges", "how_we_help_html", "customer_since", "status", "updated_at", "employees", "do_not_name",
 )
 
 
@@ -36,6 +36,18 @@ def customer_for_page(slug, *, user):
             contacts_changed_at=Subquery(contacts.annotate(at=Max("updated_at")).values("at")),
         )
         .first()
+    )
+
+
+BRIEF_CONTACTS = 4
+
+
+def brief_contacts(customer, *, limit=BRIEF_CONTACTS):
+    """The people the listener brief shows: the customer's key contacts first, then the others, at
+    most `limit` (the brief fits one printed page). One query."""
+    return list(
+        customer.contacts.only("id", "customer_id", "name", "role", "is_key", "family", "occupation", "recreation", "dreams")
+        .order_by("-is_key", "name", "id")[:limit]
     )
 
 

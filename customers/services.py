@@ -1,6 +1,7 @@
 import logging
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.text import slugify
@@ -157,19 +158,28 @@ def customer_import_start(*, by, file_name, content):
     return upload
 
 
+def _claimable(now):
+    """Queued, or checking/saving with no progress for STALE_AFTER: its worker was lost."""
+    Status = CustomerImport.Status
+    stale = Q(status__in=[Status.CHECKING, Status.SAVING], progress_at__lt=now - CustomerImport.STALE_AFTER)
+    return Q(status=Status.QUEUED) | stale
+
+
 def customer_import_run(*, upload_id):
     """Check and save a queued upload (all or nothing), recording the counts as it goes. Only a queued
-    upload starts, so a task delivered twice imports once."""
+    upload starts (or one whose worker was lost, see `_claimable`), so a task delivered twice imports
+    once."""
     from .importer import import_customers
 
     Status = CustomerImport.Status
-    if not CustomerImport.objects.filter(pk=upload_id, status=Status.QUEUED).update(status=Status.CHECKING):
+    now = timezone.now()
+    if not CustomerImport.objects.filter(_claimable(now), pk=upload_id).update(status=Status.CHECKING, progress_at=now):
         return None
     upload = CustomerImport.objects.select_related("uploaded_by").get(pk=upload_id)
     rows = CustomerImport.objects.filter(pk=upload_id)
 
     def progress(checked, problems, status=Status.CHECKING):
-        rows.update(status=status, rows_checked=checked, problems_found=problems)
+        rows.update(status=status, rows_checked=checked, problems_found=problems, progress_at=timezone.now())
 
     language = upload.uploaded_by.language if upload.uploaded_by else None
     try:
@@ -190,3 +200,21 @@ def customer_import_run(*, upload_id):
         finished_at=timezone.now(),
     )
     return result
+
+
+def customer_imports_resume():
+    """Queue again the uploads whose worker was lost mid-import (killed, redeployed) and those still
+    waiting long after upload (their message was lost): nothing of theirs was saved, and
+    `customer_import_run` claims them anew. Returns how many were queued."""
+    from .tasks import customer_import_task
+
+    now = timezone.now()
+    long_queued = Q(status=CustomerImport.Status.QUEUED, uploaded_at__lt=now - CustomerImport.STALE_AFTER)
+    stalled = list(
+        CustomerImport.objects.filter(_claimable(now))
+        .filter(long_queued | ~Q(status=CustomerImport.Status.QUEUED))
+        .values_list("pk", flat=True)
+    )
+    for upload_id in stalled:
+        customer_import_task.delay(upload_id)
+    return len(stalled)

@@ -7,6 +7,7 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Decisions")
 
     def ready(self):
+        from customers.brief import register_brief_part
         from customers.sections import register_section
         from portal.lib.panels import register_panel
 
@@ -30,4 +31,7 @@ class DecisionsConfig(AppConfig):
             template="decisions/customer_section.html",
             context=selectors.customer_section,
             order=30,
+        )
+        register_brief_part(
+            key="decisions", title=_("Open decisions that name them"), context=selectors.brief_decisions, order=20
         )

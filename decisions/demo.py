@@ -195,3 +195,22 @@ def seed(*, teams, people, customers, **_):
     )
     if created:
         services.decision_transition(by=people["legal_leader"], decision=decision, to=Decision.Status.WITHDRAWN)
+
+    # In review, naming Ken's Plumbing Supply: the listener brief for the annual review shows it.
+    decision, created = _decision(
+        **ctx, team="supply-chain", owner="supply_leader", title="Close the Dayton cross-dock on Saturdays",
+        decide_in=18, names=["kens-plumbing-supply"],
+        context="Saturday shifts at the Dayton cross-dock move a tenth of the weekday volume at time-and-a-half.",
+        proposal="Close the Dayton cross-dock on Saturdays; Friday's last trucks leave two hours later instead.",
+    )
+    if created:
+        services.reviews_request(
+            by=people["supply_leader"], decision=decision, due_date=_in(6), teams=[teams["customer-success"]],
+        )
+        _review(
+            decision, people["cs_host"],
+            "Ken's contractors restock on Saturday mornings for Monday's jobs. Without a Saturday delivery, Ken "
+            "would have to hold a week's extra stock or send crews out short on Monday.",
+            "hurts", "medium", affected=["customers"], names=["kens-plumbing-supply"],
+            mitigation="Keep a Saturday run for the wholesalers who restock contractors.", customers=customers,
+        )

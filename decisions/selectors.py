@@ -8,10 +8,13 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from portal.lib.rawsql import placeholders
 from portal.lib.urls import pk_url
+from portal.permissions import can
 
 from .models import Decision, DecisionEvent, ImpactCheck, ImpactReview, ReviewRequest
 
@@ -209,7 +212,7 @@ def decision_detail(pk, *, viewer=None):
                 .annotate(reviewer_name=F("reviewer__name"), via_team_name=F("via_team__name")),
             ),
             Prefetch("events", queryset=DecisionEvent.objects.annotate(actor_name=F("actor__name"))),
-            Prefetch("impact_checks", queryset=_checks_shown()),
+            Prefetch("impact_checks", queryset=_checks_shown(viewer)),
         )
         .filter(pk=pk)
         .first()
@@ -279,14 +282,16 @@ def customer_section(customer, user, *, limit=10):
 # -- impact checks ----------------------------------------------------------------------------------
 
 
-def _checks_shown():
-    """A decision's impact checks as its page shows them: names annotated, the evidence stories (only
-    what a link needs) prefetched. Newest first."""
+def _checks_shown(viewer):
+    """A decision's impact checks as its page shows them: names annotated, the evidence stories that
+    `viewer` may read (stories' access funnel; only what a link needs) prefetched. Newest first."""
     from stories.models import Story
+    from stories.selectors import readable_published
 
+    stories = readable_published(viewer) if viewer is not None else Story.objects.none()
     return (
         ImpactCheck.objects.annotate(recorded_by_name=F("recorded_by__name"), decided_by_name=F("decided_by__name"))
-        .prefetch_related(Prefetch("stories", queryset=Story.objects.only("id", "slug", "title").order_by("title", "pk")))
+        .prefetch_related(Prefetch("stories", queryset=stories.only("id", "slug", "title").order_by("title", "pk")))
         .order_by("-created_at", "-id")
     )
 
@@ -302,13 +307,17 @@ def check_for_page(decision_id):
     )
 
 
-def check_story_choices(decision):
-    """Published stories about the decision's customers, newest first: what a check may cite."""
-    from stories.selectors import published
+def check_story_choices(decision, user):
+    """Published stories about the decision's customers that `user` may read (stories' access funnel),
+    newest first: what their check may cite. Anonymised stories are left out: citing one on a decision
+    that names its customers would say whom it is about."""
+    from stories.models import Story
+    from stories.selectors import readable_published
 
     named = Decision.customers.through.objects.filter(decision=decision, customer=OuterRef("customer"))
     return (
-        published().filter(Exists(named)).select_related("customer").only("id", "slug", "title", "published_at", "customer__name")
+        readable_published(user).filter(Exists(named)).exclude(naming=Story.Naming.ANONYMISED)
+        .select_related("customer").only("id", "slug", "title", "published_at", "naming", "customer__name")
         .order_by("-published_at", "-id")
     )
 
@@ -345,3 +354,40 @@ def checks_due_panel(user, *, limit=6):
     url = pk_url("decisions:check")
     rows = [CheckDueRow(url=url % pk, title=title, team_name=team, due_on=due) for pk, title, team, due in found[:limit]]
     return {"checks": rows, "more": len(found) > limit}
+
+
+BRIEF_DECISIONS = 3
+
+
+def brief_decisions(customer, user, *, limit=BRIEF_DECISIONS):
+    """The listener brief's part (customers.brief): open decisions (draft or in review) that name the
+    customer, themselves or in a review, with what their reviews predict for customers so far
+    (Decision.impact_summary). Only for those who may read decisions (`decision.view`); the brief
+    never shows more than the log would. Two queries: the rows and their review tallies."""
+    if not can(user, "decision.view"):
+        return None
+    rows = list(
+        customer_decisions(customer)
+        .filter(status__in=Decision.OPEN_STATUSES)
+        .only("id", "title", "status", "decide_by", "created_at")
+        .annotate(team_name=F("team__name"))[: limit + 1]
+    )
+    if not rows:
+        return None
+    return {
+        "items": [
+            {
+                "title": decision.title,
+                "url": decision.get_absolute_url(),
+                "text": decision.impact_summary(),
+                "meta": _brief_meta(decision),
+            }
+            for decision in _with_tallies(rows[:limit])
+        ],
+        "more": len(rows) > limit,
+    }
+
+
+def _brief_meta(decision):
+    decide_by = _("decide by %(date)s") % {"date": date_format(decision.decide_by, "DATE_FORMAT")}
+    return [decision.get_status_display(), decision.team_name, decide_by]

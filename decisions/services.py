@@ -336,9 +336,13 @@ def impact_check_record(*, by, check, result, note="", stories=()):
     if check.is_recorded():
         raise ValidationError(_("What happened was already recorded for this check. Reload the page to see it."))
     check_validate(result=result, note=note)
-    customer_ids = set(decision.customers.values_list("pk", flat=True))
-    if any(story.customer_id not in customer_ids for story in stories):
-        raise ValidationError({"stories": _("Choose stories about the customers this decision names.")})
+    stories = list(stories)
+    if stories:
+        from .selectors import check_story_choices
+
+        allowed = set(check_story_choices(decision, by).filter(pk__in=[s.pk for s in stories]).values_list("pk", flat=True))
+        if any(story.pk not in allowed for story in stories):
+            raise ValidationError({"stories": _("Choose stories about the customers this decision names.")})
     now = timezone.now()
     check.result, check.note, check.recorded_by, check.recorded_at = result, note.strip(), by, now
     check.on_time = timezone.localdate(now) <= check.due_on + ImpactCheck.ON_TIME_GRACE

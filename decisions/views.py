@@ -275,7 +275,7 @@ def check(request, pk):
     """Record what actually happened for customers: better, as predicted, worse or unknown, with evidence."""
     check = get_check_for(request.user, pk)
     decision = check.decision
-    form = ImpactCheckForm(request.POST or None, stories=selectors.check_story_choices(decision))
+    form = ImpactCheckForm(request.POST or None, stories=selectors.check_story_choices(decision, request.user))
     customers = list(decision.customers.order_by("name", "pk"))
     if request.method == "POST" and not check.is_recorded() and form.is_valid():
         try:

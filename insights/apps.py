@@ -7,6 +7,7 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self):
+        from customers.brief import register_brief_part
         from decisions.evidence import register_evidence
         from portal.lib.panels import register_panel
 
@@ -22,3 +23,4 @@ class InsightsConfig(AppConfig):
         # An impact check shows the pulse of the decision's customers before and after it was decided.
         register_evidence(key="pulse", template="insights/evidence/check_pulse.html",
                           context=selectors.check_pulse, present=selectors.check_pulse_present)
+        register_brief_part(key="pulse", title=_("Their pulse figures"), context=selectors.brief_pulse, order=40)

@@ -24,6 +24,7 @@ from meetings.models import Debrief, Meeting, Seat
 from portal.lib.rawsql import db_datetime
 from portal.models import Team, User
 from portal.permissions import can
+from stories import selectors as story_selectors
 from stories.models import Comment, Reaction, Read, Story
 
 from .models import PULSE_FIELDS, PulseFigure, PulseIssue
@@ -444,6 +445,28 @@ def pulse_rows(month):
                 .order_by(F("customer__name").asc(nulls_first=True), "id"))
 
 
+BRIEF_PULSE_MONTHS = 6
+
+
+def brief_pulse(customer, user, *, months=BRIEF_PULSE_MONTHS, now=None):
+    """The listener brief's part (customers.brief): the customer's pulse figures over the last
+    `months` months (this one included), added up, for those who may read the pulse. None when none
+    were recorded for them. One query."""
+    if not can(user, "pulse.view"):
+        return None
+    window = last_months(months, until=timezone.localdate(now) if now else None)
+    found = PulseFigure.objects.filter(customer=customer, month__gte=window[0], month__lte=window[-1]).aggregate(
+        rows=Count("pk"), **{name: Sum(name) for name in PULSE_FIELDS}
+    )
+    if not found["rows"]:
+        return None
+    fields = {name: PulseFigure._meta.get_field(name).verbose_name for name in PULSE_FIELDS}
+    return {
+        "figures": [{"label": fields[name], "value": found[name] or 0} for name in PULSE_FIELDS],
+        "note": _("Added up over the last %(count)s months.") % {"count": months},
+    }
+
+
 def pulse_issues(limit=12):
     return list(PulseIssue.objects.select_related("published_by").order_by("-month")[:limit])
 
@@ -573,14 +596,20 @@ def followed_panel(user, *, limit=12):
     """Home: customers I follow, most recently active first, each with its newest story, decision and
     meeting (a correlated subquery each, walking the per-customer indexes). One query."""
     followed = Customer.objects.filter(Exists(Follow.objects.filter(user=user, customer=OuterRef("pk"))))
-    rows = whats_new(followed.order_by("-last_activity_at", "id"), count=limit + 1)
+    rows = whats_new(followed.order_by("-last_activity_at", "id"), user=user, count=limit + 1)
     return {"customers": rows[:limit], "more": len(rows) > limit}
 
 
-def whats_new(customers, *, count=None):
-    """The first `count` of `customers` (a Customer queryset), each with its newest story, decision and
-    meeting as story_pk, story_title, … attributes. One query."""
-    stories = Story.objects.filter(customer=OuterRef("pk"), status=Story.Status.PUBLISHED).order_by("-published_at", "-id")
+def whats_new(customers, *, user, count=None):
+    """The first `count` of `customers` (a Customer queryset), each with its newest story that `user` may
+    read (stories.selectors.readable_by; never an anonymised one, which would be shown under the
+    customer's name), decision and meeting as story_pk, story_title, … attributes. One query."""
+    stories = (
+        story_selectors.readable_published(user)
+        .filter(customer=OuterRef("pk"))
+        .exclude(naming=Story.Naming.ANONYMISED)
+        .order_by("-published_at", "-id")
+    )
     decisions = Decision.objects.filter(customers=OuterRef("pk")).exclude(status=Decision.Status.DRAFT).order_by(
         "-created_at", "-id")
     meetings = Meeting.objects.filter(customer=OuterRef("pk"), status=Meeting.Status.SCHEDULED).order_by(

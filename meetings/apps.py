@@ -7,6 +7,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Customer meetings")
 
     def ready(self):
+        from customers.brief import register_brief_part
         from customers.sections import register_section
         from portal.lib.panels import register_panel
 
@@ -19,4 +20,7 @@ class MeetingsConfig(AppConfig):
         register_panel(
             key="meetings-debriefs", template="meetings/home_panel.html",
             context=selectors.home_panel, order=30,
+        )
+        register_brief_part(
+            key="surprises", title=_("What surprised us last time"), context=selectors.brief_surprises, order=30
         )

@@ -4,15 +4,18 @@
 
 import datetime
 import functools
+import zoneinfo
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Count, F, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from customers.models import Follow
+from customers.services import contacts_viewed
 from portal.lib.emails import Attachment
 from portal.permissions import can
 
@@ -255,9 +258,26 @@ def load_meeting_tomorrow(user, meeting_id, now):
     meeting = seat.meeting
     attachment = Attachment("invite.ics", ical.invitation(meeting, user), "text/calendar; method=REQUEST")
     return {
-        "context": {"meeting": meeting, "seat": seat, "url": _absolute(meeting)},
+        "context": {"meeting": meeting, "seat": seat, "url": _absolute(meeting), **_brief(meeting, user)},
         "attachments": [attachment],
     }
+
+
+def _brief(meeting, user):
+    """The listener brief for the reminder (a confirmed listener may read it: `meeting.brief`), its
+    dates and words in the listener's own language and zone, and the FORD notes it shows recorded as
+    seen by them, as when they open the brief's page."""
+    from . import selectors
+
+    try:
+        zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    with translation.override(user.language or None), timezone.override(zone):
+        brief = selectors.meeting_brief(meeting, user)
+    if brief["show_ford"]:
+        contacts_viewed(by=user, customer=meeting.customer, contacts=brief["contacts"])
+    return {"brief": brief, "brief_url": settings.SITE_URL + reverse("meetings:brief", kwargs={"pk": meeting.pk})}
 
 
 def debriefs_due(now):

@@ -7,7 +7,14 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+
+from customers.brief import brief_parts_for
+from customers.selectors import brief_contacts
+from portal.lib.markdown import plain_excerpt
+from portal.permissions import can
 
 from .models import Debrief, DebriefReaction, Meeting, Seat
 
@@ -296,3 +303,53 @@ def feed_meetings(*, user, now=None):
         .select_related("customer", "host")
         .order_by("starts_at", "id")[:500]
     )
+
+
+# The listener brief --------------------------------------------------------------------------
+
+BRIEF_SURPRISES = 3
+BRIEF_HELP_WORDS = 50
+BRIEF_SURPRISE_CHARS = 160
+
+
+def brief_surprises(customer, user=None, *, limit=BRIEF_SURPRISES):
+    """The listener brief's part (customers.brief): "what surprised us" from the newest debriefs of
+    past meetings with the customer, trimmed, with who wrote it and when the meeting was. Debriefs
+    are read by every colleague on the meeting page, so nothing here depends on `user`. One query."""
+    rows = list(
+        Debrief.objects.filter(seat__meeting__customer=customer, seat__meeting__status=Meeting.Status.SCHEDULED)
+        .exclude(surprises="")
+        .only("id", "surprises", "seat__meeting__id", "seat__meeting__starts_at", "seat__user__name")
+        .select_related("seat__meeting", "seat__user")
+        .order_by("-seat__meeting__starts_at", "-created_at", "-id")[:limit]
+    )
+    if not rows:
+        return None
+    return {
+        "items": [
+            {
+                "title": "",
+                "url": "",
+                "text": Truncator(debrief.surprises).chars(BRIEF_SURPRISE_CHARS),
+                "meta": [debrief.seat.user.name, date_format(timezone.localtime(debrief.seat.meeting.starts_at), "DATE_FORMAT")],
+            }
+            for debrief in rows
+        ]
+    }
+
+
+def meeting_brief(meeting, user):
+    """Everything the listener brief shows for `meeting` (selectors.meeting_detail's row), for `user`,
+    who may see it (`meeting.brief`): the customer's profile (on the meeting's row already), the
+    people we know there with their FORD notes when `user` may read them, and the parts other apps
+    register in customers.brief (stories, open decisions, debriefs' surprises, pulse figures).
+    A fixed number of queries; the caller records the FORD notes shown (customers.services.contacts_viewed)."""
+    customer = meeting.customer
+    return {
+        "meeting": meeting,
+        "customer": customer,
+        "contacts": brief_contacts(customer),
+        "show_ford": can(user, "customer.view", customer),
+        "how_we_help_text": plain_excerpt(customer.how_we_help_html, BRIEF_HELP_WORDS),  # for emails
+        "parts": brief_parts_for(customer, user),
+    }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/brief/", views.meeting_brief, name="brief"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/cancel/", views.meeting_cancel, name="cancel_meeting"),
     path("<int:pk>/signup/", views.signup, name="signup"),

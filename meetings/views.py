@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from customers.services import contacts_viewed
 from portal.lib.text import join_list
 from portal.models import Team
 from portal.permissions import can, require
@@ -31,6 +32,24 @@ def get_meeting_for(user, pk, write=False):
     if write:
         require(user, "meeting.manage", meeting)
     return meeting
+
+
+def get_brief_for(user, pk):
+    """The meeting, carrying the viewer's own seat (`viewer_seat`), when `user` may read its listener
+    brief: a seat (confirmed or waitlisted), the host, leaders and admins (`meeting.brief`); 404 when
+    there is no meeting, 403 otherwise."""
+    meeting = get_meeting_for(user, pk)
+    meeting.viewer_seat = selectors.my_seat(meeting=meeting, user=user)
+    require(user, "meeting.brief", meeting, message=_("The listener brief is for the people listening in, the host and leaders."))
+    return meeting
+
+
+def _brief(user, meeting):
+    """The brief's context; the FORD notes it shows are recorded as seen, as on the customer page."""
+    brief = selectors.meeting_brief(meeting, user)
+    if brief["show_ford"]:
+        contacts_viewed(by=user, customer=meeting.customer, contacts=brief["contacts"])
+    return brief
 
 
 def _message_of(error):
@@ -96,7 +115,7 @@ def meeting_cancel(request, pk):
 def _detail_context(request, meeting):
     user = request.user
     can_edit = can(user, "meeting.manage", meeting)
-    seat = selectors.my_seat(meeting=meeting, user=user)
+    seat = meeting.viewer_seat = selectors.my_seat(meeting=meeting, user=user)
     listeners, waitlist = selectors.meeting_people(meeting) if can_edit else ([], [])
     debriefs = selectors.meeting_debriefs(meeting=meeting, user=user) if meeting.is_past() else []
     my_debrief = next((d for d in debriefs if d.seat.user_id == user.pk), None)
@@ -111,7 +130,18 @@ def _detail_context(request, meeting):
 @require_http_methods(["GET"])
 def meeting_detail(request, pk):
     meeting = get_meeting_for(request.user, pk)
-    return render(request, "meetings/detail.html", _detail_context(request, meeting))
+    context = _detail_context(request, meeting)
+    context["may_read_brief"] = can(request.user, "meeting.brief", meeting)
+    if context["may_read_brief"]:
+        context["brief"] = _brief(request.user, meeting)
+    return render(request, "meetings/detail.html", context)
+
+
+@require_http_methods(["GET"])
+def meeting_brief(request, pk):
+    """The listener brief on its own page, laid out to print on one A4 or Letter page."""
+    meeting = get_brief_for(request.user, pk)
+    return render(request, "meetings/brief.html", {"meeting": meeting, "brief": _brief(request.user, meeting)})
 
 
 def _after_seat_change(request, meeting, *, message=None, error=None, fragment="seat-panel"):

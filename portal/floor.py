@@ -18,7 +18,8 @@ from django.views.generic import DetailView, ListView
 
 from customers.models import Customer, Follow
 from portal.permissions import require
-from stories.models import Reaction, Read, Story
+from stories.models import Reaction, Read
+from stories.selectors import readable_published
 
 
 @require_GET
@@ -38,7 +39,7 @@ class PeerFeed(ListView):
     def get_queryset(self):
         require(self.request.user, "story.view")
         return (
-            Story.objects.filter(status=Story.Status.PUBLISHED)
+            readable_published(self.request.user)  # the stories' access funnel, as on the feed
             .select_related("customer", "author")
             .prefetch_related("themes")
             .order_by("-published_at", "-id")
@@ -66,7 +67,7 @@ class PeerStory(DetailView):
     def get_queryset(self):
         require(self.request.user, "story.view")
         return (
-            Story.objects.filter(status=Story.Status.PUBLISHED)
+            readable_published(self.request.user)
             .select_related("customer", "author")
             .prefetch_related("themes", "teams")
         )

@@ -49,6 +49,13 @@ def _pulse_team_host(user, obj):
     return user.role == HOST and team is not None and team.slug == slug
 
 
+def _holds_seat(user, obj):
+    """The meeting carries the viewer's own seat as `viewer_seat` (meetings.selectors.my_seat)."""
+    seat = getattr(obj, "viewer_seat", None)
+    # "offered": a waitlisted person offered a freed seat who has not answered yet still holds their place.
+    return seat is not None and _is(getattr(seat, "user_id", None), user.pk) and seat.status in ("confirmed", "offered", "waitlisted")
+
+
 # name -> (what it means, test(user, obj)); obj may be None, and then only user-only relations hold.
 RELATIONS = {
     "author": (_("wrote it"), lambda user, obj: _is(getattr(obj, "author_id", None), user.pk)),
@@ -69,8 +76,15 @@ RELATIONS = {
         _("reviewed it, or was asked to"),
         lambda user, obj: user.pk is not None and user.pk in (getattr(obj, "reviewer_ids", None) or ()),
     ),
+    "audience_member": (
+        _("is in one of the teams it is shown to"),
+        lambda user, obj: getattr(obj, "visibility", None) == "teams"
+        and user.team_id is not None
+        and user.team_id in getattr(obj, "audience_team_ids", ()),
+    ),
     "team_member": (_("is a member of the team"), lambda user, obj: _is(getattr(obj, "pk", None), user.team_id)),
     "pulse_team_host": (_("is a host in the Customer Success team"), _pulse_team_host),
+    "seat_holder": (_("holds a seat at it, confirmed or on the waitlist"), _holds_seat),
 }
 
 
@@ -95,6 +109,10 @@ RULES = {
     # Stories
     "story.view": Rule(SIGNED_IN, help="Published stories: feed, page, present, Atom."),
     "story.read_draft": Rule({LEADER, ADMIN}, ("author",), help="Drafts and submitted stories (404 for others)."),
+    "story.read_restricted": Rule(
+        {LEADER, ADMIN}, ("author", "audience_member"), ("story.view",),
+        help="Stories shown to leaders only or to chosen teams (404 for others).",
+    ),
     "story.write": Rule(WRITERS, help="Write a new story (hosts submit theirs for review)."),
     "story.publish": Rule({LEADER, ADMIN}, help="Publish, unpublish, the review queue, story history."),
     "story.edit": Rule({LEADER, ADMIN}, ("draft_author",), ("story.write",)),
@@ -118,6 +136,10 @@ RULES = {
     "meeting.create": Rule({HOST, ADMIN}),
     "meeting.manage": Rule({ADMIN}, ("host",), help="Edit, cancel, see and remove listeners."),
     "meeting.signup": Rule(SIGNED_IN, help="Take or give up a listener seat (sign-up windows are business rules)."),
+    "meeting.brief": Rule(
+        {LEADER, ADMIN}, ("host", "seat_holder"),
+        help="The listener brief (profile, people and their FORD notes, stories, decisions, pulse): page, print, reminder.",
+    ),
     "calendar.feed": Rule(EVERYONE, help="The secret token is the key."),
     "calendar.reset": Rule(SIGNED_IN, help="One's own feed address."),
     "debrief.write": Rule(frozenset(), ("self",), help="Listeners with a confirmed seat (the object is the seat)."),

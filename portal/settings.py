@@ -225,6 +225,8 @@ CELERY_BEAT_SCHEDULE["digests-plan"] = {"task": "digests.tasks.plan_digests_task
 CELERY_BEAT_SCHEDULE["digests-reminders"] = {"task": "digests.tasks.plan_reminders_task", "schedule": 15 * 60}
 # portal: every 15 minutes, send again the emails that failed after their write committed (portal.lib.tasks).
 CELERY_BEAT_SCHEDULE["portal-retry-tasks"] = {"task": "portal.tasks.retry_pending_tasks_task", "schedule": 15 * 60}
+# customers: every 5 minutes, start again the CSV imports whose worker was lost (nothing of theirs was saved).
+CELERY_BEAT_SCHEDULE["customers-resume-imports"] = {"task": "customers.tasks.resume_imports_task", "schedule": 5 * 60}
 # insights: every hour, finish sending any published monthly pulse whose emails are not all out.
 CELERY_BEAT_SCHEDULE["insights-pulse"] = {"task": "insights.tasks.resume_pulses_task", "schedule": 60 * 60}
 # Which release this is: every cache key starts with it, so a deploy never reads an older release's

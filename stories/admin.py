@@ -24,13 +24,18 @@ class StoryEventInline(admin.TabularInline):
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    list_display = ["title", "customer", "author", "status", "published_at"]
-    list_filter = ["status", "themes", "teams"]
+    list_display = ["title", "customer", "author", "status", "visibility", "naming", "published_at"]
+    list_filter = ["status", "visibility", "naming", "themes", "teams"]
     search_fields = ["title", "customer__name", "body"]
     list_select_related = ["customer", "author"]
     raw_id_fields = ["customer", "author"]
-    filter_horizontal = ["themes", "teams"]
-    readonly_fields = ["created_at", "updated_at", "published_at", "status"]
+    filter_horizontal = ["themes", "teams", "audience"]
+    # Naming and consent change through the site's form (its services check a customer's wish not to
+    # be named and record who recorded a consent); the admin shows them.
+    readonly_fields = [
+        "created_at", "updated_at", "published_at", "status", "naming", "anonymised_as", "consent_method",
+        "consent_note", "consent_recorded_by", "consent_recorded_at",
+    ]
     inlines = [StoryEventInline]
 
     def save_model(self, request, obj, form, change):

@@ -9,6 +9,7 @@ class StoriesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
+        from customers.brief import register_brief_part
         from customers.models import Customer
         from customers.sections import register_section
         from customers.signals import customers_renamed
@@ -26,6 +27,8 @@ class StoriesConfig(AppConfig):
         register_section(
             key="stories", title=_("Stories"), template="stories/customer_section.html", context=section_context, order=10
         )
+
+        register_brief_part(key="stories", title=_("Latest stories about them"), context=selectors.brief_stories, order=10)
 
         def panel_context(user):
             """The person's story of the day, picked on every request (one query, stories.selectors)."""

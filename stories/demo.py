@@ -77,6 +77,28 @@ STORIES = [
      "Certified cutting tools with batch traceability data.", "A clean audit this year.", ["Quality", "Trust"], ["legal", "it"]),
 ]
 
+# How some of the stories above are read and named (the rest: everyone, named inside the company).
+ACCESS = {
+    "Why Ken opens his counter at 6 a.m.": {
+        "naming": "consented", "consent_method": "email",
+        "consent_note": "Ken replied to our draft: “Use my name, and Rosa's.”",
+    },
+    "Cancelled operations and consignment stock": {"visibility": "teams", "audience": ["finance", "supply-chain"]},
+}
+
+# An anonymised story (the customer asked not to be named) and one for leaders only:
+# (customer slug, author key, days ago, title, body, bought, impact, themes, team slugs, access)
+RESTRICTED = [
+    ("riverbend-farms", "supply_leader", 6, "Why a dairy co-operative left us",
+     "Their general manager was frank with me: *\"Your parts were good. Your people were four hours away.\"*\n\nMilking starts at 4 a.m. on eighty farms. When a vacuum pump fails at 4:10, the cows cannot wait for a technician who leaves our depot at eight.\n\nA local supplier with a van in the county won them with a promise we never made: someone on the road before milking.\n\nWhat I took away: our service hours were designed around our office, not around their cows.",
+     "Milking-parlour equipment and spare parts, until 2023.", "They moved to a local supplier.",
+     ["Reliability", "People"], ["supply-chain"], {}),
+    ("galil-solar", "finance_leader", 3, "What keeping Galil would cost us",
+     "Before we decide on a reserved allocation for **Galil Solar**, here are the numbers: holding 40 inverters a month for them ties up cash we had planned for the autumn.\n\nLosing them would cost more: 45 installers, and every farm in the Galilee they talk to.\n\nI am sharing this with leaders first because the figures include our margins.",
+     "Inverters and mounting hardware.", "A decision for the leaders' meeting on Monday.",
+     ["Cash flow", "Trust"], ["finance"], {"visibility": "leaders"}),
+]
+
 # Stories in progress: (customer slug, author key, title, body, submitted?)
 IN_PROGRESS = [
     ("coral-bay-hotels", "cs_host2", "Huy's solar plan for Nha Trang",
@@ -103,18 +125,24 @@ def seed(*, teams, people, customers, **_ctx):
         themes[name], _ = Theme.objects.update_or_create(slug=slugify(name), defaults={"name": name})
     now = timezone.now()
     published = []
-    for slug, author_key, days, title, body, bought, impact, theme_names, team_slugs in STORIES:
+    rows = [(*row, ACCESS.get(row[3], {})) for row in STORIES] + RESTRICTED
+    for slug, author_key, days, title, body, bought, impact, theme_names, team_slugs, access in rows:
         customer, author = customers[slug], people[author_key]
+        access = {**access, "audience": [teams[t] for t in access.get("audience", [])]}
         fields = {
             "customer": customer, "title": title, "body": body, "bought": bought, "impact": impact,
             "themes": [themes[n] for n in theme_names], "teams": [teams[t] for t in team_slugs],
             "language": "en",  # every demo story is in English, whatever its author's language
+            **access,
         }
         story = Story.objects.filter(customer=customer, title=title).first()
         if story is None:
             story = services.story_create(by=author, **fields, publish=True)
         else:
-            if (story.body, story.bought, story.impact, story.language) != (body, bought, impact, "en"):
+            wanted = (body, bought, impact, "en", access.get("visibility", "everyone"))
+            if (story.body, story.bought, story.impact, story.language, story.visibility) != wanted or (
+                "naming" in access and story.naming != access["naming"]
+            ):
                 services.story_update(by=author, story=story, **fields)
             services.story_publish(by=author, story=story)
         at = now - datetime.timedelta(days=days, hours=rng.randint(0, 8))

@@ -15,6 +15,7 @@ from customers.models import Follow
 from portal.permissions import can
 
 from .models import Read, Story
+from .selectors import may_read_row
 
 LIMIT = 5  # stories per email
 CANDIDATES = 300  # newest published stories considered for a batch
@@ -34,8 +35,10 @@ def _absolute(pk, slug):
 
 
 def prepare(users, since_by_user, now):
-    """Stories published in the batch's widest window, their teams, and who follows or read them.
-    Four queries whatever the number of people."""
+    """Stories published in the batch's widest window, their teams, and who follows or read them. Four
+    queries whatever the number of people, and a fifth when some of the stories are shown to chosen
+    teams only (their audience). Who may read which is decided per person in pick_stories, by the
+    funnel's rule for rows (selectors.may_read_row)."""
     if not users:
         return {"stories": [], "teams": {}, "follows": set(), "reads": set()}
     earliest = min(since_by_user[u.pk] for u in users)
@@ -53,6 +56,9 @@ def prepare(users, since_by_user, now):
             "customer_id",
             "author_id",
             "reaction_count",  # the counter column (stories.services)
+            "visibility",
+            "naming",
+            "anonymised_as",
             customer_name=F("customer__name"),
             author_name=F("author__name"),
         )
@@ -66,6 +72,13 @@ def prepare(users, since_by_user, now):
         "story_id", "team_id"
     ):
         teams[story_id].add(team_id)
+    restricted = [s.id for s in stories if s.visibility == Story.Visibility.TEAMS]
+    audience = defaultdict(set)
+    if restricted:
+        for story_id, team_id in Story.audience.through.objects.filter(story_id__in=restricted).values_list(
+            "story_id", "team_id"
+        ):
+            audience[story_id].add(team_id)
     follows = set(
         Follow.objects.filter(user__in=users, customer_id__in={s.customer_id for s in stories}).values_list(
             "user_id", "customer_id"
@@ -77,6 +90,9 @@ def prepare(users, since_by_user, now):
     for story in stories:
         story.digest_url = _absolute(story.id, story.slug)  # once per batch, not once per reader
         story.team_ids = teams.get(story.id, frozenset())
+        story.audience_team_ids = audience.get(story.id, frozenset())
+        # An anonymised story is listed under its description, and no follow of the customer ranks it.
+        story.customer_label = story.anonymised_as if story.naming == Story.Naming.ANONYMISED else story.customer_name
     return {"stories": stories, "follows": follows, "reads": reads}
 
 
@@ -90,7 +106,12 @@ def pick_stories(data, user, since, now):
     for story in data["stories"]:  # already in the shared order; three stable buckets, no sorting
         if story.published_at <= since or story.author_id == uid or (uid, story.id) in reads:
             continue
-        if (uid, story.customer_id) in follows:
+        if story.visibility != Story.Visibility.EVERYONE and not may_read_row(
+            user, status=Story.Status.PUBLISHED, visibility=story.visibility, author_id=story.author_id,
+            audience_team_ids=story.audience_team_ids,
+        ):
+            continue
+        if (uid, story.customer_id) in follows and story.naming != Story.Naming.ANONYMISED:
             followed.append(story)
         elif team_id is not None and team_id in story.team_ids:
             for_team.append(story)
@@ -109,7 +130,7 @@ def pick_stories(data, user, since, now):
         {
             "title": story.title,
             "url": story.digest_url,
-            "customer": story.customer_name,
+            "customer": story.customer_label,
             "when": story.published_at,
             "detail": _("By %(author)s") % {"author": story.author_name},
             "tag": tags[why],

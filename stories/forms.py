@@ -12,7 +12,9 @@ from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PersonPicker, PickerChoiceField
 from portal.models import Team, User
 
-from .models import BODY_MAX_CHARS, COMMENT_MAX_CHARS, Theme
+from .models import BODY_MAX_CHARS, COMMENT_MAX_CHARS, Story, Theme
+
+AS_THE_CUSTOMER_WISHES = ""
 
 
 class StoryForm(forms.Form):
@@ -76,6 +78,68 @@ class StoryForm(forms.Form):
         error_messages={"invalid_choice": _("Unknown team."), "invalid_pk_value": _("Unknown team.")},
     )
 
+    visibility = forms.ChoiceField(
+        label=_("Who may read it"), choices=Story.Visibility.choices, initial=Story.Visibility.EVERYONE,
+        widget=forms.RadioSelect, required=False,
+        help_text=_("Leaders and admins read every story; so does its author."),
+        error_messages={"required": _("Choose who may read the story."), "invalid_choice": _("Choose who may read the story.")},
+    )
+    audience = ModelMultipleChoiceField(
+        label=_("Teams who may read it"),
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only when it is for the teams chosen."),
+        error_messages={"invalid_choice": _("Unknown team."), "invalid_pk_value": _("Unknown team.")},
+    )
+    naming = forms.ChoiceField(
+        label=_("Naming the customer"),
+        choices=[
+            (AS_THE_CUSTOMER_WISHES, _("As the customer wishes: anonymised if they asked not to be named, else named inside the company")),
+            *Story.Naming.choices,
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose how the story names the customer.")},
+    )
+    anonymised_as = forms.CharField(
+        label=_("The customer, anonymised"), required=False, max_length=200,
+        help_text=_("Shown in place of the customer's name. Left empty, it is written from their profile: their industry, size and region."),
+    )
+    consent_method = forms.ChoiceField(
+        label=_("How the customer agreed to be named"),
+        choices=[("", _("Not recorded")), *Story.ConsentMethod.choices],
+        required=False,
+        help_text=_("Only when it is named with their consent. Your name and today's date are recorded with it."),
+        error_messages={"invalid_choice": _("Choose how the customer agreed: by email, on a call or in their contract.")},
+    )
+    consent_note = forms.CharField(
+        label=_("About their consent"), required=False, max_length=500,
+        help_text=_("Optional: who agreed, and where the email or the contract is."),
+    )
+
+    # What the services take (stories.services.story_create / story_update), besides the language.
+    SERVICE_FIELDS = (
+        "customer", "title", "body", "bought", "impact", "themes", "teams", "visibility", "audience", "naming",
+        "anonymised_as", "consent_method", "consent_note",
+    )
+
+    def clean_visibility(self):
+        return self.cleaned_data["visibility"] or None  # None: the story's own (a new one: everyone)
+
+    def clean_naming(self):
+        return self.cleaned_data["naming"] or None  # None: as the customer wishes (the services decide)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("visibility") == Story.Visibility.TEAMS and not data.get("audience"):
+            self.add_error("audience", _("Choose at least one team who may read the story."))
+        if data.get("naming") == Story.Naming.CONSENTED and not data.get("consent_method"):
+            self.add_error(
+                "consent_method", _("Say how the customer agreed to be named: by email, on a call or in their contract.")
+            )
+        return data
+
     def clean_body(self):
         body = self.cleaned_data["body"]
         if not body.strip():
@@ -91,6 +155,9 @@ class StoryForm(forms.Form):
             "customer": story.customer_id, "title": story.title, "body": story.body, "bought": story.bought,
             "impact": story.impact, "language": story.language, "themes": [t.pk for t in story.themes.all()],
             "teams": [t.pk for t in story.teams.all()],
+            "visibility": story.visibility, "audience": [t.pk for t in story.audience.all()],
+            "naming": story.naming, "anonymised_as": story.anonymised_as,
+            "consent_method": story.consent_method, "consent_note": story.consent_note,
         }
 
 

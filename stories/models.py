@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.functional import cached_property
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,10 +36,29 @@ class Theme(models.Model):
 
 
 class Story(models.Model):
+    """A story about one named customer. Who may read it (`visibility`) and how it names the customer
+    (`naming`) are enforced by one funnel, stories.selectors.readable_by(user) / `is_visible_to(user)`,
+    and every page shows the customer as `customer_label` (the description, for an anonymised story)."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted for review")
         PUBLISHED = "published", _("Published")
+
+    class Visibility(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone in the company")
+        LEADERS = "leaders", _("Leaders only")
+        TEAMS = "teams", _("Only the teams chosen")
+
+    class Naming(models.TextChoices):
+        CONSENTED = "consented", _("Named, with the customer's consent")
+        INTERNAL = "internal", _("Named inside the company only")
+        ANONYMISED = "anonymised", _("Anonymised")
+
+    class ConsentMethod(models.TextChoices):
+        EMAIL = "email", _("By email")
+        CALL = "call", _("On a call")
+        CONTRACT = "contract", _("A clause in their contract")
 
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), related_name="stories", on_delete=models.PROTECT
@@ -60,6 +80,30 @@ class Story(models.Model):
         "portal.Team", verbose_name=_("teams it matters most to"), related_name="stories", blank=True
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    visibility = models.CharField(
+        _("who may read it"), max_length=10, choices=Visibility.choices, default=Visibility.EVERYONE,
+        db_default=Visibility.EVERYONE,
+    )
+    audience = models.ManyToManyField(
+        "portal.Team", verbose_name=_("teams who may read it"), related_name="restricted_stories", blank=True,
+        help_text=_("Only when it is shown to chosen teams; leaders and admins read every story."),
+    )
+    # The database defaults serve rows written in SQL (bench/generate.py): company-wide, named internally.
+    naming = models.CharField(
+        _("naming"), max_length=10, choices=Naming.choices, default=Naming.INTERNAL, db_default=Naming.INTERNAL
+    )
+    # What an anonymised story calls its customer, everywhere: generated from the customer's profile
+    # (Customer.anonymous_description) when left empty, editable.
+    anonymised_as = models.CharField(_("the customer, anonymised"), max_length=200, blank=True, default="", db_default="")
+    consent_method = models.CharField(
+        _("how they agreed"), max_length=10, choices=ConsentMethod.choices, blank=True, default="", db_default=""
+    )
+    consent_note = models.CharField(_("about their consent"), max_length=500, blank=True, default="", db_default="")
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("consent recorded by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+    )
+    consent_recorded_at = models.DateTimeField(_("consent recorded"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
@@ -94,6 +138,16 @@ class Story(models.Model):
                 condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
                 name="story_published_has_date",
             ),
+            # Named with consent means someone recorded how the customer agreed.
+            models.CheckConstraint(
+                condition=~models.Q(naming="consented") | ~models.Q(consent_method=""),
+                name="story_consent_has_method",
+            ),
+            # An anonymised story always has a description to show in the customer's place.
+            models.CheckConstraint(
+                condition=~models.Q(naming="anonymised") | ~models.Q(anonymised_as=""),
+                name="story_anonymised_has_description",
+            ),
         ]
 
     def __str__(self):
@@ -109,8 +163,45 @@ class Story(models.Model):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def is_anonymised(self):
+        return self.naming == self.Naming.ANONYMISED
+
+    @property
+    def is_restricted(self):
+        return self.visibility != self.Visibility.EVERYONE
+
+    @property
+    def customer_label(self):
+        """The customer as every reading surface shows it (feed, search, pages, panels, digest, Atom,
+        presentation): its name, or for an anonymised story the description, for every reader alike."""
+        return self.anonymised_as if self.is_anonymised else self.customer.name
+
+    def customer_label_for(self, user):
+        """The customer's name for those who may edit the story (the form, the manage box, the review
+        queue: they must know whom it is about), else `customer_label`."""
+        if self.is_anonymised and not self.can_edit(user):
+            return self.anonymised_as
+        return self.customer.name
+
+    @cached_property
+    def audience_team_ids(self):
+        """The ids of the teams a story shown to chosen teams is for (a query unless set by a selector:
+        selectors.story_for_reader sets only the reader's own team, when it is one of them)."""
+        if self.visibility != self.Visibility.TEAMS:
+            return frozenset()
+        return frozenset(self.audience.values_list("pk", flat=True))
+
     def is_visible_to(self, user):
-        return (self.is_published and can(user, "story.view")) or can(user, "story.read_draft", self)
+        """The row form of selectors.readable_by(user): the same rule, for one story."""
+        if not self.is_published:
+            return can(user, "story.read_draft", self) and self.is_readable_restricted(user)
+        return can(user, "story.view") and self.is_readable_restricted(user)
+
+    def is_readable_restricted(self, user):
+        """Past who may read it at all: leaders only, or chosen teams (portal.permissions
+        "story.read_restricted")."""
+        return not self.is_restricted or can(user, "story.read_restricted", self)
 
     def can_edit(self, user):
         """Leaders and admins edit any story; a host edits their own until it is published."""
@@ -126,6 +217,7 @@ class StoryEvent(models.Model):
         SUBMITTED = "submitted", _("submitted for review")
         PUBLISHED = "published", _("published")
         UNPUBLISHED = "unpublished", _("unpublished")
+        CONSENT = "consent", _("recorded the customer's consent")
 
     story = models.ForeignKey(Story, related_name="events", on_delete=models.CASCADE)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True)

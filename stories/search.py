@@ -2,7 +2,10 @@
 
 The box promises web-search syntax: words (all of them), "an exact phrase", -without, this or that.
 Matching ignores accents (`Can Tho` finds "Cần Thơ", `Da Nang` finds "Đà Nẵng") and covers the title,
-the customer's and the author's names, the body, what they bought and the impact.
+the customer's and the author's names, the body, what they bought and the impact. An anonymised story
+is indexed under its description (Story.anonymised_as), never its customer's name: searching for the
+customer does not find it, and no highlight can show the name. Which stories a search looks in is the
+caller's queryset (stories.selectors.readable_by).
 
 - PostgreSQL: `Story.search_vector`, a weighted tsvector built with the story's own text search
   configuration (`lifeline_<language>`, migration 0007: unaccent, then the language's stemmer where
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Func, OuterRef, Q, Subquery
+from django.db.models import Case, F, Func, OuterRef, Q, Subquery, When
 from django.db.models.expressions import RawSQL
 
 from customers.models import Customer
@@ -120,7 +123,10 @@ def vector_expression():
     """Title A, the customer's and the author's names B, body C, what they bought and the impact D, each
     in the story's configuration. bench/generate.py runs the same in SQL."""
     config = _story_config()
-    customer = Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).values("name")[:1])
+    customer = Case(
+        When(naming=Story.Naming.ANONYMISED, then=F("anonymised_as")),
+        default=Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).values("name")[:1]),
+    )
     author = Subquery(User.objects.filter(pk=OuterRef("author_id")).values("name")[:1])
     return (
         SearchVector("title", weight="A", config=config)
@@ -131,7 +137,8 @@ def vector_expression():
 
 
 # Migration 0007 backfills with the same statement.
-NAMES, EXTRA = "c.name || ' ' || u.name", "s.bought || ' ' || s.impact"
+NAMES = "CASE WHEN s.naming = 'anonymised' THEN s.anonymised_as ELSE c.name END || ' ' || u.name"
+EXTRA = "s.bought || ' ' || s.impact"
 _FTS_INSERT = (
     f"INSERT INTO {FTS_TABLE} (rowid, title, names, body, extra)"
     f" SELECT s.id, {_fold_sql('s.title')}, {_fold_sql(NAMES)}, {_fold_sql('s.body')},"

@@ -2,11 +2,14 @@
 
 import datetime
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 
 from customers.models import Customer, Follow
 from portal.lib.rawsql import db_datetime, placeholders
@@ -19,15 +22,60 @@ from .models import Reaction, Read, Story, StoryEvent, Theme
 PAGE_SIZE = 20
 
 
+# -- the access funnel ------------------------------------------------------------------------------
+#
+# Every read of stories goes through readable_by(user) (a queryset) or, for one row already loaded,
+# Story.is_visible_to(user) (the same rule); the digest, which reads stories for many people at once,
+# asks may_read_row(). Each applies portal.permissions: "story.view" for published stories,
+# "story.read_draft" for the others, and "story.read_restricted" for those shown to leaders only or to
+# chosen teams. What a page shows of the customer is Story.customer_label (the description, for an
+# anonymised story), the same for every reader, so shared fragments never differ by reader.
+
+
+def readable_by(user):
+    """Every story `user` may read: published ones (with their visibility applied) and the drafts they
+    may read. A reader who may read none gets an empty queryset. THE funnel: every list, search, panel,
+    section and feed of stories starts here (tests/stories/test_visibility.py checks that each does)."""
+    if not can(user, "story.view"):
+        return Story.objects.none()
+    stories = Story.objects.all()
+    if not can(user, "story.read_draft"):
+        stories = stories.filter(Q(status=Story.Status.PUBLISHED) | Q(author=user))
+    if not can(user, "story.read_restricted"):  # a role-wide "yes": leaders and admins read every story
+        stories = stories.filter(_restricted_for(user))
+    return stories
+
+
+def readable_published(user):
+    """readable_by(user), published only: what the feed, panels, sections and Atom list."""
+    return readable_by(user).filter(status=Story.Status.PUBLISHED)
+
+
+def _restricted_for(user):
+    """The stories shown to everyone, plus those restricted ones `user` may read by a relation: their
+    own, or shown to their team (the queryset form of "story.read_restricted"'s relations)."""
+    allowed = Q(visibility=Story.Visibility.EVERYONE) | Q(author=user)
+    if user.team_id is not None:
+        audience = Story.audience.through.objects.filter(story=OuterRef("pk"), team_id=user.team_id)
+        allowed |= Q(Exists(audience), visibility=Story.Visibility.TEAMS)
+    return allowed
+
+
+def may_read_row(user, *, status, visibility, author_id, audience_team_ids):
+    """The same rule for a plain row (the digest's batch rows): a SimpleNamespace stands in for the
+    story, so portal.permissions judges it exactly as it judges a Story."""
+    row = SimpleNamespace(status=status, visibility=visibility, author_id=author_id, audience_team_ids=audience_team_ids)
+    if status != Story.Status.PUBLISHED:
+        return False  # the digest lists published stories only
+    if not can(user, "story.view"):
+        return False
+    return visibility == Story.Visibility.EVERYONE or can(user, "story.read_restricted", row)
+
+
 def published():
+    """Every published story, whoever reads: for counts and tasks that show no story to anyone (never for
+    a page; pages use readable_published(user))."""
     return Story.objects.filter(status=Story.Status.PUBLISHED)
-
-
-def visible_stories(user):
-    """The queryset form of `story.read_draft` (portal.permissions): all for leaders, else published and own."""
-    if can(user, "story.read_draft"):
-        return Story.objects.all()
-    return Story.objects.filter(Q(status=Story.Status.PUBLISHED) | Q(author=user))
 
 
 # -- the feed ---------------------------------------------------------------------------------------
@@ -64,27 +112,28 @@ def decode_cursor(value):
 # which can run to 100,000 characters.
 FEED_FIELDS = (
     "id", "title", "slug", "excerpt", "status", "published_at", "updated_at",
-    "reaction_count", "comment_count", "read_count",
+    "reaction_count", "comment_count", "read_count", "visibility", "naming", "anonymised_as",
     "customer__id", "customer__name", "customer__slug", "author__id", "author__name",
 )
 
 
-def feed(*, filters, page_size=PAGE_SIZE):
-    """One page of published stories, newest first, and the cursor for the next page (or None). The
-    same for everyone (the reader's own marks: `viewer_marks`). Each story carries `theme_key`, the
+def feed(*, user, filters, page_size=PAGE_SIZE):
+    """One page of the published stories `user` may read (readable_by), newest first, and the cursor for
+    the next page (or None). Filtered by customer, it leaves out the anonymised stories: listing them
+    under the customer's name would name it. The reader's own marks: `viewer_marks`. Each story carries `theme_key`, the
     themes its card shows, for the card's fragment key.
 
     Queries: the stories (with their counter columns), their themes. Always two.
     """
     stories = (
-        published()
+        readable_published(user)
         .select_related("customer", "author")
         .only(*FEED_FIELDS)
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "name", "slug").order_by("name")))
         .order_by("-published_at", "-id")
     )
     if filters.customer is not None:
-        stories = stories.filter(customer=filters.customer)
+        stories = stories.filter(customer=filters.customer).exclude(naming=Story.Naming.ANONYMISED)
     if filters.team is not None:
         stories = stories.filter(teams=filters.team)
     if filters.theme is not None:
@@ -140,8 +189,9 @@ def submitted_count(user):
 
 
 def review_lists(user):
-    """Leaders: what hosts submitted. Everyone who writes: their own drafts."""
-    base = Story.objects.select_related("customer", "author").order_by("-updated_at", "-id")
+    """Leaders: what hosts submitted. Everyone who writes: their own drafts. (Both are lists of stories
+    the reader may edit, so they show the customer's name: Story.customer_label_for.)"""
+    base = readable_by(user).select_related("customer", "author").order_by("-updated_at", "-id")
     submitted = list(base.filter(status=Story.Status.SUBMITTED)) if can(user, "story.publish") else []
     mine = list(base.filter(author=user).exclude(status=Story.Status.PUBLISHED))
     return submitted, mine
@@ -162,33 +212,43 @@ def story_for_page(pk):
 # fragments are keyed by: not the Markdown sources, the search vector, or the customer's other notes.
 STORY_PAGE_FIELDS = (
     "id", "customer_id", "author_id", "title", "slug", "status", "body_html", "bought", "impact_html",
-    "published_at", "updated_at", "read_count", "reaction_count", "comment_count",
+    "visibility", "naming", "anonymised_as", "consent_method", "consent_note", "consent_recorded_at",
+    "consent_recorded_by", "published_at", "updated_at", "read_count", "reaction_count", "comment_count",
     "customer__id", "customer__name", "customer__slug", "customer__industry", "customer__region",
-    "customer__who_they_are", "customer__daily_challenges", "customer__updated_at",
-    "author__id", "author__name",
+    "customer__who_they_are", "customer__daily_challenges", "customer__updated_at", "customer__do_not_name",
+    "author__id", "author__name", "consent_recorded_by__id", "consent_recorded_by__name",
 )
 
 
 def story_page(pk):
     """The story page's story: its shown columns, customer and author (one query), themes and teams."""
-    stories = Story.objects.select_related("customer", "author").only(*STORY_PAGE_FIELDS).prefetch_related(
+    stories = Story.objects.select_related("customer", "author", "consent_recorded_by").only(*STORY_PAGE_FIELDS).prefetch_related(
         Prefetch("themes", queryset=Theme.objects.only("id", "name", "slug").order_by("name")),
         Prefetch("teams", queryset=Team.objects.only("id", "name", "slug")),
     )
     return stories.filter(pk=pk).first()
 
 
-def facet_key(story):
-    """What the story page shows of its themes and teams, for its header's fragment key: renaming one
-    changes no story row."""
-    return theme_key(story) + "/" + "|".join(f"{team.pk}:{team.slug}:{team.name}" for team in story.teams.all())
+def audience_names(story):
+    """The names of the teams a story shown to chosen teams is for, in order: one query, only for such a
+    story (so the pages of the others keep their query count)."""
+    if story.visibility != Story.Visibility.TEAMS:
+        return []
+    return list(story.audience.order_by("name").values_list("name", flat=True))
+
+
+def facet_key(story, audience=()):
+    """What the story page shows of its themes, teams and audience (`audience_names`), for its header's
+    fragment key: renaming one changes no story row."""
+    teams = "|".join(f"{team.pk}:{team.slug}:{team.name}" for team in story.teams.all())
+    return f"{theme_key(story)}/{teams}/{'|'.join(audience)}"
 
 
 # The story page's per-request read, written out: compiling it through the ORM took longer than the
 # database takes to answer it. Columns in Story's field order (Story.from_db), then whether the reader
-# has read the story and, for each kind of reaction, whether they gave it. Params: reader, (reader,
-# kind) per kind, story.
-_READER_FIELDS = ("id", "customer_id", "author_id", "title", "slug", "status")
+# has read the story and, for each kind of reaction, whether they gave it, then whether the story is
+# shown to the reader's team. Params: reader, (reader, kind) per kind, reader's team, story.
+_READER_FIELDS = ("id", "customer_id", "author_id", "title", "slug", "status", "visibility", "naming")
 _FOR_READER = (
     f"SELECT {', '.join('s.' + field for field in _READER_FIELDS)},"
     f" EXISTS (SELECT 1 FROM {Read._meta.db_table} r WHERE r.story_id = s.id AND r.user_id = %s)"
@@ -196,6 +256,7 @@ _FOR_READER = (
         f", EXISTS (SELECT 1 FROM {Reaction._meta.db_table} x WHERE x.story_id = s.id AND x.user_id = %s AND x.kind = %s)"
         for _kind in Reaction.Kind.values
     )
+    + f", EXISTS (SELECT 1 FROM {Story.audience.through._meta.db_table} a WHERE a.story_id = s.id AND a.team_id = %s)"
     + f" FROM {Story._meta.db_table} s WHERE s.id = %s"
 )
 
@@ -208,15 +269,18 @@ def story_for_reader(pk, *, reader):
     params = [reader.pk]
     for kind in Reaction.Kind.values:
         params += [reader.pk, kind]
+    team_id = getattr(reader, "team_id", None)
     with connection.cursor() as cursor:
-        cursor.execute(_FOR_READER, [*params, int(pk)])
+        cursor.execute(_FOR_READER, [*params, team_id if team_id is not None else 0, int(pk)])
         row = cursor.fetchone()
     if row is None:
         return None
     n = len(_READER_FIELDS)
     story = Story.from_db(connection.alias, _READER_FIELDS, row[:n])
     story.already_read = bool(row[n])
-    story.my_reactions = {kind for kind, mine in zip(Reaction.Kind.values, row[n + 1 :], strict=True) if mine}
+    story.my_reactions = {kind for kind, mine in zip(Reaction.Kind.values, row[n + 1 : -1], strict=True) if mine}
+    # Enough of the audience to judge this reader (Story.is_visible_to): their own team, if it is one.
+    story.audience_team_ids = frozenset({team_id}) if row[-1] else frozenset()
     return story
 
 
@@ -267,7 +331,7 @@ def give_me_one(*, user, days=90):
         Subquery(readers.order_by().values("story").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
         Value(0),
     )
-    stories = published().annotate(team_reads=team_reads)
+    stories = readable_published(user).annotate(team_reads=team_reads)
     order = ["team_reads", "-reaction_count", "-published_at", "-id"]
     since = timezone.now() - datetime.timedelta(days=days)
     return stories.filter(published_at__gte=since).order_by(*order).first() or stories.order_by(*order).first()
@@ -277,9 +341,13 @@ def give_me_one(*, user, days=90):
 # subqueries took longer than the database takes to run them. Each branch walks an index newest
 # first and stops at its first unread story, so its cost does not grow with the number of stories;
 # COALESCE runs a branch only when the ones before it found nothing.
-_UNREAD = (  # story {s} is published, recent, not their own and not read by them; params: status, since, user, user
+_UNREAD = (  # story {s} is published, recent, not their own and not read by them, and they may read it
+    # (readable_by, written out: shown to everyone, or the reader reads every restricted story, or it
+    # is shown to their team); params: status, since, user, user, reads all restricted?, team (or 0)
     "{s}.status = %s AND {s}.published_at >= %s AND {s}.author_id <> %s"
     " AND NOT EXISTS (SELECT 1 FROM stories_read r WHERE r.story_id = {s}.id AND r.user_id = %s)"
+    " AND ({s}.visibility = 'everyone' OR %s OR ({s}.visibility = 'teams' AND EXISTS"
+    " (SELECT 1 FROM stories_story_audience a WHERE a.story_id = {s}.id AND a.team_id = %s)))"
 )
 _NEWEST = "ORDER BY {s}.published_at DESC, {s}.id DESC LIMIT 1"
 # 1. From a customer I follow: each followed customer's newest unread story (story_customer_idx),
@@ -305,8 +373,11 @@ def story_of_the_day(user, *, days=90):
     """Home panel: one published story of the last `days` days that `user` neither wrote nor read: the newest
     from a customer they follow, else the newest that names their team, else the newest of all.
     One query whatever the number of stories; `is_followed` says whether they follow its customer."""
+    if not can(user, "story.view"):
+        return None
     since = connection.ops.adapt_datetimefield_value(timezone.now() - datetime.timedelta(days=days))
-    unread = [Story.Status.PUBLISHED.value, since, user.pk, user.pk]
+    reads_restricted = can(user, "story.read_restricted")  # the role-wide "yes" of readable_by
+    unread = [Story.Status.PUBLISHED.value, since, user.pk, user.pk, reads_restricted, user.team_id or 0]
     branches, params = [_FROM_FOLLOWED], [*unread, user.pk]
     if user.team_id is not None:
         branches.append(_FOR_TEAM)
@@ -317,7 +388,8 @@ def story_of_the_day(user, *, days=90):
     # three times what PostgreSQL takes to plan and run it.
     sql = (
         "SELECT stories_story.id, stories_story.title, stories_story.slug, stories_story.excerpt,"
-        " stories_story.published_at, stories_story.updated_at, c.id, c.name, c.slug, u.id, u.name, "
+        " stories_story.published_at, stories_story.updated_at, stories_story.visibility, stories_story.naming,"
+        " stories_story.anonymised_as, c.id, c.name, c.slug, u.id, u.name, "
         + _IS_FOLLOWED +
         " FROM stories_story JOIN customers_customer c ON c.id = stories_story.customer_id"
         " JOIN portal_user u ON u.id = stories_story.author_id"
@@ -328,31 +400,69 @@ def story_of_the_day(user, *, days=90):
         row = cursor.fetchone()
     if row is None:
         return None
-    (pk, title, slug, excerpt, published_at, updated_at,
+    (pk, title, slug, excerpt, published_at, updated_at, visibility, naming, anonymised_as,
      customer_id, customer_name, customer_slug, author_id, author_name, followed) = row
     story = Story(id=pk, title=title, slug=slug, excerpt=excerpt, status=Story.Status.PUBLISHED,
+                  visibility=visibility, naming=naming, anonymised_as=anonymised_as,
                   published_at=db_datetime(published_at), updated_at=db_datetime(updated_at),
                   customer_id=customer_id, author_id=author_id)
     story.customer = Customer(id=customer_id, name=customer_name, slug=customer_slug)
     story.author = User(id=author_id, name=author_name)
-    story.is_followed = bool(followed)
+    story.is_followed = bool(followed) and not story.is_anonymised  # the mark would name the customer
     story._state.adding = False
     return story
 
 
 def customer_stories(*, customer, user, limit=10):
-    """The customer page's section: newest published stories about this customer, and whether there are
-    more. One query."""
+    """The customer page's section: the newest published stories about this customer that `user` may
+    read (readable_by), and whether there are more. Never the anonymised ones: on the customer's page
+    they would name it. One query."""
     rows = list(
-        published()
+        readable_published(user)
         .filter(customer=customer)
+        .exclude(naming=Story.Naming.ANONYMISED)
         # what a row shows, and its fragment's key: no bodies, no search vector
-        .only("id", "slug", "title", "published_at", "updated_at", "reaction_count", "comment_count")
+        .only(
+            "id", "slug", "title", "excerpt", "published_at", "updated_at", "reaction_count", "comment_count",
+            "visibility", "naming",
+        )
         .annotate(author_name=F("author__name"))
         .order_by("-published_at", "-id")[: limit + 1]
     )
     return rows[:limit], len(rows) > limit
 
 
-def atom_items(limit=50):
-    return list(published().select_related("customer", "author").order_by("-published_at", "-id")[:limit])
+def atom_items(user, limit=50):
+    """The Atom feed's entries: the newest published stories `user` may read (readable_by)."""
+    return list(
+        readable_published(user).select_related("customer", "author").order_by("-published_at", "-id")[:limit]
+    )
+
+
+BRIEF_STORIES = 3
+BRIEF_EXCERPT_CHARS = 120
+
+
+def brief_stories(customer, user, *, limit=BRIEF_STORIES):
+    """The listener brief's part (customers.brief): the newest stories about the customer that `user`
+    may read, through customer_stories(), titles and a trimmed excerpt. One query."""
+    stories, _more = customer_stories(customer=customer, user=user, limit=limit)
+    if not stories:
+        return None
+    return {
+        "items": [
+            {
+                "title": story.title,
+                "url": story.get_absolute_url(),
+                "text": Truncator(story.excerpt).chars(BRIEF_EXCERPT_CHARS),
+                "meta": _brief_byline(story),
+            }
+            for story in stories
+        ]
+    }
+
+
+def _brief_byline(story):
+    published = date_format(timezone.localtime(story.published_at), "DATE_FORMAT") if story.published_at else ""
+    return [part for part in (published, story.author_name) if part]
+

@@ -1,5 +1,7 @@
 """Writes. Every function checks permission itself and runs in one transaction."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -46,11 +48,76 @@ def _validate(*, customer, title, body, language):
         raise ValidationError(errors)
 
 
+def _words_of(text):
+    return " ".join(re.findall(r"[^\W_]+", (text or "").casefold()))
+
+
+def _naming_errors(*, customer, naming, consent_method, anonymised_as, title, body, bought, impact):
+    """What is wrong with how the story names its customer: a consent without how it was given, and an
+    anonymised story whose text names the customer or one of its contacts (word for word, ignoring case
+    and punctuation: what the anonymisation can check; the author is still the one who knows)."""
+    errors = {}
+    if naming not in Story.Naming.values:
+        errors["naming"] = _("Choose how the story names the customer.")
+        return errors
+    if naming == Story.Naming.CONSENTED and consent_method not in Story.ConsentMethod.values:
+        errors["consent_method"] = _("Say how the customer agreed to be named: by email, on a call or in their contract.")
+    if naming == Story.Naming.ANONYMISED and customer is not None:
+        names = [customer.name, *customer.contacts.values_list("name", flat=True)]
+        names = [_words_of(name) for name in names if len(_words_of(name)) >= 3]
+        for field, text in (("anonymised_as", anonymised_as), ("title", title), ("body", body), ("bought", bought), ("impact", impact)):
+            words = f" {_words_of(text)} "
+            found = next((name for name in names if f" {name} " in words), None)
+            if found is not None:
+                errors[field] = _(
+                    "An anonymised story must not name the customer or their people, and this mentions “%(name)s”."
+                ) % {"name": found}
+    return errors
+
+
+def _may_publish_named(story):
+    """A customer who asked not to be named appears under their name only with their consent recorded."""
+    return not story.customer.do_not_name or story.naming in (Story.Naming.ANONYMISED, Story.Naming.CONSENTED)
+
+
+def _require_may_publish_named(story):
+    if not _may_publish_named(story):
+        raise ValidationError({
+            "naming": _(
+                "This customer asked not to be named. Anonymise the story, or record how they agreed to be named."
+            )
+        })
+
+
+def _apply_naming(story, *, by, customer, previous_customer, naming, visibility, anonymised_as,
+                  consent_method, consent_note):
+    """Set visibility and naming on `story`; True when a consent was recorded (or its record changed)."""
+    if naming is None:  # not chosen: as the customer wishes
+        naming = story.naming if story.pk else (
+            Story.Naming.ANONYMISED if customer.do_not_name else Story.Naming.INTERNAL
+        )
+    story.visibility = visibility or story.visibility or Story.Visibility.EVERYONE
+    story.naming = naming
+    anonymised_as = (anonymised_as or "").strip()
+    generated_before = previous_customer.anonymous_description() if previous_customer is not None else None
+    if naming == Story.Naming.ANONYMISED and (not anonymised_as or anonymised_as == generated_before):
+        anonymised_as = customer.anonymous_description()
+    story.anonymised_as = anonymised_as[:200]
+    recorded = False
+    if naming == Story.Naming.CONSENTED:
+        consent_note = (consent_note or "").strip()[:500]
+        if (story.consent_method, story.consent_note) != (consent_method, consent_note) or story.consent_recorded_at is None:
+            story.consent_method, story.consent_note = consent_method, consent_note
+            story.consent_recorded_by, story.consent_recorded_at = by, timezone.now()
+            recorded = True
+    return recorded
+
+
 def _slug(title):
     return slugify(title, allow_unicode=True)[:200] or "story"
 
 
-def _save(story, *, by, action, themes, teams):
+def _save(story, *, by, action, themes, teams, audience, consent_recorded=False):
     story.slug = _slug(story.title)
     story.body_html = render_markdown(story.body)
     story.excerpt = plain_excerpt(story.body_html)
@@ -58,11 +125,23 @@ def _save(story, *, by, action, themes, teams):
     story.save()
     story.themes.set(themes)
     story.teams.set(teams)
+    story.audience.set(audience if story.visibility == Story.Visibility.TEAMS else ())
+    story.__dict__.pop("audience_team_ids", None)
     search.index(Story.objects.filter(pk=story.pk))
     StoryEvent.objects.create(story=story, actor=by, action=action)
+    if consent_recorded:
+        StoryEvent.objects.create(story=story, actor=by, action=StoryEvent.Action.CONSENT)
+
+
+def _validate_visibility(visibility, audience):
+    if visibility is not None and visibility not in Story.Visibility.values:
+        raise ValidationError({"visibility": _("Choose who may read the story.")})
+    if visibility == Story.Visibility.TEAMS and not list(audience):
+        raise ValidationError({"audience": _("Choose at least one team who may read the story.")})
 
 
 def _publish(story, *, by):
+    _require_may_publish_named(story)
     story.status = Story.Status.PUBLISHED
     story.published_at = timezone.now()
     story.save(update_fields=["status", "published_at", "updated_at"])
@@ -72,17 +151,27 @@ def _publish(story, *, by):
 
 @transaction.atomic
 def story_create(
-    *, by, customer, title, body, bought="", impact="", themes=(), teams=(), language=None, publish=False
+    *, by, customer, title, body, bought="", impact="", themes=(), teams=(), language=None, publish=False,
+    visibility=None, audience=(), naming=None, anonymised_as="", consent_method="", consent_note="",
 ) -> Story:
     """A new story: a draft, or published straight away when `publish` and `by` may publish. Written in
-    `language` (by default the author's own)."""
+    `language` (by default the author's own). Shown to everyone unless `visibility` says leaders or the
+    `audience` teams; `naming` None names the customer inside the company, or anonymises the story when
+    the customer asked not to be named (Customer.do_not_name)."""
     require(by, "story.write")
     language = language or by.language
     _validate(customer=customer, title=title, body=body, language=language)
+    _validate_visibility(visibility, audience)
     story = Story(
         customer=customer, author=by, title=title.strip(), body=body, bought=bought, impact=impact, language=language
     )
-    _save(story, by=by, action=StoryEvent.Action.CREATED, themes=themes, teams=teams)
+    recorded = _apply_naming(
+        story, by=by, customer=customer, previous_customer=None, naming=naming, visibility=visibility,
+        anonymised_as=anonymised_as, consent_method=consent_method, consent_note=consent_note,
+    )
+    _check_naming(story)
+    _save(story, by=by, action=StoryEvent.Action.CREATED, themes=themes, teams=teams, audience=audience,
+          consent_recorded=recorded)
     if publish and can(by, "story.publish"):
         _publish(story, by=by)
     return story
@@ -90,16 +179,37 @@ def story_create(
 
 @transaction.atomic
 def story_update(
-    *, by, story, customer, title, body, bought="", impact="", themes=(), teams=(), language=None
+    *, by, story, customer, title, body, bought="", impact="", themes=(), teams=(), language=None,
+    visibility=None, audience=(), naming=None, anonymised_as="", consent_method="", consent_note="",
 ) -> Story:
-    """`language` None keeps the story's."""
+    """`language`, `visibility` and `naming` None keep the story's. A published story stays published
+    only as its customer allows (Customer.do_not_name)."""
     require(by, "story.edit", story)
     language = language or story.language
     _validate(customer=customer, title=title, body=body, language=language)
+    _validate_visibility(visibility, audience)
+    previous_customer = story.customer
     story.customer, story.title, story.body, story.bought, story.impact = customer, title.strip(), body, bought, impact
     story.language = language
-    _save(story, by=by, action=StoryEvent.Action.EDITED, themes=themes, teams=teams)
+    recorded = _apply_naming(
+        story, by=by, customer=customer, previous_customer=previous_customer, naming=naming,
+        visibility=visibility, anonymised_as=anonymised_as, consent_method=consent_method, consent_note=consent_note,
+    )
+    _check_naming(story)
+    if story.is_published:
+        _require_may_publish_named(story)
+    _save(story, by=by, action=StoryEvent.Action.EDITED, themes=themes, teams=teams, audience=audience,
+          consent_recorded=recorded)
     return story
+
+
+def _check_naming(story):
+    errors = _naming_errors(
+        customer=story.customer, naming=story.naming, consent_method=story.consent_method,
+        anonymised_as=story.anonymised_as, title=story.title, body=story.body, bought=story.bought, impact=story.impact,
+    )
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

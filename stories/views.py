@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,8 +22,10 @@ from .models import BODY_MAX_CHARS, Reaction, Story
 
 
 def get_story_for(user, pk, *, write=False, reading=False):
-    """404 when `user` may not see the story; PermissionDenied when they may only read it. `reading`
-    (the story page): only what decides that, and what is the reader's own (selectors.story_for_reader)."""
+    """404 when `user` may not see the story (a draft not theirs, or one shown to leaders or other teams
+    only: Story.is_visible_to, the row form of selectors.readable_by); PermissionDenied when they may
+    only read it. `reading` (the story page): only what decides that, and what is the reader's own
+    (selectors.story_for_reader)."""
     story = selectors.story_for_reader(pk, reader=user) if reading else selectors.story_for_page(pk)
     if story is None or not story.is_visible_to(user):
         raise Http404
@@ -32,10 +35,9 @@ def get_story_for(user, pk, *, write=False, reading=False):
 
 
 def get_published_story_for(user, pk):
-    """Reactions and comments: only on published stories; anything else is a 404."""
+    """Reactions and comments: only on published stories `user` may read; anything else is a 404."""
     require(user, "story.view")
-    story = get_object_or_404(Story.objects.select_related("customer"), pk=pk, status=Story.Status.PUBLISHED)
-    return story
+    return get_object_or_404(selectors.readable_published(user).select_related("customer"), pk=pk)
 
 
 def _require_writer(user):
@@ -54,7 +56,7 @@ def feed(request):
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": join_list(ignored)})
     before = selectors.decode_cursor(request.GET.get("before"))
     filters = selectors.FeedFilters(**values, before=before)
-    stories, next_cursor = selectors.feed(filters=filters)
+    stories, next_cursor = selectors.feed(user=request.user, filters=filters)
     _mark_for_reader(stories, request.user)
     context = {
         "form": form, "filters": filters, "stories": stories, "next_cursor": next_cursor,
@@ -86,7 +88,9 @@ def _mark_for_reader(stories, user):
         user, story_ids=[story.pk for story in stories], customer_ids={story.customer_id for story in stories}
     )
     for story in stories:
-        story.is_followed, story.is_read = story.customer_id in followed, story.pk in read
+        # "You follow this customer" on an anonymised story would name the customer.
+        story.is_followed = story.customer_id in followed and not story.is_anonymised
+        story.is_read = story.pk in read
 
 
 @require_GET
@@ -104,18 +108,19 @@ ACTIONS = {"draft", "publish", "submit", "preview"}
 def _save_story(request, form, story=None):
     """Create or update from a valid form, then apply the button pressed. Returns the story or None."""
     data = form.cleaned_data
-    fields = {k: data[k] for k in ("customer", "title", "body", "bought", "impact", "themes", "teams")}
+    fields = {k: data[k] for k in StoryForm.SERVICE_FIELDS}
     fields["language"] = data.get("language") or None  # none chosen: the author's, or the story's own
     action = request.POST.get("action", "draft")
     try:
-        if story is None:
-            story = services.story_create(by=request.user, **fields, publish=action == "publish")
-        else:
-            story = services.story_update(by=request.user, story=story, **fields)
-            if action == "publish":
-                services.story_publish(by=request.user, story=story)
-        if action == "submit" and not story.is_published and story.author_id == request.user.pk:
-            services.story_submit(by=request.user, story=story)
+        with transaction.atomic():  # a refused publish leaves the edit unsaved too: the form shows why
+            if story is None:
+                story = services.story_create(by=request.user, **fields, publish=action == "publish")
+            else:
+                story = services.story_update(by=request.user, story=story, **fields)
+                if action == "publish":
+                    services.story_publish(by=request.user, story=story)
+            if action == "submit" and not story.is_published and story.author_id == request.user.pk:
+                services.story_submit(by=request.user, story=story)
     except ValidationError as error:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -175,8 +180,12 @@ def preview(request):
 
 def _status_change(request, pk, service, message):
     story = get_story_for(request.user, pk)
-    service(by=request.user, story=story)
-    messages.success(request, message)
+    try:
+        service(by=request.user, story=story)
+    except ValidationError as error:  # a customer who asked not to be named, and no consent recorded
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, message)
     if request.htmx:
         return HttpResponseClientRedirect(story.get_absolute_url())
     return redirect(story)
@@ -214,9 +223,11 @@ def detail(request, pk, slug=None):
     mine = story.my_reactions
     story = selectors.story_page(story.pk)
     may_publish = can(request.user, "story.publish", story)
+    audience = selectors.audience_names(story)
     context = {
         "story": story,
-        "facet_key": selectors.facet_key(story),
+        "facet_key": selectors.facet_key(story, audience),
+        "audience_names": join_list(audience),
         # the counter columns, just read with the story, say when there is nothing to ask for
         "reactions": selectors.reactions_for(
             counts=selectors.reaction_counts(story) if story.reaction_count else {}, mine=mine
@@ -348,11 +359,14 @@ class StoriesAtomFeed(Feed):
     def link(self):
         return reverse("stories:feed")
 
-    def items(self):
-        return selectors.atom_items()
+    def get_object(self, request, *args, **kwargs):
+        return request.user  # whose feed: its entries are the stories they may read (selectors.readable_by)
+
+    def items(self, reader):
+        return selectors.atom_items(reader)
 
     def item_title(self, item):
-        return f"{item.customer.name}: {item.title}"
+        return f"{item.customer_label}: {item.title}"
 
     def item_description(self, item):
         return item.body_html
@@ -367,7 +381,7 @@ class StoriesAtomFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item):
-        return [item.customer.name]
+        return [item.customer_label]
 
 
 atom = require_GET(StoriesAtomFeed())

@@ -47,3 +47,11 @@ document.addEventListener("click", function (event) {
   select.dispatchEvent(new Event("change", { bubbles: true }));
   select.focus();
 });
+
+// The listener brief's print button: shown only where it can work (the page prints without it too).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});

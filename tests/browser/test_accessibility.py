@@ -33,6 +33,8 @@ def main_pages():
         ("meetings", "meetings", lambda: "/meetings/"),
         ("meeting", "meetings", lambda: apps.get_model("meetings", "Meeting").objects.order_by("pk").first()
          .get_absolute_url()),
+        ("meeting-brief", "meetings", lambda: apps.get_model("meetings", "Meeting").objects.order_by("pk").first()
+         .get_absolute_url() + "brief/"),
         ("settings", "digests", lambda: "/settings/notifications/"),
         ("scorecard", "insights", lambda: "/insights/"),
     ]

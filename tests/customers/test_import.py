@@ -1,8 +1,10 @@
 import io
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Customer, CustomerImport
 from customers.tasks import customer_import_task
@@ -258,6 +260,44 @@ class TestImportTask:
         assert upload.status == "failed" and "stopped unexpectedly" in upload.problems[0]["message"]
         assert Customer.objects.count() == 0
 
+    def test_an_import_whose_worker_was_lost_is_started_again(self, admin_user):
+        """A worker killed mid-check leaves the upload "checking": after STALE_AFTER with no progress the
+        periodic task queues it again and it imports, once."""
+        from customers.tasks import resume_imports_task
+
+        upload = self.queued(HEADER + "CRM-1,Ken's,,,,,,\n", by=admin_user)
+        start = timezone.now()
+        CustomerImport.objects.filter(pk=upload.pk).update(status="checking", rows_checked=1, progress_at=start)
+        with time_machine.travel(start + CustomerImport.STALE_AFTER / 2, tick=False):
+            assert resume_imports_task.apply().get() == 0  # still alive as far as anyone can tell
+            assert customer_import_task.apply(args=[upload.pk]).get() is None  # a redelivery waits too
+        with time_machine.travel(start + CustomerImport.STALE_AFTER * 2, tick=False):
+            assert resume_imports_task.apply().get() == 1
+            assert resume_imports_task.apply().get() == 0
+        upload.refresh_from_db()
+        assert (upload.status, upload.created, upload.rows_checked) == ("done", 1, 1)
+        assert Customer.objects.count() == 1
+
+    def test_an_upload_whose_message_was_lost_is_queued_again(self, admin_user):
+        upload = self.queued(HEADER + "CRM-1,Ken's,,,,,,\n", by=admin_user)
+        from customers.tasks import resume_imports_task
+
+        assert resume_imports_task.apply().get() == 0  # just uploaded: its task is on its way
+        with time_machine.travel(upload.uploaded_at + CustomerImport.STALE_AFTER * 2, tick=False):
+            assert resume_imports_task.apply().get() == 1
+        upload.refresh_from_db()
+        assert upload.status == "done" and Customer.objects.count() == 1
+
+    def test_a_finished_import_is_never_started_again(self, admin_user):
+        upload = self.queued(HEADER + "CRM-1,Ken's,,,,,,\n", by=admin_user)
+        customer_import_task.apply(args=[upload.pk])
+        from customers.tasks import resume_imports_task
+
+        with time_machine.travel(timezone.now() + CustomerImport.STALE_AFTER * 3, tick=False):
+            assert resume_imports_task.apply().get() == 0
+            assert customer_import_task.apply(args=[upload.pk]).get() is None
+        assert Customer.objects.count() == 1
+
     def test_updates_keep_slugs_and_new_names_get_free_ones(self, admin_user):
         CustomerFactory(name="Ken", slug="ken", external_id="CRM-1")
         CustomerFactory(name="Ada", slug="ada", external_id=None)
@@ -270,10 +310,10 @@ class TestImportTask:
 
     def test_a_rename_reaches_the_stories_search(self, admin_user, host):
         from stories import selectors
-        from tests.factories import StoryFactory
+        from tests.factories import StoryFactory, UserFactory
 
         story = StoryFactory(customer=CustomerFactory(name="Harbor", external_id="CRM-1"))
-        found = lambda q: [s.pk for s in selectors.feed(filters=selectors.FeedFilters(q=q))[0]]  # noqa: E731
+        found = lambda q: [s.pk for s in selectors.feed(user=UserFactory(), filters=selectors.FeedFilters(q=q))[0]]  # noqa: E731
         assert found("Lighthouse") == []
         upload = self.queued(HEADER + "CRM-1,Lighthouse,,,,,,\n", by=admin_user)
         customer_import_task.apply(args=[upload.pk])
@@ -292,3 +332,39 @@ class TestImportTask:
         assert (upload.status, upload.rows_checked, upload.created, upload.updated) == ("done", 20_000, 19_999, 1)
         assert Customer.objects.count() == 20_000
         assert Customer.objects.get(external_id="CRM-7").name == "Customer 7"
+
+
+@pytest.mark.django_db
+class TestDoNotNameAndSize:
+    """The optional columns do_not_name ("do not name us": yes or no) and employees (their size)."""
+
+    def run(self, tmp_path, text):
+        call_command("import_customers", str(write(tmp_path, text)), stdout=io.StringIO(), stderr=io.StringIO())
+
+    def test_it_reads_yes_and_no_and_the_size(self, tmp_path, db):
+        self.run(tmp_path, "external_id,name,do_not_name,employees\nCRM-1,Ken's,yes,40\nCRM-2,Ada,No,\nCRM-3,Bo,,\"1,200\"\nCRM-4,Cy,TRUE,\n")
+        rows = dict(Customer.objects.values_list("external_id", "do_not_name"))
+        assert rows == {"CRM-1": True, "CRM-2": False, "CRM-3": False, "CRM-4": True}
+        assert Customer.objects.get(external_id="CRM-1").employees == 40
+        assert Customer.objects.get(external_id="CRM-3").employees == 1200
+
+    def test_a_file_without_the_column_keeps_the_wish(self, tmp_path, db):
+        CustomerFactory(name="Ken's", external_id="CRM-1", do_not_name=True)
+        self.run(tmp_path, HEADER + "CRM-1,Ken's Plumbing,Wholesale,,,,,\n")
+        ken = Customer.objects.get(external_id="CRM-1")
+        assert ken.name == "Ken's Plumbing" and ken.do_not_name is True
+
+    def test_the_column_can_lift_it(self, tmp_path, db):
+        CustomerFactory(name="Ken's", external_id="CRM-1", do_not_name=True)
+        self.run(tmp_path, "external_id,name,do_not_name\nCRM-1,Ken's,no\n")
+        assert Customer.objects.get(external_id="CRM-1").do_not_name is False
+
+    def test_bad_values_are_row_errors_and_import_nothing(self, tmp_path, db):
+        CustomerFactory(name="Ken's", external_id="CRM-1", do_not_name=True)
+        err = io.StringIO()
+        path = write(tmp_path, "external_id,name,do_not_name,employees\nCRM-1,Ken's,no,\nCRM-2,Ada,maybe,\nCRM-3,Bo,,forty\n")
+        with pytest.raises(CommandError, match="2 problem"):
+            call_command("import_customers", str(path), stdout=io.StringIO(), stderr=err)
+        assert "line 3: “maybe” is not yes or no (do_not_name)." in err.getvalue()
+        assert "line 4: “forty” is not a number of people like 40 (employees)." in err.getvalue()
+        assert Customer.objects.count() == 1 and Customer.objects.get().do_not_name is True

@@ -232,6 +232,26 @@ class TestViews:
         assert response.status_code == 400
         assert decided.impact_checks.get().recorded_at is None
 
+    def test_it_offers_and_shows_only_stories_the_reader_may_read_and_never_an_anonymised_one(
+        self, decided, staff, reviewer, customer, host, leader, as_user
+    ):
+        named = StoryFactory(customer=customer, author=host, title="Ken's crew waited")
+        StoryFactory(customer=customer, author=host, title="About a plumber", naming="anonymised",
+                     anonymised_as="A plumbing supplier in Ohio")
+        leaders_only = StoryFactory(customer=customer, author=host, title="Leaders read this", visibility="leaders")
+        page = as_user(reviewer).get(reverse("decisions:check", args=[decided.pk])).content.decode()
+        assert "Ken&#x27;s crew waited" in page
+        assert "About a plumber" not in page and "Leaders read this" not in page
+        # The reviewer may not cite what they may not read, even by posting its id.
+        response = as_user(reviewer).post(reverse("decisions:check", args=[decided.pk]),
+                                          {"result": "better", "stories": [leaders_only.pk]})
+        assert response.status_code == 400 and decided.impact_checks.get().recorded_at is None
+        # Cited by someone who may read it, it is still shown only to those who may.
+        ImpactCheck.objects.update(result="better", recorded_at=NOW, recorded_by=staff)
+        ImpactCheck.objects.get().stories.set([named, leaders_only])
+        assert "Leaders read this" not in as_user(reviewer).get(decided.get_absolute_url()).content.decode()
+        assert "Leaders read this" in as_user(leader).get(decided.get_absolute_url()).content.decode()
+
     @pytest.mark.parametrize("who, status", [("outsider", 403), ("leader", 403), ("reviewer", 200), ("admin_user", 200)])
     def test_who_may_open_the_check(self, decided, who, status, request, as_user):
         assert as_user(request.getfixturevalue(who)).get(reverse("decisions:check", args=[decided.pk])).status_code == status

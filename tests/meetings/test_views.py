@@ -408,9 +408,10 @@ class TestMeetingDetail:
         Seat.objects.filter(meeting=meeting).update(status="confirmed")
         Seat.objects.filter(pk__in=list(meeting.seat_set.order_by("-id").values_list("pk", flat=True)[:5])).update(status="waitlisted")
         services.seats_recount(meeting.pk)
-        # session, user, meeting with counts, my seat, listeners and waitlist
+        # session, user, meeting with counts, my seat, listeners and waitlist, and the listener brief the
+        # host reads (contacts, stories, open decisions, debriefs' surprises, pulse: tests/meetings/test_brief.py)
         client = as_user(host)
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(10):
             response = client.get(meeting.get_absolute_url())
         assert len(response.context["listeners"]) == listeners
         assert len(response.context["waitlist"]) == 5

@@ -41,6 +41,7 @@ def main_pages():
         "customer": customer.get_absolute_url(),
         "meetings": "/meetings/",
         "meeting": meeting.get_absolute_url(),
+        "meeting-brief": f"{meeting.get_absolute_url()}brief/",
         "meeting-new": "/meetings/new/",
         "mine": "/meetings/mine/",
         "decisions": "/decisions/",
@@ -56,6 +57,10 @@ def main_pages():
         "pulse": "/insights/pulse/",
         "review": "/stories/review/",
         "present": story.get_absolute_url() + "present/",
+        # anonymised, and for chosen teams (their badges; stories/demo.py)
+        "story-anonymised": Story.objects.filter(naming="anonymised", status="published").first().get_absolute_url(),
+        "story-teams": Story.objects.filter(visibility="teams", status="published").first().get_absolute_url(),
+        "story-edit": Story.objects.filter(naming="anonymised").first().get_absolute_url() + "edit/",
         "customer-import": "/customers/import/",
         "digest-preview": "/digests/preview/",
         "notifications": "/settings/notifications/",

@@ -72,6 +72,17 @@ def own_seat(meeting_key):
     return lookup
 
 
+def with_my_seat(meeting_key):
+    """The meeting carrying the requesting person's own seat, as the brief's access check sees it."""
+
+    def lookup(world, user):
+        meeting = world[meeting_key]
+        meeting.viewer_seat = meeting.seat_set.filter(user=user).first() if user.is_authenticated else None
+        return meeting
+
+    return lookup
+
+
 def slug(key):
     return lambda w: {"slug": w[key].slug}
 
@@ -130,14 +141,21 @@ URLS = {
     "stories:detail_short": [
         Case(pk("published"), GET=A("story.view"), label="published"),
         Case(pk("draft"), GET=A("story.read_draft", "draft"), label="draft"),
+        Case(pk("leaders_only"), GET=A("story.read_restricted", "leaders_only"), label="leaders only"),
+        Case(pk("team_story"), GET=A("story.read_restricted", "team_story"), label="teams"),
     ],
     "stories:detail": [
         Case(story("published"), GET=A("story.view"), label="published"),
         Case(story("draft"), GET=A("story.read_draft", "draft"), label="draft"),
+        Case(story("leaders_only"), GET=A("story.read_restricted", "leaders_only"), label="leaders only"),
+        Case(story("team_story"), GET=A("story.read_restricted", "team_story"), label="teams"),
+        Case(story("anonymised"), GET=A("story.view"), label="anonymised"),
     ],
     "stories:present": [
         Case(story("published"), GET=A("story.view"), label="published"),
         Case(story("draft"), GET=A("story.read_draft", "draft"), label="draft"),
+        Case(story("leaders_only"), GET=A("story.read_restricted", "leaders_only"), label="leaders only"),
+        Case(story("team_story"), GET=A("story.read_restricted", "team_story"), label="teams"),
     ],
     "stories:edit": [
         Case(story("published"), GET=A("story.edit", "published"), POST=A("story.edit", "published"), label="published"),
@@ -146,8 +164,16 @@ URLS = {
     "stories:publish": [Case(pk("draft"), POST=A("story.publish", "draft"))],
     "stories:unpublish": [Case(pk("published"), POST=A("story.publish", "published"))],
     "stories:submit": [Case(pk("draft"), POST=A("story.submit", "draft"))],
-    "stories:react": [Case(pk("published"), POST=A("story.react", "published"), data={"kind": "moved"})],
-    "stories:comment_add": [Case(pk("published"), POST=A("story.comment", "published"))],
+    "stories:react": [
+        Case(pk("published"), POST=A("story.react", "published"), data={"kind": "moved"}),
+        Case(pk("leaders_only"), POST=A("story.read_restricted", "leaders_only"), data={"kind": "moved"}, label="leaders only"),
+        Case(pk("team_story"), POST=A("story.read_restricted", "team_story"), data={"kind": "moved"}, label="teams"),
+    ],
+    "stories:comment_add": [
+        Case(pk("published"), POST=A("story.comment", "published")),
+        Case(pk("leaders_only"), POST=A("story.read_restricted", "leaders_only"), label="leaders only"),
+        Case(pk("team_story"), POST=A("story.read_restricted", "team_story"), label="teams"),
+    ],
     "stories:comment_edit": [Case(comment, GET=A("comment.edit", "comment"), POST=A("comment.edit", "comment"))],
     "stories:comment_delete": [Case(comment, POST=A("comment.delete", "comment"))],
     # decisions
@@ -172,6 +198,10 @@ URLS = {
     "meetings:calendar_reset": [Case(POST=A("calendar.reset"))],
     "meetings:calendar_feed": [Case(lambda w: {"token": w["feed"].token}, GET=PUBLIC)],
     "meetings:detail": [Case(pk("meeting"), GET=A("meeting.view"))],
+    "meetings:brief": [
+        Case(pk("meeting"), GET=A("meeting.brief", with_my_seat("meeting")), label="upcoming"),
+        Case(pk("past_meeting"), GET=A("meeting.brief", with_my_seat("past_meeting")), label="past"),
+    ],
     "meetings:edit": [Case(pk("meeting"), GET=A("meeting.manage", "meeting"), POST=A("meeting.manage", "meeting"))],
     "meetings:cancel_meeting": [Case(pk("meeting"), POST=A("meeting.manage", "meeting"))],
     "meetings:signup": [Case(pk("meeting"), POST=A("meeting.signup", "meeting"))],
@@ -268,6 +298,12 @@ def world(db):
     customer_import = CustomerImport.objects.create(file_name="crm.csv", content=b"", uploaded_by=people["admin"])
     published = StoryFactory(customer=customer, author=people["leader"])
     draft = StoryFactory(customer=customer, author=people["author"], status="draft", published_at=None)
+    # Shown to leaders only (written by the "author" persona, who reads it too), to Finance only, and
+    # anonymised for everyone.
+    leaders_only = StoryFactory(customer=customer, author=people["author"], visibility="leaders")
+    team_story = StoryFactory(customer=customer, author=people["decision_owner"], visibility="teams")
+    team_story.audience.set([finance])
+    anonymised = StoryFactory(customer=customer, author=people["leader"], naming="anonymised", anonymised_as="a customer")
     decision = DecisionFactory(team=finance, owner=people["decision_owner"])
     ImpactReviewFactory(decision=decision, author=people["staff"])
     decided = DecisionFactory(team=finance, owner=people["decision_owner"], status="in_review", outcome="Staged payments.")
@@ -284,7 +320,8 @@ def world(db):
     DebriefFactory(seat=SeatFactory(meeting=past, user=people["leader"]))
     return {
         **people, "finance": finance, "customer": customer, "customer_import": customer_import, "contact": ContactFactory(customer=customer),
-        "published": published, "draft": draft,
+        "published": published, "draft": draft, "leaders_only": leaders_only, "team_story": team_story,
+        "anonymised": anonymised,
         "comment": Comment.objects.create(story=published, author=people["author"], body="Good.", body_html="<p>Good.</p>"),
         "decision": decision, "decided": decided, "impact_check": impact_check, "meeting": meeting, "seat": SeatFactory(meeting=meeting, user=people["staff"]),
         "past_meeting": past, "debrief": debrief, "feed": calendar_feed_get(user=people["staff"]),
