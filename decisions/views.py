@@ -293,7 +293,7 @@ def check(request, pk):
         shown = evidence.shown(evidence.gather(check, customers))
     context = {
         "form": form, "check": check, "decision": decision, "customers": customers, "evidence": shown,
-        "reviews": selectors.log_rows([decision])[0],
+        "predicted": selectors.log_rows([decision])[0],  # the decision with its review tally
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "decisions/check.html", context, status=status)
