@@ -4,7 +4,7 @@ check the matrix themselves; the admin edits text and fixes data."""
 
 from django.contrib import admin
 
-from .models import Decision, DecisionEvent, ImpactReview, ReviewRequest
+from .models import Decision, DecisionEvent, ImpactCheck, ImpactReview, ReviewRequest
 
 
 class ReviewRequestInline(admin.TabularInline):
@@ -60,3 +60,15 @@ class DecisionEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImpactCheck)
+class ImpactCheckAdmin(admin.ModelAdmin):
+    """Impact checks are recorded on the site (decisions.services.impact_check_record); here they are read."""
+
+    list_display = ["decision", "due_on", "result", "recorded_by", "recorded_at", "on_time"]
+    list_filter = ["result", "on_time"]
+    list_select_related = ["decision", "recorded_by"]
+    search_fields = ["decision__title", "note"]
+    readonly_fields = ["decision", "decided_by", "decided_at", "recorded_by", "recorded_at", "on_time", "evidence"]
+    autocomplete_fields = ["stories"]

@@ -19,6 +19,12 @@ class DecisionsConfig(AppConfig):
             context=selectors.awaiting_review_panel,
             order=20,
         )
+        register_panel(
+            key="decisions-impact-checks",
+            template="decisions/panels/impact_checks.html",
+            context=selectors.checks_due_panel,
+            order=21,
+        )
         register_section(
             key="decisions",
             title=_("Decisions that name this customer"),

@@ -6,7 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
-from .models import Decision
+from stories.models import Story
+
+from .models import Decision, ImpactCheck
 
 SIXTY_DAYS = "Require 60-day payment terms from suppliers"
 
@@ -73,7 +75,7 @@ def seed(*, teams, people, customers, **_):
             impact_handling="mitigated",
             impact_response="Staged payments as work is completed keep the training vendor's best trainers on our "
             "project, so customer-facing staff are trained as well as before.",
-            decide=True,
+            decide=True, check_on=_in(0),  # its impact check is due: the demo's "did it happen?" reminder
         )
 
     # In review, with requests still waiting for demo people.
@@ -132,6 +134,38 @@ def seed(*, teams, people, customers, **_):
         services.decision_record_outcome(
             by=people["it_leader"], decision=decision,
             outcome="Change freezes follow each region's peak calendar, published by customer success.", decide=True,
+            check_on=_in(0),
+        )
+        # ... and what actually happened, recorded by the reviewer, with the story that shows it.
+        story = Story.objects.filter(customer=customers.get("al-noor-logistics"), status=Story.Status.PUBLISHED).first()
+        services.impact_check_record(
+            by=people["sales_host"], check=decision.impact_checks.get(), result=ImpactCheck.Result.BETTER,
+            note="Al-Noor placed its Ramadan orders without a single portal outage, and Coral Bay's wedding season "
+            "ran without a failed booking. Both account managers heard it unprompted.",
+            stories=[story] if story else [],
+        )
+
+    # Decided by HR, its impact check due today: Layla (and the reviewer) are reminded to record what happened.
+    decision, created = _decision(
+        **ctx, team="hr", owner="hr_leader", title="Hire customer-facing staff with a day on a customer site",
+        decide_in=5, names=["al-noor-logistics", "harbor-lights-bakery"],
+        context="New hosts and service staff meet customers for the first time on their own.",
+        proposal="Every final interview for a customer-facing role includes half a day at a customer's site, "
+        "with the customer's agreement.",
+    )
+    if created:
+        services.reviews_request(by=people["hr_leader"], decision=decision, due_date=_in(2), people=[people["cs_host"]])
+        _review(
+            decision, people["cs_host"],
+            "Customers would meet candidates before we hire them; Al-Noor's dispatchers said they would welcome it, "
+            "but the bakery's night shift has no time to host anyone.",
+            "helps", "low", affected=["customers", "customer_facing_staff"], names=["al-noor-logistics"],
+            customers=customers,
+        )
+        services.decision_record_outcome(
+            by=people["hr_leader"], decision=decision,
+            outcome="Half a day on a customer site for customer-facing roles, only with customers who offer to host.",
+            decide=True, check_on=_in(0),
         )
 
     # Rejected: the review showed the harm was too great.

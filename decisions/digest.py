@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from portal.permissions import can
 
-from .models import Decision, ReviewRequest
+from .models import Decision, ImpactCheck, ImpactReview, ReviewRequest
 
 LIMIT = 6
 DUE_SOON = datetime.timedelta(days=2)
@@ -68,7 +68,76 @@ def prepare(users, since_by_user, now):
         if request.decision_id not in urls:
             urls[request.decision_id] = _url(request.decision_id)
         request.digest_url = urls[request.decision_id]  # once per decision, not per reader
-    return {"by_reviewer": by_reviewer, "by_team": by_team}
+    return {"by_reviewer": by_reviewer, "by_team": by_team, "checks": _checks_due_for(users, now, urls)}
+
+
+# How far back a due, unrecorded impact check is still reminded of (by email once, in the digest weekly).
+CHECK_REMINDED_FOR = datetime.timedelta(days=60)
+
+
+def _due_checks(now):
+    today = timezone.localdate(now)
+    return ImpactCheck.objects.filter(
+        recorded_at=None, decision__status=Decision.Status.DECIDED,
+        due_on__lte=today, due_on__gte=today - CHECK_REMINDED_FOR,
+    )
+
+
+def _check_people(checks, users=None, *, rows=False):
+    """The deciders and reviewers (filed, or asked) of `checks`, distinct, in one query (a UNION of the
+    three): [(user_id, check_id)], or with `rows` [(user_id, check_id, decision_id, due_on, title,
+    team name)] (what the digest shows)."""
+    deciders = checks.filter(decided_by__isnull=False)
+    reviewed = ImpactReview.objects.filter(decision__impact_checks__in=checks)
+    asked = ReviewRequest.objects.filter(decision__impact_checks__in=checks)
+    if users is not None:
+        deciders, reviewed, asked = (
+            deciders.filter(decided_by__in=users), reviewed.filter(author__in=users), asked.filter(reviewer__in=users)
+        )
+    shown = ("decision_id", "due_on", "decision__title", "decision__team__name") if rows else ()
+    via = ("decision_id", "decision__impact_checks__due_on", "decision__title", "decision__team__name") if rows else ()
+    union = deciders.values_list("decided_by_id", "pk", *shown).order_by().union(
+        reviewed.values_list("author_id", "decision__impact_checks", *via).order_by(),
+        asked.values_list("reviewer_id", "decision__impact_checks", *via).order_by(),
+    )
+    return sorted(set(union))
+
+
+def _checks_due_for(users, now, urls):
+    """{user_id: [check row, …]}: the due impact checks the batch's people decided or reviewed. One query."""
+    by_user = {}
+    for user_id, check_id, decision_id, due_on, title, team_name in _check_people(_due_checks(now), users, rows=True):
+        if decision_id not in urls:
+            urls[decision_id] = _url(decision_id)
+        row = SimpleNamespace(
+            id=check_id, decision_id=decision_id, due_on=due_on, title=title, team_name=team_name,
+            digest_url=urls[decision_id],
+        )
+        by_user.setdefault(user_id, []).append(row)
+    for found in by_user.values():
+        found.sort(key=lambda r: (r.due_on, r.id))
+    return by_user
+
+
+def pick_impact_checks(data, user, since, now):
+    """The due impact checks `user` decided or reviewed: record what actually happened for customers."""
+    rows = data.get("checks", {}).get(user.pk, [])
+    if not rows:
+        return None
+    items = [
+        {
+            "title": row.title,
+            "url": row.digest_url + "check/",
+            "customer": "",
+            "when": None,
+            "detail": "%s · %s" % (
+                row.team_name, _("Check due since %(date)s") % {"date": formats.date_format(row.due_on, "SHORT_DATE_FORMAT")}
+            ),
+            "tag": _("Record what happened"),
+        }
+        for row in rows[:LIMIT]
+    ]
+    return {"items": items, "more": max(len(rows) - LIMIT, 0)}
 
 
 def _due_text(request, today):
@@ -128,3 +197,26 @@ def load_review_due(user, request_id, now):
     if request is None:
         return None
     return {"context": {"request": request, "decision": request.decision, "url": _absolute(request.decision)}}
+
+
+# Reminder: an impact check is due ------------------------------------------------------------
+
+
+def impact_checks_due(now):
+    """[(user_id, check_id)]: each due impact check (not recorded, decision still decided, due within the
+    last CHECK_REMINDED_FOR) for its decider and its reviewers. One query. The delivery's period names
+    the check, so each person is reminded of each check once."""
+    return _check_people(_due_checks(now))
+
+
+def load_impact_check_due(user, check_id, now):
+    """The reminder's context, or None when the check was recorded or the decision reopened meanwhile."""
+    check = (
+        ImpactCheck.objects.filter(pk=check_id, recorded_at=None, decision__status=Decision.Status.DECIDED)
+        .select_related("decision__team")
+        .first()
+    )
+    if check is None:
+        return None
+    url = settings.SITE_URL + reverse("decisions:check", kwargs={"pk": check.decision_id})
+    return {"context": {"check": check, "decision": check.decision, "url": url}}

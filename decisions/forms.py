@@ -11,7 +11,7 @@ from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PeoplePicker, PersonPicker, PickerChoiceField, PickerMultipleChoiceField
 from portal.models import Team, User
 
-from .models import Decision, ImpactReview
+from .models import Decision, ImpactCheck, ImpactReview
 from .services import MIN_ANSWER_CHARS, MIN_ANSWER_WORDS, is_real_answer
 
 
@@ -219,6 +219,22 @@ class OutcomeForm(forms.Form):
         help_text=_("The mitigation, or \"accepted because …\". Required before deciding when a review says it hurts customers badly."),
     )
 
+    check_on = dates.DateField(
+        label=_("Check the real impact on"),
+        widget=DateInput(),
+        required=False,
+        help_text=_(
+            "When deciding: the day the decider and the reviewers are reminded to record what actually happened "
+            "for customers. 90 days from today unless you choose another day."
+        ),
+    )
+
+    def clean_check_on(self):
+        value = self.cleaned_data.get("check_on")
+        if value and value < timezone.localdate():
+            raise ValidationError(_("The check date is in the past. Choose today or a later date."))
+        return value
+
     def clean(self):
         data = super().clean()
         handling, response = data.get("impact_handling"), (data.get("impact_response") or "").strip()
@@ -258,6 +274,10 @@ class LogFilterForm(forms.Form):
         label=_("Awaiting"), required=False, widget=forms.Select,
         choices=[("", _("Everything")), ("me", _("Awaiting my review"))],
     )
+    check = forms.ChoiceField(
+        label=_("Impact check"), required=False, widget=forms.Select,
+        choices=[("", _("Any")), ("due", _("Check due")), ("worse", _("Impact worse than predicted"))],
+    )
 
     def __init__(self, data, *, teams):
         """`teams`: (id, slug, name) of the teams to offer (selectors.log_filter_teams)."""
@@ -281,5 +301,55 @@ class LogFilterForm(forms.Form):
             "severity": data.get("severity") or "",
             "customer": data.get("customer"),
             "awaiting": data.get("awaiting") == "me",
+            "check": data.get("check") or "",
         }
         return filters, ignored
+
+
+class CheckOnForm(forms.Form):
+    """The check date given with the "Decide" button of the decision page (empty: the default)."""
+
+    check_on = dates.DateField(label=_("Check the real impact on"), widget=DateInput(), required=False)
+
+    def clean_check_on(self):
+        value = self.cleaned_data.get("check_on")
+        if value and value < timezone.localdate():
+            raise ValidationError(_("The check date is in the past. Choose today or a later date."))
+        return value
+
+
+class ImpactCheckForm(forms.Form):
+    """What actually happened for customers, with the evidence."""
+
+    result = forms.ChoiceField(
+        label=_("What happened for customers, compared with what was predicted?"),
+        choices=ImpactCheck.Result.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say what happened for customers: better, as predicted, worse, or that you cannot tell.")},
+    )
+    stories = forms.ModelMultipleChoiceField(
+        label=_("Stories that show it"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Published stories about the customers this decision names."),
+        error_messages={"invalid_choice": _("Choose stories about the customers this decision names.")},
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=ImpactCheck._meta.get_field("note").max_length,
+        help_text=_("A few sentences: what you saw, and for whom. Required when it was worse."),
+    )
+
+    def __init__(self, *args, stories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stories"].queryset = stories
+        self.fields["stories"].label_from_instance = lambda story: f"{story.title} ({story.customer.name})"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("result") == ImpactCheck.Result.WORSE and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say in a few words what was worse for customers, so whoever reopens it knows."))
+        return data

@@ -1,3 +1,4 @@
+import datetime
 import functools
 from collections import Counter
 
@@ -299,6 +300,8 @@ class DecisionEvent(models.Model):
         REVIEW_FILED = "review_filed", _("filed an impact review")
         REVIEW_EDITED = "review_edited", _("edited their impact review")
         OUTCOME = "outcome", _("recorded the outcome")
+        IMPACT_CHECKED = "impact_checked", _("recorded what actually happened for customers")
+        REOPENED_AFTER_CHECK = "reopened_check", _("reopened it after the impact check")
 
     decision = models.ForeignKey(Decision, related_name="events", on_delete=models.CASCADE)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True)
@@ -336,6 +339,8 @@ class DecisionEvent(models.Model):
                     "direction": direction, "severity": ImpactReview.Severity(d["severity"]).label
                 }
             return direction
+        if self.kind in (self.Kind.IMPACT_CHECKED, self.Kind.REOPENED_AFTER_CHECK) and d.get("result") in ImpactCheck.Result.values:
+            return ImpactCheck.Result(d["result"]).label
         if self.kind == self.Kind.REVIEWS_REQUESTED:
             return ngettext("%(count)s person asked", "%(count)s people asked", d.get("count", 0)) % {
                 "count": d.get("count", 0)
@@ -344,3 +349,84 @@ class DecisionEvent(models.Model):
             names = {f.name: str(f.verbose_name) for f in Decision._meta.get_fields() if hasattr(f, "verbose_name")}
             return join_list(names.get(field, field) for field in d["fields"])
         return ""
+
+
+class ImpactCheck(models.Model):
+    """"Did the impact we predicted happen?": made when a decision is decided, due on `due_on`, and
+    recorded once by the decider, a reviewer or an admin (portal.permissions "impact_check.record").
+
+    A decision reopened before its check was recorded loses that open check; deciding it again makes a
+    new one. `evidence` keeps the figures shown when the check was recorded (decisions.evidence), so the
+    decision page shows what the recorder saw without asking other apps again."""
+
+    class Result(models.TextChoices):
+        BETTER = "better", _("Better than predicted")
+        AS_PREDICTED = "as_predicted", _("As predicted")
+        WORSE = "worse", _("Worse than predicted")
+        UNKNOWN = "unknown", _("We cannot tell")
+
+    # Results that say something about the prediction (the scorecard's "predictions held" counts these).
+    KNOWN = (Result.BETTER, Result.AS_PREDICTED, Result.WORSE)
+    DEFAULT_AFTER = datetime.timedelta(days=90)
+    # A check recorded up to this long after its date still counts as on time on the scorecard.
+    ON_TIME_GRACE = datetime.timedelta(days=14)
+
+    decision = models.ForeignKey(Decision, related_name="impact_checks", on_delete=models.CASCADE)
+    due_on = models.DateField(_("check on"), validators=[validate_date_range])
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), related_name="+", on_delete=models.SET_NULL,
+        null=True, blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"))
+    result = models.CharField(_("what happened for customers"), max_length=12, choices=Result.choices, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    stories = models.ManyToManyField(
+        "stories.Story", verbose_name=_("stories that show it"), related_name="impact_checks", blank=True
+    )
+    evidence = models.JSONField(_("figures at the time"), default=dict, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), related_name="+", on_delete=models.SET_NULL,
+        null=True, blank=True,
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    on_time = models.BooleanField(_("recorded on time"), null=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("impact check")
+        verbose_name_plural = _("impact checks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision"], condition=Q(recorded_at__isnull=True), name="impact_check_one_open"
+            ),
+            models.CheckConstraint(
+                condition=(Q(recorded_at__isnull=True) & Q(result=""))
+                | (Q(recorded_at__isnull=False) & ~Q(result="")),
+                name="impact_check_result_when_recorded",
+            ),
+        ]
+        indexes = [
+            # The reminders, the home panel and the log's "check due": open checks by date.
+            models.Index(fields=["due_on"], condition=Q(recorded_at__isnull=True), name="impact_check_open_due_idx"),
+            # The log's "impact worse than predicted" and the scorecard's results per decision.
+            models.Index(fields=["result", "decision"], name="impact_check_result_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.decision} @ {self.due_on}"
+
+    def is_recorded(self):
+        return self.recorded_at is not None
+
+    def is_due(self, today=None):
+        return not self.is_recorded() and self.due_on <= (today or timezone.localdate())
+
+    def is_worse(self):
+        return self.result == self.Result.WORSE
+
+    def held(self):
+        """Did the prediction hold? None when the result says nothing about it."""
+        if self.result not in self.KNOWN:
+            return None
+        return self.result == self.Result.AS_PREDICTED

@@ -16,7 +16,7 @@ from portal.lib.rawsql import placeholders
 from portal.lib.urls import pk_url
 from portal.permissions import can
 
-from .models import Decision, DecisionEvent, ImpactReview, ReviewRequest
+from .models import Decision, DecisionEvent, ImpactCheck, ImpactReview, ReviewRequest
 
 
 @dataclasses.dataclass(slots=True)
@@ -73,9 +73,20 @@ _pending_count = (
 )
 
 
-def decision_list(*, user, q="", team=None, status="", direction="", severity="", customer=None, awaiting=False):
+def due_checks(today):
+    """Impact checks whose date has come and that nobody has recorded, of decisions still decided."""
+    return ImpactCheck.objects.filter(recorded_at=None, due_on__lte=today, decision__status=Decision.Status.DECIDED)
+
+
+def decision_list(
+    *, user, q="", team=None, status="", direction="", severity="", customer=None, awaiting=False, check="",
+    today=None,
+):
     """The decision log: filtered, newest first, with what each row shows (pass the page's rows to
-    log_rows() for their impact summaries and customers)."""
+    log_rows() for their impact summaries and customers).
+
+    `check`: "due" for decisions whose impact check is due and not recorded, "worse" for those whose
+    recorded impact was worse than predicted."""
     decisions = (
         # Only what a row shows: no Markdown bodies, only the team's and owner's names. (select_related,
         # not annotations: the paginator's COUNT leaves out a select_related join, not an annotation's.)
@@ -105,6 +116,16 @@ def decision_list(*, user, q="", team=None, status="", direction="", severity=""
         decisions = decisions.filter(
             Exists(ReviewRequest.objects.filter(decision=OuterRef("pk"), reviewer=user, reviewed_at=None)),
             status__in=Decision.OPEN_STATUSES,
+        )
+    if check == "due":
+        today = today or timezone.localdate()
+        decisions = decisions.filter(
+            Exists(ImpactCheck.objects.filter(decision=OuterRef("pk"), recorded_at=None, due_on__lte=today)),
+            status=Decision.Status.DECIDED,
+        )
+    elif check == "worse":
+        decisions = decisions.filter(
+            Exists(ImpactCheck.objects.filter(decision=OuterRef("pk"), result=ImpactCheck.Result.WORSE))
         )
     return decisions.order_by("-created_at", "-id")
 
@@ -191,6 +212,7 @@ def decision_detail(pk, *, viewer=None):
                 .annotate(reviewer_name=F("reviewer__name"), via_team_name=F("via_team__name")),
             ),
             Prefetch("events", queryset=DecisionEvent.objects.annotate(actor_name=F("actor__name"))),
+            Prefetch("impact_checks", queryset=_checks_shown(viewer)),
         )
         .filter(pk=pk)
         .first()
@@ -223,6 +245,8 @@ def with_fragment_keys(decision):
     decision.customers_key = _names(decision.customers.all())
     decision.requests_key = [(r.pk, r.reviewer_name, r.via_team_name, r.due_date, r.reviewed_at) for r in requests]
     decision.events_key = [(e.pk, e.actor_name) for e in decision.events.all()]
+    checks = decision.impact_checks.all()
+    decision.impact_check = checks[0] if checks else None  # the newest: open, or the last recorded
     decision.pending_count = sum(1 for r in requests if r.reviewed_at is None)
     return decision
 
@@ -253,6 +277,83 @@ def customer_section(customer, user, *, limit=10):
         .annotate(team_name=F("team__name"))[: limit + 1]
     )
     return {"decisions": _with_tallies(rows[:limit]), "more": len(rows) > limit}
+
+
+# -- impact checks ----------------------------------------------------------------------------------
+
+
+def _checks_shown(viewer):
+    """A decision's impact checks as its page shows them: names annotated, the evidence stories that
+    `viewer` may read (stories' access funnel; only what a link needs) prefetched. Newest first."""
+    from stories.models import Story
+    from stories.selectors import readable_published
+
+    stories = readable_published(viewer) if viewer is not None else Story.objects.none()
+    return (
+        ImpactCheck.objects.annotate(recorded_by_name=F("recorded_by__name"), decided_by_name=F("decided_by__name"))
+        .prefetch_related(Prefetch("stories", queryset=stories.only("id", "slug", "title").order_by("title", "pk")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def check_for_page(decision_id):
+    """The decision's newest impact check (open, or the last recorded) with its decision, or None. One query."""
+    return (
+        ImpactCheck.objects.select_related("decision__team", "decision__owner")
+        .annotate(decided_by_name=F("decided_by__name"))
+        .filter(decision_id=decision_id)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def check_story_choices(decision, user):
+    """Published stories about the decision's customers that `user` may read (stories' access funnel),
+    newest first: what their check may cite. Anonymised stories are left out: citing one on a decision
+    that names its customers would say whom it is about."""
+    from stories.models import Story
+    from stories.selectors import readable_published
+
+    named = Decision.customers.through.objects.filter(decision=decision, customer=OuterRef("customer"))
+    return (
+        readable_published(user).filter(Exists(named)).exclude(naming=Story.Naming.ANONYMISED)
+        .select_related("customer").only("id", "slug", "title", "published_at", "naming", "customer__name")
+        .order_by("-published_at", "-id")
+    )
+
+
+@dataclasses.dataclass(slots=True)
+class CheckDueRow:
+    """A row of "Impact checks due": the decision's address and title, its team, the check's date."""
+
+    url: str
+    title: str
+    team_name: str
+    due_on: datetime.date
+
+
+def _involved(user):
+    """Checks `user` may record as the decider or a reviewer (admins are not reminded of every check)."""
+    reviewed = ImpactReview.objects.filter(decision=OuterRef("decision"), author=user)
+    asked = ReviewRequest.objects.filter(decision=OuterRef("decision"), reviewer=user)
+    return Q(decided_by=user) | Q(Exists(reviewed)) | Q(Exists(asked))
+
+
+def checks_due_panel(user, *, limit=6):
+    """The home page panel "Did the impact we predicted happen?" (its context, or None): the impact checks
+    due that the viewer decided or reviewed, oldest first. One query."""
+    today = timezone.localdate()
+    found = list(
+        due_checks(today).filter(_involved(user))
+        .annotate(title=F("decision__title"), team_name=F("decision__team__name"))
+        .values_list("decision_id", "title", "team_name", "due_on")
+        .order_by("due_on", "id")[: limit + 1]
+    )
+    if not found:
+        return None
+    url = pk_url("decisions:check")
+    rows = [CheckDueRow(url=url % pk, title=title, team_name=team, due_on=due) for pk, title, team, due in found[:limit]]
+    return {"checks": rows, "more": len(found) > limit}
 
 
 BRIEF_DECISIONS = 3

@@ -15,7 +15,8 @@ from portal.lib.tasks import run_after_commit
 from portal.models import User
 from portal.permissions import can, require
 
-from .models import Decision, DecisionEvent, ImpactReview, ReviewRequest
+from . import evidence as evidence_registry
+from .models import Decision, DecisionEvent, ImpactCheck, ImpactReview, ReviewRequest
 
 MIN_ANSWER_WORDS = 5
 MIN_ANSWER_CHARS = 20
@@ -116,14 +117,38 @@ def decide_errors(decision):
     return errors
 
 
+def check_on_errors(check_on, *, today=None):
+    """Why `check_on` cannot be an impact check's date: {"check_on": [...]}, or {}."""
+    if check_on is None:
+        return {}
+    try:
+        validate_date_range(check_on)
+    except ValidationError as error:
+        return {"check_on": error.messages}
+    if check_on < (today or timezone.localdate()):
+        return {"check_on": [_("The check date is in the past. Choose today or a later date.")]}
+    return {}
+
+
+def check_on_default(today=None):
+    return (today or timezone.localdate()) + ImpactCheck.DEFAULT_AFTER
+
+
 @transaction.atomic
-def decision_transition(*, by, decision, to):
-    """Move the decision along its lifecycle, or raise ValidationError saying why not."""
+def decision_transition(*, by, decision, to, check_on=None, details=None):
+    """Move the decision along its lifecycle, or raise ValidationError saying why not.
+
+    Deciding makes the decision's impact check, due on `check_on` (default: 90 days from today).
+    Reopening drops an impact check not recorded yet (deciding again makes a new one)."""
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     require(by, "decision.manage", decision)
     errors = _transition_errors(decision, to)
     if errors:
         raise ValidationError(errors)
+    if to == Decision.Status.DECIDED:
+        errors = check_on_errors(check_on)
+        if errors:
+            raise ValidationError(errors)
     before = decision.status
     decision.status = to
     update = ["status", "updated_at"]
@@ -134,8 +159,14 @@ def decision_transition(*, by, decision, to):
         decision.decided_at = None
         update.append("decided_at")
     decision.save(update_fields=update)
-    _event(decision, by, DecisionEvent.Kind.STATUS, **{"from": before, "to": to})
+    _event(decision, by, DecisionEvent.Kind.STATUS, **{"from": before, "to": to}, **(details or {}))
+    if before == Decision.Status.DECIDED:
+        decision.impact_checks.filter(recorded_at=None).delete()
     if to == Decision.Status.DECIDED:
+        ImpactCheck.objects.create(
+            decision=decision, decided_by=by, decided_at=decision.decided_at,
+            due_on=check_on or check_on_default(timezone.localdate(decision.decided_at)),
+        )
         for customer_id in decision.customers.values_list("pk", flat=True):
             customer_touch(customer_id=customer_id, at=decision.decided_at)
         announce(DECISION_DECIDED, decision.pk)
@@ -145,7 +176,9 @@ def decision_transition(*, by, decision, to):
 
 
 @transaction.atomic
-def decision_record_outcome(*, by, decision, outcome, impact_response="", impact_handling="", decide=False):
+def decision_record_outcome(
+    *, by, decision, outcome, impact_response="", impact_handling="", decide=False, check_on=None
+):
     """Save what was decided and how the customer impact was handled; optionally decide in the same step.
 
     Deciding that is refused rolls the outcome back too, so nothing half-saved remains."""
@@ -161,7 +194,7 @@ def decision_record_outcome(*, by, decision, outcome, impact_response="", impact
     if decide:
         if decision.status == Decision.Status.DRAFT:
             raise ValidationError(_("Ask for reviews before deciding: a draft cannot be decided."))
-        decision = decision_transition(by=by, decision=decision, to=Decision.Status.DECIDED)
+        decision = decision_transition(by=by, decision=decision, to=Decision.Status.DECIDED, check_on=check_on)
     return decision
 
 
@@ -263,6 +296,86 @@ def review_submit(
     kind = DecisionEvent.Kind.REVIEW_FILED if is_new else DecisionEvent.Kind.REVIEW_EDITED
     _event(decision, by, kind, review=review.pk, direction=direction, severity=severity)
     return review
+
+
+# Impact checks: "did the impact we predicted happen?" -------------------------------------------
+
+
+def check_reviewer_ids(decision_id):
+    """Who reviewed the decision, or was asked to: they may record its impact check. One query."""
+    reviewed = ImpactReview.objects.filter(decision_id=decision_id).values_list("author_id", flat=True).order_by()
+    asked = ReviewRequest.objects.filter(decision_id=decision_id).values_list("reviewer_id", flat=True).order_by()
+    return set(reviewed.union(asked))
+
+
+def with_reviewer_ids(check):
+    """The check with `reviewer_ids` set, which the "reviewer" relation of impact_check.record reads."""
+    check.reviewer_ids = check_reviewer_ids(check.decision_id)
+    return check
+
+
+def check_validate(*, result, note):
+    errors = {}
+    if result not in ImpactCheck.Result.values:
+        errors["result"] = _("Say what happened for customers: better, as predicted, worse, or that you cannot tell.")
+    if len(note or "") > ImpactCheck._meta.get_field("note").max_length:
+        errors["note"] = _("Keep the note short: at most %(count)s characters.") % {
+            "count": ImpactCheck._meta.get_field("note").max_length
+        }
+    elif result == ImpactCheck.Result.WORSE and not (note or "").strip():
+        errors["note"] = _("Say in a few words what was worse for customers, so whoever reopens it knows.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def impact_check_record(*, by, check, result, note="", stories=()):
+    """Record what actually happened for customers. Once per check; keeps the evidence shown then.
+
+    `stories` must be published stories about the decision's customers (the form offers only those)."""
+    check = ImpactCheck.objects.select_for_update().select_related("decision").get(pk=check.pk)
+    require(by, "impact_check.record", with_reviewer_ids(check))
+    decision = check.decision
+    if decision.status != Decision.Status.DECIDED:
+        raise ValidationError(_("This decision is no longer decided; its impact check is closed."))
+    if check.is_recorded():
+        raise ValidationError(_("What happened was already recorded for this check. Reload the page to see it."))
+    check_validate(result=result, note=note)
+    stories = list(stories)
+    if stories:
+        from .selectors import check_story_choices
+
+        allowed = set(check_story_choices(decision, by).filter(pk__in=[s.pk for s in stories]).values_list("pk", flat=True))
+        if any(story.pk not in allowed for story in stories):
+            raise ValidationError({"stories": _("Choose stories about the customers this decision names.")})
+    now = timezone.now()
+    check.result, check.note, check.recorded_by, check.recorded_at = result, note.strip(), by, now
+    check.on_time = timezone.localdate(now) <= check.due_on + ImpactCheck.ON_TIME_GRACE
+    check.evidence = evidence_registry.gather(check, decision.customers.order_by("name", "pk"))
+    check.save(update_fields=["result", "note", "recorded_by", "recorded_at", "on_time", "evidence"])
+    check.stories.set(stories)
+    # The decision's row changes too, so every kept part of its page (keyed by updated_at) is drawn again.
+    decision.save(update_fields=["updated_at"])
+    _event(decision, by, DecisionEvent.Kind.IMPACT_CHECKED, check=check.pk, result=result)
+    return check
+
+
+@transaction.atomic
+def decision_reopen_after_check(*, by, check):
+    """Reopen a decision whose impact was worse than predicted: the check opens the new round (the
+    reopening event names it and its note), and the decision goes back in review."""
+    check = ImpactCheck.objects.select_related("decision").get(pk=check.pk)
+    decision = check.decision
+    require(by, "decision.manage", decision)
+    if not check.is_worse():
+        raise ValidationError(_("Only a check that found the impact worse than predicted reopens a decision here."))
+    if decision.status != Decision.Status.DECIDED:
+        raise ValidationError(_("This decision is already open again."))
+    latest = decision.impact_checks.filter(recorded_at__isnull=False).order_by("-recorded_at", "-id").first()
+    if latest is None or latest.pk != check.pk:
+        raise ValidationError(_("A later impact check was recorded since; reopen from that one."))
+    _event(decision, by, DecisionEvent.Kind.REOPENED_AFTER_CHECK, check=check.pk, result=check.result, note=check.note[:300])
+    return decision_transition(by=by, decision=decision, to=Decision.Status.IN_REVIEW, details={"check": check.pk})
 
 
 def due_default():

@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/transition/", views.transition, name="transition"),
     path("<int:pk>/outcome/", views.outcome, name="outcome"),
+    path("<int:pk>/check/", views.check, name="check"),
+    path("<int:pk>/check/reopen/", views.reopen_after_check, name="reopen_after_check"),
 ]

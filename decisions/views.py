@@ -17,8 +17,10 @@ from django.views.decorators.vary import vary_on_headers
 from portal.lib.text import join_list
 from portal.permissions import can, require
 
-from . import selectors, services
-from .forms import DecisionForm, ImpactReviewForm, LogFilterForm, OutcomeForm, ReviewRequestForm
+from . import evidence, selectors, services
+from .forms import (
+    CheckOnForm, DecisionForm, ImpactCheckForm, ImpactReviewForm, LogFilterForm, OutcomeForm, ReviewRequestForm,
+)
 from .models import Decision
 
 TRANSITION_LABELS = {
@@ -88,7 +90,19 @@ def _detail_context(request, decision, *, review_form=None, errors=()):
             review_form = ImpactReviewForm.for_review(my_review)
     can_edit = can(user, "decision.manage", decision)
     in_review = decision.status == Decision.Status.IN_REVIEW
+    check = decision.impact_check
+    may_record = False
+    if check is not None:
+        # The reviewers from the rows the page has already loaded: no query of its own.
+        check.reviewer_ids = {r.author_id for r in decision.reviews.all()} | {
+            r.reviewer_id for r in decision.review_requests.all()
+        }
+        may_record = can(user, "impact_check.record", check)
     return {
+        "may_record": may_record,
+        "check": check,
+        "check_evidence": evidence.shown(check.evidence) if check is not None and check.is_recorded() else [],
+        "check_on_default": services.check_on_default(),
         "decision": decision,
         "reviews": decision.reviews.all(),
         "review_requests": decision.review_requests.all(),
@@ -211,8 +225,12 @@ def review(request, pk):
 def transition(request, pk):
     decision = get_decision_for(request.user, pk, write=True)
     to = request.POST.get("to", "")
+    check_form = CheckOnForm(request.POST)
     try:
-        decision = services.decision_transition(by=request.user, decision=decision, to=to)
+        if to == Decision.Status.DECIDED and not check_form.is_valid():
+            raise ValidationError(check_form.errors["check_on"])
+        check_on = check_form.cleaned_data.get("check_on") if to == Decision.Status.DECIDED else None
+        decision = services.decision_transition(by=request.user, decision=decision, to=to, check_on=check_on)
     except ValidationError as error:
         decision = get_page_for(request.user, pk)
         return render(request, "decisions/detail.html", _detail_context(request, decision, errors=error.messages), status=400)
@@ -223,7 +241,10 @@ def transition(request, pk):
 @require_http_methods(["GET", "POST"])
 def outcome(request, pk):
     decision = get_decision_for(request.user, pk, write=True, detail=True)
-    initial = {"outcome": decision.outcome, "impact_handling": decision.impact_handling, "impact_response": decision.impact_response}
+    initial = {
+        "outcome": decision.outcome, "impact_handling": decision.impact_handling, "impact_response": decision.impact_response,
+        "check_on": services.check_on_default(),
+    }
     form = OutcomeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         decide = request.POST.get("decide") == "1"
@@ -236,3 +257,60 @@ def outcome(request, pk):
             return redirect(decision)
     serious = [r for r in decision.reviews.all() if r.is_serious_harm()]
     return render(request, "decisions/outcome.html", {"form": form, "decision": decision, "serious_reviews": serious})
+
+
+def get_check_for(user, pk):
+    """The decision's newest impact check, for someone who may record it (the decider, a reviewer, an
+    admin): 404 when the decision has none, PermissionDenied for anyone else."""
+    check = selectors.check_for_page(pk)
+    if check is None:
+        raise Http404
+    require(user, "decision.view")
+    require(user, "impact_check.record", services.with_reviewer_ids(check))
+    return check
+
+
+@require_http_methods(["GET", "POST"])
+def check(request, pk):
+    """Record what actually happened for customers: better, as predicted, worse or unknown, with evidence."""
+    check = get_check_for(request.user, pk)
+    decision = check.decision
+    form = ImpactCheckForm(request.POST or None, stories=selectors.check_story_choices(decision, request.user))
+    customers = list(decision.customers.order_by("name", "pk"))
+    if request.method == "POST" and not check.is_recorded() and form.is_valid():
+        try:
+            services.impact_check_record(by=request.user, check=check, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: what happened for customers is recorded."))
+            return redirect(decision.get_absolute_url() + "#impact-check")
+    if check.is_recorded():
+        if request.method == "POST":
+            form.add_error(None, _("What happened was already recorded for this check. Reload the page to see it."))
+        shown = evidence.shown(check.evidence)
+    else:
+        shown = evidence.shown(evidence.gather(check, customers))
+    context = {
+        "form": form, "check": check, "decision": decision, "customers": customers, "evidence": shown,
+        "predicted": selectors.log_rows([decision])[0],  # the decision with its review tally
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "decisions/check.html", context, status=status)
+
+
+@require_POST
+def reopen_after_check(request, pk):
+    """One click: reopen a decision whose impact was worse than predicted, the check opening the new round."""
+    check = selectors.check_for_page(pk)
+    if check is None:
+        raise Http404
+    require(request.user, "decision.view")
+    require(request.user, "decision.manage", check.decision)
+    try:
+        services.decision_reopen_after_check(by=request.user, check=check)
+    except ValidationError as error:
+        messages.error(request, join_list(error.messages))
+    else:
+        messages.success(request, _("The decision is open for review again. The impact check is the first entry of its new round."))
+    return redirect(check.decision.get_absolute_url())

@@ -11,6 +11,7 @@ REMINDER_FIELDS = [
     (Kind.REVIEW_DUE, _("An impact review asked of me is due soon")),
     (Kind.REVIEW_REQUESTED, _("Someone asks for my impact review")),
     (Kind.WAITLIST_PROMOTED, _("I move up from a waitlist to a seat")),
+    (Kind.IMPACT_CHECK_DUE, _("It is time to record what a decision I decided or reviewed did for customers")),
 ]
 
 

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     REVIEW_REQUESTED = "review_requested", _("Someone asks for your impact review")
     WAITLIST_PROMOTED = "waitlist_promoted", _("You moved up from a waitlist")
     PULSE = "pulse", _("Monthly customer pulse")
+    IMPACT_CHECK_DUE = "impact_check_due", _("Reminder: record what a decision did for customers")
 
 
 # kind -> the NotificationPreferences field that switches it on or off
@@ -28,6 +29,7 @@ KIND_FIELDS = {
     Kind.REVIEW_REQUESTED: "review_requested",
     Kind.WAITLIST_PROMOTED: "waitlist_promoted",
     Kind.PULSE: "pulse",
+    Kind.IMPACT_CHECK_DUE: "impact_check_due",
 }
 
 WEEKDAYS = [
@@ -63,6 +65,7 @@ class NotificationPreferences(models.Model):
     review_requested = models.BooleanField(_("someone asks for my impact review"), default=True)
     waitlist_promoted = models.BooleanField(_("I move up from a waitlist"), default=True)
     pulse = models.BooleanField(_("the monthly customer pulse"), default=True)
+    impact_check_due = models.BooleanField(_("a decision's impact check is due"), default=True)
     # Bumped whenever a kind is switched back on, so an unsubscribe link issued before that
     # cannot silently switch it off again.
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -58,6 +58,14 @@ REMINDERS = {
         "load_review_due",
         "request",
     ),
+    Kind.IMPACT_CHECK_DUE: Reminder(
+        Kind.IMPACT_CHECK_DUE,
+        "digests-impact-check-due",
+        "decisions.digest",
+        "impact_checks_due",
+        "load_impact_check_due",
+        "check",
+    ),
 }
 
 

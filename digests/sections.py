@@ -60,6 +60,14 @@ SECTIONS = [
         app="meetings",
     ),
     DigestSection(
+        "impact_checks",
+        _("Did the impact we predicted happen?"),
+        "decisions.digest",
+        "pick_impact_checks",
+        order=26,
+        app="decisions",
+    ),
+    DigestSection(
         "my_meetings",
         _("Your upcoming customer meetings"),
         "meetings.digest",

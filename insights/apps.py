@@ -8,6 +8,7 @@ class InsightsConfig(AppConfig):
 
     def ready(self):
         from customers.brief import register_brief_part
+        from decisions.evidence import register_evidence
         from portal.lib.panels import register_panel
 
         from . import selectors
@@ -19,4 +20,7 @@ class InsightsConfig(AppConfig):
                        context=selectors.open_seats_panel, order=40)
         register_panel(key="followed-customers", template="insights/panels/followed.html",
                        context=selectors.followed_panel, order=90)
+        # An impact check shows the pulse of the decision's customers before and after it was decided.
+        register_evidence(key="pulse", template="insights/evidence/check_pulse.html",
+                          context=selectors.check_pulse, present=selectors.check_pulse_present)
         register_brief_part(key="pulse", title=_("Their pulse figures"), context=selectors.brief_pulse, order=40)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, Follow
-from decisions.models import Decision, ImpactReview, ReviewRequest
+from decisions.models import Decision, ImpactCheck, ImpactReview, ReviewRequest
 from meetings.models import Debrief, Meeting, Seat
 from portal.lib.rawsql import db_datetime
 from portal.models import Team, User
@@ -75,6 +75,9 @@ METRICS = [
     Metric("review_share", _("Decided decisions with an impact review"), unit="%"),
     Metric("median_review_hours", _("Median hours from review request to review")),
     Metric("customers_touched", _("Named customers touched")),
+    Metric("checks_due", _("Impact checks due"), chart=False),
+    Metric("checks_on_time", _("Impact checks recorded on time")),
+    Metric("predictions_held", _("Impact checks where the prediction held"), unit="%"),
 ]
 METRIC_KEYS = [m.key for m in METRICS]
 
@@ -228,6 +231,14 @@ def scorecard(*, teams, quarters, now=None):
         ("debriefs", Debrief.objects.all(), "seat__user__team", "created_at", Count("*"), None),
         ("decided", Decision.objects.filter(status=Decision.Status.DECIDED), "team", "decided_at", Count("*"),
          Sum(Case(When(reviewed, then=Value(1)), default=Value(0)))),
+        # Impact checks by the quarter of their date (those due by today), and how many were recorded on
+        # time (ImpactCheck.ON_TIME_GRACE); the quarter's date bounds are compared as the company's dates.
+        ("checks", ImpactCheck.objects.filter(due_on__lte=timezone.localdate(now, timezone.get_default_timezone())),
+         "decision__team", "due_on", Count("*"), Count("pk", filter=Q(on_time=True))),
+        # Checks recorded in the quarter with a result that says something about the prediction, and how
+        # many found it as predicted.
+        ("held", ImpactCheck.objects.filter(result__in=ImpactCheck.KNOWN), "decision__team", "recorded_at",
+         Count("*"), Count("pk", filter=Q(result=ImpactCheck.Result.AS_PREDICTED))),
     ], quarters=quarters, team_ids=ids)
     medians = _median_review_seconds(ids, quarters)
     touched = _customers_touched(ids, quarters, now)
@@ -243,6 +254,7 @@ def scorecard(*, teams, quarters, now=None):
                 return counted[name].get(key, (0, 0))[0]
 
             reads, (decided, with_review) = n("reads"), counted["decided"].get(key, (0, 0))
+            (checks_due, checks_on_time), (known, held) = counted["checks"].get(key, (0, 0)), counted["held"].get(key, (0, 0))
             median = medians.get(key)
             row.quarters.append({
                 "quarter": quarter,
@@ -258,6 +270,9 @@ def scorecard(*, teams, quarters, now=None):
                 "review_share": round(100 * with_review / decided) if decided else None,
                 "median_review_hours": round(median / 3600, 1) if median is not None else None,
                 "customers_touched": touched.get(key, 0),
+                "checks_due": checks_due,
+                "checks_on_time": checks_on_time,
+                "predictions_held": round(100 * held / known) if known else None,
             })
         result.append(row)
     return result
@@ -456,6 +471,59 @@ def brief_pulse(customer, user, *, months=BRIEF_PULSE_MONTHS, now=None):
 
 def pulse_issues(limit=12):
     return list(PulseIssue.objects.select_related("published_by").order_by("-month")[:limit])
+
+
+CHECK_PULSE_MONTHS = 3
+
+
+def check_pulse(check, customers, *, months=CHECK_PULSE_MONTHS, now=None):
+    """Impact check evidence (decisions.evidence): each of `customers`' pulse totals over the `months`
+    whole months before the month the decision was decided and the `months` after it, up to the last
+    month that has ended. Plain values, so the check can keep them. One query (none without customers).
+
+    The month of the decision itself is in neither window: it holds days before and after."""
+    if not customers:
+        return None
+    decided = timezone.localtime(check.decided_at, timezone.get_default_timezone()).date().replace(day=1)
+    current = timezone.localtime(now or timezone.now(), timezone.get_default_timezone()).date().replace(day=1)
+    before = [add_months(decided, -i) for i in range(months, 0, -1)]
+    after = [m for m in (add_months(decided, i) for i in range(1, months + 1)) if m < current]
+    sums = {}
+    rows = PulseFigure.objects.filter(customer__in=[c.pk for c in customers], month__in=before + after)
+    for customer_id, month, *values in rows.values_list("customer_id", "month", *PULSE_FIELDS).order_by():
+        side = "before" if month < decided else "after"
+        totals = sums.setdefault((customer_id, side), dict.fromkeys(PULSE_FIELDS, 0))
+        for name, value in zip(PULSE_FIELDS, values):
+            totals[name] += value
+    if not sums:
+        return {"months": months, "rows": []}
+    empty = dict.fromkeys(PULSE_FIELDS, 0)
+    return {
+        "months": months,
+        "after_months": len(after),
+        "rows": [
+            {
+                "name": c.name,
+                "before": sums.get((c.pk, "before"), empty),
+                "after": sums.get((c.pk, "after"), empty),
+                "after_recorded": bool(after),
+            }
+            for c in customers
+        ],
+    }
+
+
+def check_pulse_present(kept):
+    """The kept evidence with each figure's translated label, in the pulse's order, for its template."""
+    labels = {name: PulseFigure._meta.get_field(name).verbose_name for name in PULSE_FIELDS}
+    rows = [
+        {**row, "figures": [
+            {"label": labels[name], "before": row["before"].get(name, 0), "after": row["after"].get(name, 0)}
+            for name in PULSE_FIELDS
+        ]}
+        for row in kept.get("rows", [])
+    ]
+    return {**kept, "rows": rows}
 
 
 def pulse_months(count=6, until=None):

@@ -71,6 +71,11 @@ RELATIONS = {
     "host": (_("hosts it"), lambda user, obj: _is(getattr(obj, "host_id", None), user.pk)),
     "account_owner": (_("owns the customer account"), lambda user, obj: _is(getattr(obj, "account_owner_id", None), user.pk)),
     "self": (_("it is their own (their seat, their debrief)"), lambda user, obj: _is(getattr(obj, "user_id", None), user.pk)),
+    "decider": (_("decided it"), lambda user, obj: _is(getattr(obj, "decided_by_id", None), user.pk)),
+    "reviewer": (
+        _("reviewed it, or was asked to"),
+        lambda user, obj: user.pk is not None and user.pk in (getattr(obj, "reviewer_ids", None) or ()),
+    ),
     "audience_member": (
         _("is in one of the teams it is shown to"),
         lambda user, obj: getattr(obj, "visibility", None) == "teams"
@@ -123,6 +128,10 @@ RULES = {
     "decision.create": Rule(SIGNED_IN, help="Open the form; the decision itself needs decision.manage on its owner and team."),
     "decision.manage": Rule({ADMIN}, ("owner", "team_leader"), help="Edit, request reviews, change status, record the outcome."),
     "decision.review": Rule(SIGNED_IN, help="File a customer impact review."),
+    "impact_check.record": Rule(
+        {ADMIN}, ("decider", "reviewer"),
+        help="Record what actually happened for customers after a decision (the object is the check).",
+    ),
     "review.edit": Rule(frozenset(), ("author",), help="Change one's own impact review."),
     # Meetings
     "meeting.view": Rule(SIGNED_IN, help="Meetings list, page, my meetings, team quotas."),

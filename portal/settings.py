@@ -266,7 +266,8 @@ CELERY_BEAT_SCHEDULE["meetings-offers-expire"] = {"task": "meetings.tasks.offers
 CELERY_BEAT_SCHEDULE["meetings-debrief-requests"] = {"task": "meetings.tasks.debrief_requests_task", "schedule": 15 * 60}
 # digests: every 10 minutes, fan out the weekly digests whose local send time has come (batches of ~30).
 CELERY_BEAT_SCHEDULE["digests-plan"] = {"task": "digests.tasks.plan_digests_task", "schedule": 10 * 60}
-# digests: every 15 minutes, send due reminders (meeting tomorrow, debrief due, review due soon), each once.
+# digests: every 15 minutes, send due reminders (meeting tomorrow, debrief due, review due soon, impact check due),
+# each once.
 CELERY_BEAT_SCHEDULE["digests-reminders"] = {"task": "digests.tasks.plan_reminders_task", "schedule": 15 * 60}
 # portal: every 15 minutes, send again the emails that failed after their write committed (portal.lib.tasks).
 CELERY_BEAT_SCHEDULE["portal-retry-tasks"] = {"task": "portal.tasks.retry_pending_tasks_task", "schedule": 15 * 60}

@@ -34,3 +34,17 @@ class TestDemo:
         assert "staged" in sixty.impact_response.lower() or "stages" in sixty.outcome.lower()
         assert set(Decision.objects.values_list("status", flat=True)) == {"draft", "in_review", "decided", "rejected", "withdrawn"}
         assert ReviewRequest.objects.filter(reviewed_at=None, decision__status="in_review", reviewer=people["admin"]).exists()
+
+    def test_it_has_an_impact_check_due_and_one_done(self, django_capture_on_commit_callbacks):
+        from decisions.models import ImpactCheck
+        from decisions.selectors import checks_due_panel
+
+        with django_capture_on_commit_callbacks(execute=True):
+            people = run()
+        done = ImpactCheck.objects.filter(recorded_at__isnull=False)
+        assert [c.result for c in done] == ["better"]
+        due = ImpactCheck.objects.filter(recorded_at=None)
+        assert due.count() == 2
+        # Grace (English) and Layla (Arabic) each have one waiting on their home page.
+        for key in ("finance_leader", "hr_leader"):
+            assert len(checks_due_panel(people[key])["checks"]) == 1

@@ -123,9 +123,10 @@ class TestQueryCounts:
         assert count(lambda: other.get(big.get_absolute_url())) == again
         # session, user, the decision (team, owner, the viewer's own request and review), its customers,
         # reviews (authors' names joined), requests (names joined), history (actors' names joined), the
-        # customers the reviews name. Was 9, then 3 from the shared fragment; now the same on every
-        # request: the parts' markup is kept, keyed by what these rows say.
-        assert first == again == 8
+        # customers the reviews name, its impact checks (none here: no query for their stories). Was 9,
+        # then 3 from the shared fragment; now the same on every request: the parts' markup is kept,
+        # keyed by what these rows say.
+        assert first == again == 9
 
     def test_the_decision_page_of_a_reviewer_is_fixed(self, outsider, world):
         """Someone with a review of their own: + that review and the customers it names (their form)."""
@@ -136,8 +137,8 @@ class TestQueryCounts:
         make_decisions(499, **world)
         (big,) = make_decisions(1, **{**world, "customers": [CustomerFactory() for _ in range(8)]})
         reviewer.get(big.get_absolute_url())
-        # the 8 above + their review and the customers it names (their form); was 5 from the fragment
-        assert count(lambda: reviewer.get(big.get_absolute_url())) == small == 10
+        # the 9 above + their review and the customers it names (their form); was 5 from the fragment
+        assert count(lambda: reviewer.get(big.get_absolute_url())) == small == 11
 
     def test_the_customer_section_and_home_panel_are_fixed(self, outsider, world):
         """Counted on their own (the other apps' sections and panels are theirs to count)."""

@@ -419,6 +419,6 @@ class TestPlanningQueries:
         )
         for person in make_people(size):
             SeatFactory(meeting=meeting, user=person)
-        # candidates 3 (one per reminder) + people 1 + preferences 1 + insert 1 + the list 1
-        with django_assert_num_queries(7):
+        # candidates 4 (one per reminder) + people 1 + preferences 1 + insert 1 + the list 1
+        with django_assert_num_queries(8):
             assert len(services.reminder_plan(now=NOW)) == size

@@ -31,6 +31,8 @@ def main_pages():
     decision = Decision.objects.order_by("pk").first()
     marked = Meeting.objects.filter(attendance_marked_at__isnull=False).order_by("pk").first()
     offered = Meeting.objects.filter(seat_set__status="offered").order_by("pk").first()
+    checked = Decision.objects.filter(impact_checks__recorded_at__isnull=False).order_by("pk").first()
+    check_due = Decision.objects.filter(impact_checks__recorded_at=None).order_by("pk").first()
     return {
         "home": "/",
         "feed": "/stories/",
@@ -50,6 +52,11 @@ def main_pages():
         "decisions": "/decisions/",
         "decision": decision.get_absolute_url(),
         "decision-new": "/decisions/new/",
+        "decision-checked": checked.get_absolute_url(),
+        "decision-check-due": check_due.get_absolute_url(),
+        "impact-check": check_due.get_absolute_url() + "check/",
+        "decision-in-review": Decision.objects.filter(status="in_review").order_by("pk").first().get_absolute_url(),
+        "decision-outcome": Decision.objects.filter(status="in_review").order_by("pk").first().get_absolute_url() + "outcome/",
         "scorecard": "/insights/",
         "team-scorecard": f"/insights/teams/{Team.objects.order_by('pk').first().slug}/",
         "pulse": "/insights/pulse/",

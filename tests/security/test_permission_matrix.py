@@ -203,6 +203,9 @@ URLS = {
     "decisions:review": [Case(pk("decision"), GET=A("decision.view"), POST=A("decision.review", "decision"))],
     "decisions:transition": [Case(pk("decision"), POST=A("decision.manage", "decision"), data={"to": "nonsense"})],
     "decisions:outcome": [Case(pk("decision"), GET=A("decision.manage", "decision"), POST=A("decision.manage", "decision"))],
+    # the impact check of a decided decision: its decider (the owner), its reviewer (staff) and admins
+    "decisions:check": [Case(pk("decided"), GET=A("impact_check.record", "impact_check"), POST=A("impact_check.record", "impact_check"))],
+    "decisions:reopen_after_check": [Case(pk("decided"), POST=A("decision.manage", "decided"))],
     # meetings
     "meetings:list": [Case(GET=A("meeting.view"))],
     "meetings:new": [Case(GET=A("meeting.create"), POST=A("meeting.create"))],
@@ -297,6 +300,7 @@ def world(db, settings):
     from django.core.cache import cache
 
     from customers.models import CustomerImport
+    from decisions.services import decision_transition, with_reviewer_ids
     from digests.tokens import make_token
     from meetings.services import calendar_feed_get
     from stories.models import Comment
@@ -337,6 +341,10 @@ def world(db, settings):
     anonymised = StoryFactory(customer=customer, author=people["leader"], naming="anonymised", anonymised_as="a customer")
     decision = DecisionFactory(team=finance, owner=people["decision_owner"])
     ImpactReviewFactory(decision=decision, author=people["staff"])
+    decided = DecisionFactory(team=finance, owner=people["decision_owner"], status="in_review", outcome="Staged payments.")
+    ImpactReviewFactory(decision=decided, author=people["staff"])
+    decision_transition(by=people["decision_owner"], decision=decided, to="decided")
+    impact_check = with_reviewer_ids(decided.impact_checks.get())
     meeting = MeetingFactory(customer=customer, host=people["meeting_host"])
     now = timezone.now().replace(microsecond=0)
     past = MeetingFactory(
@@ -355,7 +363,7 @@ def world(db, settings):
         "published": published, "draft": draft, "leaders_only": leaders_only, "team_story": team_story,
         "anonymised": anonymised, "theme": theme,
         "comment": Comment.objects.create(story=published, author=people["author"], body="Good.", body_html="<p>Good.</p>"),
-        "decision": decision, "meeting": meeting, "seat": SeatFactory(meeting=meeting, user=people["staff"]),
+        "decision": decision, "decided": decided, "impact_check": impact_check, "meeting": meeting, "seat": SeatFactory(meeting=meeting, user=people["staff"]),
         "past_meeting": past, "debrief": debrief, "offered_seat": offered_seat, "feed": calendar_feed_get(user=people["staff"]),
         "unsubscribe_token": make_token(people["staff"], "digest", 1),
     }
