@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from portal.models import User
 from tests.browser.conftest import screenshot
 from tests.factories import TeamFactory
-from tests.oidc.provider import running_provider
+from tests.oidc.provider import running_provider, shared_clock
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,8 @@ def company_sign_in(provider, settings, page):
         return parse_qs(urlsplit(authorize_requests[0]).query)
 
     sign_in.provider = provider
-    return sign_in
+    with shared_clock():
+        yield sign_in
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
+import time_machine
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("provider.mjs")
@@ -84,6 +85,19 @@ class Provider:
                 raise AssertionError(f"the provider answered {response.status_code} at {url}: {response.text[:500]}")
             url = urljoin(url, response.headers["Location"])
         raise AssertionError("the provider never sent the browser back")
+
+
+@contextlib.contextmanager
+def shared_clock():
+    """The portal and the provider on one clock. The suite may run as if it were another day
+    (LIFELINE_TEST_NOW, tests/conftest.py), but the provider's process keeps the machine's time; ID tokens
+    and cookies it dates must not look months old (or young) here, as they never would between two real
+    servers. No test here depends on the date, only on the two clocks agreeing."""
+    if not time_machine.escape_hatch.is_travelling():
+        yield
+        return
+    with time_machine.travel(time_machine.escape_hatch.time.time(), tick=True):
+        yield
 
 
 def _missing():

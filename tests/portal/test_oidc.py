@@ -15,7 +15,7 @@ from django.urls import reverse
 from portal.models import User
 from portal.oidc import CompanySignInBackend
 from tests.factories import TEST_PASSWORD, TeamFactory, UserFactory
-from tests.oidc.provider import CLIENT_ID, running_provider
+from tests.oidc.provider import CLIENT_ID, running_provider, shared_clock
 
 CALLBACK = "http://testserver/accounts/oidc/callback/"
 
@@ -35,7 +35,8 @@ def oidc(provider, settings, db):
     provider.accounts = ACCOUNTS
     provider.browser.cookies.clear()
     TeamFactory(name="Finance", slug="finance")
-    return provider
+    with shared_clock():
+        yield provider
 
 
 def query(url):
