@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import translation
 from playwright.sync_api import expect
 
 from decisions import services
@@ -39,6 +40,12 @@ def decided(db):
     return {"decision": decision, "leader": leader, "reviewer": reviewer}
 
 
+def ar(message):
+    """What the Arabic reader sees for `message`."""
+    with translation.override("ar"):
+        return translation.gettext(message)
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_worse_check_reopens_the_decision(page, sign_in, decided, width):
     page.set_viewport_size({"width": width, "height": 900})
@@ -50,16 +57,16 @@ def test_a_worse_check_reopens_the_decision(page, sign_in, decided, width):
     page.locator(f'a[href="/decisions/{decision.pk}/check/"]').first.click()
     expect(page.get_by_role("cell", name="6", exact=True)).to_be_visible()  # the pulse before the decision
     screenshot(page, f"impact-check-form-ar-{width}")
-    page.get_by_label("Worse than predicted").check()
+    page.get_by_label(ar("Worse than predicted")).check()
     page.get_by_label("Why Ken opens his counter at 6 a.m.").check()
-    page.get_by_role("button", name="Record what happened").click()
+    page.get_by_role("button", name=ar("Record what happened")).click()
     # A worse check needs a note: the form says so and keeps the choices.
-    expect(page.locator(".errorlist")).to_contain_text("what was worse")
-    expect(page.get_by_label("Worse than predicted")).to_be_checked()
+    expect(page.locator(".errorlist")).to_contain_text(ar("Say in a few words what was worse for customers, so whoever reopens it knows."))
+    expect(page.get_by_label(ar("Worse than predicted"))).to_be_checked()
     expect(page.get_by_label("Why Ken opens his counter at 6 a.m.")).to_be_checked()
-    page.get_by_label("Note").fill("Two training vendors left; Ken's new counter staff were trained late.")
-    page.get_by_role("button", name="Record what happened").click()
-    expect(page.locator("#impact-check")).to_contain_text("Worse than predicted")
+    page.get_by_label(ar("Note")).fill("Two training vendors left; Ken's new counter staff were trained late.")
+    page.get_by_role("button", name=ar("Record what happened")).click()
+    expect(page.locator("#impact-check")).to_contain_text(ar("Worse than predicted"))
     screenshot(page, f"impact-check-recorded-ar-{width}")
     page.locator("form[action=\"/accounts/logout/\"] button").click()  # in Arabic
     page.wait_for_url(lambda url: "/accounts/" in url)

@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from portal.models import User
 from portal.oidc import CompanySignInBackend
@@ -60,11 +62,14 @@ def sign_in(client, provider, login, next_url=None):
     return come_back(client, provider.sign_in(start(client, next_url), login))
 
 
-def refused(response, status, words):
+def refused(response, status, words, *, language="en"):
+    """The refusal page, in `language` (the person's own, when Lifeline knew them)."""
     page = response.content.decode()
     assert response.status_code == status, page[:2000]
-    assert "We could not sign you in" in page
-    assert words in page
+    with translation.override(language):
+        assert gettext("We could not sign you in") in page
+    if language == "en":
+        assert words in page
     return page
 
 
@@ -317,7 +322,7 @@ class TestRecheck:
         oidc.accounts = {name: claims for name, claims in oidc.accounts.items() if name != "ana"}
         back = oidc.sign_in(response["Location"])
         assert query(back)["error"] == "login_required"
-        refused(come_back(client, back), 403, "did not sign you in")
+        refused(come_back(client, back), 403, "did not sign you in", language="ar")  # Ana reads Arabic
         assert "_auth_user_id" not in client.session
         assert client.get("/").status_code == 302  # to sign in
         assert User.objects.get().is_active  # the person stays: their stories and reviews are theirs
