@@ -1,5 +1,6 @@
 import datetime
 import os
+import uuid
 
 import pytest
 import time_machine
@@ -101,6 +102,28 @@ def _eager_tasks(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def celery_worker_thread(settings):
+    """A real Celery worker thread consuming a queue of its own (so no other test run's worker takes our
+    tasks), for the tests that run against a real Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+    from django.db import close_old_connections
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
+    celery_app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.task_default_queue = queue
+    try:
+        with start_worker(
+            celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=30
+        ):
+            yield
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
+        close_old_connections()
 
 
 @pytest.fixture(autouse=True)

@@ -8,14 +8,11 @@ import email.policy
 import os
 import socket
 import time
-import uuid
 
 import pytest
-from django.db import close_old_connections
 
 from digests import tasks
 from digests.models import Delivery
-from portal.celery import app as celery_app
 from tests.factories import MeetingFactory, SeatFactory, TeamFactory, UserFactory
 
 pytestmark = [
@@ -63,37 +60,12 @@ def inbox(settings):
     controller.stop()
 
 
-@pytest.fixture
-def worker(settings):
-    """A real worker thread consuming a queue of its own (so no other test run's worker takes our tasks)."""
-    from celery.contrib.testing.worker import start_worker
-
-    queue = f"digests-test-{uuid.uuid4().hex[:8]}"
-    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
-    celery_app.conf.task_always_eager = False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.conf.task_default_queue = queue
-    try:
-        with start_worker(
-            celery_app,
-            pool="solo",
-            concurrency=1,
-            perform_ping_check=False,
-            queues=[queue],
-            shutdown_timeout=30,
-        ):
-            yield
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
-        close_old_connections()
-
-
 def header_values(message):
     return {key: str(value).strip() for key, value in message.items()}  # long values may be folded
 
 
 class TestWithRedisWorkerAndSmtp:
-    def test_digests_go_out_once_each_through_the_worker(self, inbox, worker):
+    def test_digests_go_out_once_each_through_the_worker(self, inbox, celery_worker_thread):
         team = TeamFactory(name="Ops", slug="ops")
         host = UserFactory(role="host", team=TeamFactory(name="Sales", slug="sales"))
         people = [UserFactory(team=team, time_zone="UTC") for _ in range(3)]
@@ -126,7 +98,7 @@ class TestWithRedisWorkerAndSmtp:
         rtl = next(m for m in messages if m["To"] == arabic.email).get_body(("html",)).get_content()
         assert 'dir="rtl"' in rtl and 'lang="ar"' in rtl
 
-    def test_meeting_tomorrow_reminder_carries_the_calendar_file(self, inbox, worker):
+    def test_meeting_tomorrow_reminder_carries_the_calendar_file(self, inbox, celery_worker_thread):
         host = UserFactory(role="host")
         listener = UserFactory()
         start = NOW + datetime.timedelta(hours=24)

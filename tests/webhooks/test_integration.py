@@ -5,12 +5,9 @@ Runs when REDIS_URL is set (CI sets it); skipped otherwise."""
 
 import os
 import time
-import uuid
 
 import pytest
-from django.db import close_old_connections
 
-from portal.celery import app as celery_app
 from stories import services as stories
 from tests.factories import StoryFactory
 from webhooks.models import Delivery
@@ -22,26 +19,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def worker(settings):
-    """A real worker thread consuming a queue of its own (so no other test run's worker takes our tasks)."""
-    from celery.contrib.testing.worker import start_worker
-
-    queue = f"webhooks-test-{uuid.uuid4().hex[:8]}"
-    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
-    celery_app.conf.task_always_eager = False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.conf.task_default_queue = queue
-    try:
-        with start_worker(
-            celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue], shutdown_timeout=30
-        ):
-            yield
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
-        close_old_connections()
-
-
 def wait_for(condition, timeout=30):
     deadline = time.monotonic() + timeout
     while not condition() and time.monotonic() < deadline:
@@ -50,7 +27,9 @@ def wait_for(condition, timeout=30):
 
 
 class TestWithRedisAndAWorker:
-    def test_the_worker_waits_for_retry_after_then_posts_once(self, receiver, make_channel, customer, publisher, worker):
+    def test_the_worker_waits_for_retry_after_then_posts_once(
+        self, receiver, make_channel, customer, publisher, celery_worker_thread
+    ):
         make_channel("#stories")
         receiver.answer((429, {"Retry-After": "2"}))
         draft = StoryFactory(customer=customer, author=publisher, status="draft", published_at=None)
