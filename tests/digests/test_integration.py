@@ -13,6 +13,7 @@ import pytest
 
 from digests import tasks
 from digests.models import Delivery
+from tests.conftest import frozen_at
 from tests.factories import MeetingFactory, SeatFactory, TeamFactory, UserFactory
 
 pytestmark = [
@@ -22,6 +23,8 @@ pytestmark = [
 
 # Monday 09:00 UTC: people in UTC with the default Monday 08:00 are due.
 NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
+# The worker thread reads the same clock: what is "upcoming" is judged from NOW, not from the day CI runs.
+now = pytest.fixture(autouse=True)(frozen_at(NOW))
 
 
 class Inbox:
