@@ -87,6 +87,20 @@ def bdi(value):
     return format_html("<bdi>{}</bdi>", value)
 
 
+@register.filter
+def strong(value):
+    """`<strong dir="auto">value</strong>`, escaped: stress on a name or figure inside a translated
+    sentence, with the markup kept out of the msgid, as `bdi`."""
+    return format_html('<strong dir="auto">{}</strong>', value)
+
+
+@register.filter
+def link_to(value, url):
+    """`<a href="url"><bdi>value</bdi></a>`, escaped: a linked name inside a translated sentence
+    (`{% blocktranslate with customer=customer.name|link_to:customer.get_absolute_url %}`)."""
+    return format_html('<a href="{}"><bdi>{}</bdi></a>', url, value)
+
+
 @register.simple_tag(name="list_separator")
 def list_separator_tag():
     """What goes between the items of a list in the active language: `{% list_separator as separator %}`."""

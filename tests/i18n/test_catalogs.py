@@ -83,3 +83,10 @@ class TestCatalog:
             assert compiled.get(key) == (entry.msgstr, tuple(sorted(entry.msgstr_plural.items()))), (
                 f"{entry.msgid!r}: run `make messages` to recompile"
             )
+
+
+def test_no_message_carries_markup(fresh_msgids):
+    """Translators see sentences, never tags: a name keeps its direction through `|bdi` (or `|strong`,
+    `|link_to`) on the variable, outside the msgid."""
+    with_markup = sorted(msgid for _context, msgid in fresh_msgids if re.search(r"<[a-z/!]", msgid))
+    assert with_markup == []
