@@ -132,6 +132,9 @@ class Story(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="story_feed_idx"),
             # The customer page's stories section and the feed's customer filter.
             models.Index(fields=["customer", "status", "-published_at"], name="story_customer_idx"),
+            # The scorecard's "customers the team read about": reads in a quarter joined to their stories'
+            # customers answer from this index alone (the table itself is wide with bodies and vectors).
+            models.Index(fields=["id", "customer"], name="story_id_customer_idx"),
         ]
         constraints = [
             models.CheckConstraint(
