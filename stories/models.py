@@ -190,7 +190,7 @@ class Story(models.Model):
     @cached_property
     def audience_team_ids(self):
         """The ids of the teams a story shown to chosen teams is for (a query unless set by a selector:
-        selectors.story_for_reader sets only the reader's own team, when it is one of them)."""
+        selectors.story_page_for_reader sets only the reader's own team, when it is one of them)."""
         if self.visibility != self.Visibility.TEAMS:
             return frozenset()
         return frozenset(self.audience.values_list("pk", flat=True))

@@ -1,6 +1,7 @@
 """Reads, with their joins applied. Every list runs a fixed number of queries."""
 
 import datetime
+import json
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -220,15 +221,6 @@ STORY_PAGE_FIELDS = (
 )
 
 
-def story_page(pk):
-    """The story page's story: its shown columns, customer and author (one query), themes and teams."""
-    stories = Story.objects.select_related("customer", "author", "consent_recorded_by").only(*STORY_PAGE_FIELDS).prefetch_related(
-        Prefetch("themes", queryset=Theme.objects.only("id", "name", "slug").order_by("name")),
-        Prefetch("teams", queryset=Team.objects.only("id", "name", "slug")),
-    )
-    return stories.filter(pk=pk).first()
-
-
 def audience_names(story):
     """The names of the teams a story shown to chosen teams is for, in order: one query, only for such a
     story (so the pages of the others keep their query count)."""
@@ -238,48 +230,128 @@ def audience_names(story):
 
 
 def facet_key(story, audience=()):
-    """What the story page shows of its themes, teams and audience (`audience_names`), for its header's
+    """What the story page shows of its themes, teams (story_page_for_reader's lists) and audience
+    (`audience_names`), for its header's
     fragment key: renaming one changes no story row."""
-    teams = "|".join(f"{team.pk}:{team.slug}:{team.name}" for team in story.teams.all())
-    return f"{theme_key(story)}/{teams}/{'|'.join(audience)}"
+    themes = "|".join(f"{theme.pk}:{theme.slug}:{theme.name}" for theme in story.theme_list)
+    teams = "|".join(f"{team.pk}:{team.slug}:{team.name}" for team in story.team_list)
+    return f"{themes}/{teams}/{'|'.join(audience)}"
 
 
-# The story page's per-request read, written out: compiling it through the ORM took longer than the
-# database takes to answer it. Columns in Story's field order (Story.from_db), then whether the reader
-# has read the story and, for each kind of reaction, whether they gave it, then whether the story is
-# shown to the reader's team. Params: reader, (reader, kind) per kind, reader's team, story.
-_READER_FIELDS = ("id", "customer_id", "author_id", "title", "slug", "status", "visibility", "naming")
-_FOR_READER = (
-    f"SELECT {', '.join('s.' + field for field in _READER_FIELDS)},"
-    f" EXISTS (SELECT 1 FROM {Read._meta.db_table} r WHERE r.story_id = s.id AND r.user_id = %s)"
-    + "".join(
-        f", EXISTS (SELECT 1 FROM {Reaction._meta.db_table} x WHERE x.story_id = s.id AND x.user_id = %s AND x.kind = %s)"
+# The story page's one query, written out (story_page_for_reader): the story with its customer, author
+# and consent recorder (STORY_PAGE_FIELDS), its themes and teams as JSON arrays, whether the reader has
+# read it, which reactions they gave, and whether it is shown to their team. One round trip instead of
+# four, and no ORM compilation on the page most people open. Vendor differences are only the JSON
+# functions.
+_JSON_ROWS = {
+    "postgresql": ("COALESCE(json_agg(json_build_array({cols}) ORDER BY {order}), '[]'::json)", "{rows}"),
+    "sqlite": ("json_group_array(json_array({cols}))", "(SELECT * FROM {rows} ORDER BY {order})"),
+}
+_PAGE_RELATIONS = {"customer": Customer, "author": User, "consent_recorded_by": User}
+
+
+def _page_columns():
+    """[(relation or None, model, [fields in the model's order])] of STORY_PAGE_FIELDS."""
+    wanted = {}
+    for name in STORY_PAGE_FIELDS:
+        relation, _sep, field = name.rpartition("__")
+        wanted.setdefault(relation or None, set()).add(field)
+    parts = []
+    for relation, fields in wanted.items():
+        model = _PAGE_RELATIONS[relation] if relation else Story
+        if relation:
+            fields = fields - {f"{relation}_id"}
+        chosen = [f for f in model._meta.concrete_fields if f.attname in fields or f.name in fields]
+        parts.append((relation, model, chosen))
+    return parts
+
+
+def _json_rows(vendor, model, through, fk, cols, order):
+    agg, source = _JSON_ROWS.get(vendor, _JSON_ROWS["sqlite"])
+    table, link = model._meta.db_table, through._meta.db_table
+    other = next(f.column for f in through._meta.concrete_fields if f.related_model is model)
+    rows = f"{table} x JOIN {link} l ON l.{other} = x.id WHERE l.{fk} = s.id"
+    if vendor == "postgresql":
+        return "(SELECT " + agg.format(cols=", ".join(f"x.{c}" for c in cols), order=f"x.{order}") + f" FROM {rows})"
+    inner = f"(SELECT {', '.join(f'x.{c}' for c in cols)} FROM {rows})"
+    return "(SELECT " + agg.format(cols=", ".join(cols), order=order) + f" FROM {source.format(rows=inner, order=order)})"
+
+
+def _story_page_sql(vendor):
+    columns, joins = [], []
+    for relation, model, fields in _page_columns():
+        alias = relation or "s"
+        columns += [f"{alias}.{f.column}" for f in fields]
+        if relation:
+            fk = Story._meta.get_field(relation).column
+            kind = "LEFT JOIN" if Story._meta.get_field(relation).null else "JOIN"
+            joins.append(f"{kind} {model._meta.db_table} {alias} ON {alias}.id = s.{fk}")
+    themes = _json_rows(vendor, Theme, Story.themes.through, "story_id", ["id", "name", "slug"], "name")
+    teams = _json_rows(vendor, Team, Story.teams.through, "story_id", ["id", "name", "slug"], "id")
+    mine = "".join(
+        f", EXISTS (SELECT 1 FROM {Reaction._meta.db_table} r WHERE r.story_id = s.id AND r.user_id = %s AND r.kind = %s)"
         for _kind in Reaction.Kind.values
     )
-    + f", EXISTS (SELECT 1 FROM {Story.audience.through._meta.db_table} a WHERE a.story_id = s.id AND a.team_id = %s)"
-    + f" FROM {Story._meta.db_table} s WHERE s.id = %s"
-)
+    return (
+        f"SELECT {', '.join(columns)}, {themes}, {teams},"
+        f" EXISTS (SELECT 1 FROM {Read._meta.db_table} rd WHERE rd.story_id = s.id AND rd.user_id = %s){mine},"
+        f" EXISTS (SELECT 1 FROM {Story.audience.through._meta.db_table} a WHERE a.story_id = s.id AND a.team_id = %s)"
+        f" FROM {Story._meta.db_table} s {' '.join(joins)} WHERE s.id = %s"
+    )
 
 
-def story_for_reader(pk, *, reader):
-    """The story page's own look-up, on every request: the story's id, customer, author, title, slug and
-    status (enough to decide who may see it; other fields load on first use), whether `reader` has read
-    it (`already_read`) and the kinds of reaction they gave (`my_reactions`). One query; None if there
-    is no such story."""
+_STORY_PAGE_SQL = {}
+
+
+def _from_row(model, fields, values):
+    """A model instance from written-out columns, converted as the ORM would (aware datetimes, booleans)."""
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        if value is not None and field.get_internal_type() == "DateTimeField":
+            value = db_datetime(value)
+        elif value is not None and field.get_internal_type() == "BooleanField":
+            value = bool(value)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def story_page_for_reader(pk, *, reader):
+    """The story page's story in one query (or None): STORY_PAGE_FIELDS with its customer, author and
+    consent recorder set, `theme_list` and `team_list` ([Theme], [Team], by name and by id), and what
+    is the reader's own: `already_read`, `my_reactions`, and `audience_team_ids` (their own team, when
+    the story is shown to it: enough for Story.is_visible_to)."""
+    vendor = connection.vendor
+    if vendor not in _STORY_PAGE_SQL:
+        _STORY_PAGE_SQL[vendor] = _story_page_sql(vendor)
+    team_id = getattr(reader, "team_id", None)
     params = [reader.pk]
     for kind in Reaction.Kind.values:
         params += [reader.pk, kind]
-    team_id = getattr(reader, "team_id", None)
     with connection.cursor() as cursor:
-        cursor.execute(_FOR_READER, [*params, team_id if team_id is not None else 0, int(pk)])
+        cursor.execute(_STORY_PAGE_SQL[vendor], [*params, team_id if team_id is not None else 0, int(pk)])
         row = cursor.fetchone()
     if row is None:
         return None
-    n = len(_READER_FIELDS)
-    story = Story.from_db(connection.alias, _READER_FIELDS, row[:n])
-    story.already_read = bool(row[n])
-    story.my_reactions = {kind for kind, mine in zip(Reaction.Kind.values, row[n + 1 : -1], strict=True) if mine}
-    # Enough of the audience to judge this reader (Story.is_visible_to): their own team, if it is one.
+    row, at = list(row), 0
+    story, related = None, {}
+    for relation, model, fields in _page_columns():
+        values, at = row[at : at + len(fields)], at + len(fields)
+        if relation and values[0] is None:  # a LEFT JOIN that found nothing
+            related[relation] = None
+        elif relation:
+            related[relation] = _from_row(model, fields, values)
+        else:
+            story = _from_row(model, fields, values)
+    for relation, obj in related.items():
+        setattr(story, relation, obj)
+    themes, teams = (json.loads(value) if isinstance(value, str) else value for value in row[at : at + 2])
+    at += 2
+    story.theme_list = [Theme(id=pk, name=name, slug=slug) for pk, name, slug in themes]
+    story.team_list = [Team(id=pk, name=name, slug=slug) for pk, name, slug in teams]
+    story.already_read = bool(row[at])
+    story.my_reactions = {
+        kind for kind, mine in zip(Reaction.Kind.values, row[at + 1 : -1], strict=True) if mine
+    }
     story.audience_team_ids = frozenset({team_id}) if row[-1] else frozenset()
     return story
 

@@ -305,10 +305,12 @@ def comment_delete(*, by, comment):
 @transaction.atomic
 def read_record(*, by, story):
     """Count a read once per person, safe under concurrency: the first read adds one to the story's
-    read_count, later ones change nothing."""
+    read_count, later ones change nothing. Whether this call counted it."""
     if story.is_published and by.is_authenticated:
         if _insert_once(Read, story_id=story.pk, user_id=by.pk, read_at=timezone.now()):
             _count(story.pk, "read_count", 1)
+            return True
+    return False
 
 
 def _count(story_id, field, by):

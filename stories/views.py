@@ -24,9 +24,9 @@ from .models import BODY_MAX_CHARS, Reaction, Story
 def get_story_for(user, pk, *, write=False, reading=False):
     """404 when `user` may not see the story (a draft not theirs, or one shown to leaders or other teams
     only: Story.is_visible_to, the row form of selectors.readable_by); PermissionDenied when they may
-    only read it. `reading` (the story page): only what decides that, and what is the reader's own
-    (selectors.story_for_reader)."""
-    story = selectors.story_for_reader(pk, reader=user) if reading else selectors.story_for_page(pk)
+    only read it. `reading` (the story page): the page's story and what is the reader's own, in one
+    query (selectors.story_page_for_reader)."""
+    story = selectors.story_page_for_reader(pk, reader=user) if reading else selectors.story_for_page(pk)
     if story is None or not story.is_visible_to(user):
         raise Http404
     if write:
@@ -211,17 +211,17 @@ def submit(request, pk):
 
 @require_GET
 def detail(request, pk, slug=None):
-    """Per request: the story and what is the reader's own (one query), the read they leave the first
-    time, then the story with its customer, author, themes and teams (the fragments' keys), its
-    reaction counts and comments. The markup that is the same for every reader is kept in fragments
+    """Per request: the story with its customer, author, themes and teams (the fragments' keys) and what
+    is the reader's own, in one query; the read they leave the first time; its reaction counts and
+    comments. The markup that is the same for every reader is kept in fragments
     (stories/detail.html)."""
     story = get_story_for(request.user, pk, reading=True)
     if slug != story.slug:
         return redirect(story, permanent=False)
     if story.is_published and not story.already_read:  # the first visit records the read (once per person, whatever races)
-        services.read_record(by=request.user, story=story)
+        if services.read_record(by=request.user, story=story):
+            story.read_count += 1
     mine = story.my_reactions
-    story = selectors.story_page(story.pk)
     may_publish = can(request.user, "story.publish", story)
     audience = selectors.audience_names(story)
     context = {

@@ -385,7 +385,7 @@ class TestQueryCounts:
         for story in (plain, leaders, anonymous):
             client.get(story.get_absolute_url())  # the first visit records the read
             # as tests/stories/test_reads.py: nothing reacted to or commented on; a leader: + the history
-            with django_assert_num_queries(7):
+            with django_assert_num_queries(4):
                 client.get(story.get_absolute_url())
 
     def test_the_feed_costs_the_same_with_restricted_and_anonymised_stories(self, as_user, staff, world, django_assert_num_queries):
