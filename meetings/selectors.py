@@ -377,17 +377,29 @@ def brief_surprises(customer, user=None, *, limit=BRIEF_SURPRISES):
     }
 
 
+def attending_contacts(meeting):
+    """Who attends `meeting` from the customer, by name and role only (the meeting page shows them to
+    every colleague; their FORD notes are the brief's). One query."""
+    return list(meeting.customer_contacts.only("id", "name", "role").order_by("-is_key", "name", "id"))
+
+
 def meeting_brief(meeting, user):
     """Everything the listener brief shows for `meeting` (selectors.meeting_detail's row), for `user`,
     who may see it (`meeting.brief`): the customer's profile (on the meeting's row already), the
-    people we know there with their FORD notes when `user` may read them, and the parts other apps
-    register in customers.brief (stories, open decisions, debriefs' surprises, pulse figures).
-    A fixed number of queries; the caller records the FORD notes shown (customers.services.contacts_viewed)."""
+    people who attend from the customer (`attending` True), or when the host picked none the people we
+    know there (`attending` False), with their FORD notes when `user` may read them, and the parts
+    other apps register in customers.brief (stories, open decisions, debriefs' surprises, pulse
+    figures). A fixed number of queries whoever attends; the caller records the FORD notes shown
+    (customers.services.contacts_viewed)."""
     customer = meeting.customer
+    attending, contacts = brief_contacts(
+        customer, attending=Meeting.customer_contacts.through.objects.filter(meeting_id=meeting.pk).values("contact_id")
+    )
     return {
         "meeting": meeting,
         "customer": customer,
-        "contacts": brief_contacts(customer),
+        "attending": attending,
+        "contacts": contacts,
         "show_ford": can(user, "customer.view", customer),
         "how_we_help_text": plain_excerpt(customer.how_we_help_html, BRIEF_HELP_WORDS),  # for emails
         "parts": brief_parts_for(customer, user),
