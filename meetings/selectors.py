@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from customers.brief import brief_parts_for
-from customers.selectors import brief_contacts
+from customers.selectors import BRIEF_CONTACTS, brief_contacts
 from portal.lib.markdown import plain_excerpt
 from portal.permissions import can
 
@@ -347,6 +347,10 @@ def feed_meetings(*, user, now=None):
 # The listener brief --------------------------------------------------------------------------
 
 BRIEF_SURPRISES = 3
+# How much of each FORD note the brief shows: less when more people attend than the key contacts it
+# shows otherwise, so the printed page holds as many people as the host may tick (BRIEF_ATTENDING).
+BRIEF_FORD_CHARS = 70
+BRIEF_FORD_CHARS_CROWDED = 30
 BRIEF_HELP_WORDS = 50
 BRIEF_SURPRISE_CHARS = 160
 
@@ -400,6 +404,7 @@ def meeting_brief(meeting, user):
         "customer": customer,
         "attending": attending,
         "contacts": contacts,
+        "ford_chars": BRIEF_FORD_CHARS if len(contacts) <= BRIEF_CONTACTS else BRIEF_FORD_CHARS_CROWDED,
         "show_ford": can(user, "customer.view", customer),
         "how_we_help_text": plain_excerpt(customer.how_we_help_html, BRIEF_HELP_WORDS),  # for emails
         "parts": brief_parts_for(customer, user),
