@@ -1,4 +1,4 @@
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from .models import Contact, Customer, CustomerImport, Follow
@@ -40,15 +40,25 @@ def customer_for_page(slug, *, user):
 
 
 BRIEF_CONTACTS = 4
+BRIEF_ATTENDING = 6  # people a meeting's host may pick as attending: the brief still fits one printed page
+BRIEF_CONTACT_FIELDS = ("id", "customer_id", "name", "role", "is_key", "family", "occupation", "recreation", "dreams")
 
 
-def brief_contacts(customer, *, limit=BRIEF_CONTACTS):
-    """The people the listener brief shows: the customer's key contacts first, then the others, at
-    most `limit` (the brief fits one printed page). One query."""
-    return list(
-        customer.contacts.only("id", "customer_id", "name", "role", "is_key", "family", "occupation", "recreation", "dreams")
-        .order_by("-is_key", "name", "id")[:limit]
+def brief_contacts(customer, *, attending=None, limit=BRIEF_CONTACTS):
+    """The people the listener brief shows, and whether they are the ones who attend: `(True, contacts)`
+    when `attending` (a subquery of contact ids: who attends the meeting from the customer) names any of
+    the customer's contacts, else `(False, contacts)`: the customer's key contacts first, then the
+    others, at most `limit` (the brief fits one printed page). One query either way: the attending
+    sort first, so one LIMIT serves both."""
+    contacts = customer.contacts.only(*BRIEF_CONTACT_FIELDS)
+    if attending is None:
+        return False, list(contacts.order_by("-is_key", "name", "id")[:limit])
+    rows = list(
+        contacts.annotate(attending=Case(When(pk__in=attending, then=Value(True)), default=Value(False)))
+        .order_by("-attending", "-is_key", "name", "id")[: max(limit, BRIEF_ATTENDING)]
     )
+    chosen = [contact for contact in rows if contact.attending]
+    return (True, chosen) if chosen else (False, rows[:limit])
 
 
 def customer_list(*, user, q="", industry="", region="", owner=None, sort="name"):

@@ -2,7 +2,9 @@
 (portal/permissions.py). State changes (publishing, deciding, seats) go through the services, which
 check the matrix themselves; the admin edits text and fixes data."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
 from .services import seats_recount
@@ -15,14 +17,29 @@ class SeatInline(admin.TabularInline):
     raw_id_fields = ["user"]
 
 
+class MeetingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = "__all__"
+
+    def clean(self):
+        """Who attends from the customer: only that customer's people (as on the host's form)."""
+        cleaned = super().clean()
+        customer, contacts = cleaned.get("customer"), cleaned.get("customer_contacts")
+        if customer is not None and contacts is not None and contacts.exclude(customer=customer).exists():
+            self.add_error("customer_contacts", _("Pick only people who work at %(customer)s.") % {"customer": customer.name})
+        return cleaned
+
+
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
+    form = MeetingAdminForm
     list_display = ["title", "customer", "kind", "host", "starts_at", "seats", "offer_hours", "status", "sequence",
                     "attendance_marked_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["customer", "host"]
     search_fields = ["title", "customer__name"]
-    raw_id_fields = ["customer", "host"]
+    raw_id_fields = ["customer", "host", "customer_contacts"]  # a customer's people, not every contact in a list
     date_hierarchy = "starts_at"
     inlines = [SeatInline]
 

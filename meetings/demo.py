@@ -73,6 +73,9 @@ OFFERS = {"Autoclave room walk-through": "it_leader", "Warehouse tour before the
 # Past meetings whose host marked attendance: everyone came but these.
 ATTENDANCE = {"Quarterly review: spring orders": ["it_staff"], "Tour of the machining floor": []}
 
+# Who attends from the customer (their contacts, by name): the listener brief shows them with their notes.
+ATTENDING = {"Annual business review with Ken and Rosa": ["Ken Alvarez", "Rosa Alvarez"]}
+
 # (debrief author key, colleague who found it helpful)
 REACTIONS = [("finance_leader", "finance_staff"), ("finance_leader", "finance_staff2"), ("hr_leader", "hr_staff"),
              ("safety_leader", "safety_staff")]
@@ -98,6 +101,11 @@ def seed(*, teams, people, customers, **_):
                 ends_at=start + datetime.timedelta(hours=hours), seats=seats,
                 signup_closes_at=start - datetime.timedelta(days=1),
                 place="" if is_link else where, video_url=where if is_link else "", now=opened,
+            )
+        if title in ATTENDING and not meeting.customer_contacts.exists():
+            services.meeting_update(
+                by=people[host_key], meeting=meeting,
+                customer_contacts=list(customer.contacts.filter(name__in=ATTENDING[title])),
             )
         for key in listeners:
             seat = Seat.objects.filter(meeting=meeting, user=people[key]).first()

@@ -5,7 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer
+from customers.models import Contact, Customer
+from customers.selectors import BRIEF_ATTENDING
 from customers.widgets import CustomerPicker
 from portal.lib import dates
 from portal.lib.pickers import PickerChoiceField
@@ -41,10 +42,17 @@ class MeetingForm(forms.ModelForm):
         help_text=_("An https:// link to the video call."), widget=forms.URLInput(attrs={"placeholder": "https://", "dir": "ltr"}),
     )
 
+    customer_contacts = forms.ModelMultipleChoiceField(
+        label=_("Who attends from the customer"), required=False, queryset=Contact.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The listener brief shows them with their FORD notes. Tick nobody and it shows the customer's key contacts."),
+        error_messages={"invalid_choice": _("Tick only people who work at the customer chosen above; the list shows them.")},
+    )
+
     class Meta:
         model = Meeting
         fields = ["customer", "kind", "title", "starts_at", "ends_at", "place", "video_url", "seats",
-                  "signup_closes_at", "offer_hours", "briefing"]
+                  "signup_closes_at", "offer_hours", "briefing", "customer_contacts"]
         widgets = {
             "starts_at": forms.DateTimeInput(**DATETIME_WIDGET),
             "ends_at": forms.DateTimeInput(**DATETIME_WIDGET),
@@ -53,11 +61,41 @@ class MeetingForm(forms.ModelForm):
         }
         field_classes = {name: dates.DateTimeField for name in ("starts_at", "ends_at", "signup_closes_at")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, customer=None, **kwargs):
+        """`customer`: the customer's id when the page asks for another customer's people to tick (the
+        customer select changed: meetings.views._attending_options), on a form not yet submitted."""
         super().__init__(*args, **kwargs)
         zone = timezone.get_current_timezone_name()
         for name in ("starts_at", "ends_at", "signup_closes_at"):
             self.fields[name].help_text = _("In your time zone (%(zone)s).") % {"zone": zone}
+        if customer and not self.is_bound:
+            self.initial["customer"] = customer
+        # Only the chosen customer's people can be ticked: a contact of another customer (or of the
+        # customer chosen before it changed) is an invalid choice, and the form saves nothing.
+        self.attending_customer = self._chosen_customer_id()
+        self.fields["customer_contacts"].queryset = (
+            Contact.objects.filter(customer_id=self.attending_customer).only("id", "customer_id", "name", "role")
+            .order_by("-is_key", "name", "id")
+            if self.attending_customer else Contact.objects.none()
+        )
+
+    def _chosen_customer_id(self):
+        """The customer the form is about: as submitted (or found by the picker's search), else as asked
+        for, else the meeting's own. None when it is no customer id."""
+        value = self["customer"].value()
+        try:
+            key = int(value)
+        except (TypeError, ValueError):
+            return None
+        return key if 0 < key < 2**63 else None
+
+    def clean_customer_contacts(self):
+        contacts = self.cleaned_data["customer_contacts"]
+        if len(contacts) > BRIEF_ATTENDING:
+            raise forms.ValidationError(
+                _("Tick at most %(count)s people: the listener brief has room for that many."), params={"count": BRIEF_ATTENDING}
+            )
+        return list(contacts)
 
     def clean_offer_hours(self):
         """Left empty: the default, 24 hours (or what the meeting had)."""

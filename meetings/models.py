@@ -48,6 +48,13 @@ class Meeting(models.Model):
     )
     signup_closes_at = models.DateTimeField(_("sign-up closes"), validators=[validate_date_range])
     briefing = models.TextField(_("briefing for listeners"), default=DEFAULT_BRIEFING)
+    # Who attends from the customer: the host picks them from the customer's contacts (only that
+    # customer's: services.meeting_create/meeting_update check it). The listener brief shows them with
+    # their FORD notes; with none picked it shows the customer's key contacts instead.
+    customer_contacts = models.ManyToManyField(
+        "customers.Contact", verbose_name=_("attending from the customer"), related_name="meetings_attended",
+        blank=True,
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     # iCalendar SEQUENCE: bumped on every change, so calendars replace the older version.
     sequence = models.PositiveIntegerField(default=0, editable=False)

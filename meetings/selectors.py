@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from customers.brief import brief_parts_for
-from customers.selectors import brief_contacts
+from customers.selectors import BRIEF_CONTACTS, brief_contacts
 from portal.lib.markdown import plain_excerpt
 from portal.permissions import can
 
@@ -347,6 +347,10 @@ def feed_meetings(*, user, now=None):
 # The listener brief --------------------------------------------------------------------------
 
 BRIEF_SURPRISES = 3
+# How much of each FORD note the brief shows: less when more people attend than the key contacts it
+# shows otherwise, so the printed page holds as many people as the host may tick (BRIEF_ATTENDING).
+BRIEF_FORD_CHARS = 70
+BRIEF_FORD_CHARS_CROWDED = 30
 BRIEF_HELP_WORDS = 50
 BRIEF_SURPRISE_CHARS = 160
 
@@ -377,17 +381,30 @@ def brief_surprises(customer, user=None, *, limit=BRIEF_SURPRISES):
     }
 
 
+def attending_contacts(meeting):
+    """Who attends `meeting` from the customer, by name and role only (the meeting page shows them to
+    every colleague; their FORD notes are the brief's). One query."""
+    return list(meeting.customer_contacts.only("id", "name", "role").order_by("-is_key", "name", "id"))
+
+
 def meeting_brief(meeting, user):
     """Everything the listener brief shows for `meeting` (selectors.meeting_detail's row), for `user`,
     who may see it (`meeting.brief`): the customer's profile (on the meeting's row already), the
-    people we know there with their FORD notes when `user` may read them, and the parts other apps
-    register in customers.brief (stories, open decisions, debriefs' surprises, pulse figures).
-    A fixed number of queries; the caller records the FORD notes shown (customers.services.contacts_viewed)."""
+    people who attend from the customer (`attending` True), or when the host picked none the people we
+    know there (`attending` False), with their FORD notes when `user` may read them, and the parts
+    other apps register in customers.brief (stories, open decisions, debriefs' surprises, pulse
+    figures). A fixed number of queries whoever attends; the caller records the FORD notes shown
+    (customers.services.contacts_viewed)."""
     customer = meeting.customer
+    attending, contacts = brief_contacts(
+        customer, attending=Meeting.customer_contacts.through.objects.filter(meeting_id=meeting.pk).values("contact_id")
+    )
     return {
         "meeting": meeting,
         "customer": customer,
-        "contacts": brief_contacts(customer),
+        "attending": attending,
+        "contacts": contacts,
+        "ford_chars": BRIEF_FORD_CHARS if len(contacts) <= BRIEF_CONTACTS else BRIEF_FORD_CHARS_CROWDED,
         "show_ford": can(user, "customer.view", customer),
         "how_we_help_text": plain_excerpt(customer.how_we_help_html, BRIEF_HELP_WORDS),  # for emails
         "parts": brief_parts_for(customer, user),

@@ -14,6 +14,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.selectors import BRIEF_ATTENDING
 from customers.services import customer_touch
 from portal.lib.announcements import MEETING_OPENED, announce
 from portal.lib.tasks import run_after_commit
@@ -71,11 +72,24 @@ def _check_can_edit(user, meeting):
 # Meetings ---------------------------------------------------------------------------------------
 
 
+def _attending(customer, contacts):
+    """The people attending from `customer` (Contacts): only its own, at most BRIEF_ATTENDING (the
+    listener brief has room for that many on its printed page). Raises ValidationError otherwise."""
+    contacts = list(dict.fromkeys(contacts))
+    if any(contact.customer_id != customer.pk for contact in contacts):
+        raise ValidationError({"customer_contacts": _("Pick only people who work at %(customer)s.") % {"customer": customer.name}})
+    if len(contacts) > BRIEF_ATTENDING:
+        raise ValidationError({"customer_contacts": _("Pick at most %(count)s people: the listener brief has room for that many.")
+                               % {"count": BRIEF_ATTENDING}})
+    return contacts
+
+
 def meeting_create(
     *, by, customer, kind, title, starts_at, ends_at, seats, signup_closes_at,
-    place="", video_url="", briefing=None, host=None, now=None, offer_hours=None,
+    place="", video_url="", briefing=None, host=None, now=None, offer_hours=None, customer_contacts=(),
 ):
-    """Open a meeting. `now` lets the demo data record meetings that have already happened."""
+    """Open a meeting. `now` lets the demo data record meetings that have already happened;
+    `customer_contacts` are the customer's people who attend (the listener brief shows them)."""
     _check_can_host(by)
     now = now or timezone.now()
     meeting = Meeting(
@@ -89,16 +103,21 @@ def meeting_create(
     meeting.full_clean()
     if starts_at <= now:
         raise ValidationError({"starts_at": _("The meeting must start in the future.")})
+    attending = _attending(customer, customer_contacts)
     with transaction.atomic():
         meeting.save()
+        meeting.customer_contacts.set(attending)
         customer_touch(customer_id=customer.pk)
         if meeting.seats_left():
             announce(MEETING_OPENED, meeting.pk)
     return meeting
 
 
-def meeting_update(*, by, meeting, **fields):
-    """Change a meeting. Every change bumps SEQUENCE and sends confirmed listeners an update."""
+def meeting_update(*, by, meeting, customer_contacts=None, **fields):
+    """Change a meeting. Every change to the meeting itself bumps SEQUENCE and sends confirmed listeners
+    an update. `customer_contacts` (who attends from the customer) changes only the listener brief, so
+    alone it sends nothing; left out while the customer changes, the former customer's people no longer
+    attend."""
     _check_can_edit(by, meeting)
     unknown = set(fields) - set(MEETING_FIELDS)
     if unknown:
@@ -108,6 +127,14 @@ def meeting_update(*, by, meeting, **fields):
         if current.is_cancelled:
             raise ValidationError(_("This meeting was cancelled; it can no longer be changed."))
         changed = [name for name, value in fields.items() if getattr(current, name) != value]
+        customer = fields.get("customer", current.customer)
+        before = set(current.customer_contacts.values_list("pk", flat=True))
+        if customer_contacts is None:
+            customer_contacts = [] if "customer" in changed else None
+        if customer_contacts is not None:
+            attending = _attending(customer, customer_contacts)
+            if {contact.pk for contact in attending} != before:
+                current.customer_contacts.set(attending)
         if not changed:
             return current
         for name in changed:

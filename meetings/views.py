@@ -72,10 +72,18 @@ def meeting_list(request):
     return render(request, template, context)
 
 
+def _attending_options(request, form):
+    """htmx, when the customer picked on the meeting form changes: that customer's people to tick."""
+    return render(request, "meetings/form.html#attending", {"form": form})
+
+
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def meeting_new(request):
     require(request.user, "meeting.create")
-    form = MeetingForm(request.POST or None, instance=Meeting(host=request.user))
+    form = MeetingForm(request.POST or None, instance=Meeting(host=request.user), customer=request.GET.get("customer"))
+    if request.method == "GET" and request.htmx:
+        return _attending_options(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_create(by=request.user, **form.cleaned_data)
@@ -88,9 +96,12 @@ def meeting_new(request):
 
 
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def meeting_edit(request, pk):
     meeting = get_meeting_for(request.user, pk, write=True)
-    form = MeetingForm(request.POST or None, instance=meeting)
+    form = MeetingForm(request.POST or None, instance=meeting, customer=request.GET.get("customer"))
+    if request.method == "GET" and request.htmx:
+        return _attending_options(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_update(by=request.user, meeting=meeting, **form.cleaned_data)
@@ -137,7 +148,10 @@ def meeting_detail(request, pk):
     context = _detail_context(request, meeting)
     context["may_read_brief"] = can(request.user, "meeting.brief", meeting)
     if context["may_read_brief"]:
-        context["brief"] = _brief(request.user, meeting)
+        brief = context["brief"] = _brief(request.user, meeting)
+        context["attending"] = brief["contacts"] if brief["attending"] else []  # the brief's query has them
+    else:
+        context["attending"] = selectors.attending_contacts(meeting)
     return render(request, "meetings/detail.html", context)
 
 

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from customers.selectors import BRIEF_ATTENDING
 from insights.models import PulseFigure
 from portal.models import User
 from tests.browser.conftest import SCREENSHOTS, screenshot
@@ -75,22 +76,36 @@ def full_brief(transactional_db):
     return build
 
 
+@pytest.mark.parametrize("attending", [False, True], ids=["key-contacts", "attending"])
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_the_fullest_brief_prints_on_one_page(page, sign_in, full_brief, language):
+def test_the_fullest_brief_prints_on_one_page(page, sign_in, full_brief, language, attending):
+    """With nobody ticked as attending (the key contacts, at most four) and with as many ticked as the
+    form allows (BRIEF_ATTENDING, each with every note past its cap)."""
     meeting, reader = full_brief(language)
+    if attending:
+        ContactFactory.create_batch(
+            BRIEF_ATTENDING - meeting.customer.contacts.count(), customer=meeting.customer, name=text(language, 3),
+            role=text(language, 5), family=text(language, 40), occupation=text(language, 40),
+            recreation=text(language, 40), dreams=text(language, 40),
+        )
+        meeting.customer_contacts.set(meeting.customer.contacts.all())
     sign_in(reader)
     page.goto(f"/meetings/{meeting.pk}/brief/")
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     assert page.locator(".brief__part").count() == 6  # profile, people, stories, decisions, surprises, pulse
+    assert page.locator(".brief__ford").count() == (BRIEF_ATTENDING if attending else 4)
+    language = f"{language}-attending" if attending else language
     page.emulate_media(media="print")
     assert page.locator(".site-header").is_hidden() and page.locator(".brief-sheet__tools").is_hidden()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 703, "height": 1039})  # A4 less the print margins, at 96 dpi
+    screenshot(page, f"brief-{language}-print")  # before the count, so a failure can be looked at
+    page.set_viewport_size({"width": 720, "height": 960})  # Letter less the print margins
+    screenshot(page, f"brief-{language}-print-letter")
     for paper in ("A4", "Letter"):
         pdf = page.pdf(format=paper, print_background=True)
         (SCREENSHOTS / f"brief-{language}-{paper}.pdf").write_bytes(pdf)
         assert pdf_pages(pdf) == 1, f"{paper} in {language}"
-    page.set_viewport_size({"width": 703, "height": 1039})  # A4 less the print margins, at 96 dpi
-    screenshot(page, f"brief-{language}-print")
     page.emulate_media(media="screen")
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
@@ -118,3 +133,43 @@ def test_the_print_button_prints(page, sign_in, full_brief):
     page.goto(f"/meetings/{meeting.pk}/brief/")
     page.get_by_role("button", name="Print the brief").click()
     assert page.evaluate("window.printed") is True
+
+
+def test_the_host_ticks_who_attends_and_the_brief_names_them(page, sign_in, full_brief):
+    """The host ticks two of the customer's people on the meeting form; choosing another customer
+    swaps the people to tick (htmx); the brief then shows exactly the two, with their notes."""
+    meeting, reader = full_brief("en")
+    customer = meeting.customer
+    for contact, name in zip(customer.contacts.order_by("id"), ["Ken Alvarez", "Rosa Alvarez", "Pat Quiet"]):
+        contact.name = name
+        contact.save()
+    customer.contacts.filter(name="Rosa Alvarez").update(family="Two young sons.")
+    ContactFactory(customer=CustomerFactory(name="Harbor Lights Bakery", slug="harbor"), name="Marta Lindqvist")
+    sign_in(meeting.host)
+    page.goto(f"/meetings/{meeting.pk}/edit/")
+    people = page.locator("#attending-contacts")
+    assert people.get_by_label("Ken Alvarez").is_visible()
+    # Another customer: its people replace Ken's (and Ken's ticks cannot travel with them).
+    page.get_by_label("Find a customer by name").fill("Harbor")
+    page.locator(".autocomplete-results button", has_text="Harbor Lights Bakery").click()
+    people.get_by_label("Marta Lindqvist").wait_for()
+    assert people.get_by_label("Ken Alvarez").count() == 0
+    # Back to Ken's, and tick two.
+    page.get_by_label("Find a customer by name").fill("Ken")
+    page.locator(".autocomplete-results button", has_text=customer.name).click()
+    people.get_by_label("Ken Alvarez").check()
+    people.get_by_label("Rosa Alvarez").check()
+    screenshot(page, "meeting-form-attending")
+    page.get_by_role("button", name="Save meeting").click()
+    page.wait_for_url(f"**/meetings/{meeting.pk}/")
+    assert sorted(meeting.customer_contacts.values_list("name", flat=True)) == ["Ken Alvarez", "Rosa Alvarez"]
+    attending = page.locator("section[aria-labelledby=attending-heading]")
+    assert "Ken Alvarez" in attending.inner_text() and "Pat Quiet" not in attending.inner_text()
+    page.goto(f"/meetings/{meeting.pk}/brief/")
+    people = page.locator(".brief__part--people")
+    assert people.get_by_role("heading").inner_text() == f"Who attends from {customer.name}"
+    names = people.locator("li > strong").all_inner_texts()
+    assert names == ["Ken Alvarez", "Rosa Alvarez"]
+    assert "Two young sons." in people.inner_text()
+    screenshot(page, "brief-attending")
+    assert page.console_errors == []

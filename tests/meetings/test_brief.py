@@ -209,9 +209,14 @@ def grow(customer, host, n):
 
 @pytest.mark.django_db
 class TestQueries:
+    @pytest.mark.parametrize("attending", [False, True])
     @pytest.mark.parametrize("size", [1, 25])
-    def test_the_brief_page_runs_a_fixed_number_of_queries(self, as_user, staff, kens, meeting, host, size, django_assert_num_queries):
+    def test_the_brief_page_runs_a_fixed_number_of_queries(
+        self, as_user, staff, kens, meeting, host, size, attending, django_assert_num_queries
+    ):
         grow(kens, host, size)
+        if attending:  # the people the host ticked as attending, or (none ticked) the key contacts: one query
+            meeting.customer_contacts.set(kens.contacts.all()[:size])
         PulseFigure.objects.create(month=datetime.date(2026, 11, 1), customer=kens, products_returned=size)
         SeatFactory(meeting=meeting, user=staff)
         client = as_user(staff)
@@ -220,10 +225,16 @@ class TestQueries:
         with django_assert_num_queries(11):
             response = client.get(brief_url(meeting))
         assert response.status_code == 200
+        assert response.context["brief"]["attending"] is attending
 
+    @pytest.mark.parametrize("attending", [False, True])
     @pytest.mark.parametrize("size", [1, 25])
-    def test_the_meeting_page_with_the_brief_too(self, as_user, staff, kens, meeting, host, size, django_assert_num_queries):
+    def test_the_meeting_page_with_the_brief_too(
+        self, as_user, staff, kens, meeting, host, size, attending, django_assert_num_queries
+    ):
         grow(kens, host, size)
+        if attending:  # who attends, named at the top of the page, comes from the brief's query
+            meeting.customer_contacts.set(kens.contacts.all()[:size])
         SeatFactory(meeting=meeting, user=staff)
         client = as_user(staff)
         # as above, without the pulse (none recorded costs the same query)

@@ -423,9 +423,9 @@ class TestMeetingDetail:
         Meeting.objects.filter(pk=past_meeting.pk).update(seats=debriefs)
         for seat in SeatFactory.create_batch(debriefs, meeting=past_meeting):
             DebriefReaction.objects.create(debrief=DebriefFactory(seat=seat), user=staff)
-        # session, user, meeting, my seat, debriefs with reactions
+        # session, user, meeting, my seat, who attends from the customer, debriefs with reactions
         client = as_user(staff)
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             response = client.get(past_meeting.get_absolute_url())
         assert response.content.decode().count("1 colleague found this helpful") == debriefs
 
@@ -435,8 +435,8 @@ class TestMeetingDetail:
     ):
         meetings = make_meetings(count)
         client = as_user(staff)
-        # session, user, meeting with counts, my seat
-        with django_assert_num_queries(4):
+        # session, user, meeting with counts, my seat, who attends from the customer
+        with django_assert_num_queries(5):
             response = client.get(meetings[-1].get_absolute_url())
         assert "2 of 2 seats taken · 1 on the waitlist" in response.content.decode()
 

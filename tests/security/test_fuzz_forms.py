@@ -396,6 +396,12 @@ def _check_meeting(qd, changes, response):
     assert row["title"] == qd.get("title").strip()
     assert row["seats"] == _as_int(qd.get("seats"))
     assert row["signup_closes_at"] <= row["starts_at"] < row["ends_at"]
+    # Who attends from the customer: only the meeting's customer's own people, whatever was posted.
+    from django.db.models import F
+
+    from meetings.models import Meeting
+
+    assert not Meeting.customer_contacts.through.objects.exclude(contact__customer=F("meeting__customer")).exists()
 
 
 def _as_int(text):
@@ -497,6 +503,7 @@ MEETING = lambda c: {  # noqa: E731
     "customer": str(c["customer"].pk), "kind": "quarterly_review", "title": "Quarterly review with Ken",
     "starts_at": _future(20), "ends_at": _future(20, 2), "place": "Their yard", "video_url": "https://meet.example.com/x",
     "seats": "4", "signup_closes_at": _future(19), "briefing": "Ken wants to talk about **deliveries**.",
+    "customer_contacts": [str(c["contact"].pk)],
 }
 REVIEW = lambda c: {  # noqa: E731
     "answer": "Our installers would wait longer for parts and customers would notice.", "direction": "hurts",
