@@ -16,6 +16,7 @@ story in memory only, as a save would have stored them.
 """
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -73,10 +74,14 @@ def main():
     sample = rng.sample(ids, min(args.stories, len(ids)))
     print(f"{connection.settings_dict['NAME']}: {len(ids)} published stories; readers {', '.join(readers)}")
 
-    # The story page loads its story with selectors.story_page() (not timed: the page runs it anyway).
+    # The story page loads its story with selectors.story_page_for_reader() (not timed: the page runs it
+    # anyway); its themes and text neighbours are what "Stories like this" starts from.
     stories, found = [], []
+    reader = next(iter(readers.values()))
     for pk in sample:
-        story = selectors.story_page(pk)
+        story = selectors.story_page_for_reader(pk, reader=reader)
+        if isinstance(story.text_neighbour_ids, str):
+            story.text_neighbour_ids = json.loads(story.text_neighbour_ids)
         if story.text_neighbour_ids is None:
             start = time.perf_counter()
             story.text_neighbour_ids = related.neighbours(story)  # in memory only: the bench is read
