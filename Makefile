@@ -11,7 +11,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast test-dates browser-deps lock migrate seed messages bench bench-mix bench-data clean oidc-provider
+.PHONY: help install run test test-fast test-dates browser-deps lock migrate seed messages bench bench-mix bench-data bench-related clean oidc-provider
 
 help: ## List the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ bench-data: install ## Fill lifeline_bench_small (1,000 stories) and lifeline_be
 bench: install ## Load-test both bench databases under gunicorn with wrk; table in bench/results/ (make bench-data first)
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 	BENCH_DB_BASE=$(BENCH_DB) $(BIN)/python bench/run.py
+
+bench-related: install ## Time "Stories like this" (story and customer pages) on lifeline_bench: p50/p95 ms, target p95 < 20 ms
+	DATABASE_URL=$(BENCH_DB)/lifeline_bench $(BIN)/python bench/related_bench.py
 
 bench-mix: install ## The realistic mix (many signed-in people, 5% writes) at both sizes, then the one-URL table; bench/results/<date>-mix-*.md
 	BENCH_DB_BASE=$(BENCH_DB) $(BIN)/python bench/mix.py --stories 1000 $(MIX_ARGS)

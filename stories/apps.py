@@ -29,6 +29,15 @@ class StoriesConfig(AppConfig):
             head="stories/customer_head.html",
         )
 
+        def related_context(customer, user):
+            """Stories about other customers like this one's (one query, stories.related)."""
+            return {"stories": selectors.stories_like_customers(customer=customer, user=user)}
+
+        register_section(
+            key="related_stories", title=_("Stories like theirs"), template="stories/related.html#section",
+            context=related_context, order=11,
+        )
+
         register_brief_part(key="stories", title=_("Latest stories about them"), context=selectors.brief_stories, order=10)
 
         def panel_context(user):

@@ -116,6 +116,10 @@ class Story(models.Model):
     # language, kept up to date by the services (stories.search.index). Used on PostgreSQL only; on
     # SQLite the column exists and stays empty (FTS5's stories_search table does its work).
     search_vector = SearchVectorField(null=True, editable=False)
+    # The ids of the stories whose titles read most like this one's (up to stories.related.NEIGHBOURS),
+    # found when the story is saved (stories.related.refresh): "Stories like this" reads them, and the
+    # stories that list this one, instead of searching every title on every page. Null until then.
+    text_neighbour_ids = models.JSONField(null=True, blank=True, editable=False)
     # Kept by the services in the same transaction as the rows they count (an F() update, which leaves
     # updated_at and so every cached fragment of the story alone): pages read them with the story.
     reaction_count = models.PositiveIntegerField(default=0, editable=False)

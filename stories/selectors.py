@@ -17,7 +17,7 @@ from portal.lib.rawsql import db_datetime, placeholders
 from portal.models import Team, User
 from portal.permissions import can
 
-from . import search
+from . import related, search
 from .models import Reaction, Read, Story, StoryEvent, Theme
 
 PAGE_SIZE = 20
@@ -217,7 +217,7 @@ STORY_PAGE_FIELDS = (
     "consent_recorded_by", "published_at", "updated_at", "read_count", "reaction_count", "comment_count",
     "customer__id", "customer__name", "customer__slug", "customer__industry", "customer__region",
     "customer__who_they_are", "customer__daily_challenges", "customer__updated_at", "customer__do_not_name",
-    "author__id", "author__name", "consent_recorded_by__id", "consent_recorded_by__name",
+    "author__id", "author__name", "consent_recorded_by__id", "consent_recorded_by__name", "text_neighbour_ids",
 )
 
 
@@ -354,6 +354,18 @@ def story_page_for_reader(pk, *, reader):
     }
     story.audience_team_ids = frozenset({team_id}) if row[-1] else frozenset()
     return story
+
+
+def related_stories(*, story, user):
+    """"Stories like this" beside `story` (story_page_for_reader's: its customer, themes and text
+    neighbours loaded): up to five published stories `user` may read, best first (stories.related). One query."""
+    return related.for_story(story=story, user=user)
+
+
+def stories_like_customers(*, customer, user):
+    """The customer page's "Stories like theirs": up to five published stories about other customers
+    that `user` may read, like this customer's (stories.related). One query."""
+    return related.for_customer(customer=customer, user=user)
 
 
 def reaction_counts(story):

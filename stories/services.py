@@ -16,7 +16,7 @@ from portal.lib.announcements import STORY_PUBLISHED, announce
 from portal.lib.markdown import plain_excerpt, render_markdown
 from portal.permissions import can, require
 
-from . import search
+from . import related, search
 from .models import (
     BODY_MAX_CHARS, COMMENT_MAX_CHARS, Comment, Reaction, Read, Story, StoryEvent,
 )
@@ -129,6 +129,7 @@ def _save(story, *, by, action, themes, teams, audience, consent_recorded=False)
     story.audience.set(audience if story.visibility == Story.Visibility.TEAMS else ())
     story.__dict__.pop("audience_team_ids", None)
     search.index(Story.objects.filter(pk=story.pk))
+    related.refresh(story)  # its title's nearest neighbours, for "Stories like this"
     StoryEvent.objects.create(story=story, actor=by, action=action)
     if consent_recorded:
         StoryEvent.objects.create(story=story, actor=by, action=StoryEvent.Action.CONSENT)

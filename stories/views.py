@@ -237,6 +237,7 @@ def detail(request, pk, slug=None):
         "events": selectors.story_events(story) if may_publish else (),
         "may_publish": may_publish,
         "may_edit": story.can_edit(request.user),
+        "related": selectors.related_stories(story=story, user=request.user),
     }
     return render(request, "stories/detail.html", context)
 
