@@ -44,7 +44,7 @@ def _employee_pulse_charts(team, quarters, selected, display):
         for question in entry.questions if entry else []:
             if question.text not in texts:
                 texts.append(question.text)
-    too_few = _("too few answers")
+    too_few = _("too few")  # short: it stands in the chart where the bar would be
     charts = []
     for i, text in enumerate(texts):
         points, shown = [], {}

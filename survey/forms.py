@@ -59,6 +59,7 @@ class SurveyForm(forms.Form):
             )
             self.fields[f"q{i}_kind"] = forms.ChoiceField(
                 label=_("Answered with"), choices=Question.Kind.choices, initial=Question.Kind.SCALE,
+                required=i <= MIN_QUESTIONS,
             )
 
     def question_rows(self):
@@ -73,7 +74,7 @@ class SurveyForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        questions = [(data.get(f"q{i}_kind"), (data.get(f"q{i}_text") or "").strip())
+        questions = [(data.get(f"q{i}_kind") or Question.Kind.SCALE, (data.get(f"q{i}_text") or "").strip())
                      for i in range(1, MAX_QUESTIONS + 1)]
         questions = [(kind, text) for kind, text in questions if text]
         if not MIN_QUESTIONS <= len(questions) <= MAX_QUESTIONS and not self.errors:
