@@ -59,6 +59,10 @@ def invitation_for_answer(invitation_id, survey_id):
     return Invitation.objects.filter(pk=invitation_id, survey_id=survey_id).select_related("survey", "user").first()
 
 
+def invitation_of(user, survey):
+    return Invitation.objects.filter(survey=survey, user=user).first()
+
+
 def results_teams(user):
     """Whose pulse results a viewer may read beside the scorecard: admins every team, anyone else their own."""
     if can(user, "survey.manage"):

@@ -10,7 +10,7 @@ from portal.permissions import require
 
 from . import selectors, services
 from .forms import AnswerForm, SurveyForm, end_of_day
-from .models import MIN_ANSWERS, Survey
+from .models import MIN_ANSWERS, Invitation, Survey
 from .tokens import read_answer_token
 
 # -- answering ------------------------------------------------------------------------------------
@@ -35,6 +35,8 @@ def _answer(request, invitation, *, signed_in):
     questions = list(survey.questions.all())
     form = AnswerForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
+        if invitation.pk is None:  # signed in, joined after the pulse opened: invited now, as they answer
+            invitation = services.invitation_for(invitation.user, survey)
         try:
             services.response_submit(invitation=invitation, answers=form.answers())
         except services.NotAnswerable:
@@ -64,7 +66,8 @@ def mine(request):
     survey = selectors.current_survey()
     if survey is None:
         return render(request, "survey/answer.html", {"state": "none", "signed_in": True})
-    invitation = services.invitation_for(request.user, survey)
+    # A GET changes nothing: someone with no invitation yet (they joined after it opened) gets one on answering.
+    invitation = selectors.invitation_of(request.user, survey) or Invitation(survey=survey, user=request.user)
     invitation.survey, invitation.user = survey, request.user
     return _answer(request, invitation, signed_in=True)
 

@@ -237,6 +237,8 @@ class TestAnsweringSignedIn:
 
     def test_someone_without_an_invitation_answers_too(self, as_user, pulse):
         newcomer = UserFactory()
+        assert as_user(newcomer).get(reverse("survey:mine")).status_code == 200
+        assert not Invitation.objects.filter(user=newcomer).exists()  # a GET changes nothing
         assert as_user(newcomer).post(reverse("survey:mine"), form_data(pulse)).status_code == 200
         assert Invitation.objects.get(survey=pulse, user=newcomer).answered_on == NOW.date()
 
@@ -379,3 +381,23 @@ class TestQueries:
         client.get(url)
         with django_assert_num_queries(2):  # the invitation with its pulse and person, the questions
             client.get(url)
+
+    def test_the_scorecard_and_team_page_with_a_pulse(self, as_user, admin_user, last_quarter, django_assert_num_queries):
+        """The pulse adds three queries to each (its questions, answers counted per team, means), whatever
+        the number of teams and answers."""
+        client = as_user(admin_user)
+        scorecard = reverse("insights:scorecard") + "?quarter=2026Q3"
+        team = reverse("insights:team", args=["finance"]) + "?quarter=2026Q4"
+        client.get(scorecard), client.get(team)  # counted once; the figures are kept
+        with django_assert_num_queries(6):  # session, user, visible teams + the pulse's three
+            client.get(scorecard)
+        with django_assert_num_queries(6):  # session, user, the team + the pulse's three
+            client.get(team)
+        for i in range(4):
+            past_answers(last_quarter, TeamFactory(), 6)
+        client.get(scorecard)  # new teams: their activity is counted once
+        with django_assert_num_queries(6):
+            response = client.get(scorecard)
+        assert len(response.context["employee_pulse"].teams) == 6
+        with django_assert_num_queries(6):
+            client.get(team)
