@@ -68,6 +68,14 @@ SECTIONS = [
         app="decisions",
     ),
     DigestSection(
+        "employee_pulse",
+        _("Answer this quarter's pulse"),
+        "survey.digest",
+        "pick_pulse",
+        order=27,
+        app="survey",
+    ),
+    DigestSection(
         "my_meetings",
         _("Your upcoming customer meetings"),
         "meetings.digest",

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from portal.lib.csvexport import csv_response
 from portal.lib.uploads import read_capped
+from survey import selectors as survey_selectors
 
 from . import selectors, services
 from .charts import bar_chart, column_chart, formatter
@@ -23,6 +24,47 @@ from .models import PULSE_FIELDS, PulseFigure
 from .periods import Quarter, add_months, last_months, parse_month
 
 COMPARE_CHARTS = ["customers_touched", "reads_per_person", "meetings"]
+SCALE_TOP = 5  # the employee pulse's scale: 1 (strongly disagree) to 5 (strongly agree)
+
+
+def _employee_pulse(teams, quarter):
+    """The quarterly employee pulse ("do we know our customers?") of the teams shown, for one quarter:
+    survey.selectors.SurveyResults or None. A team's means are there only from survey.MIN_ANSWERS answers."""
+    return survey_selectors.results(teams=teams, quarters=[(quarter.year, quarter.number)]).get((quarter.year, quarter.number))
+
+
+def _employee_pulse_charts(team, quarters, selected, display):
+    """One column chart per scale question of the employee pulse over `quarters`, questions matched by
+    their words from one quarter to the next. A quarter without the question shows "—"; one where fewer
+    than survey.MIN_ANSWERS people of the team answered shows "too few answers" and no bar."""
+    found = survey_selectors.results(teams=[team], quarters=[(q.year, q.number) for q in quarters])
+    texts = []
+    for q in reversed(quarters):  # the newest quarter's questions first, in their order
+        entry = found.get((q.year, q.number))
+        for question in entry.questions if entry else []:
+            if question.text not in texts:
+                texts.append(question.text)
+    too_few = _("too few")  # short: it stands in the chart where the bar would be
+    charts = []
+    for i, text in enumerate(texts):
+        points, shown = [], {}
+        for q in quarters:
+            entry = found.get((q.year, q.number))
+            question = next((x for x in entry.questions if x.text == text), None) if entry else None
+            result = entry.teams[0] if entry and entry.teams else None
+            value = result.means.get(question.pk) if question and result and result.shown else None
+            shown[str(q.label)] = display(value) if value is not None else (too_few if question else "—")
+            points.append((str(q.label), value, q == selected, q.label_lines))
+        chart = column_chart(
+            chart_id=f"employee-pulse-{i}", title=text, rtl=get_language_bidi(), points=points, display=display,
+            desc=_("Average answer of %(team)s from 1 to 5, the four quarters to %(quarter)s.")
+            % {"team": team.name, "quarter": selected.label},
+            reference=SCALE_TOP, reference_label=_("5 = strongly agree"),
+        )
+        for mark in chart["marks"]:
+            mark.display = shown[mark.full_label]
+        charts.append(chart)
+    return charts
 
 
 def _quarter(request):
@@ -91,6 +133,8 @@ def scorecard(request):
         "vary_on": _results_vary_on(rows, quarter, counted_at, request.user),
         "cache_seconds": settings.LIFELINE_SCORECARD_MAX_AGE,
         "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": quarter.shift(1),
+        # Not kept with the results above: answers come in all quarter long.
+        "employee_pulse": _employee_pulse([row.team for row in rows], quarter),
     }
     template = "insights/scorecard.html#results" if request.htmx and not request.htmx.boosted else "insights/scorecard.html"
     return render(request, template, context)
@@ -126,6 +170,7 @@ def team_scorecard(request, slug):
         )
         charts.append(chart)
     context = {"team": team, "row": row, "quarter": quarter, "quarters": quarters, "charts": charts, "counted_at": counted_at,
+               "employee_pulse_charts": _employee_pulse_charts(team, quarters, quarter, formatter()),
                "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": quarter.shift(1)}
     template = "insights/team.html#results" if request.htmx and not request.htmx.boosted else "insights/team.html"
     return render(request, template, context)

@@ -159,6 +159,14 @@ RULES = {
     "scorecard.team": Rule({ADMIN}, ("team_member",), help="One team's scorecard (404 for others)."),
     "pulse.view": Rule(SIGNED_IN),
     "pulse.record": Rule({ADMIN}, ("pulse_team_host",), help="Record, import and publish the customer pulse."),
+    # The quarterly employee pulse ("do we know our customers?"; survey/)
+    "survey.answer": Rule(EVERYONE, help="The answer page an invitation links to: its signed, single-use key is the key."),
+    "survey.take": Rule(SIGNED_IN, help="Answer this quarter's pulse signed in (one's own invitation)."),
+    "survey.manage": Rule({ADMIN}, help="Set a quarter's questions, open and close the pulse, see response rates."),
+    "survey.results": Rule(
+        {LEADER, ADMIN},
+        help="The pulse's answers without names: leaders their own team's, admins every team's; teams of 5 answers or more.",
+    ),
     # Slack and Teams channels
     "webhook.manage": Rule({ADMIN}, help="Add and change Slack and Teams channels, send test messages, see what was posted."),
 }

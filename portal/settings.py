@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "decisions",
     "stories",
     "meetings",
+    "survey",
     "digests",
     "insights",
     "webhooks",
@@ -275,6 +276,8 @@ CELERY_BEAT_SCHEDULE["portal-retry-tasks"] = {"task": "portal.tasks.retry_pendin
 CELERY_BEAT_SCHEDULE["customers-resume-imports"] = {"task": "customers.tasks.resume_imports_task", "schedule": 5 * 60}
 # insights: every hour, finish sending any published monthly pulse whose emails are not all out.
 CELERY_BEAT_SCHEDULE["insights-pulse"] = {"task": "insights.tasks.resume_pulses_task", "schedule": 60 * 60}
+# survey: every hour, finish inviting everyone to an open employee pulse (and whoever joined since it opened).
+CELERY_BEAT_SCHEDULE["survey-invitations"] = {"task": "survey.tasks.resume_invitations_task", "schedule": 60 * 60}
 # Which release this is: every cache key starts with it, so a deploy never reads an older release's
 # entries (portal/lib/release.py). A deploy may name it (the commit); else the code's digest stands in.
 RELEASE = env.str("LIFELINE_RELEASE", default="") or source_digest(BASE_DIR)

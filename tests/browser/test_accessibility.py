@@ -38,6 +38,11 @@ def main_pages():
         ("settings", "digests", lambda: "/settings/notifications/"),
         ("subscribe", "stories", lambda: "/stories/subscribe/"),
         ("scorecard", "insights", lambda: "/insights/"),
+        ("team-scorecard", "insights", lambda: "/insights/teams/finance/"),
+        # the employee pulse: this quarter's answer page, last quarter's answers (Grace leads Finance)
+        ("survey-answer", "survey", lambda: "/survey/"),
+        ("survey-results", "survey", lambda: "/survey/%s/results/" % apps.get_model("survey", "Survey").objects
+         .exclude(status="draft").order_by("year", "quarter").first().pk),
     ]
     return pages
 

@@ -175,7 +175,8 @@ class TestQueryCount:
         users = make_people(size, team=finance) + make_people(2, team=finance, role="leader")
         self._world(users)
         users = list(type(users[0]).objects.filter(pk__in=[u.pk for u in users]))
-        # prefs 1 + last digests 1 + stories 4 + decisions 2 (review requests, impact checks due) + meetings 5
-        with django_assert_num_queries(13):
+        # prefs 1 + last digests 1 + stories 4 + decisions 2 (review requests, impact checks due) + employee
+        # pulse 1 (none open; 2 when one is) + meetings 5
+        with django_assert_num_queries(14):
             digests = compose_batch(users, now=NOW)
         assert all(not d.is_empty for d in digests.values())

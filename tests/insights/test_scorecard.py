@@ -113,18 +113,18 @@ class TestCompareView:
             activity(team, users, quarter, customers=customers(2))
         client.get(url(quarter))  # warm the session and template caches
         cache.clear()
-        with django_assert_num_queries(7):  # session, user, visible teams, and scorecard()'s four
+        with django_assert_num_queries(8):  # session, user, visible teams, and scorecard()'s four + employee pulse
             client.get(url(quarter))
-        with django_assert_num_queries(3):  # counted a moment ago: session, user, visible teams
+        with django_assert_num_queries(4):  # counted a moment ago: session, user, visible teams + employee pulse
             client.get(url(quarter))
         for i in range(50):
             team, users = team_with_people(f"Big {i}", f"big-{i}", staff=6)
             if i % 10 == 0:
                 activity(team, users, quarter, customers=customers(2))
-        with django_assert_num_queries(7):  # teams the cached figures do not cover: counted again
+        with django_assert_num_queries(8):  # teams the cached figures do not cover: counted again + employee pulse
             response = client.get(url(quarter))
         assert len(response.context["rows"]) == 52
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(4):  # + the employee pulse: one query
             client.get(url(quarter))
 
     def test_it_exports_the_table_as_csv(self, as_user, admin_user, finance_activity, quarter):
@@ -204,9 +204,9 @@ class TestTeamView:
                 for q in quarter.trend(4):
                     activity(team, users, q, customers=customers(4), stories=5)
             cache.clear()
-            with django_assert_num_queries(7):  # session, user, the team, and scorecard()'s four
+            with django_assert_num_queries(8):  # session, user, the team, and scorecard()'s four + employee pulse
                 client.get(url(quarter, slug="finance"))
-            with django_assert_num_queries(3):  # counted a moment ago
+            with django_assert_num_queries(4):  # counted a moment ago + employee pulse
                 client.get(url(quarter, slug="finance"))
 
 
@@ -309,7 +309,7 @@ class TestStaleWhileRecount:
         ids = sorted(Team.objects.values_list("pk", flat=True))
         assert cache.add(selectors.scorecard_key(quarter, ids) + ":counting", 1)  # another worker counts
         with later(settings.LIFELINE_SCORECARD_MAX_AGE + 1):  # due, but kept for 3 × MAX_AGE
-            with django_assert_num_queries(3):  # session, user, visible teams: no counting
+            with django_assert_num_queries(4):  # session, user, visible teams: no counting + employee pulse
                 assert shown_reads(client, team, quarter) == (8, first_at)
             cache.delete(selectors.scorecard_key(quarter, ids) + ":counting")  # it died before writing
             assert shown_reads(client, team, quarter)[0] == 9  # the next request counts
@@ -323,10 +323,10 @@ class TestStaleWhileRecount:
         add_a_read(team, quarter)
         ids = sorted(Team.objects.values_list("pk", flat=True))
         with later(settings.LIFELINE_SCORECARD_MAX_AGE + 1) as moment:
-            with django_assert_num_queries(7):  # session, user, visible teams, and scorecard()'s four
+            with django_assert_num_queries(8):  # session, user, visible teams, and scorecard()'s four + employee pulse
                 assert shown_reads(client, team, quarter) == (9, moment)
             assert cache.get(selectors.scorecard_key(quarter, ids) + ":counting") is None  # let go
-            with django_assert_num_queries(3):
+            with django_assert_num_queries(4):  # + the employee pulse: one query
                 assert shown_reads(client, team, quarter) == (9, moment)
         assert reads == 8 and first_at < moment
 
@@ -340,7 +340,7 @@ class TestStaleWhileRecount:
         ids = sorted(Team.objects.values_list("pk", flat=True))
         cache.add(selectors.scorecard_key(quarter, ids) + ":counting", 1)  # even while someone counts
         with later(3 * settings.LIFELINE_SCORECARD_MAX_AGE + 1) as moment:
-            with django_assert_num_queries(7):
+            with django_assert_num_queries(8):  # + the employee pulse: one query
                 assert shown_reads(client, team, quarter) == (9, moment)
 
     def test_a_team_page_counts_only_its_due_quarters(self, settings, as_user, leader, finance_activity, quarter,
@@ -352,7 +352,7 @@ class TestStaleWhileRecount:
         cache.add(older + ":counting", 1)
         add_a_read(team, quarter)
         with later(settings.LIFELINE_SCORECARD_MAX_AGE + 1) as moment:
-            with django_assert_num_queries(7):  # the three quarters nobody else counts, in one go
+            with django_assert_num_queries(8):  # the three quarters nobody else counts, in one go + employee pulse
                 reads, counted_at = shown_reads(client, team, quarter, slug="finance")
         assert reads == 9 and counted_at < moment  # the oldest figures shown: the one another worker counts
         assert cache.get(older)["at"] == counted_at
@@ -370,7 +370,7 @@ class TestRefreshScorecardsTask:
         with later(settings.LIFELINE_SCORECARD_MAX_AGE // 2 + 1) as moment:
             with django_assert_num_queries(5):  # the teams that still exist, and scorecard()'s four
                 assert tasks.refresh_scorecards_task.delay().get() == 1
-            with django_assert_num_queries(3):  # session, user, visible teams: counted already
+            with django_assert_num_queries(4):  # session, user, visible teams: counted already + employee pulse
                 assert shown_reads(client, team, quarter) == (9, moment)
 
     def test_running_it_twice_counts_once(self, settings, as_user, leader, finance_activity, quarter,
@@ -442,10 +442,10 @@ class TestScorecardWithoutTheCache:
         try:
             team, _users = finance_activity
             client = as_user(admin_user)
-            with django_assert_num_queries(7):  # session, user, visible teams, scorecard()'s four
+            with django_assert_num_queries(8):  # session, user, visible teams, scorecard()'s four + employee pulse
                 assert shown_reads(client, team, quarter)[0] == 8
             add_a_read(team, quarter)
-            with django_assert_num_queries(7):  # counted again: nothing was kept
+            with django_assert_num_queries(8):  # counted again: nothing was kept + employee pulse
                 reads, counted_at = shown_reads(client, team, quarter)
             assert reads == 9 and counted_at is not None
         finally:

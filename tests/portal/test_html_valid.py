@@ -15,6 +15,7 @@ from decisions.models import Decision
 from meetings.models import Meeting
 from portal.models import Team, User
 from stories.models import Story, Theme
+from survey.models import Survey
 
 VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -69,6 +70,11 @@ def main_pages():
         "customer-import": "/customers/import/",
         "digest-preview": "/digests/preview/",
         "notifications": "/settings/notifications/",
+        # the employee pulse (survey/): the answer page, the admin's list, a new quarter's form, the answers
+        "survey-answer": "/survey/",
+        "survey-manage": "/survey/manage/",
+        "survey-new": "/survey/manage/new/",
+        "survey-results": f"/survey/{Survey.objects.exclude(status='draft').order_by('pk').first().pk}/results/",
         "subscribe": "/stories/subscribe/?theme=" + (Theme.objects.order_by("pk").values_list("slug", flat=True).first() or ""),
     }
 

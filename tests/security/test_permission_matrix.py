@@ -251,6 +251,16 @@ URLS = {
     "insights:pulse_record": [Case(GET=A("pulse.record"), POST=A("pulse.record"))],
     "insights:pulse_import": [Case(GET=A("pulse.record"), POST=A("pulse.record"))],
     "insights:pulse_publish": [Case(POST=A("pulse.record"))],
+    # the quarterly employee pulse (survey/): the answer page from the email link takes no sign-in, its signed
+    # single-use key is the key (a wrong, used or expired one is a page saying so, tests/survey)
+    "survey:answer": [Case(lambda w: {"token": w["answer_token"]}, GET=PUBLIC, POST=PUBLIC)],
+    "survey:mine": [Case(GET=A("survey.take"), POST=A("survey.take"))],
+    "survey:manage": [Case(GET=A("survey.manage"))],
+    "survey:new": [Case(GET=A("survey.manage"), POST=A("survey.manage"))],
+    "survey:edit": [Case(pk("survey_draft"), GET=A("survey.manage"), POST=A("survey.manage"))],
+    "survey:open": [Case(pk("survey_draft"), POST=A("survey.manage"))],
+    "survey:close": [Case(pk("survey_open"), POST=A("survey.manage"))],
+    "survey:results": [Case(pk("survey_open"), GET=A("survey.results"))],
 }
 
 
@@ -304,6 +314,8 @@ def world(db, settings):
     from digests.tokens import make_token
     from meetings.services import calendar_feed_get
     from stories.models import Comment
+    from survey import services as survey_services
+    from survey.tokens import answer_token
 
     # Company sign-in on, its provider's discovery document already fetched (no network in this walk).
     settings.OIDC_ISSUER, settings.OIDC_RP_CLIENT_ID = "https://id.example.com", "lifeline"
@@ -358,6 +370,12 @@ def world(db, settings):
     offered_seat = SeatFactory(meeting=full, user=people["staff"], status="offered",
                                offer_expires_at=now + datetime.timedelta(days=1))
     DebriefFactory(seat=SeatFactory(meeting=past, user=people["leader"]))
+    questions = [("text", "Name a customer."), ("scale", "I understand how my work affects customers."), ("scale", "Q3")]
+    survey_open = survey_services.survey_save(by=people["admin"], year=2026, quarter=1, questions=questions,
+                                              closes_at=now + datetime.timedelta(days=10))
+    survey_services.survey_open(by=people["admin"], survey=survey_open)
+    survey_draft = survey_services.survey_save(by=people["admin"], year=2026, quarter=2, questions=questions,
+                                               closes_at=now + datetime.timedelta(days=90))
     return {
         **people, "finance": finance, "customer": customer, "customer_import": customer_import, "contact": ContactFactory(customer=customer),
         "published": published, "draft": draft, "leaders_only": leaders_only, "team_story": team_story,
@@ -366,6 +384,8 @@ def world(db, settings):
         "decision": decision, "decided": decided, "impact_check": impact_check, "meeting": meeting, "seat": SeatFactory(meeting=meeting, user=people["staff"]),
         "past_meeting": past, "debrief": debrief, "offered_seat": offered_seat, "feed": calendar_feed_get(user=people["staff"]),
         "unsubscribe_token": make_token(people["staff"], "digest", 1),
+        "survey_open": survey_open, "survey_draft": survey_draft,
+        "answer_token": answer_token(survey_services.invitation_for(people["staff"], survey_open)),
     }
 
 

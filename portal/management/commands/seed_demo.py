@@ -11,6 +11,7 @@ from insights import demo as insights_demo
 from meetings import demo as meetings_demo
 from portal import demo as portal_demo
 from stories import demo as stories_demo
+from survey import demo as survey_demo
 from webhooks import demo as webhooks_demo
 
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             stories_demo.seed,
             decisions_demo.seed,
             meetings_demo.seed,
+            survey_demo.seed,
             digests_demo.seed,
             insights_demo.seed,
             webhooks_demo.seed,

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveyConfig(AppConfig):
+    name = "survey"
+    verbose_name = _("Employee pulse")
+
+    def ready(self):
+        from portal.lib.panels import register_panel
+
+        from . import selectors
+
+        # The viewer's own: is this quarter's pulse open, and have they answered it? One query.
+        register_panel(key="employee-pulse", template="survey/panels/open_survey.html",
+                       context=selectors.open_survey_panel, order=15)

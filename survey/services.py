@@ -1,0 +1,221 @@
+"""Writes for the employee pulse: setting a quarter's questions, opening it (everyone is invited by
+email, once), answering it (once per person, anonymously) and closing it early."""
+
+import datetime
+import logging
+import smtplib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.lib.emails import build_email, message_id
+from portal.lib.tasks import run_after_commit
+from portal.models import User
+from portal.permissions import require
+
+from .models import MAX_QUESTIONS, MIN_QUESTIONS, SCALE, TEXT_LIMIT, Answer, Invitation, Question, Response, Survey
+from .tokens import answer_url
+
+log = logging.getLogger(__name__)
+TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
+STALE_AFTER = datetime.timedelta(minutes=15)  # a claim older than this was lost with its worker
+
+
+class NotAnswerable(Exception):
+    """The survey closed, or this invitation was already answered: nothing was saved."""
+
+
+def _check_questions(questions):
+    if not MIN_QUESTIONS <= len(questions) <= MAX_QUESTIONS:
+        raise ValidationError(
+            _("Ask from %(min)s to %(max)s questions.") % {"min": MIN_QUESTIONS, "max": MAX_QUESTIONS})
+    for kind, text in questions:
+        if kind not in Question.Kind.values or not text.strip():
+            raise ValidationError(_("Every question needs its text and its kind."))
+
+
+@transaction.atomic
+def survey_save(*, by, survey=None, year, quarter, title="", closes_at, questions):
+    """Create a quarter's pulse, or change a draft. `questions` is [(kind, text)], 3 to 5 of them, in order."""
+    require(by, "survey.manage")
+    _check_questions(questions)
+    if survey is None:
+        if Survey.objects.filter(year=year, quarter=quarter).exists():
+            raise ValidationError(_("This quarter already has a pulse."))
+        survey = Survey(year=year, quarter=quarter, created_by=by)
+    else:
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        if survey.status != Survey.Status.DRAFT:
+            raise ValidationError(_("The pulse is open: its questions can no longer change."))
+    survey.title, survey.closes_at, survey.updated_at = title, closes_at, timezone.now()
+    survey.full_clean(exclude=["created_by"])
+    survey.save()
+    survey.questions.all().delete()
+    Question.objects.bulk_create(
+        [Question(survey=survey, position=i, kind=kind, text=text.strip()) for i, (kind, text) in enumerate(questions, 1)]
+    )
+    return survey
+
+
+@transaction.atomic
+def survey_open(*, by, survey):
+    """Open a draft: everyone active is invited by email, once. Opening again changes nothing."""
+    from .tasks import send_invitations_task
+
+    require(by, "survey.manage")
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status == Survey.Status.OPEN:
+        return survey, False
+    now = timezone.now()
+    if survey.closes_at <= now:
+        raise ValidationError(_("The closing date has passed: choose a later one before opening the pulse."))
+    count = survey.questions.count()
+    if not MIN_QUESTIONS <= count <= MAX_QUESTIONS:
+        raise ValidationError(
+            _("Ask from %(min)s to %(max)s questions.") % {"min": MIN_QUESTIONS, "max": MAX_QUESTIONS})
+    survey.status, survey.opened_at, survey.updated_at = Survey.Status.OPEN, now, now
+    survey.save(update_fields=["status", "opened_at", "updated_at"])
+    run_after_commit(send_invitations_task, survey.pk)
+    return survey, True
+
+
+@transaction.atomic
+def survey_close(*, by, survey):
+    """Close an open pulse now: links stop working and no one can answer any more."""
+    require(by, "survey.manage")
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    now = timezone.now()
+    if survey.status != Survey.Status.OPEN or survey.closes_at <= now:
+        return survey
+    survey.closes_at, survey.updated_at = now, now
+    survey.save(update_fields=["closes_at", "updated_at"])
+    return survey
+
+
+def invitation_for(user, survey):
+    """The person's invitation to an open survey; made on the spot for someone who joined after it opened
+    (still pending, so the next run of the sender emails them too)."""
+    invitation, _created = Invitation.objects.get_or_create(survey=survey, user=user)
+    return invitation
+
+
+# -- answering ----------------------------------------------------------------------------------
+
+
+def clean_answers(questions, data):
+    """{question id: value} from raw form values, or ValidationError listing {question id: message}."""
+    errors, values = {}, {}
+    for question in questions:
+        raw = (data.get(question.pk) or "").strip() if isinstance(data.get(question.pk), str) else data.get(question.pk)
+        if question.kind == Question.Kind.SCALE:
+            try:
+                number = int(raw)
+            except (TypeError, ValueError):
+                number = None
+            if number not in SCALE:
+                errors[question.pk] = _("Choose a number from 1 to 5.")
+            else:
+                values[question.pk] = number
+        else:
+            if not raw:
+                errors[question.pk] = _("Write an answer.")
+            elif len(raw) > TEXT_LIMIT:
+                errors[question.pk] = _("Keep it under %(limit)s characters.") % {"limit": TEXT_LIMIT}
+            else:
+                values[question.pk] = raw
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def response_submit(*, invitation, answers):
+    """Save one person's answers, once, without their name. `answers` is {question id: value}, every
+    question of the survey answered and valid (clean_answers). Raises NotAnswerable when the survey has
+    closed or the invitation was used; then nothing is saved."""
+    invitation = Invitation.objects.select_for_update().select_related("survey", "user").get(pk=invitation.pk)
+    survey, now = invitation.survey, timezone.now()
+    if not survey.is_open(now) or invitation.answered_on is not None or not invitation.user.is_active:
+        raise NotAnswerable
+    questions = list(survey.questions.all())
+    values = clean_answers(questions, answers)
+    response = Response.objects.create(survey=survey, team_id=invitation.user.team_id)
+    Answer.objects.bulk_create([
+        Answer(response=response, question=q, scale=values[q.pk] if q.kind == Question.Kind.SCALE else None,
+               text=values[q.pk] if q.kind == Question.Kind.TEXT else "")
+        for q in questions
+    ])
+    invitation.answered_on = timezone.localdate(now)
+    invitation.save(update_fields=["answered_on"])
+    return response
+
+
+# -- inviting by email --------------------------------------------------------------------------
+
+
+def invitation_plan(survey):
+    """A pending invitation for every active person with an email; the ids still to send."""
+    if not survey.is_open():
+        return []
+    users = User.objects.filter(is_active=True).exclude(email="").values_list("pk", flat=True)
+    Invitation.objects.bulk_create(
+        [Invitation(survey=survey, user_id=uid) for uid in users], ignore_conflicts=True, batch_size=500
+    )
+    stale = timezone.now() - STALE_AFTER
+    return list(
+        Invitation.objects.filter(survey=survey, answered_on=None)
+        .filter(Q(status=Invitation.Status.PENDING) | Q(status=Invitation.Status.SENDING, claimed_at__lt=stale))
+        .order_by("user_id").values_list("pk", flat=True)
+    )
+
+
+def _claim(invitation_id):
+    now = timezone.now()
+    claimable = Q(status=Invitation.Status.PENDING) | Q(status=Invitation.Status.SENDING, claimed_at__lt=now - STALE_AFTER)
+    return Invitation.objects.filter(claimable, pk=invitation_id).update(
+        status=Invitation.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1) == 1
+
+
+def invitation_send_batch(survey_id, invitation_ids, *, final_attempt=True):
+    """Email each claimed invitation its link. Running it twice sends each person one email."""
+    survey = Survey.objects.filter(pk=survey_id).first()
+    if survey is None or not survey.is_open():
+        return 0
+    questions = list(survey.questions.all())
+    invitations = Invitation.objects.filter(pk__in=list(invitation_ids), survey=survey).select_related("user")
+    sent = 0
+    with get_connection() as connection:
+        for invitation in invitations:
+            if invitation.answered_on is not None or not _claim(invitation.pk):
+                continue
+            user = invitation.user
+            if not user.is_active or not user.email:
+                Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.SKIPPED)
+                continue
+            try:
+                message = build_email(
+                    "survey-invitation", to=user,
+                    context={"survey": survey, "questions": questions, "answer_url": answer_url(invitation)},
+                    headers={"Message-ID": message_id(f"survey-{invitation.pk}")},
+                )
+                message.connection = connection
+                message.send()
+            except TRANSIENT_ERRORS as error:
+                status = Invitation.Status.FAILED if final_attempt else Invitation.Status.PENDING
+                Invitation.objects.filter(pk=invitation.pk).update(status=status, last_error=repr(error)[:2000])
+                if not final_attempt:
+                    raise
+                continue
+            except Exception as error:  # one broken email must not hold up the others; admins see it
+                log.exception("survey: invitation %s failed", invitation.pk)
+                Invitation.objects.filter(pk=invitation.pk).update(
+                    status=Invitation.Status.FAILED, last_error=repr(error)[:2000])
+                continue
+            Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.SENDING).update(
+                status=Invitation.Status.SENT, sent_at=timezone.now())
+            sent += 1
+    return sent

@@ -1,0 +1,143 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.permissions import require
+
+from . import selectors, services
+from .forms import AnswerForm, SurveyForm, end_of_day
+from .models import MIN_ANSWERS, Invitation, Survey
+from .tokens import read_answer_token
+
+# -- answering ------------------------------------------------------------------------------------
+
+
+def _answer(request, invitation, *, signed_in):
+    """The one page with every question. A used, closed or unknown invitation gets a page saying so
+    (status 410 or 404), and nothing is saved."""
+    survey = invitation.survey if invitation else None
+    state = None
+    if invitation is None:
+        state, status = "unknown", 404
+    elif invitation.answered_on is not None:
+        state, status = "answered", 410
+    elif not survey.is_open() or not invitation.user.is_active:
+        state, status = "closed", 410
+    if state:
+        if request.method == "POST" and state != "unknown":
+            messages.error(request, _("Nothing was saved."))
+        return render(request, "survey/answer.html", {"state": state, "survey": survey, "signed_in": signed_in},
+                      status=status)
+    questions = list(survey.questions.all())
+    form = AnswerForm(request.POST or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        if invitation.pk is None:  # signed in, joined after the pulse opened: invited now, as they answer
+            invitation = services.invitation_for(invitation.user, survey)
+        try:
+            services.response_submit(invitation=invitation, answers=form.answers())
+        except services.NotAnswerable:
+            return render(request, "survey/answer.html", {"state": "closed", "survey": survey, "signed_in": signed_in},
+                          status=410)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return render(request, "survey/answer.html", {"state": "thanks", "survey": survey, "signed_in": signed_in})
+    return render(request, "survey/answer.html", {"state": "form", "form": form, "survey": survey, "signed_in": signed_in,
+                                                   "min_answers": MIN_ANSWERS})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def answer(request, token):
+    """From the email link, signed in or not: the signed key names the invitation."""
+    found = read_answer_token(token) if "\x00" not in token else None
+    invitation = selectors.invitation_for_answer(*found) if found else None
+    return _answer(request, invitation, signed_in=False)
+
+
+@require_http_methods(["GET", "POST"])
+def mine(request):
+    """This quarter's pulse for the signed-in person (the home page links here)."""
+    require(request.user, "survey.take")
+    survey = selectors.current_survey()
+    if survey is None:
+        return render(request, "survey/answer.html", {"state": "none", "signed_in": True})
+    # A GET changes nothing: someone with no invitation yet (they joined after it opened) gets one on answering.
+    invitation = selectors.invitation_of(request.user, survey) or Invitation(survey=survey, user=request.user)
+    invitation.survey, invitation.user = survey, request.user
+    return _answer(request, invitation, signed_in=True)
+
+
+# -- setting the questions (admins) ---------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def manage(request):
+    require(request.user, "survey.manage")
+    return render(request, "survey/manage.html", {"surveys": selectors.surveys_for_manage(), "min_answers": MIN_ANSWERS})
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk=None):
+    require(request.user, "survey.manage")
+    survey = selectors.get_survey_for_manage(request.user, pk) if pk else None
+    if survey is not None and survey.status != Survey.Status.DRAFT:
+        messages.info(request, _("The pulse is open: its questions can no longer change."))
+        return redirect("survey:manage")
+    previous = None if survey else Survey.objects.prefetch_related("questions").order_by("-year", "-quarter").first()
+    form = SurveyForm(request.POST or None, survey=survey, initial=SurveyForm.initial_for(survey, previous))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.survey_save(by=request.user, survey=survey, year=data["year"], quarter=data["number"],
+                                 title=data["title"], closes_at=end_of_day(data["closes_on"]), questions=data["questions"])
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Questions saved. Open the pulse when they are ready."))
+            return redirect("survey:manage")
+    return render(request, "survey/form.html", {"form": form, "survey": survey})
+
+
+@require_POST
+def open_survey(request, pk):
+    survey = selectors.get_survey_for_manage(request.user, pk)
+    try:
+        _survey, opened = services.survey_open(by=request.user, survey=survey)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if opened:
+            messages.success(request, _("The pulse is open: everyone is getting their link by email."))
+    return redirect("survey:manage")
+
+
+@require_POST
+def close_survey(request, pk):
+    survey = selectors.get_survey_for_manage(request.user, pk)
+    services.survey_close(by=request.user, survey=survey)
+    messages.success(request, _("The pulse is closed; its links no longer work."))
+    return redirect("survey:manage")
+
+
+# -- results --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def results(request, pk):
+    """A pulse's answers per team, without names: leaders their own team, admins every team."""
+    require(request.user, "survey.results")
+    survey = Survey.objects.filter(pk=pk).exclude(status=Survey.Status.DRAFT).first()
+    if survey is None:
+        raise Http404
+    teams = list(selectors.results_teams(request.user))
+    figures = selectors.results(teams=teams, quarters=[(survey.year, survey.quarter)]).get((survey.year, survey.quarter))
+    words, _counts = selectors.free_text(survey, teams)
+    return render(request, "survey/results.html", {
+        "survey": survey, "figures": figures, "words": words, "min_answers": MIN_ANSWERS,
+    })

@@ -1,0 +1,76 @@
+"""The quarterly employee pulse: the invitation's link opens one page without signing in, the answers
+go in once, and the link then says it was used; a colleague reading Arabic answers from the home page.
+Wide and narrow."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.utils import timezone, translation
+from playwright.sync_api import expect
+
+from portal.models import Team, User
+from survey.forms import quarter_of
+from survey.models import Response
+from tests.browser.conftest import screenshot
+from tests.factories import UserFactory
+from tests.survey.builders import open_pulse
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def ar(message):
+    with translation.override("ar"):
+        return translation.gettext(message)
+
+
+@pytest.fixture
+def pulse(db):
+    finance = Team.objects.create(name="Finance", slug="finance")
+    admin = UserFactory(name="Ada Admin", team=None, is_staff=True, is_superuser=True)
+    staff = UserFactory(name="Tom Becker", email="tom@example.com", team=finance)
+    layla = UserFactory(name="ليلى حداد", email="layla@example.com", team=finance, language="ar", role=User.Role.LEADER)
+    mail.outbox.clear()
+    year, number = quarter_of(timezone.now())
+    survey = open_pulse(admin, year=year, quarter=number)  # the live server's transaction: emails go at once
+    return {"survey": survey, "staff": staff, "layla": layla}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_answer_from_the_email_link_once(page, sign_in, pulse, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    [email] = [m for m in mail.outbox if m.to == [pulse["staff"].email]]
+    link = re.search(r"https?://\S+/survey/a/\S+/", email.body)[0]
+    path = "/" + link.split("/", 3)[3]
+
+    page.goto(path)  # not signed in
+    expect(page.get_by_role("heading", name="Do we know our customers?", level=1)).to_be_visible()
+    page.get_by_label("Name a customer and their biggest challenge this year.").fill("Ken's crew waits on late orders.")
+    page.get_by_role("group", name="I understand how my work affects our customers.").get_by_label("4 – Agree").check()
+    page.get_by_role("button", name="Send my answers").click()  # one question left: nothing saved, the page says so
+    expect(page.get_by_text("Choose a number from 1 to 5.")).to_be_visible()
+    assert Response.objects.count() == 0
+    page.get_by_role("group", name="I could name three of our customers.").get_by_label("3 – Neither").check()
+    screenshot(page, f"survey-answer-en-{width}")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_text("Thank you, your answers are in.")).to_be_visible()
+    assert Response.objects.count() == 1
+    page.goto(path)  # the link is used up
+    expect(page.get_by_text("You have already answered this pulse.")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_answer_signed_in_from_home_in_arabic(page, sign_in, pulse, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(pulse["layla"])
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.get_by_role("link", name=ar("Answer this quarter's pulse")).click()
+    page.get_by_label("Name a customer and their biggest challenge this year.").fill("مخبز هاربر لايتس: أسعار الطحين.")
+    for group in ("I understand how my work affects our customers.", "I could name three of our customers."):
+        page.get_by_role("group", name=group).get_by_label(ar("5 – Strongly agree")).check()
+    screenshot(page, f"survey-answer-ar-{width}")
+    page.get_by_role("button", name=ar("Send my answers")).click()
+    expect(page.get_by_text(ar("Thank you, your answers are in."))).to_be_visible()
+    assert Response.objects.get().team.slug == "finance"
+    page.goto("/")
+    expect(page.get_by_role("link", name=ar("Answer this quarter's pulse"))).to_have_count(0)

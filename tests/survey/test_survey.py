@@ -1,0 +1,403 @@
+"""The quarterly employee pulse: setting the questions, inviting everyone once, answering once from the
+email link without a name attached, the minimum-5 rule wherever results show, and who may see what."""
+
+import datetime
+import smtplib
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from portal.models import User
+from survey import selectors, services
+from survey.digest import pick_pulse, prepare
+from survey.models import Answer, Invitation, Response, Survey
+from survey.tasks import send_invitations_batch_task, send_invitations_task
+from survey.tokens import answer_token
+from tests.conftest import frozen_at
+from tests.factories import TeamFactory, UserFactory
+
+from .builders import answer_as, answers_for, open_pulse, past_answers
+
+NOW = datetime.datetime(2026, 11, 10, 9, 0, tzinfo=datetime.UTC)  # Q4 2026
+now = pytest.fixture(autouse=True)(frozen_at(NOW))
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pulse(admin_user, leader, staff, host, outsider, django_capture_on_commit_callbacks):
+    """Q4 2026, open, everyone invited (and emailed)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        survey = open_pulse(admin_user, year=2026, quarter=4)
+    mail.outbox.clear()
+    return survey
+
+
+def answer_url(invitation):
+    return reverse("survey:answer", kwargs={"token": answer_token(invitation)})
+
+
+def form_data(survey, **kwargs):
+    return {f"q{pk}": value for pk, value in answers_for(survey, **kwargs).items()}
+
+
+# -- setting the questions ----------------------------------------------------------------------------
+
+
+def setup_data(count, **extra):
+    data = {"quarter": "2026Q4", "title": "Do we know our customers?", "closes_on": "2026-12-31"}
+    for i in range(1, count + 1):
+        data |= {f"q{i}_text": f"Question {i}?", f"q{i}_kind": "scale" if i > 1 else "text"}
+    return data | extra
+
+
+class TestSettingTheQuestions:
+    def test_an_admin_sets_three_to_five_questions(self, as_user, admin_user):
+        response = as_user(admin_user).post(reverse("survey:new"), setup_data(4))
+        assert response.status_code == 302
+        survey = Survey.objects.get()
+        assert (survey.year, survey.quarter, survey.status) == (2026, 4, "draft")
+        assert [q.kind for q in survey.questions.all()] == ["text", "scale", "scale", "scale"]
+        assert survey.last_day == datetime.date(2026, 12, 31)
+
+    @pytest.mark.parametrize("count", [0, 2])
+    def test_fewer_than_three_is_refused_and_nothing_saved(self, as_user, admin_user, count):
+        response = as_user(admin_user).post(reverse("survey:new"), setup_data(count))
+        assert response.status_code == 200 and Survey.objects.count() == 0
+        assert "This field is required." in response.content.decode() or "Ask from 3 to 5" in response.content.decode()
+
+    def test_the_service_refuses_six(self, admin_user):
+        with pytest.raises(Exception, match="Ask from 3 to 5"):
+            services.survey_save(by=admin_user, year=2026, quarter=4, closes_at=NOW + datetime.timedelta(days=3),
+                                 questions=[("scale", f"Q{i}") for i in range(6)])
+        assert Survey.objects.count() == 0
+
+    @pytest.mark.parametrize("closes_on", ["2026-11-01", "1999-12-31", "2101-01-01", "soon"])
+    def test_a_bad_closing_day_is_refused(self, as_user, admin_user, closes_on):
+        response = as_user(admin_user).post(reverse("survey:new"), setup_data(3, closes_on=closes_on))
+        assert response.status_code == 200 and Survey.objects.count() == 0
+
+    def test_a_quarter_has_one_pulse(self, as_user, admin_user):
+        client = as_user(admin_user)
+        client.post(reverse("survey:new"), setup_data(3))
+        response = client.post(reverse("survey:new"), setup_data(3))
+        assert "This quarter already has a pulse." in response.content.decode()
+        assert Survey.objects.count() == 1
+
+    def test_a_new_pulse_starts_from_last_quarters_questions(self, as_user, admin_user):
+        past = open_pulse(admin_user, year=2026, quarter=4, send=False)
+        Survey.objects.filter(pk=past.pk).update(year=2026, quarter=3)
+        form = as_user(admin_user).get(reverse("survey:new")).context["form"]
+        assert form.initial["q2_text"] == "I understand how my work affects our customers."
+
+    @pytest.mark.parametrize("persona", ["leader", "staff", "host", "outsider"])
+    def test_only_admins_manage(self, request, as_user, persona, admin_user):
+        client = as_user(request.getfixturevalue(persona))
+        draft = services.survey_save(by=admin_user, year=2026, quarter=4, closes_at=NOW + datetime.timedelta(days=3),
+                                     questions=[("scale", f"Q{i}") for i in range(3)])
+        assert client.get(reverse("survey:manage")).status_code == 403
+        assert client.post(reverse("survey:new"), setup_data(3)).status_code == 403
+        assert client.post(reverse("survey:open", args=[draft.pk])).status_code in (403, 404)
+        draft.refresh_from_db()
+        assert draft.status == "draft" and Invitation.objects.count() == 0
+
+    def test_open_and_close_refuse_get(self, as_user, admin_user, pulse):
+        client = as_user(admin_user)
+        assert client.get(reverse("survey:open", args=[pulse.pk])).status_code == 405
+        assert client.get(reverse("survey:close", args=[pulse.pk])).status_code == 405
+
+    def test_an_open_pulse_keeps_its_questions(self, as_user, admin_user, pulse):
+        response = as_user(admin_user).post(reverse("survey:edit", args=[pulse.pk]), setup_data(5))
+        assert response.status_code == 302 and pulse.questions.count() == 3
+
+
+# -- inviting -----------------------------------------------------------------------------------------
+
+
+class TestInviting:
+    def test_opening_emails_everyone_their_own_link_once(self, admin_user, leader, staff, host, django_capture_on_commit_callbacks):
+        UserFactory(is_active=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            survey = open_pulse(admin_user, year=2026, quarter=4)
+        assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in (admin_user, leader, staff, host))
+        message = next(m for m in mail.outbox if m.to == [staff.email])
+        invitation = Invitation.objects.get(survey=survey, user=staff)
+        assert answer_url(invitation) in message.body and "Do we know our customers?" in message.subject
+        assert invitation.status == "sent"
+        # Opening again, the fan-out and a batch run twice: nobody gets a second email.
+        with django_capture_on_commit_callbacks(execute=True):
+            services.survey_open(by=admin_user, survey=survey)
+        send_invitations_task.apply(args=[survey.pk])
+        send_invitations_batch_task.apply(args=[survey.pk, list(Invitation.objects.values_list("pk", flat=True))])
+        assert len(mail.outbox) == 4
+
+    def test_a_mail_server_that_is_down_never_fails_the_opening(self, admin_user, staff, django_capture_on_commit_callbacks):
+        with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=smtplib.SMTPException("down")):
+            with django_capture_on_commit_callbacks(execute=True):
+                survey = open_pulse(admin_user, year=2026, quarter=4)
+        survey.refresh_from_db()
+        assert survey.status == "open"
+        assert set(Invitation.objects.values_list("status", flat=True)) <= {"failed", "pending"}
+
+    def test_someone_who_joined_later_is_invited_on_the_next_run(self, admin_user, pulse, django_capture_on_commit_callbacks):
+        newcomer = UserFactory()
+        mail.outbox.clear()
+        send_invitations_task.apply(args=[pulse.pk])
+        assert [m.to for m in mail.outbox] == [[newcomer.email]]
+
+
+# -- answering ----------------------------------------------------------------------------------------
+
+
+class TestAnsweringFromTheLink:
+    def test_one_page_without_signing_in_saves_answers_without_a_name(self, pulse, staff, finance):
+        invitation = Invitation.objects.get(survey=pulse, user=staff)
+        client = Client()
+        page = client.get(answer_url(invitation))
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert all(q.text in html for q in pulse.questions.all()) and staff.name not in html
+        response = client.post(answer_url(invitation), form_data(pulse))
+        assert response.status_code == 200 and "Thank you" in response.content.decode()
+        saved = Response.objects.get()
+        assert saved.team == finance
+        assert {f.name for f in Response._meta.get_fields()} == {"id", "survey", "team", "answers"}
+        assert {f.name for f in Answer._meta.get_fields()} == {"id", "response", "question", "scale", "text"}
+        assert sorted(saved.answers.exclude(scale=None).values_list("scale", flat=True)) == [3, 4]
+        invitation.refresh_from_db()
+        assert invitation.answered_on == NOW.date()
+
+    def test_a_used_link_answers_once(self, pulse, staff):
+        url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
+        Client().post(url, form_data(pulse))
+        again = Client().post(url, form_data(pulse, scales=(1, 1)))
+        assert again.status_code == 410 and "already answered" in again.content.decode()
+        assert Response.objects.count() == 1 and Client().get(url).status_code == 410
+
+    def test_a_tampered_link_opens_nothing(self, pulse, staff):
+        url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
+        for bad in (url[:-3] + "abc/", reverse("survey:answer", kwargs={"token": "nonsense"})):
+            assert Client().get(bad).status_code == 404
+            response = Client().post(bad, form_data(pulse))
+            assert response.status_code == 404 and "This link does not work." in response.content.decode()
+        assert Response.objects.count() == 0
+
+    def test_the_link_ends_when_the_pulse_closes(self, pulse, staff):
+        url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
+        with time_machine.travel(pulse.closes_at + datetime.timedelta(seconds=1)):
+            response = Client().post(url, form_data(pulse))
+        assert response.status_code == 410 and "This pulse is closed." in response.content.decode()
+        assert Response.objects.count() == 0
+
+    def test_closing_early_ends_the_links(self, as_user, admin_user, pulse, staff):
+        as_user(admin_user).post(reverse("survey:close", args=[pulse.pk]))
+        url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
+        assert Client().post(url, form_data(pulse)).status_code == 410
+        assert Response.objects.count() == 0
+
+    @pytest.mark.parametrize("scale", ["0", "6", "abc", "", "3.5"])
+    def test_a_scale_outside_1_to_5_is_refused(self, pulse, staff, scale):
+        url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
+        data = form_data(pulse)
+        first_scale = next(q for q in pulse.questions.all() if q.kind == "scale")
+        data[f"q{first_scale.pk}"] = scale
+        response = Client().post(url, data)
+        assert response.status_code == 200 and "Choose a number from 1 to 5." in response.content.decode()
+        assert Response.objects.count() == 0
+        assert Invitation.objects.get(survey=pulse, user=staff).answered_on is None
+
+    def test_free_text_is_length_limited(self, pulse, staff):
+        url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
+        response = Client().post(url, form_data(pulse, text="x" * 1001))
+        assert response.status_code == 200 and Response.objects.count() == 0
+        with pytest.raises(Exception):
+            services.response_submit(invitation=Invitation.objects.get(survey=pulse, user=staff),
+                                     answers=answers_for(pulse, text="x" * 1001))
+        assert Response.objects.count() == 0
+
+    def test_a_person_who_left_cannot_answer(self, pulse, staff):
+        url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
+        User.objects.filter(pk=staff.pk).update(is_active=False)
+        assert Client().post(url, form_data(pulse)).status_code == 410
+        assert Response.objects.count() == 0
+
+
+class TestAnsweringSignedIn:
+    def test_from_home_the_pulse_is_one_click_away(self, as_user, pulse, leader):
+        client = as_user(leader)
+        home = client.get(reverse("home")).content.decode()
+        assert reverse("survey:mine") in home and "Answer this quarter's pulse" in home.replace("&#x27;", "'")
+        assert client.post(reverse("survey:mine"), form_data(pulse)).status_code == 200
+        assert "Thank you for answering" in client.get(reverse("home")).content.decode()
+        assert client.post(reverse("survey:mine"), form_data(pulse)).status_code == 410
+        assert Response.objects.count() == 1
+
+    def test_someone_without_an_invitation_answers_too(self, as_user, pulse):
+        newcomer = UserFactory()
+        assert as_user(newcomer).get(reverse("survey:mine")).status_code == 200
+        assert not Invitation.objects.filter(user=newcomer).exists()  # a GET changes nothing
+        assert as_user(newcomer).post(reverse("survey:mine"), form_data(pulse)).status_code == 200
+        assert Invitation.objects.get(survey=pulse, user=newcomer).answered_on == NOW.date()
+
+    def test_nothing_open_says_so(self, as_user, staff):
+        response = as_user(staff).get(reverse("survey:mine"))
+        assert response.status_code == 200 and "No pulse is open right now." in response.content.decode()
+
+    def test_anonymous_is_sent_to_sign_in(self, pulse):
+        response = Client().get(reverse("survey:mine"))
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
+    def test_the_home_panel_is_one_query(self, pulse, staff, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            assert selectors.open_survey_panel(staff)["answered"] is False
+
+
+# -- results: the minimum-5 rule and who reads what ---------------------------------------------------
+
+
+@pytest.fixture
+def last_quarter(admin_user, finance, it_team):
+    """Q3 2026, closed: Finance 5 answers, IT 4."""
+    with time_machine.travel(datetime.datetime(2026, 8, 1, tzinfo=datetime.UTC)):
+        survey = open_pulse(admin_user, year=2026, quarter=3, closes_on=datetime.date(2026, 9, 30), send=False)
+    past_answers(survey, finance, 5, scales=(4, 3), text="Ken's Plumbing")
+    past_answers(survey, it_team, 4, scales=(2, 2), text="Harbor Lights")
+    return survey
+
+
+class TestResults:
+    def test_a_team_below_five_answers_shows_nothing(self, last_quarter, finance, it_team):
+        found = selectors.results(teams=[finance, it_team], quarters=[(2026, 3)])[(2026, 3)]
+        finance_row, it_row = found.teams
+        assert finance_row.shown and finance_row.cells == [4.0, 3.0]
+        assert not it_row.shown and it_row.means == {} and it_row.cells == [] and it_row.answers == 4
+
+    def test_the_scorecard_shows_means_beside_the_activity_figures(self, as_user, admin_user, last_quarter):
+        html = as_user(admin_user).get(reverse("insights:scorecard") + "?quarter=2026Q3").content.decode()
+        section = html[html.index('id="employee-pulse"'):]
+        assert "I understand how my work affects our customers." in section
+        assert '<td class="num">4.0</td>' in section and '<td class="num">3.0</td>' in section
+        assert "too few answers to show" in section and "2.0" not in section
+
+    def test_the_team_page_follows_each_question_over_time(self, as_user, admin_user, last_quarter, finance, it_team):
+        client = as_user(admin_user)
+        response = client.get(reverse("insights:team", args=["finance"]) + "?quarter=2026Q4")
+        charts = response.context["employee_pulse_charts"]
+        assert [c["title"] for c in charts] == ["I understand how my work affects our customers.", "I could name three of our customers."]
+        assert [m.display for m in charts[0]["marks"]] == ["—", "—", "4", "—"]
+        it_charts = client.get(reverse("insights:team", args=["it"]) + "?quarter=2026Q4").context["employee_pulse_charts"]
+        assert [m.display for m in it_charts[0]["marks"]] == ["—", "—", "too few", "—"]
+        assert all(m.value is None for m in it_charts[0]["marks"])
+
+    def test_the_team_page_mirrors_in_arabic(self, as_user, admin_user, last_quarter):
+        admin_user.language = "ar"
+        admin_user.save()
+        client = as_user(admin_user)
+        client.cookies["django_language"] = "ar"
+        response = client.get(reverse("insights:team", args=["finance"]) + "?quarter=2026Q4", HTTP_ACCEPT_LANGUAGE="ar")
+        assert 'dir="rtl"' in response.content.decode()
+        marks = response.context["employee_pulse_charts"][0]["marks"]
+        assert marks[0].full_label.endswith("2026") and marks[1].value is not None  # newest first, from the right
+
+    def test_free_text_only_for_leaders_and_admins_and_teams_of_five(self, as_user, admin_user, leader, staff, last_quarter):
+        url = reverse("survey:results", args=[last_quarter.pk])
+        assert as_user(staff).get(url).status_code == 403
+        leader_html = as_user(leader).get(url).content.decode()
+        assert "Ken&#x27;s Plumbing 0" in leader_html and "Harbor Lights" not in leader_html
+        admin_html = as_user(admin_user).get(url).content.decode()
+        assert "Ken&#x27;s Plumbing 4" in admin_html and "Harbor Lights" not in admin_html  # IT has 4 answers
+        assert all(u.name not in admin_html for u in User.objects.filter(team__isnull=False))
+
+    def test_a_leader_of_another_team_reads_nothing_of_finance(self, as_user, last_quarter, it_team):
+        it_leader = UserFactory(team=it_team, role=User.Role.LEADER)
+        html = as_user(it_leader).get(reverse("survey:results", args=[last_quarter.pk])).content.decode()
+        assert "Ken&#x27;s Plumbing" not in html and "Harbor Lights" not in html
+
+    def test_a_draft_has_no_results(self, as_user, admin_user):
+        draft = services.survey_save(by=admin_user, year=2026, quarter=4, closes_at=NOW + datetime.timedelta(days=3),
+                                     questions=[("scale", f"Q{i}") for i in range(3)])
+        assert as_user(admin_user).get(reverse("survey:results", args=[draft.pk])).status_code == 404
+
+
+# -- the digest ---------------------------------------------------------------------------------------
+
+
+class TestDigest:
+    def test_it_reminds_only_those_who_have_not_answered(self, pulse, leader, staff, django_assert_num_queries):
+        answer_as(leader, pulse)
+        users = [leader, staff]
+        with django_assert_num_queries(2):
+            data = prepare(users, {}, NOW)
+        assert pick_pulse(data, leader, None, NOW) is None
+        part = pick_pulse(data, staff, None, NOW)
+        invitation = Invitation.objects.get(survey=pulse, user=staff)
+        assert part["items"][0]["url"].endswith(answer_url(invitation))
+
+    def test_nothing_open_nothing_said(self, staff, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            data = prepare([staff], {}, NOW)
+        assert pick_pulse(data, staff, None, NOW) is None
+
+    def test_it_is_a_registered_section(self):
+        from digests.sections import active_sections
+
+        assert "employee_pulse" in [s.key for s in active_sections()]
+
+
+# -- fixed query counts ---------------------------------------------------------------------------------
+
+
+class TestQueries:
+    def test_the_manage_list(self, as_user, admin_user, django_assert_num_queries):
+        client = as_user(admin_user)
+        client.get(reverse("survey:manage"))
+        for size in (1, 6):
+            for i in range(size):
+                year = 2010 + Survey.objects.count()
+                open_pulse(admin_user, year=year, quarter=1, send=False)
+            UserFactory.create_batch(3)
+            with django_assert_num_queries(4):  # session, user, the pulses with counts, their questions
+                response = client.get(reverse("survey:manage"))
+            assert response.status_code == 200
+
+    def test_the_results_page(self, as_user, admin_user, last_quarter, django_assert_num_queries):
+        client = as_user(admin_user)
+        url = reverse("survey:results", args=[last_quarter.pk])
+        client.get(url)
+        # session, user, the pulse, the teams, questions, answers counted, means; words: counted, listed
+        with django_assert_num_queries(9):
+            client.get(url)
+        for i in range(5):
+            past_answers(last_quarter, TeamFactory(), 5)
+        with django_assert_num_queries(9):
+            client.get(url)
+
+    def test_the_answer_page(self, pulse, staff, django_assert_num_queries):
+        url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
+        client = Client()
+        client.get(url)
+        with django_assert_num_queries(2):  # the invitation with its pulse and person, the questions
+            client.get(url)
+
+    def test_the_scorecard_and_team_page_with_a_pulse(self, as_user, admin_user, last_quarter, django_assert_num_queries):
+        """The pulse adds three queries to each (its questions, answers counted per team, means), whatever
+        the number of teams and answers."""
+        client = as_user(admin_user)
+        scorecard = reverse("insights:scorecard") + "?quarter=2026Q3"
+        team = reverse("insights:team", args=["finance"]) + "?quarter=2026Q4"
+        client.get(scorecard), client.get(team)  # counted once; the figures are kept
+        with django_assert_num_queries(6):  # session, user, visible teams + the pulse's three
+            client.get(scorecard)
+        with django_assert_num_queries(6):  # session, user, the team + the pulse's three
+            client.get(team)
+        for i in range(4):
+            past_answers(last_quarter, TeamFactory(), 6)
+        client.get(scorecard)  # new teams: their activity is counted once
+        with django_assert_num_queries(6):
+            response = client.get(scorecard)
+        assert len(response.context["employee_pulse"].teams) == 6
+        with django_assert_num_queries(6):
+            client.get(team)
