@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "decisions",
     "stories",
     "meetings",
+    "loops",
     "digests",
     "insights",
     "webhooks",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("decisions/", include("decisions.urls")),
     path("stories/", include("stories.urls")),
     path("meetings/", include("meetings.urls")),
+    path("loops/", include("loops.urls")),
     path("", include("digests.urls")),
     path("insights/", include("insights.urls")),
     path("admin/", admin.site.urls),
