@@ -235,8 +235,8 @@ def suggestions(user, *, limit=SUGGESTIONS, show_ford=True):
         owned.filter(~Exists(Contact.objects.filter(customer=OuterRef("pk"))))
         .annotate(last_touch=Subquery(last_for_customer))
         .only("id", "name", "slug")
-        .order_by(F("last_touch").asc(nulls_first=True), "name", "id")[: max(0, limit - len(contacts))]
-    )
+        .order_by(F("last_touch").asc(nulls_first=True), "name", "id")[:limit]
+    )[: max(0, limit - len(contacts))]
     for contact in contacts:
         contact.opener = None
         if show_ford:
