@@ -42,6 +42,7 @@ class Entry:
     detail: str = ""
     actor: str = ""
     item: object = None
+    dated: str = "day_time"  # how the line shows its moment ({% when %}'s kind); "" for none (a month's pulse)
     order: int = field(default=100, repr=False)
 
 

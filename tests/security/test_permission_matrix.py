@@ -251,6 +251,19 @@ URLS = {
     "insights:pulse_record": [Case(GET=A("pulse.record"), POST=A("pulse.record"))],
     "insights:pulse_import": [Case(GET=A("pulse.record"), POST=A("pulse.record"))],
     "insights:pulse_publish": [Case(POST=A("pulse.record"))],
+    # the shared customer timeline and the contact rhythm (loops)
+    "loops:timeline": [Case(slug("customer"), GET=A("customer.view"))],
+    "loops:note_add": [Case(slug("customer"), GET=A("note.write", "customer"), POST=A("note.write", "customer"))],
+    "loops:note": [
+        Case(pk("note"), GET=A("customer.view"), label="everyone"),
+        Case(pk("leaders_note"), GET=A("note.read_restricted", "leaders_note"), label="leaders only"),
+    ],
+    # a note routed to Sales (the account owner's, the author's and the meeting host's team); POST with no
+    # answer is refused by the service (a message, 302), not by the permission
+    "loops:note_respond": [Case(pk("routed_note"), POST=A("note.respond", "routed_note"))],
+    "loops:rhythm": [Case(GET=A("rhythm.use"))],
+    "loops:rhythm_set": [Case(POST=A("rhythm.use"), data={"on": "1"})],
+    "loops:touch_log": [Case(slug("customer"), POST=A("touch.log", "customer"), data={"kind": "call"})],
 }
 
 
@@ -358,7 +371,15 @@ def world(db, settings):
     offered_seat = SeatFactory(meeting=full, user=people["staff"], status="offered",
                                offer_expires_at=now + datetime.timedelta(days=1))
     DebriefFactory(seat=SeatFactory(meeting=past, user=people["leader"]))
+    from loops.models import Note
+
+    note = Note.objects.create(customer=customer, author=people["host"], kind="call", text="Called Ken.")
+    leaders_note = Note.objects.create(customer=customer, author=people["host"], kind="call", text="Renewal risk.",
+                                       visibility="leaders")
+    routed_note = Note.objects.create(customer=customer, author=people["host"], kind="complaint", text="Late.",
+                                      route="team", route_team=sales, status="open")
     return {
+        "note": note, "leaders_note": leaders_note, "routed_note": routed_note,
         **people, "finance": finance, "customer": customer, "customer_import": customer_import, "contact": ContactFactory(customer=customer),
         "published": published, "draft": draft, "leaders_only": leaders_only, "team_story": team_story,
         "anonymised": anonymised, "theme": theme,
