@@ -40,17 +40,28 @@ class TestTimeline:
         assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
         assert {e.source for e in entries} == {"stories", "decisions", "meetings", "debriefs", "notes", "touches"}
 
-    def test_pages_cover_everything_once_even_with_ties(self, customer, owner, staff):
-        fill(customer, owner, 4)
+    @pytest.mark.parametrize("size", [1, 3, 7])
+    def test_pages_cover_everything_once_even_with_ties(self, customer, owner, staff, size):
+        fill(customer, owner, 20)
         # several rows of different sources at the very same moment
         same = ago(days=2)
         make_note(customer, owner, text="Tie A", at=same)
         make_note(customer, owner, text="Tie B", at=same)
         Touch.objects.create(owner=owner, customer=customer, kind=Touch.Kind.EMAIL, at=same)
+        # monthly pulse figures, one dated exactly like a note (the company's midnight on the 1st)
+        from django.utils import timezone
+
+        from insights.models import PulseFigure
+
+        for month in (datetime.date(2026, 11, 1), datetime.date(2026, 10, 1), datetime.date(2026, 9, 1)):
+            PulseFigure.objects.create(month=month, customer=customer, products_returned=2)
+        first = datetime.datetime.combine(datetime.date(2026, 11, 1), datetime.time.min, tzinfo=timezone.get_default_timezone())
+        make_note(customer, owner, text="On the first", at=first)
         everything, _ = timeline(customer, staff, limit=1000)
+        assert sum(e.source == "pulse" for e in everything) == 3
         seen, before = [], None
         while True:
-            page, before = timeline(customer, staff, before=before, limit=3)
+            page, before = timeline(customer, staff, before=before, limit=size)
             seen += [(e.source, e.pk) for e in page]
             if before is None:
                 break
