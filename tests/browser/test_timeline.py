@@ -69,5 +69,7 @@ def test_a_routed_note_is_answered_and_a_touch_is_logged(page, sign_in, people):
     expect(page.locator("#timeline").get_by_text("Handwritten card")).to_be_visible()
     expect(page.locator("#timeline").get_by_text("Credited and re-shipped on the early truck.")).to_be_visible()
     page.locator("#timeline").get_by_label("Show").select_option("touches")
+    page.locator("#timeline").get_by_role("button", name="Apply").click()  # htmx may not have wired the fresh form yet
+    expect(page.locator("#timeline").get_by_text("Handwritten card")).to_be_visible()
     expect(page.locator("#timeline").get_by_text("Two pallets arrived crushed")).to_have_count(0)
     assert not page.console_errors
