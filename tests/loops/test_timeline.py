@@ -8,7 +8,7 @@ from django.urls import reverse
 from customers.timeline import Cursor, timeline
 from loops.models import Note, Touch
 from tests.conftest import frozen_at
-from tests.factories import DebriefFactory, DecisionFactory, MeetingFactory, SeatFactory, StoryFactory, TeamFactory
+from tests.factories import DebriefFactory, DecisionFactory, MeetingFactory, SeatFactory, StoryFactory
 
 from .conftest import NOW, make_note
 
@@ -92,6 +92,11 @@ class TestTimeline:
         assert texts(staff) == {"Finance only", "For all"}
         assert texts(outsider) == {"For all"}
         assert texts(owner) == {"Leaders only", "Finance only", "For all"}  # the author
+        # one row, the same rule
+        from loops.selectors import note_visible_to
+
+        for user in (leader, staff, outsider, owner):
+            assert {n.text for n in Note.objects.all() if note_visible_to(n, user)} == texts(user)
 
     def test_a_routed_restricted_note_reaches_whom_it_is_routed_to(self, customer, owner, seller, outsider):
         make_note(customer, outsider, text="Renewal at risk", visibility=Note.Visibility.LEADERS, route="team",
