@@ -109,6 +109,15 @@ def contacts_viewed(*, by, customer, contacts):
     )
 
 
+def contacts_viewed_across(*, by, contacts):
+    """contacts_viewed for contacts of several customers (the contact rhythm's suggestions). One query."""
+    ContactAudit.objects.bulk_create(
+        ContactAudit(contact=c, customer_id=c.customer_id, contact_name=c.name, actor=by, action=ContactAudit.Action.VIEWED)
+        for c in contacts
+        if c.has_ford_notes()
+    )
+
+
 # The customer page: a "viewed" row for each of the customer's contacts with FORD notes, straight from
 # the contacts table (the page shows them from a shared fragment). One statement, so atomic without a
 # transaction of its own, and no contact can vanish between reading and recording it. Params: actor,

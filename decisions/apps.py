@@ -35,3 +35,8 @@ class DecisionsConfig(AppConfig):
         register_brief_part(
             key="decisions", title=_("Open decisions that name them"), context=selectors.brief_decisions, order=20
         )
+
+        # The shared customer timeline (customers.timeline): one query per page.
+        from customers.timeline import register_timeline_source
+
+        register_timeline_source(key="decisions", label=_("Decisions"), fetch=selectors.timeline_entries, order=20)

@@ -391,3 +391,25 @@ def brief_decisions(customer, user, *, limit=BRIEF_DECISIONS):
 def _brief_meta(decision):
     decide_by = _("decide by %(date)s") % {"date": date_format(decision.decide_by, "DATE_FORMAT")}
     return [decision.get_status_display(), decision.team_name, decide_by]
+
+
+# -- the customer timeline (customers.timeline) -----------------------------------------------------
+
+
+def timeline_entries(customer, user, *, before, since, until, kinds, limit):
+    """Decisions that name the customer (customer_decisions), by when they were opened, for the shared
+    timeline; every signed-in colleague reads decisions. One query."""
+    from customers.timeline import Entry, keyset_q, window_q
+
+    rows = (
+        customer_decisions(customer)
+        .filter(keyset_q(before, order=20, at="created_at"), window_q(since=since, until=until, at="created_at"))
+        .annotate(owner_name=F("owner__name"))
+        .only("id", "title", "status", "created_at")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        Entry(at=d.created_at, source="decisions", pk=d.pk, title=d.title, url=d.get_absolute_url(),
+              kind=d.status, kind_label=str(d.get_status_display()), actor=d.owner_name or "")
+        for d in rows
+    ]

@@ -60,6 +60,22 @@ SECTIONS = [
         app="meetings",
     ),
     DigestSection(
+        "routed_notes",
+        _("Customer notes waiting on you"),
+        "loops.digest",
+        "pick_routed_notes",
+        order=22,
+        app="loops",
+    ),
+    DigestSection(
+        "rhythm",
+        _("Your contact rhythm this week"),
+        "loops.digest",
+        "pick_rhythm",
+        order=65,
+        app="loops",
+    ),
+    DigestSection(
         "impact_checks",
         _("Did the impact we predicted happen?"),
         "decisions.digest",

@@ -24,3 +24,8 @@ class InsightsConfig(AppConfig):
         register_evidence(key="pulse", template="insights/evidence/check_pulse.html",
                           context=selectors.check_pulse, present=selectors.check_pulse_present)
         register_brief_part(key="pulse", title=_("Their pulse figures"), context=selectors.brief_pulse, order=40)
+
+        # The shared customer timeline (customers.timeline): one query per page.
+        from customers.timeline import register_timeline_source
+
+        register_timeline_source(key="pulse", label=_("Pulse figures"), fetch=selectors.timeline_entries, order=40)

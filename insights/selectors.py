@@ -78,6 +78,10 @@ METRICS = [
     Metric("checks_due", _("Impact checks due"), chart=False),
     Metric("checks_on_time", _("Impact checks recorded on time")),
     Metric("predictions_held", _("Impact checks where the prediction held"), unit="%"),
+    # Customer notes routed to the team (or to its account owners) and how many were acknowledged or
+    # answered within 5 working days, Monday to Friday (loops.models.working_days_between).
+    Metric("routed_notes", _("Customer notes routed to the team"), chart=False),
+    Metric("routed_on_time", _("Routed notes answered within 5 working days")),
 ]
 METRIC_KEYS = [m.key for m in METRICS]
 
@@ -204,11 +208,23 @@ def _counted(parts, *, quarters, team_ids):
     return result
 
 
+def _routed_notes(team_ids, quarters):
+    """{(team_id, quarter index): (notes routed, answered within 5 working days)}: loops.selectors. One
+    query (none without the loops app)."""
+    from django.apps import apps
+
+    if not apps.is_installed("loops"):
+        return {}
+    from loops.selectors import routed_answers_by_team
+
+    return routed_answers_by_team(team_ids, [(q.start(), q.end()) for q in quarters])
+
+
 def scorecard(*, teams, quarters, now=None):
     """Figures for `teams` (a Team queryset) over `quarters` (oldest first): a list of TeamFigures.
 
-    Four queries whatever the number of teams, people or rows: the teams, the counts (one UNION ALL),
-    the median review times and the customers touched. Every window is a range on an indexed
+    Five queries whatever the number of teams, people or rows: the teams, the counts (one UNION ALL),
+    the median review times, the customers touched and the routed customer notes. Every window is a range on an indexed
     datetime where the table has one (stories_read.read_at: read_at_idx)."""
     now = now or timezone.now()
     active = Q(members__is_active=True)
@@ -242,6 +258,7 @@ def scorecard(*, teams, quarters, now=None):
     ], quarters=quarters, team_ids=ids)
     medians = _median_review_seconds(ids, quarters)
     touched = _customers_touched(ids, quarters, now)
+    routed = _routed_notes(ids, quarters)
 
     quota = settings.LIFELINE_MEETING_QUOTA
     result = []
@@ -273,6 +290,8 @@ def scorecard(*, teams, quarters, now=None):
                 "checks_due": checks_due,
                 "checks_on_time": checks_on_time,
                 "predictions_held": round(100 * held / known) if known else None,
+                "routed_notes": routed.get(key, (0, 0))[0],
+                "routed_on_time": routed.get(key, (0, 0))[1],
             })
         result.append(row)
     return result
@@ -288,7 +307,7 @@ def scorecard(*, teams, quarters, now=None):
 # request, before the cache is asked.
 COUNTED_KEPT_FOR = 3  # × MAX_AGE: an older entry is never shown, but counted in the request
 COUNTING_LOCK_SECONDS = 60  # far longer than a count takes; a lock left by a dead worker frees itself
-ASKED_KEY = "insights:scorecard:v1:asked"  # {(quarter string, team ids): when last asked}
+ASKED_KEY = "insights:scorecard:v2:asked"  # {(quarter string, team ids): when last asked}
 ASKED_FOR = datetime.timedelta(hours=1)  # refresh_shared_scorecards leaves entries not asked for longer alone
 ASKED_LIMIT = 1000  # the most recently asked entries the registry keeps
 ASKED_EVERY = 10 * 60  # seconds: how often a request notes again that an entry is still asked for
@@ -301,7 +320,7 @@ REFRESH_AT = 0.4
 def scorecard_key(quarter, team_ids):
     """The cache key of the figures for `quarter` and the set `team_ids`."""
     digest = hashlib.sha256(",".join(map(str, sorted(team_ids))).encode()).hexdigest()[:32]
-    return f"insights:scorecard:v1:{settings.TIME_ZONE}:{quarter}:{digest}"
+    return f"insights:scorecard:v2:{settings.TIME_ZONE}:{quarter}:{digest}"
 
 
 def _max_age():
@@ -635,3 +654,50 @@ def whats_new(customers, *, user, count=None):
         customer.meeting_pk, customer.meeting_title = meeting.get("pk"), meeting.get("title")
         customer.meeting_at = db_datetime(meeting.get("starts_at"))
     return rows
+
+
+# -- the customer timeline (customers.timeline) -----------------------------------------------------
+
+
+def timeline_entries(customer, user, *, before, since, until, kinds, limit):
+    """The customer's monthly pulse figures, dated the first of their month (the company's midnight),
+    for those who may read the pulse. One query (none without the permission)."""
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils.formats import date_format
+
+    from customers.timeline import Entry
+
+    if not can(user, "pulse.view"):
+        return []
+    zone = timezone.get_default_timezone()
+
+    def at(month):
+        return dt.datetime.combine(month, dt.time.min, tzinfo=zone)
+
+    def day(moment):
+        return timezone.localtime(moment, zone).date()
+
+    rows = PulseFigure.objects.filter(customer=customer)
+    if before is not None:
+        # A month's moment is its first day's midnight, so the cursor's moment turns into months.
+        first = day(before.at)
+        older = Q(month__lt=first) | (Q(month=first) if at(first) < before.at else Q(pk__in=[]))
+        if at(first) == before.at and before.order > 40:
+            older |= Q(month=first)
+        elif at(first) == before.at and before.order == 40:
+            older |= Q(month=first, pk__lt=before.pk)
+        rows = rows.filter(older)
+    if since is not None:
+        rows = rows.filter(month__gte=day(since))
+    if until is not None:
+        rows = rows.filter(month__lt=day(until))
+    rows = list(rows.only("id", "month", *PULSE_FIELDS).order_by("-month", "-id")[:limit])
+    labels = {name: PulseFigure._meta.get_field(name).verbose_name for name in PULSE_FIELDS}
+    return [
+        Entry(at=at(p.month), source="pulse", pk=p.pk, title=date_format(p.month, "YEAR_MONTH_FORMAT"), dated="",
+              url=reverse("insights:pulse"),
+              detail=" · ".join(f"{labels[name]}: {getattr(p, name)}" for name in PULSE_FIELDS if getattr(p, name)))
+        for p in rows
+    ]

@@ -24,3 +24,9 @@ class MeetingsConfig(AppConfig):
         register_brief_part(
             key="surprises", title=_("What surprised us last time"), context=selectors.brief_surprises, order=30
         )
+
+        # The shared customer timeline (customers.timeline): one query per page.
+        from customers.timeline import register_timeline_source
+
+        register_timeline_source(key="meetings", label=_("Meetings"), fetch=selectors.timeline_meetings, order=30)
+        register_timeline_source(key="debriefs", label=_("Debriefs"), fetch=selectors.timeline_debriefs, order=35)

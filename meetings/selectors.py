@@ -409,3 +409,46 @@ def meeting_brief(meeting, user):
         "how_we_help_text": plain_excerpt(customer.how_we_help_html, BRIEF_HELP_WORDS),  # for emails
         "parts": brief_parts_for(customer, user),
     }
+
+
+# -- the customer timeline (customers.timeline) -----------------------------------------------------
+
+
+def timeline_meetings(customer, user, *, before, since, until, kinds, limit):
+    """The customer's meetings, by start, for the shared timeline. One query."""
+    from customers.timeline import Entry, keyset_q, window_q
+
+    rows = (
+        Meeting.objects.filter(customer=customer)
+        .filter(keyset_q(before, order=30, at="starts_at"), window_q(since=since, until=until, at="starts_at"))
+        .annotate(host_name=F("host__name"))
+        .only("id", "title", "status", "starts_at")
+        .order_by("-starts_at", "-id")[:limit]
+    )
+    return [
+        Entry(at=m.starts_at, source="meetings", pk=m.pk, title=m.title, url=m.get_absolute_url(),
+              kind=m.status, kind_label=str(m.get_status_display()) if m.status != Meeting.Status.SCHEDULED else "",
+              actor=m.host_name or "")
+        for m in rows
+    ]
+
+
+def timeline_debriefs(customer, user, *, before, since, until, kinds, limit):
+    """Debriefs of the customer's meetings, by when they were written, for the shared timeline. One query."""
+    from django.urls import reverse
+
+    from customers.timeline import Entry, keyset_q, window_q
+
+    rows = (
+        Debrief.objects.filter(seat__meeting__customer=customer)
+        .filter(keyset_q(before, order=35, at="created_at"), window_q(since=since, until=until, at="created_at"))
+        .annotate(meeting_id=F("seat__meeting_id"), meeting_title=F("seat__meeting__title"), author_name=F("seat__user__name"))
+        .only("id", "goals_and_needs", "created_at")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        Entry(at=d.created_at, source="debriefs", pk=d.pk, title=d.meeting_title,
+              url=reverse("meetings:detail", kwargs={"pk": d.meeting_id}),
+              detail=Truncator(d.goals_and_needs).chars(200), actor=d.author_name or "")
+        for d in rows
+    ]

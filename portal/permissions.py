@@ -84,6 +84,15 @@ RELATIONS = {
     ),
     "team_member": (_("is a member of the team"), lambda user, obj: _is(getattr(obj, "pk", None), user.team_id)),
     "pulse_team_host": (_("is a host in the Customer Success team"), _pulse_team_host),
+    "customer_facing": (
+        _("is in a customer-facing team (sales, service, account management)"),
+        lambda user, obj: getattr(getattr(user, "team", None), "kind", None) == "customer_facing",
+    ),
+    "note_recipient": (
+        _("the note is routed to them or to their team"),
+        lambda user, obj: _is(getattr(obj, "route_user_id", None), user.pk)
+        or _is(getattr(obj, "route_team_id", None), user.team_id),
+    ),
     "seat_holder": (_("holds a seat at it, confirmed or on the waitlist"), _holds_seat),
 }
 
@@ -166,6 +175,26 @@ RULES = {
     "survey.results": Rule(
         {LEADER, ADMIN},
         help="The pulse's answers without names: leaders their own team's, admins every team's; teams of 5 answers or more.",
+    # The shared customer timeline and the 3-2-1 contact rhythm (loops)
+    "note.write": Rule(
+        {HOST, ADMIN}, ("customer_facing", "account_owner"), ("customer.view",),
+        help="Add a note to a customer's timeline (the object is the customer): service, sales, account management.",
+    ),
+    "note.read_restricted": Rule(
+        {LEADER, ADMIN}, ("author", "audience_member", "note_recipient"), ("customer.view",),
+        help="Notes shown to leaders only or to chosen teams (left out of the timeline for others).",
+    ),
+    "note.respond": Rule(
+        {ADMIN}, ("note_recipient",),
+        help="Acknowledge or answer a routed note: the account owner or the team it is routed to.",
+    ),
+    "rhythm.use": Rule(
+        {HOST}, ("customer_facing",),
+        help="Turn on the weekly contact rhythm, see its suggestions (with FORD openers) and progress.",
+    ),
+    "touch.log": Rule(
+        {ADMIN}, ("account_owner",), ("customer.view",),
+        help="Log a touch (email, card, call) with a customer one owns (the object is the customer).",
     ),
     # Slack and Teams channels
     "webhook.manage": Rule({ADMIN}, help="Add and change Slack and Teams channels, send test messages, see what was posted."),

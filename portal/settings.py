@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "stories",
     "meetings",
     "survey",
+    "loops",
     "digests",
     "insights",
     "webhooks",

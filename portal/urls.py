@@ -29,6 +29,7 @@ urlpatterns = [
     path("stories/", include("stories.urls")),
     path("meetings/", include("meetings.urls")),
     path("survey/", include("survey.urls")),
+    path("loops/", include("loops.urls")),
     path("", include("digests.urls")),
     path("insights/", include("insights.urls")),
     path("admin/", admin.site.urls),

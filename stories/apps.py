@@ -65,3 +65,8 @@ class StoriesConfig(AppConfig):
             services.stories_reindex_customers(customer_ids=customer_ids)
 
         customers_renamed.connect(customers_imported, dispatch_uid="stories_customers_renamed")
+
+        # The shared customer timeline (customers.timeline): one query per page.
+        from customers.timeline import register_timeline_source
+
+        register_timeline_source(key="stories", label=_("Stories"), fetch=selectors.timeline_entries, order=10)

@@ -608,3 +608,28 @@ def feed_theme(slug):
     if "\x00" in slug:
         return None
     return Theme.objects.only("id", "name", "slug").filter(slug=slug).first()
+
+
+# -- the customer timeline (customers.timeline) -----------------------------------------------------
+
+
+def timeline_entries(customer, user, *, before, since, until, kinds, limit):
+    """The customer's published stories `user` may read (readable_published), by publication, for the
+    shared timeline. Anonymised stories are left out, as on the rest of the customer page: listing them
+    under the customer's name would name it. One query."""
+    from customers.timeline import Entry, keyset_q, window_q
+
+    rows = (
+        readable_published(user)
+        .filter(customer=customer, published_at__isnull=False)
+        .exclude(naming=Story.Naming.ANONYMISED)
+        .filter(keyset_q(before, order=10, at="published_at"), window_q(since=since, until=until, at="published_at"))
+        .annotate(author_name=F("author__name"))
+        .only("id", "slug", "title", "excerpt", "published_at")
+        .order_by("-published_at", "-id")[:limit]
+    )
+    return [
+        Entry(at=s.published_at, source="stories", pk=s.pk, title=s.title, url=s.get_absolute_url(),
+              detail=Truncator(s.excerpt).chars(200), actor=s.author_name)
+        for s in rows
+    ]

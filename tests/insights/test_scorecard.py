@@ -72,14 +72,14 @@ class TestScorecardFigures:
         for team, users in small:
             activity(team, users, quarter, customers=customers(2))
         teams = Team.objects.all()
-        with django_assert_num_queries(4):  # the teams, the counts, the median review times, the customers touched
+        with django_assert_num_queries(5):  # the teams, the counts, the median review times, the customers touched, the routed notes
             selectors.scorecard(teams=teams, quarters=quarter.trend(4))
         shared = customers(5)
         for i in range(50):
             team, users = team_with_people(f"Big {i}", f"big-{i}", staff=8, leaders=2)
             if i % 5 == 0:
                 activity(team, users, quarter, customers=shared, stories=3)
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             rows = selectors.scorecard(teams=Team.objects.all(), quarters=quarter.trend(4))
         assert len(rows) == 52
 
@@ -113,7 +113,7 @@ class TestCompareView:
             activity(team, users, quarter, customers=customers(2))
         client.get(url(quarter))  # warm the session and template caches
         cache.clear()
-        with django_assert_num_queries(8):  # session, user, visible teams, and scorecard()'s four + employee pulse
+        with django_assert_num_queries(9):  # session, user, visible teams, and scorecard()'s five + employee pulse
             client.get(url(quarter))
         with django_assert_num_queries(4):  # counted a moment ago: session, user, visible teams + employee pulse
             client.get(url(quarter))
@@ -121,7 +121,7 @@ class TestCompareView:
             team, users = team_with_people(f"Big {i}", f"big-{i}", staff=6)
             if i % 10 == 0:
                 activity(team, users, quarter, customers=customers(2))
-        with django_assert_num_queries(8):  # teams the cached figures do not cover: counted again + employee pulse
+        with django_assert_num_queries(9):  # teams the cached figures do not cover: counted again + employee pulse
             response = client.get(url(quarter))
         assert len(response.context["rows"]) == 52
         with django_assert_num_queries(4):  # + the employee pulse: one query
@@ -204,7 +204,7 @@ class TestTeamView:
                 for q in quarter.trend(4):
                     activity(team, users, q, customers=customers(4), stories=5)
             cache.clear()
-            with django_assert_num_queries(8):  # session, user, the team, and scorecard()'s four + employee pulse
+            with django_assert_num_queries(9):  # session, user, the team, and scorecard()'s five + employee pulse
                 client.get(url(quarter, slug="finance"))
             with django_assert_num_queries(4):  # counted a moment ago + employee pulse
                 client.get(url(quarter, slug="finance"))
@@ -214,7 +214,7 @@ class TestTeamViewFragments:
     def test_htmx_gets_only_the_results(self, as_user, leader, quarter):
         response = as_user(leader).get(url(quarter, slug="finance"), HTTP_HX_REQUEST="true")
         html = response.content.decode()
-        assert 'id="team-results"' in html and "<html" not in html and html.count('role="img"') == 11  # one chart per charted metric
+        assert 'id="team-results"' in html and "<html" not in html and html.count('role="img"') == 12  # one chart per charted metric
 
 
 class TestSharedFigures:
@@ -323,7 +323,7 @@ class TestStaleWhileRecount:
         add_a_read(team, quarter)
         ids = sorted(Team.objects.values_list("pk", flat=True))
         with later(settings.LIFELINE_SCORECARD_MAX_AGE + 1) as moment:
-            with django_assert_num_queries(8):  # session, user, visible teams, and scorecard()'s four + employee pulse
+            with django_assert_num_queries(9):  # session, user, visible teams, and scorecard()'s five + employee pulse
                 assert shown_reads(client, team, quarter) == (9, moment)
             assert cache.get(selectors.scorecard_key(quarter, ids) + ":counting") is None  # let go
             with django_assert_num_queries(4):  # + the employee pulse: one query
@@ -340,7 +340,7 @@ class TestStaleWhileRecount:
         ids = sorted(Team.objects.values_list("pk", flat=True))
         cache.add(selectors.scorecard_key(quarter, ids) + ":counting", 1)  # even while someone counts
         with later(3 * settings.LIFELINE_SCORECARD_MAX_AGE + 1) as moment:
-            with django_assert_num_queries(8):  # + the employee pulse: one query
+            with django_assert_num_queries(9):  # + the employee pulse: one query
                 assert shown_reads(client, team, quarter) == (9, moment)
 
     def test_a_team_page_counts_only_its_due_quarters(self, settings, as_user, leader, finance_activity, quarter,
@@ -352,7 +352,7 @@ class TestStaleWhileRecount:
         cache.add(older + ":counting", 1)
         add_a_read(team, quarter)
         with later(settings.LIFELINE_SCORECARD_MAX_AGE + 1) as moment:
-            with django_assert_num_queries(8):  # the three quarters nobody else counts, in one go + employee pulse
+            with django_assert_num_queries(9):  # the three quarters nobody else counts, in one go + employee pulse
                 reads, counted_at = shown_reads(client, team, quarter, slug="finance")
         assert reads == 9 and counted_at < moment  # the oldest figures shown: the one another worker counts
         assert cache.get(older)["at"] == counted_at
@@ -368,7 +368,7 @@ class TestRefreshScorecardsTask:
         shown_reads(client, team, quarter)
         add_a_read(team, quarter)
         with later(settings.LIFELINE_SCORECARD_MAX_AGE // 2 + 1) as moment:
-            with django_assert_num_queries(5):  # the teams that still exist, and scorecard()'s four
+            with django_assert_num_queries(6):  # the teams that still exist, and scorecard()'s five
                 assert tasks.refresh_scorecards_task.delay().get() == 1
             with django_assert_num_queries(4):  # session, user, visible teams: counted already + employee pulse
                 assert shown_reads(client, team, quarter) == (9, moment)
@@ -442,10 +442,10 @@ class TestScorecardWithoutTheCache:
         try:
             team, _users = finance_activity
             client = as_user(admin_user)
-            with django_assert_num_queries(8):  # session, user, visible teams, scorecard()'s four + employee pulse
+            with django_assert_num_queries(9):  # session, user, visible teams, scorecard()'s five + employee pulse
                 assert shown_reads(client, team, quarter)[0] == 8
             add_a_read(team, quarter)
-            with django_assert_num_queries(8):  # counted again: nothing was kept + employee pulse
+            with django_assert_num_queries(9):  # counted again: nothing was kept + employee pulse
                 reads, counted_at = shown_reads(client, team, quarter)
             assert reads == 9 and counted_at is not None
         finally:

@@ -261,6 +261,19 @@ URLS = {
     "survey:open": [Case(pk("survey_draft"), POST=A("survey.manage"))],
     "survey:close": [Case(pk("survey_open"), POST=A("survey.manage"))],
     "survey:results": [Case(pk("survey_open"), GET=A("survey.results"))],
+    # the shared customer timeline and the contact rhythm (loops)
+    "loops:timeline": [Case(slug("customer"), GET=A("customer.view"))],
+    "loops:note_add": [Case(slug("customer"), GET=A("note.write", "customer"), POST=A("note.write", "customer"))],
+    "loops:note": [
+        Case(pk("note"), GET=A("customer.view"), label="everyone"),
+        Case(pk("leaders_note"), GET=A("note.read_restricted", "leaders_note"), label="leaders only"),
+    ],
+    # a note routed to Sales (the account owner's, the author's and the meeting host's team); POST with no
+    # answer is refused by the service (a message, 302), not by the permission
+    "loops:note_respond": [Case(pk("routed_note"), POST=A("note.respond", "routed_note"))],
+    "loops:rhythm": [Case(GET=A("rhythm.use"))],
+    "loops:rhythm_set": [Case(POST=A("rhythm.use"), data={"on": "1"})],
+    "loops:touch_log": [Case(slug("customer"), POST=A("touch.log", "customer"), data={"kind": "call"})],
 }
 
 
@@ -376,7 +389,15 @@ def world(db, settings):
     survey_services.survey_open(by=people["admin"], survey=survey_open)
     survey_draft = survey_services.survey_save(by=people["admin"], year=2026, quarter=2, questions=questions,
                                                closes_at=now + datetime.timedelta(days=90))
+    from loops.models import Note
+
+    note = Note.objects.create(customer=customer, author=people["host"], kind="call", text="Called Ken.")
+    leaders_note = Note.objects.create(customer=customer, author=people["host"], kind="call", text="Renewal risk.",
+                                       visibility="leaders")
+    routed_note = Note.objects.create(customer=customer, author=people["host"], kind="complaint", text="Late.",
+                                      route="team", route_team=sales, status="open")
     return {
+        "note": note, "leaders_note": leaders_note, "routed_note": routed_note,
         **people, "finance": finance, "customer": customer, "customer_import": customer_import, "contact": ContactFactory(customer=customer),
         "published": published, "draft": draft, "leaders_only": leaders_only, "team_story": team_story,
         "anonymised": anonymised, "theme": theme,

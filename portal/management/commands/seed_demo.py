@@ -8,6 +8,7 @@ from customers import demo as customers_demo
 from decisions import demo as decisions_demo
 from digests import demo as digests_demo
 from insights import demo as insights_demo
+from loops import demo as loops_demo
 from meetings import demo as meetings_demo
 from portal import demo as portal_demo
 from stories import demo as stories_demo
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             decisions_demo.seed,
             meetings_demo.seed,
             survey_demo.seed,
+            loops_demo.seed,
             digests_demo.seed,
             insights_demo.seed,
             webhooks_demo.seed,

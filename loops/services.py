@@ -1,0 +1,101 @@
+"""Writes: notes, their routing and answers, the rhythm and its touches. Permission checked inside,
+one transaction each; email goes after the commit (portal.lib.tasks.run_after_commit)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.services import customer_touch
+from portal.lib.tasks import run_after_commit
+from portal.models import Team, User
+from portal.permissions import require
+
+from .models import Note, NoteNotice, Rhythm, Touch
+
+
+def _recipients(note):
+    """Who a routed note notifies: the account owner, or the active members of the team (not its author)."""
+    if note.route == Note.Route.OWNER:
+        users = User.objects.filter(pk=note.route_user_id, is_active=True)
+    else:
+        users = User.objects.filter(team_id=note.route_team_id, is_active=True)
+    return list(users.exclude(pk=note.author_id).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def note_add(*, by, customer, kind, text, contact=None, link="", visibility=Note.Visibility.EVERYONE, audience=(),
+             route="", route_team=None, at=None):
+    """Add a note to the customer's timeline; a routed one is open and tells its recipients (email after
+    the commit, and their home page)."""
+    require(by, "note.write", customer)
+    if contact is not None and contact.customer_id != customer.pk:
+        raise ValidationError(_("That contact is not one of this customer's."))
+    if visibility != Note.Visibility.TEAMS:
+        audience = ()
+    elif not audience:
+        raise ValidationError(_("Choose the teams who may read it."))
+    note = Note(customer=customer, author=by, kind=kind, text=text.strip(), contact=contact, link=link, visibility=visibility,
+                route=route or "", at=at or timezone.now())
+    if route == Note.Route.OWNER:
+        if customer.account_owner_id is None:
+            raise ValidationError(_("This customer has no account owner to route the note to."))
+        note.route_user_id = customer.account_owner_id
+    elif route == Note.Route.TEAM:
+        if route_team is None or route_team.kind != Team.Kind.CUSTOMER_FACING:
+            raise ValidationError(_("Choose a customer-facing team to route the note to."))
+        note.route_team = route_team
+    if note.route:
+        note.status = Note.Status.OPEN
+    note.full_clean(exclude=["customer", "author", "contact", "route_user", "route_team"])
+    note.save()
+    if audience:
+        note.audience.set(audience)
+    if note.route:
+        notices = NoteNotice.objects.bulk_create(NoteNotice(note=note, user_id=pk) for pk in _recipients(note))
+        from .tasks import send_note_routed_task
+
+        for notice in notices:
+            run_after_commit(send_note_routed_task, notice.pk)
+    customer_touch(customer_id=customer.pk, at=note.at)
+    return note
+
+
+@transaction.atomic
+def note_respond(*, by, note, answer="", acknowledge=False):
+    """Acknowledge an open routed note, or answer it (an answer needs words). The first response wins:
+    the note is locked, and one already answered says so and changes nothing."""
+    require(by, "note.respond", note)
+    note = Note.objects.select_for_update().get(pk=note.pk)
+    if note.status != Note.Status.OPEN:
+        raise ValidationError(_("Someone has already answered this note."))
+    answer = (answer or "").strip()
+    if not acknowledge and not answer:
+        raise ValidationError(_("Write an answer, or acknowledge the note."))
+    note.status = Note.Status.ACKNOWLEDGED if acknowledge and not answer else Note.Status.ANSWERED
+    note.answer, note.responded_by, note.responded_at = answer[:500], by, timezone.now()
+    note.save(update_fields=["status", "answer", "responded_by", "responded_at"])
+    return note
+
+
+def rhythm_set(*, by, on):
+    """Turn the weekly 3-2-1 rhythm on or off for oneself."""
+    require(by, "rhythm.use")
+    if on:
+        Rhythm.objects.get_or_create(user=by)
+    else:
+        Rhythm.objects.filter(user=by).delete()
+
+
+@transaction.atomic
+def touch_log(*, by, customer, kind, contact=None, at=None):
+    """Log a personal email, a handwritten card or a call with a customer one owns; it shows on the
+    customer's timeline and counts towards the week's rhythm."""
+    require(by, "touch.log", customer)
+    if kind not in Touch.Kind.values:
+        raise ValidationError(_("Choose an email, a card or a call."))
+    if contact is not None and contact.customer_id != customer.pk:
+        raise ValidationError(_("That contact is not one of this customer's."))
+    touch = Touch.objects.create(owner=by, customer=customer, contact=contact, kind=kind, at=at or timezone.now())
+    customer_touch(customer_id=customer.pk, at=touch.at)
+    return touch

@@ -1,0 +1,75 @@
+"""Service tells sales: a complaint routed to Sales from Ken's timeline, answered from the home page;
+then the account owner logs a touch in one click and sees it on the same timeline."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from loops.models import Note, Rhythm, Touch
+from portal.models import Team, User
+from tests.browser.conftest import screenshot
+from tests.factories import ContactFactory, CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def people(db):
+    success = Team.objects.create(name="Customer Success", slug="customer-success", kind=Team.Kind.CUSTOMER_FACING)
+    sales = Team.objects.create(name="Sales", slug="sales", kind=Team.Kind.CUSTOMER_FACING)
+    sam = UserFactory(name="Sam Carter", email="sam@example.com", team=success, role=User.Role.HOST)
+    priya = UserFactory(name="Priya Raman", email="priya@example.com", team=sales, role=User.Role.HOST)
+    customer = CustomerFactory(name="Ken's Plumbing Supply", slug="kens-plumbing-supply", account_owner=sam)
+    ContactFactory(customer=customer, name="Rosa Alvarez", recreation="Trail running.")
+    return {"sam": sam, "priya": priya, "customer": customer}
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile("/accounts/"))
+
+
+def test_a_routed_note_is_answered_and_a_touch_is_logged(page, sign_in, people):
+    sign_in(people["sam"])
+    page.goto("/customers/kens-plumbing-supply/")
+    timeline = page.locator("#timeline")
+    expect(timeline.get_by_text("Nothing on this customer's timeline yet.")).to_be_visible()  # loaded by htmx
+    timeline.get_by_text("Add a note").click()
+    page.get_by_label("Kind").select_option("complaint")
+    page.get_by_label("What happened").fill("Two pallets arrived crushed; Rosa's crews were short.")
+    page.get_by_label("Contact", exact=True).select_option(label="Rosa Alvarez")
+    page.get_by_label("Route it").select_option("team")
+    page.get_by_label("Team", exact=True).select_option(label="Sales")
+    page.get_by_role("button", name="Add the note").click()
+    expect(timeline.get_by_text("Two pallets arrived crushed")).to_be_visible()
+    expect(timeline.get_by_text("Open", exact=True)).to_be_visible()
+    assert page.url.endswith("/customers/kens-plumbing-supply/")  # swapped in place
+    assert Note.objects.get().status == "open"
+    screenshot(page, "timeline-note-added")
+    sign_out(page)
+
+    sign_in(people["priya"])
+    panel = page.locator(".home-notes")
+    expect(panel.get_by_text("Two pallets arrived crushed")).to_be_visible()
+    panel.get_by_label("Your answer").fill("Credited and re-shipped on the early truck.")
+    panel.get_by_role("button", name="Answer").click()
+    expect(panel.get_by_text("Answered")).to_be_visible()
+    assert Note.objects.get().status == "answered"
+    sign_out(page)
+
+    sign_in(people["sam"])
+    page.goto("/loops/rhythm/")
+    page.get_by_role("button", name="Turn the rhythm on").click()
+    expect(page.get_by_text("Trail running.")).to_be_visible()  # a FORD opener
+    page.get_by_role("button", name="Log: Handwritten card").first.click()
+    expect(page.locator("#rhythm").get_by_text("1 of 2")).to_be_visible()
+    assert Touch.objects.filter(kind="card").count() == 1 and Rhythm.objects.filter(user=people["sam"]).exists()
+    page.goto("/customers/kens-plumbing-supply/")
+    expect(page.locator("#timeline").get_by_text("Handwritten card")).to_be_visible()
+    expect(page.locator("#timeline").get_by_text("Credited and re-shipped on the early truck.")).to_be_visible()
+    page.locator("#timeline").get_by_label("Show").select_option("touches")
+    page.locator("#timeline").get_by_role("button", name="Apply").click()  # htmx may not have wired the fresh form yet
+    expect(page.locator("#timeline").get_by_text("Handwritten card")).to_be_visible()
+    expect(page.locator("#timeline").get_by_text("Two pallets arrived crushed")).to_have_count(0)
+    assert not page.console_errors

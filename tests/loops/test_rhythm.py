@@ -1,0 +1,148 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from customers.models import ContactAudit
+from loops import selectors, services
+from loops.models import Rhythm, RhythmTargets, Touch
+from tests.conftest import frozen_at
+from tests.factories import ContactFactory, CustomerFactory
+
+from .conftest import NOW
+
+now = pytest.fixture(autouse=True)(frozen_at(NOW))  # Wednesday 18 November 2026, 14:00 in Dubai
+
+
+def at(day, hour, zone="Asia/Dubai"):
+    import zoneinfo
+
+    return datetime.datetime(2026, 11, day, hour, tzinfo=zoneinfo.ZoneInfo(zone))
+
+
+@pytest.mark.django_db
+class TestWeek:
+    def test_the_week_starts_on_monday_in_the_persons_zone(self, owner):
+        start, end = selectors.week_bounds(owner, NOW)
+        assert start == at(16, 0) and end == at(23, 0)
+
+    def test_progress_counts_this_week_only(self, owner, customer, django_assert_num_queries):
+        Rhythm.objects.create(user=owner)
+        for kind, when in [("email", at(16, 0)), ("email", at(18, 9)), ("card", at(17, 12)), ("call", at(15, 23)),
+                           ("call", at(23, 0))]:
+            Touch.objects.create(owner=owner, customer=customer, kind=kind, at=when)
+        with django_assert_num_queries(1):
+            week = selectors.week_progress(owner)
+        assert [(i["key"], i["done"], i["target"]) for i in week["items"]] == [("emails", 2, 3), ("cards", 1, 2), ("calls", 0, 1)]
+
+    def test_the_targets_are_company_wide_and_editable(self, owner):
+        Rhythm.objects.create(user=owner)
+        RhythmTargets(emails=5, cards=1, calls=2).save()
+        assert [i["target"] for i in selectors.week_progress(owner)["items"]] == [5, 1, 2]
+
+    def test_off_means_no_panel(self, owner):
+        assert selectors.week_progress(owner) is None and selectors.rhythm_panel(owner) is None
+
+
+@pytest.mark.django_db
+class TestSuggestions:
+    def test_least_recently_touched_first_with_a_ford_opener(self, owner, customer, contact):
+        touched = ContactFactory(customer=customer, name="Bea Touched", recreation="", dreams="A second depot.")
+        other = CustomerFactory(name="Aroha Foods", account_owner=owner)
+        never = ContactFactory(customer=other, name="Tama Never", family="", occupation="", recreation="", dreams="")
+        CustomerFactory(name="No Contacts Co", account_owner=owner)
+        CustomerFactory(name="Someone else's")  # not owned
+        Touch.objects.create(owner=owner, customer=customer, contact=touched, kind="call", at=NOW - datetime.timedelta(days=1))
+        Touch.objects.create(owner=owner, customer=customer, contact=contact, kind="call", at=NOW - datetime.timedelta(days=9))
+        found = selectors.suggestions(owner)
+        assert [c.name for c in found["contacts"]] == ["Tama Never", "Ken Adams", "Bea Touched"]
+        assert found["contacts"][1].opener["text"] == "Sails on Lake Erie every weekend."
+        assert found["contacts"][0].opener is None
+        assert [c.name for c in found["customers"]] == ["No Contacts Co"]
+        assert all(c.opener is None for c in selectors.suggestions(owner, show_ford=False)["contacts"])
+
+    @pytest.mark.parametrize("size", [1, 8])
+    def test_the_page_runs_a_fixed_number_of_queries(self, as_user, owner, size, django_assert_num_queries):
+        Rhythm.objects.create(user=owner)
+        for i in range(size):
+            customer = CustomerFactory(account_owner=owner)
+            for contact in ContactFactory.create_batch(2, customer=customer):
+                Touch.objects.create(owner=owner, customer=customer, contact=contact, kind="email")
+        client = as_user(owner)
+        client.get(reverse("loops:rhythm"))
+        # session, user, week progress, suggestions (contacts, customers with none), the week's touches,
+        # the FORD audit
+        with django_assert_num_queries(7):
+            assert client.get(reverse("loops:rhythm")).status_code == 200
+
+    def test_the_ford_openers_shown_are_audited(self, as_user, owner, customer, contact):
+        Rhythm.objects.create(user=owner)
+        as_user(owner).get(reverse("loops:rhythm"))
+        assert ContactAudit.objects.filter(contact=contact, actor=owner, action="viewed").count() == 1
+
+
+@pytest.mark.django_db
+class TestViews:
+    def test_only_customer_facing_people_keep_a_rhythm(self, as_user, staff, owner, seller):
+        assert as_user(staff).get(reverse("loops:rhythm")).status_code == 403
+        assert as_user(staff).post(reverse("loops:rhythm_set"), {"on": "1"}).status_code == 403
+        client = as_user(seller)  # staff in Sales: a customer-facing team
+        assert client.post(reverse("loops:rhythm_set"), {"on": "1"}).status_code == 302
+        assert Rhythm.objects.filter(user=seller).exists()
+        client.post(reverse("loops:rhythm_set"), {"on": "0"})
+        assert not Rhythm.objects.filter(user=seller).exists()
+
+    def test_one_click_log_a_touch(self, as_user, owner, customer, contact):
+        Rhythm.objects.create(user=owner)
+        client = as_user(owner)
+        response = client.post(reverse("loops:touch_log", args=[customer.slug]), {"kind": "card", "contact": contact.pk},
+                               headers={"HX-Request": "true"})
+        body = response.content.decode()
+        assert body.lstrip().startswith('<div id="rhythm"') and "1 of 2" in body
+        touch = Touch.objects.get()
+        assert (touch.owner, touch.contact, touch.kind) == (owner, contact, "card")
+        # and it shows on the shared timeline, to everyone
+        from customers.timeline import timeline
+
+        entries, _ = timeline(customer, owner, source="touches")
+        assert [(e.kind, e.title) for e in entries] == [("card", "Ken Adams")]
+
+    def test_touches_only_with_ones_own_customers(self, as_user, seller, customer):
+        response = as_user(seller).post(reverse("loops:touch_log", args=[customer.slug]), {"kind": "call"})
+        assert response.status_code == 403 and not Touch.objects.exists()
+
+    def test_bad_input_changes_nothing(self, as_user, owner, customer):
+        client = as_user(owner)
+        client.post(reverse("loops:touch_log", args=[customer.slug]), {"kind": "fax"})
+        other = ContactFactory()
+        assert client.post(reverse("loops:touch_log", args=[customer.slug]), {"kind": "call", "contact": other.pk}).status_code == 404
+        assert client.get(reverse("loops:touch_log", args=[customer.slug])).status_code == 405
+        assert not Touch.objects.exists()
+
+    def test_the_home_panel_shows_the_week(self, as_user, owner, customer):
+        Rhythm.objects.create(user=owner)
+        services.touch_log(by=owner, customer=customer, kind="email")
+        body = as_user(owner).get(reverse("home")).content.decode()
+        assert "Your contact rhythm this week" in body and "1 of 3" in body
+
+
+@pytest.mark.django_db
+class TestDigest:
+    def test_the_digest_shows_the_week_and_the_notes_waiting(self, owner, seller, customer, host, django_assert_num_queries):
+        from digests.compose import compose_for
+        from loops import digest
+        from loops.models import Note
+
+        Rhythm.objects.create(user=owner)
+        Touch.objects.create(owner=owner, customer=customer, kind="email", at=at(17, 10))
+        Touch.objects.create(owner=owner, customer=customer, kind="email", at=at(14, 10))  # last week
+        Note.objects.create(customer=customer, author=host, kind="complaint", text="Late again.", route="team",
+                            route_team=seller.team, status="open")
+        with django_assert_num_queries(4):
+            data = digest.prepare([owner, seller], {}, NOW)
+        rhythm = digest.pick_rhythm(data, owner, None, NOW)
+        assert "Personal emails: 1 of 3" in rhythm["note"] and digest.pick_rhythm(data, seller, None, NOW) is None
+        waiting = digest.pick_routed_notes(data, owner, None, NOW)  # owner is in Sales too
+        assert [i["detail"] for i in waiting["items"]] == ["Late again."]
+        blocks = {b.key for b in compose_for(owner, now=NOW).blocks}
+        assert {"rhythm", "routed_notes"} <= blocks
