@@ -175,6 +175,7 @@ RULES = {
     "survey.results": Rule(
         {LEADER, ADMIN},
         help="The pulse's answers without names: leaders their own team's, admins every team's; teams of 5 answers or more.",
+    ),
     # The shared customer timeline and the 3-2-1 contact rhythm (loops)
     "note.write": Rule(
         {HOST, ADMIN}, ("customer_facing", "account_owner"), ("customer.view",),
