@@ -184,3 +184,7 @@ class CustomerImport(ImportUpload):
 
     def get_absolute_url(self):
         return reverse("customers:import_status", kwargs={"pk": self.pk})
+
+    def result_facts(self):
+        """What an import saved, as (label, count) for the upload page."""
+        return [(_("Customers added"), self.created), (_("Customers updated"), self.updated)]

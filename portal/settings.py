@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "digests",
     "insights",
     "webhooks",
+    "improvements",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,10 @@ CELERY_BEAT_SCHEDULE["digests-reminders"] = {"task": "digests.tasks.plan_reminde
 CELERY_BEAT_SCHEDULE["portal-retry-tasks"] = {"task": "portal.tasks.retry_pending_tasks_task", "schedule": 15 * 60}
 # customers: every 5 minutes, start again the CSV imports whose worker was lost (nothing of theirs was saved).
 CELERY_BEAT_SCHEDULE["customers-resume-imports"] = {"task": "customers.tasks.resume_imports_task", "schedule": 5 * 60}
+# improvements: the same for the complaint imports.
+CELERY_BEAT_SCHEDULE["improvements-resume-imports"] = {
+    "task": "improvements.tasks.resume_imports_task", "schedule": 5 * 60,
+}
 # insights: every hour, finish sending any published monthly pulse whose emails are not all out.
 CELERY_BEAT_SCHEDULE["insights-pulse"] = {"task": "insights.tasks.resume_pulses_task", "schedule": 60 * 60}
 # Which release this is: every cache key starts with it, so a deploy never reads an older release's

@@ -30,6 +30,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("", include("digests.urls")),
     path("insights/", include("insights.urls")),
+    path("improvements/", include("improvements.urls")),
     path("admin/", admin.site.urls),
 ]
 
