@@ -99,8 +99,8 @@ def seed(*, teams, people, customers, **_ctx):
         customers=[customers[s] for s in ("kens-plumbing-supply", "cascade-builders") if s in customers],
         estimated_cost=1500, estimated_benefit=6000, at=_at(rose + datetime.timedelta(days=20)),
     )
-    idea_join(by=people["finance_staff"], idea=idea)
-    idea_team_join(by=grace, idea=idea, team=teams["finance"])
+    idea_join(by=people["finance_staff"], idea=idea, at=_at(rose + datetime.timedelta(days=21)))
+    idea_team_join(by=grace, idea=idea, team=teams["finance"], at=_at(rose + datetime.timedelta(days=22)))
     starts = add_months(this_month, -2)
     ends = this_month - datetime.timedelta(days=1)
     idea = pilot_start(by=tom, idea=idea, owner=tom, starts_on=starts, ends_on=ends,

@@ -181,6 +181,7 @@ def complaint_imports():
 def idea_list(*, status=None):
     """Ideas newest first with their author, pilot and number of members: one query (two with a page count)."""
     ideas = Idea.objects.select_related("author", "pilot", "pilot__owner").annotate(member_count=Count("members"))
+    ideas = ideas.order_by("-created_at", "-id")
     if status:
         ideas = ideas.filter(status=status)
     return ideas

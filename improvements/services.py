@@ -84,17 +84,26 @@ def idea_edit(*, by, idea, data):
     return idea
 
 
-def idea_join(*, by, idea, join=True):
-    """Join (or leave) an idea oneself. Joining twice or leaving when not in it changes nothing."""
+def _open_to_join(idea):
+    """Refuses a closed idea, as the database has it (the row is locked, so a close waits for the join)."""
+    idea = Idea.objects.select_for_update().only("status").get(pk=idea.pk)
+    if idea.status in (Idea.Status.ADOPTED, Idea.Status.DROPPED):
+        raise ValidationError(_("This idea is closed; nobody can join it any more."))
+
+
+def idea_join(*, by, idea, join=True, at=None):
+    """Join (or leave) an idea oneself. Joining twice or leaving when not in it changes nothing; a
+    closed (adopted or dropped) idea takes no one new."""
     require(by, "improvement.join", idea)
     with transaction.atomic():
         if join:
+            _open_to_join(idea)
             try:
                 with transaction.atomic():
-                    IdeaMember.objects.create(idea=idea, user=by, joined_by=by)
+                    IdeaMember.objects.create(idea=idea, user=by, joined_by=by, joined_at=at or timezone.now())
             except IntegrityError:  # a double click: already in
                 return False
-            _event(idea, by, IdeaEvent.Kind.JOINED)
+            _event(idea, by, IdeaEvent.Kind.JOINED, at=at)
             return True
         if IdeaMember.objects.filter(idea=idea, user=by).delete()[0]:
             _event(idea, by, IdeaEvent.Kind.LEFT)
@@ -102,19 +111,20 @@ def idea_join(*, by, idea, join=True):
     return False
 
 
-def idea_team_join(*, by, idea, team, join=True):
+def idea_team_join(*, by, idea, team, join=True, at=None):
     """Add a team (its leader, or an admin) to an idea, or take it off."""
     from types import SimpleNamespace
 
     require(by, "improvement.team", SimpleNamespace(team_id=team.pk))
     with transaction.atomic():
         if join:
+            _open_to_join(idea)
             try:
                 with transaction.atomic():
-                    IdeaMember.objects.create(idea=idea, team=team, joined_by=by)
+                    IdeaMember.objects.create(idea=idea, team=team, joined_by=by, joined_at=at or timezone.now())
             except IntegrityError:
                 return False
-            _event(idea, by, IdeaEvent.Kind.TEAM_JOINED, team.name)
+            _event(idea, by, IdeaEvent.Kind.TEAM_JOINED, team.name, at=at)
             return True
         if IdeaMember.objects.filter(idea=idea, team=team).delete()[0]:
             _event(idea, by, IdeaEvent.Kind.TEAM_LEFT, team.name)

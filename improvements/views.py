@@ -168,8 +168,12 @@ def idea_edit(request, pk):
 def idea_join(request, pk):
     idea = selectors.get_idea_for(request.user, pk)
     join = request.POST.get("join") != "0"
-    services.idea_join(by=request.user, idea=idea, join=join)
-    messages.success(request, _("You joined this idea.") if join else _("You left this idea."))
+    try:
+        services.idea_join(by=request.user, idea=idea, join=join)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("You joined this idea.") if join else _("You left this idea."))
     return redirect(idea)
 
 
@@ -183,7 +187,11 @@ def idea_team(request, pk):
         messages.error(request, _("Choose a team."))
         return redirect(idea)
     team = form.cleaned_data["team"]
-    services.idea_team_join(by=request.user, idea=idea, team=team, join=form.cleaned_data["join"])
+    try:
+        services.idea_team_join(by=request.user, idea=idea, team=team, join=form.cleaned_data["join"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(idea)
     if form.cleaned_data["join"]:
         messages.success(request, _("%(team)s joined this idea.") % {"team": team.name})
     else:
