@@ -38,6 +38,10 @@ def main_pages():
         ("settings", "digests", lambda: "/settings/notifications/"),
         ("subscribe", "stories", lambda: "/stories/subscribe/"),
         ("scorecard", "insights", lambda: "/insights/"),
+        ("complaint-patterns", "improvements", lambda: "/improvements/"),
+        ("improvement-idea", "improvements", lambda: apps.get_model("improvements", "Idea").objects.order_by("pk").first()
+         .get_absolute_url()),
+        ("improvements-quarter", "improvements", lambda: "/improvements/quarter/"),
     ]
     return pages
 
