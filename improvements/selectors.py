@@ -276,3 +276,12 @@ def quarter_summary(quarter):
 def complaint_totals():
     """How many complaints are kept, and the cost recorded with them (for the patterns page header). One query."""
     return Complaint.objects.aggregate(n=Count("id"), cost=Sum("cost"))
+
+
+CUSTOMER_SECTION_LIMIT = 5
+
+
+def customer_section(customer, user):
+    """The customer page's complaints: the latest few (the page already names the customer). One query."""
+    rows = list(customer.complaints.only("id", "date", "category", "text", "cost", "customer_id")[: CUSTOMER_SECTION_LIMIT + 1])
+    return {"complaints": rows[:CUSTOMER_SECTION_LIMIT], "more": len(rows) > CUSTOMER_SECTION_LIMIT}

@@ -42,7 +42,9 @@ class TestSettingsView:
         assert response.status_code == 302
         prefs = NotificationPreferences.objects.get(user=user)
         assert (prefs.digest_weekday, prefs.digest_hour) == (3, 17)
-        assert prefs.muted_sections == ["reviews", "seat_offers", "impact_checks", "my_meetings", "debriefs", "quota"]
+        assert prefs.muted_sections == [
+            "reviews", "seat_offers", "impact_checks", "ideas_changed", "my_meetings", "debriefs", "rising_complaints", "quota",
+        ]
         assert (prefs.meeting_tomorrow, prefs.debrief_due, prefs.review_requested) == (True, False, False)
         if user != staff:
             assert not NotificationPreferences.objects.filter(user=staff).exists()

@@ -152,3 +152,16 @@ class TestQueryCounts:
                                  ends_on=datetime.date(2026, 11, 30), measure="m")
         with django_assert_num_queries(4):
             client.get(url)
+
+
+@pytest.mark.django_db
+class TestCustomerPage:
+    def test_the_customer_page_lists_their_latest_complaints(self, rising, ken, staff, as_user, django_assert_num_queries):
+        from customers.sections import _SECTIONS
+
+        page = as_user(staff).get(ken.get_absolute_url()).content.decode()
+        assert "Complaints from the support desk" in page and "Crew idle" in page
+        section = _SECTIONS["complaints"]
+        with django_assert_num_queries(1):
+            context = section.context(ken, staff)
+        assert len(context["complaints"]) == 5 and context["more"]
