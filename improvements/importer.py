@@ -4,6 +4,7 @@ once), then a valid file is written with bulk_create in one transaction. Records
 matched: importing the same file twice adds them twice, so the upload page says how many were added."""
 
 import decimal
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -20,6 +21,7 @@ OPTIONAL_COLUMNS = ["cost"]
 CATEGORY_LIMIT, TEXT_LIMIT = 100, 5000
 MAX_COST = decimal.Decimal("9999999999.99")  # what the column holds (12 digits, 2 decimals)
 PROGRESS_EVERY = 1000
+AMOUNT = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]{1,2})?$")  # 120, 120.5, 1,200.50
 
 
 def _no_progress(rows_checked, problems_found):
@@ -62,10 +64,12 @@ def _parse_row(line, row, customers):
         errors.append(_("“%(column)s” is longer than %(limit)s characters.") % {"column": "text", "limit": TEXT_LIMIT})
 
     values["cost"] = None
-    cost = cells["cost"].replace(",", "").replace(" ", "")
+    cost = cells["cost"]
     if cost:
         try:
-            values["cost"] = decimal.Decimal(cost)
+            if not AMOUNT.match(cost):  # "120,50" is not read as 12050
+                raise decimal.InvalidOperation
+            values["cost"] = decimal.Decimal(cost.replace(",", ""))
             if not values["cost"].is_finite() or not 0 <= values["cost"] <= MAX_COST:
                 raise decimal.InvalidOperation
             values["cost"] = values["cost"].quantize(decimal.Decimal("0.01"))

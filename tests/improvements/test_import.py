@@ -30,6 +30,10 @@ class TestImporter:
         assert rows[0][:2] == ("CRM-2", "Late delivery") and rows[0][2] is None
         assert rows[1][0] == "CRM-1" and str(rows[1][2]) == "120.50"
 
+    def test_amounts_with_thousands_separators(self, ken):
+        assert import_complaints((HEADER + '2026-12-01,CRM-1,Late,x,"1,200.50"\n').encode()).ok
+        assert str(Complaint.objects.get().cost) == "1200.50"
+
     def test_cost_is_optional_as_a_column(self, ken):
         assert import_complaints(b"date,customer_external_id,category,text\n2026-12-01,CRM-1,Billing,Wrong\n").created == 1
 
@@ -45,6 +49,9 @@ class TestImporter:
         ("2026-12-01,CRM-1,Late,Crew idle,lots", "“lots” is not an amount"),
         ("2026-12-01,CRM-1,Late,Crew idle,NaN", "“NaN” is not an amount"),
         ("2026-12-01,CRM-1,Late,Crew idle,1e20", "is not an amount"),
+        ('2026-12-01,CRM-1,Late,Crew idle,"120,50"', "“120,50” is not an amount"),
+        ("2026-12-01,CRM-1,Late,Crew idle,99999999999", "is not an amount"),
+        ("2026-12-01,CRM-1,Late,Crew idle,1.234", "is not an amount"),
         ("2026-12-01,CRM-1,Late,Crew idle,5,extra", "more cells than there are columns"),
     ])
     def test_a_bad_row_imports_nothing(self, ken, row, message):
