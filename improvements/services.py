@@ -47,7 +47,8 @@ def complaint_imports_resume():
 
 
 def _event(idea, by, kind, detail="", at=None):
-    IdeaEvent.objects.create(idea=idea, actor=by, kind=kind, detail=detail[:300], at=at or timezone.now())
+    detail = detail.replace("\x00", "")[:300]  # a note typed into a plain POST: PostgreSQL text holds no NUL
+    IdeaEvent.objects.create(idea=idea, actor=by, kind=kind, detail=detail, at=at or timezone.now())
 
 
 def _locked(idea):
