@@ -4,17 +4,14 @@ Every row is checked in memory first (the people and existing customers are fetc
 row); a valid file is then written with bulk_create / bulk_update in batches, in one transaction, so
 20,000 rows take seconds rather than a query or three each."""
 
-import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.lib.bulk import BATCH_SIZE, update_rows
-from portal.lib.csvimport import NOT_UTF8, ImportReport, RowError, data_rows, decode_upload, dict_reader
-from portal.lib.dates import validate_date_range
+from portal.lib.csvimport import ImportReport, RowError, data_rows, open_csv, parse_date
 from portal.lib.markdown import render_markdown
 from portal.models import User
 
@@ -85,13 +82,9 @@ def _parse_row(line, row, owners, statuses, columns=()):
     since = values.pop("customer_since")
     values["customer_since"] = None
     if since:
-        try:
-            values["customer_since"] = datetime.date.fromisoformat(since)
-            validate_date_range(values["customer_since"])
-        except ValueError:
-            errors.append(_("“%(value)s” is not a date like 2021-03-31 (customer_since).") % {"value": since})
-        except ValidationError as error:
-            errors.append(f"{error.messages[0]} (customer_since)")
+        values["customer_since"], error = parse_date(since, "customer_since")
+        if error:
+            errors.append(error)
 
     status = values.pop("status").lower().replace(" ", "_").replace("-", "_")
     if status and status not in statuses:
@@ -108,27 +101,10 @@ def import_customers(raw: bytes, *, progress=_no_progress, saving=_no_progress) 
     checked, problems found)` is called every PROGRESS_EVERY rows and once at the end of the check;
     `saving(...)` with the same figures when a valid file starts to be written."""
     result = ImportResult()
-    text = decode_upload(raw, result)
-    if text is None:
+    reader = open_csv(raw, result, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS)
+    if reader is None:
         return result
-    if "\x00" in text:  # UTF-16 or a binary spreadsheet, not CSV text; PostgreSQL text cannot hold NUL either
-        result.errors.append(RowError(text[: text.index("\x00")].count("\n") + 1, str(NOT_UTF8)))
-        return result
-
-    reader = dict_reader(text)
     headers = reader.fieldnames
-    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
-    unknown = [h for h in headers if h and h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
-        if unknown:
-            parts.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
-        parts.append(_("expected: %(columns)s") % {"columns": ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)})
-        result.errors.append(RowError(1, "; ".join(parts)))
-        return result
-
     owners = {u.email.lower(): u for u in User.objects.filter(is_active=True)}
     statuses = list(Customer.Status.values)
     rows, first_seen = [], {}

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.dates import validate_date_range
+from portal.models import ImportUpload
 
 
 class Customer(models.Model):
@@ -170,55 +171,20 @@ class ContactAudit(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.contact_name}"
 
 
-class CustomerImport(models.Model):
-    """One uploaded CRM export and how its import went: a Celery task checks and saves it (all or
-    nothing) and keeps the counts here as it goes, so the upload page can show the progress. The file
-    is kept in the row (at most LIFELINE_IMPORT_MAX_BYTES) so that the worker running the import needs
-    no disk shared with the web server."""
+class CustomerImport(ImportUpload):
+    """One uploaded CRM export and how its import went (portal.models.ImportUpload, run by
+    portal.lib.imports)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting to start")
-        CHECKING = "checking", _("Checking the rows")
-        SAVING = "saving", _("Saving")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Not imported")
-
-    file_name = models.CharField(_("file name"), max_length=255, blank=True)
-    content = models.BinaryField(editable=False)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
-    problems_found = models.PositiveIntegerField(_("problems found"), default=0)
-    problems = models.JSONField(_("problems"), default=list, blank=True, help_text=_("Each bad row: line and message."))
     created = models.PositiveIntegerField(_("customers added"), default=0)
     updated = models.PositiveIntegerField(_("customers updated"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), related_name="+",
-        on_delete=models.SET_NULL, null=True, blank=True,
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    # The last sign of life of the worker running it: an upload checking or saving with no progress for
-    # STALE_AFTER lost its worker (the save is all or nothing, so starting again is safe).
-    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True, editable=False)
 
-    STALE_AFTER = datetime.timedelta(minutes=10)
-
-    class Meta:
-        ordering = ["-uploaded_at", "-id"]
+    class Meta(ImportUpload.Meta):
         verbose_name = _("customer import")
         verbose_name_plural = _("customer imports")
-
-    def __str__(self):
-        return self.file_name or str(self.pk)
 
     def get_absolute_url(self):
         return reverse("customers:import_status", kwargs={"pk": self.pk})
 
-    def is_finished(self):
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    def problem_list(self):
-        """The stored problems as RowErrors, which read "line N: …" in the viewer's language."""
-        from portal.lib.csvimport import RowError
-
-        return [RowError(problem["line"], problem["message"]) for problem in self.problems]
+    def result_facts(self):
+        """What an import saved, as (label, count) for the upload page."""
+        return [(_("Customers added"), self.created), (_("Customers updated"), self.updated)]

@@ -1,16 +1,11 @@
-import logging
-
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.utils.text import slugify
 
+from portal.lib import imports
 from portal.permissions import require
 
 from .models import Contact, ContactAudit, Customer, CustomerImport, Follow
-
-logger = logging.getLogger(__name__)
 
 
 def unique_slug(name, *, exclude_pk=None, taken=None):
@@ -160,70 +155,22 @@ def customer_import_start(*, by, file_name, content):
     require(by, "customer.import")
     from .tasks import customer_import_task
 
-    upload = CustomerImport.objects.create(
-        file_name=file_name.replace("\x00", "")[:255], content=content, uploaded_by=by
-    )
-    transaction.on_commit(lambda: customer_import_task.delay(upload.pk))
-    return upload
-
-
-def _claimable(now):
-    """Queued, or checking/saving with no progress for STALE_AFTER: its worker was lost."""
-    Status = CustomerImport.Status
-    stale = Q(status__in=[Status.CHECKING, Status.SAVING], progress_at__lt=now - CustomerImport.STALE_AFTER)
-    return Q(status=Status.QUEUED) | stale
+    return imports.import_start(CustomerImport, by=by, file_name=file_name, content=content, task=customer_import_task)
 
 
 def customer_import_run(*, upload_id):
-    """Check and save a queued upload (all or nothing), recording the counts as it goes. Only a queued
-    upload starts (or one whose worker was lost, see `_claimable`), so a task delivered twice imports
-    once."""
+    """Check and save a queued upload (all or nothing), recording the counts as it goes; a task
+    delivered twice imports once (portal.lib.imports)."""
     from .importer import import_customers
 
-    Status = CustomerImport.Status
-    now = timezone.now()
-    if not CustomerImport.objects.filter(_claimable(now), pk=upload_id).update(status=Status.CHECKING, progress_at=now):
-        return None
-    upload = CustomerImport.objects.select_related("uploaded_by").get(pk=upload_id)
-    rows = CustomerImport.objects.filter(pk=upload_id)
-
-    def progress(checked, problems, status=Status.CHECKING):
-        rows.update(status=status, rows_checked=checked, problems_found=problems, progress_at=timezone.now())
-
-    language = upload.uploaded_by.language if upload.uploaded_by else None
-    try:
-        with translation.override(language):  # the row report reads in the uploader's language
-            result = import_customers(
-                bytes(upload.content), progress=progress, saving=lambda *counts: progress(*counts, Status.SAVING)
-            )
-    except Exception:
-        logger.exception("customer import %s stopped", upload_id)
-        with translation.override(language):
-            problem = {"line": 0, "message": _("the import stopped unexpectedly; nothing was imported. Try again.")}
-        rows.update(status=Status.FAILED, problems=[problem], problems_found=1, finished_at=timezone.now())
-        return None
-    rows.update(
-        status=Status.DONE if result.ok else Status.FAILED,
-        problems=[{"line": error.line, "message": str(error.message)} for error in result.errors],
-        problems_found=len(result.errors), created=result.created, updated=result.updated,
-        finished_at=timezone.now(),
+    return imports.import_run(
+        CustomerImport, upload_id=upload_id, importer=import_customers,
+        counts=lambda result: {"created": result.created, "updated": result.updated},
     )
-    return result
 
 
 def customer_imports_resume():
-    """Queue again the uploads whose worker was lost mid-import (killed, redeployed) and those still
-    waiting long after upload (their message was lost): nothing of theirs was saved, and
-    `customer_import_run` claims them anew. Returns how many were queued."""
+    """Queue again the uploads whose worker was lost mid-import; returns how many were queued."""
     from .tasks import customer_import_task
 
-    now = timezone.now()
-    long_queued = Q(status=CustomerImport.Status.QUEUED, uploaded_at__lt=now - CustomerImport.STALE_AFTER)
-    stalled = list(
-        CustomerImport.objects.filter(_claimable(now))
-        .filter(long_queued | ~Q(status=CustomerImport.Status.QUEUED))
-        .values_list("pk", flat=True)
-    )
-    for upload_id in stalled:
-        customer_import_task.delay(upload_id)
-    return len(stalled)
+    return imports.imports_resume(CustomerImport, task=customer_import_task)

@@ -116,6 +116,22 @@ SECTIONS = [
         app="meetings",
     ),
     DigestSection(
+        "rising_complaints",
+        _("Rising complaint patterns"),
+        "improvements.digest",
+        "pick_rising",
+        order=55,
+        app="improvements",
+    ),
+    DigestSection(
+        "ideas_changed",
+        _("Improvement ideas you joined"),
+        "improvements.digest",
+        "pick_ideas_changed",
+        order=27,
+        app="improvements",
+    ),
+    DigestSection(
         "quota",
         _("Your customer meetings this year"),
         "meetings.digest",

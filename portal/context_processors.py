@@ -11,6 +11,7 @@ NAV = [
     ("meetings:list", _("Meetings")),
     ("customers:directory", _("Customers")),
     ("insights:scorecard", _("Insights")),
+    ("improvements:patterns", _("Improvements")),
 ]
 
 

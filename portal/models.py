@@ -1,3 +1,4 @@
+import datetime
 import secrets
 import zoneinfo
 
@@ -149,3 +150,51 @@ class PendingTask(models.Model):
 
     def __str__(self):
         return f"{self.task}{tuple(self.args)}"
+
+
+class ImportUpload(models.Model):
+    """What every CSV import upload keeps (customers, complaints): the file itself (at most
+    LIFELINE_IMPORT_MAX_BYTES, so the worker needs no disk shared with the web server) and how its
+    import went, updated as a Celery task checks and saves it (all or nothing). `portal.lib.imports`
+    runs it; each concrete upload adds the counts of what it saved and `get_absolute_url`."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        CHECKING = "checking", _("Checking the rows")
+        SAVING = "saving", _("Saving")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content = models.BinaryField(editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    problems_found = models.PositiveIntegerField(_("problems found"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True, help_text=_("Each bad row: line and message."))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The last sign of life of the worker running it: an upload checking or saving with no progress for
+    # STALE_AFTER lost its worker (the save is all or nothing, so starting again is safe).
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True, editable=False)
+
+    STALE_AFTER = datetime.timedelta(minutes=10)
+
+    class Meta:
+        abstract = True
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return self.file_name or str(self.pk)
+
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def problem_list(self):
+        """The stored problems as RowErrors, which read "line N: …" in the viewer's language."""
+        from portal.lib.csvimport import RowError
+
+        return [RowError(problem["line"], problem["message"]) for problem in self.problems]

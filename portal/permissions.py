@@ -94,6 +94,7 @@ RELATIONS = {
         or _is(getattr(obj, "route_team_id", None), user.team_id),
     ),
     "seat_holder": (_("holds a seat at it, confirmed or on the waitlist"), _holds_seat),
+    "pilot_owner": (_("owns its pilot"), lambda user, obj: _is(getattr(obj, "pilot_owner_id", None), user.pk)),
 }
 
 
@@ -196,6 +197,21 @@ RULES = {
     "touch.log": Rule(
         {ADMIN}, ("account_owner",), ("customer.view",),
         help="Log a touch (email, card, call) with a customer one owns (the object is the customer).",
+    ),
+    # Complaint patterns and improvement ideas
+    "complaint.import": Rule({HOST, ADMIN}, help="Import complaint records (CSV) from the support desk."),
+    "complaint.read_named": Rule(
+        {HOST, ADMIN}, ("account_owner",),
+        help="See the name and complaint texts of a customer who asked not to be named (the object is the customer); "
+        "others see its anonymised description.",
+    ),
+    "improvement.view": Rule(SIGNED_IN, help="Complaint patterns, improvement ideas, pilots, the quarterly summary."),
+    "improvement.create": Rule(SIGNED_IN, help="Open an improvement idea (from a pattern or not)."),
+    "improvement.join": Rule(SIGNED_IN, help="Join or leave an idea oneself."),
+    "improvement.team": Rule({ADMIN}, ("team_leader",), help="Add one's team to an idea or take it off (the object is the team)."),
+    "improvement.manage": Rule(
+        {LEADER, ADMIN}, ("author", "pilot_owner"),
+        help="Edit an idea, start its pilot, record the result, adopt or drop it.",
     ),
     # Slack and Teams channels
     "webhook.manage": Rule({ADMIN}, help="Add and change Slack and Teams channels, send test messages, see what was posted."),

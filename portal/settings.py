@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "digests",
     "insights",
     "webhooks",
+    "improvements",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,10 @@ CELERY_BEAT_SCHEDULE["digests-reminders"] = {"task": "digests.tasks.plan_reminde
 CELERY_BEAT_SCHEDULE["portal-retry-tasks"] = {"task": "portal.tasks.retry_pending_tasks_task", "schedule": 15 * 60}
 # customers: every 5 minutes, start again the CSV imports whose worker was lost (nothing of theirs was saved).
 CELERY_BEAT_SCHEDULE["customers-resume-imports"] = {"task": "customers.tasks.resume_imports_task", "schedule": 5 * 60}
+# improvements: the same for the complaint imports.
+CELERY_BEAT_SCHEDULE["improvements-resume-imports"] = {
+    "task": "improvements.tasks.resume_imports_task", "schedule": 5 * 60,
+}
 # insights: every hour, finish sending any published monthly pulse whose emails are not all out.
 CELERY_BEAT_SCHEDULE["insights-pulse"] = {"task": "insights.tasks.resume_pulses_task", "schedule": 60 * 60}
 # survey: every hour, finish inviting everyone to an open employee pulse (and whoever joined since it opened).

@@ -32,6 +32,7 @@ urlpatterns = [
     path("loops/", include("loops.urls")),
     path("", include("digests.urls")),
     path("insights/", include("insights.urls")),
+    path("improvements/", include("improvements.urls")),
     path("admin/", admin.site.urls),
 ]
 

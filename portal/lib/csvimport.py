@@ -2,10 +2,12 @@
 the report: all or nothing, every bad row by line."""
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,6 +55,33 @@ def dict_reader(text: str) -> csv.DictReader:
     return reader
 
 
+def open_csv(raw: bytes, report: ImportReport, *, required, optional=()):
+    """A dict_reader over an upload whose header holds every `required` column and nothing outside
+    `required` + `optional`, or None with the reason in `report` (too large, not UTF-8, NUL bytes: a
+    UTF-16 file or a binary spreadsheet, which PostgreSQL text could not hold either; wrong columns)."""
+    text = decode_upload(raw, report)
+    if text is None:
+        return None
+    if "\x00" in text:
+        report.errors.append(RowError(text[: text.index("\x00")].count("\n") + 1, str(NOT_UTF8)))
+        return None
+    reader = dict_reader(text)
+    headers = reader.fieldnames
+    expected = [*required, *optional]
+    missing = [c for c in required if c not in headers]
+    unknown = [h for h in headers if h and h not in expected]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
+        if unknown:
+            parts.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
+        parts.append(_("expected: %(columns)s") % {"columns": ", ".join(expected)})
+        report.errors.append(RowError(1, "; ".join(parts)))
+        return None
+    return reader
+
+
 def data_rows(reader: csv.DictReader, report: ImportReport):
     """(line, row) for each row that holds something. A row with more cells than columns, broken CSV,
     and a file of more than LIFELINE_IMPORT_MAX_ROWS rows (where it stops) are errors in `report`.
@@ -75,3 +104,18 @@ def data_rows(reader: csv.DictReader, report: ImportReport):
             yield line, row
     except csv.Error as exc:
         report.errors.append(RowError(reader.line_num, _("the file is not valid CSV (%(error)s).") % {"error": exc}))
+
+
+def parse_date(value: str, column: str):
+    """(date, None) for a cell like 2021-03-31 between 2000 and 2100 (portal.lib.dates), else (None, the
+    message naming the column)."""
+    from portal.lib.dates import validate_date_range
+
+    try:
+        day = datetime.date.fromisoformat(value)
+        validate_date_range(day)
+    except ValueError:
+        return None, _("“%(value)s” is not a date like 2021-03-31 (%(column)s).") % {"value": value, "column": column}
+    except ValidationError as error:
+        return None, f"{error.messages[0]} ({column})"
+    return day, None

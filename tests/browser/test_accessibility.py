@@ -43,6 +43,10 @@ def main_pages():
         ("survey-answer", "survey", lambda: "/survey/"),
         ("survey-results", "survey", lambda: "/survey/%s/results/" % apps.get_model("survey", "Survey").objects
          .exclude(status="draft").order_by("year", "quarter").first().pk),
+        ("complaint-patterns", "improvements", lambda: "/improvements/"),
+        ("improvement-idea", "improvements", lambda: apps.get_model("improvements", "Idea").objects.order_by("pk").first()
+         .get_absolute_url()),
+        ("improvements-quarter", "improvements", lambda: "/improvements/quarter/"),
     ]
     return pages
 

@@ -121,11 +121,11 @@ class TestCustomerPageQueries:
         # their tallies, on every request), the stories and meetings sections; then, only where the
         # customer's contacts fragment is drawn, its contacts
         assert queries["small"][:2] == queries["large"][:2], queries
-        # (the decisions and meetings sections' own queries are theirs: at most 12 in all)
+        # (the decisions and meetings sections' own queries are theirs, and the complaints section's one: at most 12)
         assert queries["large"][0] <= 12, queries
         # session, user, the customer, the audit rows, and each section's rows, read per request (the
         # markup of each row kept as a fragment): stories one, stories like theirs one, decisions two,
-        # meetings one
+        # meetings one, complaints one
         assert queries["large"][1] == 9, queries
         assert response.context["is_followed"] is True
         sections = dict((s.key, ctx) for s, ctx in response.context["sections"])

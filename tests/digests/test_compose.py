@@ -177,7 +177,8 @@ class TestQueryCount:
         users = list(type(users[0]).objects.filter(pk__in=[u.pk for u in users]))
         # prefs 1 + last digests 1 + stories 4 + decisions 2 (review requests, impact checks due) + employee
         # pulse 1 (none open; 2 when one is) + meetings 5 + loops 2 (routed notes, who keeps the 3-2-1 rhythm;
-        # two more, touches and targets, when someone does)
-        with django_assert_num_queries(16):
+        # two more, touches and targets, when someone does) + improvements 2 (complaints by category and
+        # month, state changes of joined ideas)
+        with django_assert_num_queries(18):
             digests = compose_batch(users, now=NOW)
         assert all(not d.is_empty for d in digests.values())

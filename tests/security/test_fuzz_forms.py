@@ -57,7 +57,7 @@ settings.register_profile(
 # Applied per test (not loaded globally), so other test modules keep their own hypothesis settings.
 FUZZ = settings(settings.get_profile("lifeline-fuzz"))
 
-WATCHED_APPS = {"portal", "customers", "stories", "decisions", "meetings", "digests", "insights"}
+WATCHED_APPS = {"portal", "customers", "stories", "decisions", "meetings", "digests", "insights", "improvements"}
 EXAMPLES = collections.Counter()  # hypothesis examples per form (shrinking included)
 SWEEP = collections.Counter()  # requests of the deterministic sweep per form
 
@@ -292,7 +292,14 @@ def ctx(leader, staff, host, admin_user, outsider, finance, it_team, success_tea
                           signup_closes_at=two_days_ago - datetime.timedelta(days=1))
     SeatFactory(meeting=past, user=staff)
     leader_debrief = DebriefFactory(seat=SeatFactory(meeting=past, user=leader))
+    from improvements import services as improvements
+
+    idea = improvements.idea_open(by=staff, title="Confirm slots", category="Late delivery", problem="p", proposal="q")
+    pilot_idea = improvements.idea_open(by=staff, title="Check invoices", problem="p", proposal="q")
+    improvements.pilot_start(by=staff, idea=pilot_idea, owner=staff, starts_on=datetime.date(2026, 12, 1),
+                             ends_on=datetime.date(2027, 1, 31), measure="Invoice complaints a month")
     return {
+        "idea": idea, "pilot_idea": pilot_idea,
         "leader": leader, "staff": staff, "host": host, "admin_user": admin_user, "outsider": outsider,
         "finance": finance, "it_team": it_team, "success_team": success_team,
         "customer": customer, "other": other, "contact": contact, "theme": theme, "story": story, "draft": draft,
@@ -520,6 +527,12 @@ def _pk(name, key="pk"):
     return lambda c: {key: c[name].pk}
 
 
+def IDEA(c):
+    return {"title": "Confirm delivery slots", "category": "Late delivery", "problem": "Late again.",
+            "proposal": "Text the day before.", "customers": [str(c["customer"].pk)], "estimated_cost": "800",
+            "estimated_benefit": "3000"}
+
+
 FORMS = {
     # accounts and language
     "sign-in": Form(None, lambda c: reverse("login"),
@@ -623,6 +636,24 @@ FORMS = {
                                method="get", saved=_never),
     "insights-pulse": Form("staff", lambda c: reverse("insights:pulse"), lambda c: {"month": "2026-03", "format": "csv"},
                            method="get", saved=_never),
+    # improvements
+    "improvements-patterns": Form("staff", lambda c: reverse("improvements:patterns"), lambda c: {"month": "2026-11"},
+                                  method="get", saved=_never),
+    "improvements-idea-new": Form("staff", lambda c: reverse("improvements:idea_new"), IDEA, htmx=False),
+    "improvements-idea-edit": Form("staff", lambda c: reverse("improvements:idea_edit", kwargs={"pk": c["idea"].pk}), IDEA,
+                                   htmx=False),
+    "improvements-pilot-start": Form("staff", lambda c: reverse("improvements:pilot_start", kwargs={"pk": c["idea"].pk}),
+                                     lambda c: {"owner": str(c["staff"].pk), "starts_on": "2026-12-01",
+                                                "ends_on": "2027-01-31", "measure": "Late deliveries a month"}, htmx=False),
+    "improvements-pilot-result": Form("staff", lambda c: reverse("improvements:pilot_result", kwargs={"pk": c["pilot_idea"].pk}),
+                                      lambda c: {"actual_cost": "1200", "saving": "4800", "effect": "fewer",
+                                                 "result": "Fewer invoice complaints."}, htmx=False),
+    "improvements-close": Form("staff", lambda c: reverse("improvements:idea_close", kwargs={"pk": c["idea"].pk}),
+                               lambda c: {"to": "dropped", "note": "Not now."}, saved=_not_an_error, htmx=False),
+    "improvements-join": Form("outsider", lambda c: reverse("improvements:idea_join", kwargs={"pk": c["idea"].pk}),
+                              lambda c: {"join": "1"}, saved=_not_an_error, htmx=False),
+    "improvements-team": Form("leader", lambda c: reverse("improvements:idea_team", kwargs={"pk": c["idea"].pk}),
+                              lambda c: {"team": str(c["finance"].pk), "join": "1"}, saved=_not_an_error, htmx=False),
 }
 
 

@@ -274,6 +274,31 @@ URLS = {
     "loops:rhythm": [Case(GET=A("rhythm.use"))],
     "loops:rhythm_set": [Case(POST=A("rhythm.use"), data={"on": "1"})],
     "loops:touch_log": [Case(slug("customer"), POST=A("touch.log", "customer"), data={"kind": "call"})],
+    # improvements: complaint patterns, ideas and pilots ("idea" is open and the "author" persona's;
+    # "pilot_idea" is piloting, opened by the decision owner, its pilot owned by the listener)
+    "improvements:patterns": [Case(GET=A("improvement.view"))],
+    "improvements:import": [Case(GET=A("complaint.import"), POST=A("complaint.import"))],
+    "improvements:import_status": [Case(pk("complaint_import"), GET=A("complaint.import"))],
+    "improvements:ideas": [Case(GET=A("improvement.view"))],
+    "improvements:idea_new": [Case(GET=A("improvement.create"), POST=A("improvement.create"))],
+    "improvements:idea": [Case(pk("idea"), GET=A("improvement.view"))],
+    "improvements:idea_edit": [
+        Case(pk("idea"), GET=A("improvement.manage", "idea"), POST=A("improvement.manage", "idea"), label="open"),
+        Case(pk("pilot_idea"), GET=A("improvement.manage", "pilot_idea"), POST=A("improvement.manage", "pilot_idea"),
+             label="piloting"),
+    ],
+    "improvements:idea_join": [Case(pk("idea"), POST=A("improvement.join", "idea"))],
+    "improvements:idea_team": [Case(pk("idea"), POST=A("improvement.team", lambda world, user: user))],
+    "improvements:pilot_start": [Case(pk("idea"), GET=A("improvement.manage", "idea"), POST=A("improvement.manage", "idea"))],
+    "improvements:pilot_result": [
+        Case(pk("pilot_idea"), GET=A("improvement.manage", "pilot_idea"), POST=A("improvement.manage", "pilot_idea"))
+    ],
+    "improvements:idea_close": [
+        Case(pk("idea"), POST=A("improvement.manage", "idea"), data={"to": "dropped"}, label="open"),
+        Case(pk("pilot_idea"), POST=A("improvement.manage", "pilot_idea"), data={"to": "adopted"}, label="piloting"),
+    ],
+    "improvements:quarter_current": [Case(GET=A("improvement.view"))],
+    "improvements:quarter": [Case(lambda w: {"year": 2026, "number": 4}, GET=A("improvement.view"))],
 }
 
 
@@ -396,8 +421,18 @@ def world(db, settings):
                                        visibility="leaders")
     routed_note = Note.objects.create(customer=customer, author=people["host"], kind="complaint", text="Late.",
                                       route="team", route_team=sales, status="open")
+    from improvements import services as improvements
+    from improvements.models import ComplaintImport, Idea
+
+    idea = improvements.idea_open(by=people["author"], title="Confirm slots", problem="Late.", proposal="Text them.")
+    pilot_idea = improvements.idea_open(by=people["decision_owner"], title="Check invoices", problem="p", proposal="q")
+    improvements.pilot_start(by=people["decision_owner"], idea=pilot_idea, owner=people["listener"],
+                             starts_on=now.date(), ends_on=now.date(), measure="m")
+    pilot_idea = Idea.objects.select_related("pilot").get(pk=pilot_idea.pk)
+    complaint_import = ComplaintImport.objects.create(file_name="desk.csv", content=b"", uploaded_by=people["admin"])
     return {
         "note": note, "leaders_note": leaders_note, "routed_note": routed_note,
+        "idea": idea, "pilot_idea": pilot_idea, "complaint_import": complaint_import,
         **people, "finance": finance, "customer": customer, "customer_import": customer_import, "contact": ContactFactory(customer=customer),
         "published": published, "draft": draft, "leaders_only": leaders_only, "team_story": team_story,
         "anonymised": anonymised, "theme": theme,

@@ -7,6 +7,7 @@ from django.urls import reverse
 from customers import demo as customers_demo
 from decisions import demo as decisions_demo
 from digests import demo as digests_demo
+from improvements import demo as improvements_demo
 from insights import demo as insights_demo
 from loops import demo as loops_demo
 from meetings import demo as meetings_demo
@@ -47,4 +48,5 @@ class Command(BaseCommand):
             digests_demo.seed,
             insights_demo.seed,
             webhooks_demo.seed,
+            improvements_demo.seed,
         ]

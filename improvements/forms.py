@@ -1,0 +1,74 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from customers.forms import ImportForm
+from customers.widgets import CustomerMultiPicker
+from decisions.forms import DateInput, PersonChoiceField, customer_choices, people
+from portal.lib import dates
+from portal.lib.pickers import PersonPicker, PickerMultipleChoiceField
+from portal.models import Team
+
+from .models import Idea, Pilot
+
+
+class ComplaintImportForm(ImportForm):
+    """The customers' upload form, with its own help."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("A support desk export with the columns date, customer_external_id, category and text.")
+
+
+class IdeaForm(forms.ModelForm):
+    customers = PickerMultipleChoiceField(
+        label=_("Affected customers"), queryset=customer_choices(), required=False, widget=CustomerMultiPicker,
+    )
+
+    class Meta:
+        model = Idea
+        fields = ["title", "category", "problem", "proposal", "customers", "estimated_cost", "estimated_benefit"]
+        widgets = {"problem": forms.Textarea(attrs={"rows": 4}), "proposal": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("estimated_cost", "estimated_benefit"):
+            self.fields[name].validators.append(MinValueValidator(0))
+            self.fields[name].widget.attrs["min"] = 0
+
+
+class PilotForm(forms.ModelForm):
+    owner = PersonChoiceField(label=_("Owner"), queryset=people(), widget=PersonPicker)
+    starts_on = dates.DateField(label=_("Starts"), widget=DateInput)
+    ends_on = dates.DateField(label=_("Ends"), widget=DateInput)
+
+    class Meta:
+        model = Pilot
+        fields = ["owner", "starts_on", "ends_on", "measure"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", ValidationError(_("The pilot must end on or after the day it starts.")))
+        return data
+
+
+class ResultForm(forms.ModelForm):
+    effect = forms.ChoiceField(label=_("Effect on the pattern"), choices=Pilot.Effect.choices)
+    result = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    class Meta:
+        model = Pilot
+        fields = ["actual_cost", "saving", "effect", "result"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("actual_cost", "saving"):
+            self.fields[name].validators.append(MinValueValidator(0))
+            self.fields[name].widget.attrs["min"] = 0
+
+
+class TeamForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.order_by("name"))
+    join = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1", initial="1")

@@ -1,0 +1,207 @@
+"""Ideas and pilots: the lifecycle open → piloting → adopted/dropped, joining, teams, the pilot's
+result, and who may do what."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from improvements import services
+from improvements.models import Idea, IdeaEvent, IdeaMember, Pilot
+from tests.factories import UserFactory
+
+
+
+DEC1, JAN31 = datetime.date(2026, 12, 1), datetime.date(2027, 1, 31)
+
+
+def pilot(idea, by, owner=None):
+    return services.pilot_start(by=by, idea=idea, owner=owner or by, starts_on=DEC1, ends_on=JAN31, measure="Late deliveries a month")
+
+
+@pytest.mark.django_db
+class TestOpen:
+    def test_anyone_opens_an_idea_from_a_pattern(self, rising, outsider, as_user, ken):
+        client = as_user(outsider)
+        form = client.get(reverse("improvements:idea_new"), {"category": "Late delivery", "month": "2026-12"}).content.decode()
+        assert "Late delivery" in form and f'value="{ken.pk}"' in form
+        response = client.post(reverse("improvements:idea_new"), {
+            "title": "Confirm slots", "category": "Late delivery", "problem": "Late.", "proposal": "Text them.",
+            "customers": [ken.pk], "estimated_cost": "800", "estimated_benefit": "3000",
+        })
+        idea = Idea.objects.get()
+        assert response.status_code == 302 and response["Location"] == idea.get_absolute_url()
+        assert idea.author == outsider and idea.status == "open" and list(idea.customers.all()) == [ken]
+        assert IdeaMember.objects.filter(idea=idea, user=outsider).exists()
+        assert list(idea.events.values_list("kind", flat=True)) == ["opened"]
+
+    @pytest.mark.parametrize("field, value", [("estimated_cost", "-1"), ("estimated_benefit", "abc"), ("title", "")])
+    def test_bad_input_changes_nothing(self, staff, as_user, field, value):
+        data = {"title": "T", "problem": "p", "proposal": "q", field: value}
+        response = as_user(staff).post(reverse("improvements:idea_new"), data)
+        assert response.status_code == 200 and not Idea.objects.exists()
+        assert 'class="errorlist"' in response.content.decode()
+
+
+@pytest.mark.django_db
+class TestMembers:
+    def test_join_and_leave_oneself(self, idea, outsider, as_user):
+        client = as_user(outsider)
+        client.post(reverse("improvements:idea_join", args=[idea.pk]), {"join": "1"})
+        client.post(reverse("improvements:idea_join", args=[idea.pk]), {"join": "1"})  # a double click
+        assert IdeaMember.objects.filter(idea=idea, user=outsider).count() == 1
+        client.post(reverse("improvements:idea_join", args=[idea.pk]), {"join": "0"})
+        assert not IdeaMember.objects.filter(idea=idea, user=outsider).exists()
+        assert list(idea.events.values_list("kind", flat=True)) == ["opened", "joined", "left"]
+
+    def test_a_leader_adds_their_own_team_only(self, idea, leader, finance, it_team, as_user):
+        client = as_user(leader)
+        client.post(reverse("improvements:idea_team", args=[idea.pk]), {"team": finance.pk, "join": "1"})
+        assert IdeaMember.objects.filter(idea=idea, team=finance).exists()
+        assert client.post(reverse("improvements:idea_team", args=[idea.pk]), {"team": it_team.pk, "join": "1"}).status_code == 403
+        assert not IdeaMember.objects.filter(idea=idea, team=it_team).exists()
+
+    def test_staff_cannot_add_a_team(self, idea, staff, finance, as_user):
+        assert as_user(staff).post(reverse("improvements:idea_team", args=[idea.pk]), {"team": finance.pk, "join": "1"}).status_code == 403
+        assert not IdeaMember.objects.filter(team=finance).exists()
+
+    def test_an_admin_adds_any_team(self, idea, admin_user, it_team):
+        assert services.idea_team_join(by=admin_user, idea=idea, team=it_team)
+
+    def test_nobody_joins_a_closed_idea(self, idea, staff, outsider):
+        services.idea_close(by=staff, idea=idea, to="dropped")
+        with pytest.raises(ValidationError):
+            services.idea_join(by=outsider, idea=idea)
+
+
+@pytest.mark.django_db
+class TestPilot:
+    def test_the_whole_story(self, rising, idea, staff, leader, ken, as_user):
+        client = as_user(staff)  # the author
+        response = client.post(reverse("improvements:pilot_start", args=[idea.pk]), {
+            "owner": leader.pk, "starts_on": "2026-12-01", "ends_on": "2026-12-31", "measure": "Late deliveries a month"})
+        assert response.status_code == 302
+        idea.refresh_from_db()
+        assert idea.status == "piloting" and idea.pilot.owner == leader
+        assert IdeaMember.objects.filter(idea=idea, user=leader).exists()
+        # the pilot's owner records the result
+        client = as_user(leader)
+        response = client.post(reverse("improvements:pilot_result", args=[idea.pk]), {
+            "actual_cost": "1200", "saving": "4800", "effect": "fewer", "result": "Fewer crews idle."})
+        assert response.status_code == 302
+        result = Pilot.objects.get()
+        # 12 late deliveries in December; in the 31 days before (Oct 31 - Nov 30) 2
+        assert (result.complaints_before, result.complaints_during) == (2, 12)
+        assert result.recorded_by == leader and result.effect == "fewer"
+        client.post(reverse("improvements:idea_close", args=[idea.pk]), {"to": "adopted"})
+        idea.refresh_from_db()
+        assert idea.status == "adopted" and idea.closed_at
+        assert list(idea.events.values_list("kind", flat=True)) == ["opened", "piloting", "result", "adopted"]
+        page = client.get(idea.get_absolute_url()).content.decode()
+        assert "Fewer complaints" in page and "2 in the same number of days before the pilot, 12 during it" in page
+
+    @pytest.mark.parametrize("starts, ends, error", [
+        ("2026-12-10", "2026-12-01", "on or after the day it starts"),
+        ("1999-12-31", "2026-12-01", "Enter a date from"),
+        ("2026-12-01", "2101-01-01", "Enter a date from"),
+        ("yesterday", "2026-12-01", "Enter a valid date"),
+    ])
+    def test_bad_dates_change_nothing(self, idea, staff, as_user, starts, ends, error):
+        response = as_user(staff).post(reverse("improvements:pilot_start", args=[idea.pk]), {
+            "owner": staff.pk, "starts_on": starts, "ends_on": ends, "measure": "m"})
+        assert response.status_code == 200 and error in response.content.decode()
+        idea.refresh_from_db()
+        assert idea.status == "open" and not Pilot.objects.exists()
+
+    def test_the_service_refuses_bad_dates_too(self, idea, staff):
+        with pytest.raises(ValidationError):
+            services.pilot_start(by=staff, idea=idea, owner=staff, starts_on=JAN31, ends_on=DEC1, measure="m")
+        with pytest.raises(ValidationError):
+            services.pilot_start(by=staff, idea=idea, owner=staff, starts_on=datetime.date(1999, 1, 1), ends_on=DEC1, measure="m")
+        assert not Pilot.objects.exists()
+
+    def test_a_result_needs_numbers_that_make_sense(self, idea, staff, as_user):
+        pilot(idea, staff)
+        response = as_user(staff).post(reverse("improvements:pilot_result", args=[idea.pk]), {
+            "actual_cost": "-5", "saving": "x", "effect": "fewer", "result": "r"})
+        assert response.status_code == 200 and Pilot.objects.get().recorded_at is None
+
+    def test_adopting_needs_a_result(self, idea, staff):
+        pilot(idea, staff)
+        with pytest.raises(ValidationError):
+            services.idea_close(by=staff, idea=idea, to="adopted")
+        assert Idea.objects.get().status == "piloting"
+
+    @pytest.mark.parametrize("to", ["adopted", "open", "piloting", "nonsense"])
+    def test_an_open_idea_can_only_be_dropped_or_piloted(self, idea, staff, to):
+        with pytest.raises(ValidationError):
+            services.idea_close(by=staff, idea=idea, to=to)
+
+    def test_a_dropped_idea_stays_dropped(self, idea, staff):
+        services.idea_close(by=staff, idea=idea, to="dropped")
+        with pytest.raises(ValidationError):
+            pilot(idea, staff)
+        with pytest.raises(ValidationError):
+            services.idea_close(by=staff, idea=idea, to="dropped")
+
+
+@pytest.mark.django_db
+class TestAccess:
+    @pytest.mark.parametrize("persona, allowed", [
+        ("staff", True),  # the author
+        ("leader", True), ("admin_user", True), ("outsider", False), ("host", False),
+    ])
+    def test_who_manages_an_idea(self, idea, persona, allowed, request, as_user):
+        client = as_user(request.getfixturevalue(persona))
+        for name in ("idea_edit", "pilot_start"):
+            assert (client.get(reverse(f"improvements:{name}", args=[idea.pk])).status_code == 200) is allowed
+        response = client.post(reverse("improvements:idea_close", args=[idea.pk]), {"to": "dropped"})
+        assert response.status_code == (302 if allowed else 403)
+        assert Idea.objects.get().status == ("dropped" if allowed else "open")
+
+    def test_the_pilot_owner_may_manage(self, idea, staff, outsider):
+        pilot(idea, staff, owner=outsider)
+        idea = Idea.objects.select_related("pilot").get()
+        services.pilot_record(by=outsider, idea=idea, actual_cost=None, saving=None, effect="same", result="Nothing changed.")
+        other = UserFactory()
+        with pytest.raises(PermissionDenied):
+            services.idea_close(by=other, idea=idea, to="dropped")
+
+    def test_writes_refuse_get(self, idea, staff, as_user):
+        client = as_user(staff)
+        for name in ("idea_join", "idea_team", "idea_close"):
+            assert client.get(reverse(f"improvements:{name}", args=[idea.pk])).status_code == 405
+
+    def test_a_missing_idea_is_404(self, staff, as_user):
+        assert as_user(staff).get(reverse("improvements:idea", args=[999])).status_code == 404
+
+    def test_the_history_shows_who_did_what(self, idea, staff, leader, as_user):
+        pilot(idea, staff)
+        page = as_user(leader).get(idea.get_absolute_url()).content.decode()
+        assert "opened the idea" in page and "started a pilot" in page
+        assert IdeaEvent.objects.filter(idea=idea).count() == 2
+
+
+@pytest.mark.django_db
+class TestQuarter:
+    def test_the_summary_counts_ideas_pilots_and_results(self, rising, idea, staff, leader, as_user):
+        pilot(idea, staff)
+        idea = Idea.objects.select_related("pilot").get()
+        services.pilot_record(by=staff, idea=idea, actual_cost=1200, saving=4800, effect="fewer", result="r")
+        services.idea_close(by=leader, idea=idea, to="adopted")
+        page = as_user(leader).get(reverse("improvements:quarter", kwargs={"year": 2026, "number": 4})).content.decode()
+        assert "Improvements, Q4 2026" in page and "Confirm delivery slots" in page
+        assert "4,800.00" in page and "Fewer complaints" in page and "@media print" not in page
+        empty = as_user(leader).get(reverse("improvements:quarter", kwargs={"year": 2026, "number": 2})).content.decode()
+        assert "No ideas or pilots this quarter." in empty
+
+    def test_the_current_quarter_redirects(self, staff, as_user):
+        response = as_user(staff).get(reverse("improvements:quarter_current"))
+        assert response["Location"] == reverse("improvements:quarter", kwargs={"year": 2026, "number": 4})
+
+    @pytest.mark.parametrize("year, number", [(1999, 1), (2101, 1), (2026, 5), (2026, 0)])
+    def test_an_impossible_quarter_is_404(self, staff, as_user, year, number):
+        assert as_user(staff).get(f"/improvements/quarter/{year}-q{number}/").status_code == 404
+
+
