@@ -126,7 +126,7 @@ class TestCustomerPageQueries:
         # session, user, the customer, the audit rows, and each section's rows, read per request (the
         # markup of each row kept as a fragment): stories one, stories like theirs one, decisions two,
         # meetings one, complaints one
-        assert queries["large"][1] == 9, queries
+        assert queries["large"][1] == 10, queries
         assert response.context["is_followed"] is True
         sections = dict((s.key, ctx) for s, ctx in response.context["sections"])
         assert len(sections["stories"]["stories"]) == 10 and sections["stories"]["has_more"]

@@ -43,7 +43,8 @@ class TestSettingsView:
         prefs = NotificationPreferences.objects.get(user=user)
         assert (prefs.digest_weekday, prefs.digest_hour) == (3, 17)
         assert prefs.muted_sections == [
-            "reviews", "routed_notes", "seat_offers", "impact_checks", "my_meetings", "debriefs", "quota", "rhythm"
+            "reviews", "routed_notes", "seat_offers", "impact_checks", "employee_pulse", "ideas_changed", "my_meetings",
+            "debriefs", "rising_complaints", "quota", "rhythm",
         ]
         assert (prefs.meeting_tomorrow, prefs.debrief_due, prefs.review_requested) == (True, False, False)
         if user != staff:
