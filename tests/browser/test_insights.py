@@ -47,7 +47,7 @@ def test_an_admin_compares_teams_and_drills_into_finance(page, sign_in):
     page.get_by_role("link", name="Finance").first.click()
     page.wait_for_url(f"**/insights/teams/finance/?quarter={quarter}")
     charts = page.locator("figure.chart-block")
-    assert charts.count() == 11  # one per charted metric, the impact checks included
+    assert charts.count() == 12  # one per charted metric, the impact checks and routed notes answered included
     for chart_id in [c.get_attribute("id") for c in charts.all()]:
         drawn, tabled = chart_and_table(page, chart_id)
         assert drawn == tabled, chart_id
