@@ -1,25 +1,22 @@
 """Writes for insights: recording and importing the monthly customer pulse, publishing it, and
 sending the pulse email once to each person."""
 
-import logging
-import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from digests.models import Delivery, Kind
+from digests.models import Kind
 from digests.preferences import preferences_of
 from digests.tokens import unsubscribe_headers, unsubscribe_url
 from portal.lib.bulk import BATCH_SIZE, update_rows
 from portal.lib.csvimport import ImportReport, RowError, data_rows, decode_upload, dict_reader
+from portal.lib.deliveries import send_claimed, still_to_send
 from portal.lib.emails import build_email, message_id
 from portal.lib.tasks import run_after_commit
 from portal.models import User
@@ -28,9 +25,6 @@ from .models import PULSE_FIELDS, PulseDelivery, PulseFigure, PulseIssue
 from .periods import parse_month
 from .selectors import can_record_pulse, pulse_rows, pulse_totals
 
-log = logging.getLogger(__name__)
-TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
-STALE_AFTER = Delivery.STALE_AFTER  # a claim older than this was lost with its worker (digests.models says why)
 MAX_FIGURE = 1_000_000
 
 
@@ -170,19 +164,7 @@ def pulse_plan(issue):
     PulseDelivery.objects.bulk_create(
         [PulseDelivery(issue=issue, user_id=uid) for uid in users], ignore_conflicts=True, batch_size=500
     )
-    stale = timezone.now() - STALE_AFTER
-    return list(
-        PulseDelivery.objects.filter(issue=issue)
-        .filter(Q(status=PulseDelivery.Status.PENDING) | Q(status=PulseDelivery.Status.SENDING, claimed_at__lt=stale))
-        .order_by("user_id").values_list("pk", flat=True)
-    )
-
-
-def _claim(delivery_id):
-    now = timezone.now()
-    claimable = Q(status=PulseDelivery.Status.PENDING) | Q(status=PulseDelivery.Status.SENDING, claimed_at__lt=now - STALE_AFTER)
-    return PulseDelivery.objects.filter(claimable, pk=delivery_id).update(
-        status=PulseDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1) == 1
+    return list(still_to_send(PulseDelivery.objects.filter(issue=issue)).order_by("user_id").values_list("pk", flat=True))
 
 
 def pulse_context(issue):
@@ -204,35 +186,14 @@ def pulse_send_batch(issue_id, delivery_ids, *, final_attempt=True):
         return 0
     context = pulse_context(issue)
     deliveries = PulseDelivery.objects.filter(pk__in=list(delivery_ids), issue=issue).select_related("user")
-    sent = 0
-    with get_connection() as connection:
-        for delivery in deliveries:
-            if not _claim(delivery.pk):
-                continue
-            user = delivery.user
-            prefs = preferences_of(user)
-            if not prefs.wants(Kind.PULSE):
-                PulseDelivery.objects.filter(pk=delivery.pk).update(status=PulseDelivery.Status.SKIPPED)
-                continue
-            link = unsubscribe_url(user, Kind.PULSE, prefs.version)
-            headers = unsubscribe_headers(link)
-            try:
-                message = build_email("insights-pulse", to=user, context={**context, "unsubscribe_url": link},
-                                      headers=headers | {"Message-ID": message_id(f"pulse-{delivery.pk}")})
-                message.connection = connection
-                message.send()
-            except TRANSIENT_ERRORS as error:
-                status = PulseDelivery.Status.FAILED if final_attempt else PulseDelivery.Status.PENDING
-                PulseDelivery.objects.filter(pk=delivery.pk).update(status=status, last_error=repr(error)[:2000])
-                if not final_attempt:
-                    raise
-                continue
-            except Exception as error:  # one broken email must not hold up the others; admins see it
-                log.exception("insights: pulse for %s failed", user.pk)
-                PulseDelivery.objects.filter(pk=delivery.pk).update(
-                    status=PulseDelivery.Status.FAILED, last_error=repr(error)[:2000])
-                continue
-            PulseDelivery.objects.filter(pk=delivery.pk, status=PulseDelivery.Status.SENDING).update(
-                status=PulseDelivery.Status.SENT, sent_at=timezone.now())
-            sent += 1
-    return sent
+
+    def compose(delivery):
+        user = delivery.user
+        prefs = preferences_of(user)
+        if not prefs.wants(Kind.PULSE):
+            return None
+        link = unsubscribe_url(user, Kind.PULSE, prefs.version)
+        return build_email("insights-pulse", to=user, context={**context, "unsubscribe_url": link},
+                           headers=unsubscribe_headers(link) | {"Message-ID": message_id(f"pulse-{delivery.pk}")})
+
+    return send_claimed(deliveries, compose, final_attempt=final_attempt)

@@ -1,17 +1,13 @@
 """Writes for the employee pulse: setting a quarter's questions, opening it (everyone is invited by
 email, once), answering it (once per person, anonymously) and closing it early."""
 
-import datetime
-import logging
-import smtplib
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import get_connection
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.lib.deliveries import send_claimed, still_to_send
 from portal.lib.emails import build_email, message_id
 from portal.lib.tasks import run_after_commit
 from portal.models import User
@@ -20,9 +16,6 @@ from portal.permissions import require
 from .models import MAX_QUESTIONS, MIN_QUESTIONS, SCALE, TEXT_LIMIT, Answer, Invitation, Question, Response, Survey
 from .tokens import answer_url
 
-log = logging.getLogger(__name__)
-TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
-STALE_AFTER = datetime.timedelta(minutes=15)  # a claim older than this was lost with its worker
 
 
 class NotAnswerable(Exception):
@@ -165,19 +158,10 @@ def invitation_plan(survey):
     Invitation.objects.bulk_create(
         [Invitation(survey=survey, user_id=uid) for uid in users], ignore_conflicts=True, batch_size=500
     )
-    stale = timezone.now() - STALE_AFTER
     return list(
-        Invitation.objects.filter(survey=survey, answered_on=None)
-        .filter(Q(status=Invitation.Status.PENDING) | Q(status=Invitation.Status.SENDING, claimed_at__lt=stale))
+        still_to_send(Invitation.objects.filter(survey=survey, answered_on=None))
         .order_by("user_id").values_list("pk", flat=True)
     )
-
-
-def _claim(invitation_id):
-    now = timezone.now()
-    claimable = Q(status=Invitation.Status.PENDING) | Q(status=Invitation.Status.SENDING, claimed_at__lt=now - STALE_AFTER)
-    return Invitation.objects.filter(claimable, pk=invitation_id).update(
-        status=Invitation.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1) == 1
 
 
 def invitation_send_batch(survey_id, invitation_ids, *, final_attempt=True):
@@ -186,36 +170,16 @@ def invitation_send_batch(survey_id, invitation_ids, *, final_attempt=True):
     if survey is None or not survey.is_open():
         return 0
     questions = list(survey.questions.all())
-    invitations = Invitation.objects.filter(pk__in=list(invitation_ids), survey=survey).select_related("user")
-    sent = 0
-    with get_connection() as connection:
-        for invitation in invitations:
-            if invitation.answered_on is not None or not _claim(invitation.pk):
-                continue
-            user = invitation.user
-            if not user.is_active or not user.email:
-                Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.SKIPPED)
-                continue
-            try:
-                message = build_email(
-                    "survey-invitation", to=user,
-                    context={"survey": survey, "questions": questions, "answer_url": answer_url(invitation)},
-                    headers={"Message-ID": message_id(f"survey-{invitation.pk}")},
-                )
-                message.connection = connection
-                message.send()
-            except TRANSIENT_ERRORS as error:
-                status = Invitation.Status.FAILED if final_attempt else Invitation.Status.PENDING
-                Invitation.objects.filter(pk=invitation.pk).update(status=status, last_error=repr(error)[:2000])
-                if not final_attempt:
-                    raise
-                continue
-            except Exception as error:  # one broken email must not hold up the others; admins see it
-                log.exception("survey: invitation %s failed", invitation.pk)
-                Invitation.objects.filter(pk=invitation.pk).update(
-                    status=Invitation.Status.FAILED, last_error=repr(error)[:2000])
-                continue
-            Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.SENDING).update(
-                status=Invitation.Status.SENT, sent_at=timezone.now())
-            sent += 1
-    return sent
+    invitations = Invitation.objects.filter(pk__in=list(invitation_ids), survey=survey, answered_on=None)
+
+    def compose(invitation):
+        user = invitation.user
+        if not user.is_active or not user.email:
+            return None
+        return build_email(
+            "survey-invitation", to=user,
+            context={"survey": survey, "questions": questions, "answer_url": answer_url(invitation)},
+            headers={"Message-ID": message_id(f"survey-{invitation.pk}")},
+        )
+
+    return send_claimed(invitations.select_related("user"), compose, final_attempt=final_attempt)

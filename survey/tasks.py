@@ -4,18 +4,13 @@ is claimed before its email goes, so a task Redis delivers twice sends each pers
 from celery import shared_task
 from django.utils import timezone
 
+from portal.lib.deliveries import BATCH_TASK_RETRY
+
 from . import services
 from .models import Survey
 
 BATCH = 30
-RETRY = {
-    "autoretry_for": services.TRANSIENT_ERRORS,
-    "retry_backoff": 30,
-    "retry_backoff_max": 30 * 60,
-    "max_retries": 5,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-}
+RETRY = BATCH_TASK_RETRY
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
