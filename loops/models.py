@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from stories.models import Story
+
 # "Answered within 5 working days": working days are Monday to Friday in the company's time zone
 # (settings.TIME_ZONE); public holidays are not known to Lifeline and count as working days. The day a
 # note is routed is day 0, so a note routed on a Friday is on time when answered by the next Friday.
@@ -40,10 +42,7 @@ class Note(models.Model):
         PRAISE = "praise", _("Praise")
         OTHER = "other", _("Other")
 
-    class Visibility(models.TextChoices):
-        EVERYONE = "everyone", _("Everyone in the company")
-        LEADERS = "leaders", _("Leaders only")
-        TEAMS = "teams", _("Only the teams chosen")
+    Visibility = Story.Visibility  # who may read it: one set of choices for stories and notes
 
     class Route(models.TextChoices):
         NONE = "", _("Not routed")
