@@ -52,6 +52,18 @@ class NoteForm(forms.Form):
         return data
 
 
+class NoteEditForm(NoteForm):
+    """Correcting a note: everything but its routing (its recipients were told when it was added)."""
+
+    def __init__(self, *args, note, **kwargs):
+        kwargs.setdefault("initial", {
+            "kind": note.kind, "text": note.text, "contact": note.contact_id, "link": note.link,
+            "visibility": note.visibility, "audience": [team.pk for team in note.audience.all()],
+        })
+        super().__init__(*args, **kwargs)
+        del self.fields["route"], self.fields["route_team"]
+
+
 class RespondForm(forms.Form):
     answer = forms.CharField(label=_("Your answer"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     acknowledge = forms.BooleanField(required=False)

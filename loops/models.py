@@ -79,6 +79,7 @@ class Note(models.Model):
     )
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -99,6 +100,11 @@ class Note(models.Model):
                 condition=~Q(route="team") | Q(route_team__isnull=False), name="note_team_route_has_team"
             ),
         ]
+
+    @property
+    def is_settled(self):
+        """A routed note someone has acknowledged or answered: what they answered stays as they saw it."""
+        return bool(self.route) and self.status != self.Status.OPEN
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:60]}"

@@ -54,7 +54,7 @@ def _shown(notes):
         route_team_name=F("route_team__name"), responded_by_name=F("responded_by__name"),
     ).only(
         "id", "customer_id", "author_id", "kind", "text", "link", "visibility", "route", "route_user_id",
-        "route_team_id", "status", "answer", "responded_at", "at",
+        "route_team_id", "status", "answer", "responded_at", "at", "edited_at",
         "customer__id", "customer__name", "customer__slug", "customer__do_not_name", "customer__account_owner_id",
     )
 

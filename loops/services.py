@@ -61,6 +61,41 @@ def note_add(*, by, customer, kind, text, contact=None, link="", visibility=Note
     return note
 
 
+def _editable(by, note):
+    """The note, locked, when `by` may still change it; else PermissionDenied or ValidationError."""
+    require(by, "note.edit", note)
+    note = Note.objects.select_for_update().get(pk=note.pk)
+    if note.is_settled:
+        raise ValidationError(_("This note has been answered: it stays as it was when it was answered."))
+    return note
+
+
+@transaction.atomic
+def note_edit(*, by, note, kind, text, contact=None, link="", visibility=Note.Visibility.EVERYONE, audience=()):
+    """Correct a note: what happened, with whom, the link and who may read it. Its routing stays (its
+    recipients were told); once a routed note is acknowledged or answered it no longer changes."""
+    note = _editable(by, note)
+    if contact is not None and contact.customer_id != note.customer_id:
+        raise ValidationError(_("That contact is not one of this customer's."))
+    if visibility != Note.Visibility.TEAMS:
+        audience = ()
+    elif not audience:
+        raise ValidationError(_("Choose the teams who may read it."))
+    note.kind, note.text, note.contact, note.link, note.visibility = kind, text.strip(), contact, link, visibility
+    note.edited_at = timezone.now()
+    note.full_clean(exclude=["customer", "author", "contact", "route_user", "route_team", "responded_by"])
+    note.save(update_fields=["kind", "text", "contact", "link", "visibility", "edited_at"])
+    note.audience.set(audience)
+    return note
+
+
+@transaction.atomic
+def note_delete(*, by, note):
+    """Take a note off the timeline, with its notices; not once it is acknowledged or answered."""
+    note = _editable(by, note)
+    note.delete()
+
+
 @transaction.atomic
 def note_respond(*, by, note, answer="", acknowledge=False):
     """Acknowledge an open routed note, or answer it (an answer needs words). The first response wins:

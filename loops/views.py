@@ -15,7 +15,7 @@ from portal.models import Team
 from portal.permissions import can, require
 
 from . import selectors, services
-from .forms import NoteForm, RespondForm, TimelineFilterForm, TouchForm
+from .forms import NoteEditForm, NoteForm, RespondForm, TimelineFilterForm, TouchForm
 from .models import Touch
 
 
@@ -92,7 +92,47 @@ def note_add(request, slug):
 @require_http_methods(["GET"])
 def note_detail(request, pk):
     note = get_note_for(request.user, pk)
-    return render(request, "loops/note.html", {"note": note, "customer": note.customer, "form": RespondForm()})
+    may_edit = can(request.user, "note.edit", note) and not note.is_settled
+    return render(request, "loops/note.html", {"note": note, "customer": note.customer, "form": RespondForm(),
+                                               "may_edit": may_edit})
+
+
+@require_http_methods(["GET", "POST"])
+def note_edit(request, pk):
+    """Correct one's own note (admins any) while it is not routed or still waits for an answer."""
+    note = get_note_for(request.user, pk)
+    require(request.user, "note.edit", note)
+    customer = note.customer
+    if note.is_settled:
+        messages.error(request, _("This note has been answered: it stays as it was when it was answered."))
+        return redirect(note)
+    contacts, _teams = selectors.note_form_choices(customer)
+    form = NoteEditForm(request.POST if request.method == "POST" else None, note=note, contacts=contacts,
+                        all_teams=Team.objects.order_by("name"), prefix="note")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.note_edit(by=request.user, note=note, kind=data["kind"], text=data["text"], contact=data["contact"],
+                               link=data["link"], visibility=data["visibility"], audience=data["audience"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Note saved."))
+            return redirect(note)
+    return render(request, "loops/note_edit.html", {"note": note, "customer": customer, "form": form})
+
+
+@require_POST
+def note_delete(request, pk):
+    note = get_note_for(request.user, pk)
+    customer = note.customer
+    try:
+        services.note_delete(by=request.user, note=note)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(note)
+    messages.success(request, _("Note deleted."))
+    return redirect(reverse("loops:timeline", kwargs={"slug": customer.slug}))
 
 
 @require_POST

@@ -186,6 +186,10 @@ RULES = {
         {LEADER, ADMIN}, ("author", "audience_member", "note_recipient"), ("customer.view",),
         help="Notes shown to leaders only or to chosen teams (left out of the timeline for others).",
     ),
+    "note.edit": Rule(
+        {ADMIN}, ("author",), ("customer.view",),
+        help="Correct or delete one's own note (admins any note) while it is not routed or still waits for an answer.",
+    ),
     "note.respond": Rule(
         {ADMIN}, ("note_recipient",),
         help="Acknowledge or answer a routed note: the account owner or the team it is routed to.",

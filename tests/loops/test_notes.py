@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -187,3 +189,91 @@ class TestRespond:
         from loops.selectors import routed_notes_panel
 
         assert routed_notes_panel(staff) is None
+
+
+@pytest.mark.django_db
+class TestEdit:
+    """The author (or an admin) corrects or deletes a note while it is not routed or still open."""
+
+    @pytest.fixture
+    def note(self, owner, customer, contact):
+        return make_note(customer, owner, kind="call", text="Called about the sping order.", contact=contact)
+
+    def edit(self, client, note, **data):
+        fields = {"kind": "praise", "text": "Called about the spring order: all good.", "visibility": "everyone", "link": ""}
+        fields.update(data)
+        return client.post(reverse("loops:note_edit", args=[note.pk]), {f"note-{k}": v for k, v in fields.items()})
+
+    @pytest.mark.parametrize(
+        ("persona", "allowed"),
+        [("owner", True), ("admin_user", True), ("seller", False), ("host", False), ("leader", False), ("staff", False)],
+    )
+    def test_who_may_correct_a_note(self, request, as_user, note, persona, allowed):
+        response = self.edit(as_user(request.getfixturevalue(persona)), note)
+        note.refresh_from_db()
+        assert (note.text == "Called about the spring order: all good.") is allowed
+        assert response.status_code == (302 if allowed else 403)
+        if allowed:
+            assert note.kind == "praise" and note.contact is None
+            assert NOW <= note.edited_at < NOW + datetime.timedelta(minutes=1)
+
+    def test_the_page_offers_it_to_the_author_only_and_says_edited(self, as_user, owner, seller, note):
+        page = reverse("loops:note", args=[note.pk])
+        edit = reverse("loops:note_edit", args=[note.pk])
+        assert edit in as_user(owner).get(page).content.decode()
+        assert edit not in as_user(seller).get(page).content.decode()
+        self.edit(as_user(owner), note)
+        assert "edited" in as_user(seller).get(page).content.decode()
+
+    def test_the_form_shows_what_the_note_says(self, as_user, owner, note, contact):
+        body = as_user(owner).get(reverse("loops:note_edit", args=[note.pk])).content.decode()
+        assert "Called about the sping order." in body
+        assert f'<option value="{contact.pk}" selected>' in body
+        assert 'name="note-route"' not in body  # its routing stays as it is
+
+    def test_bad_input_changes_nothing_and_keeps_what_was_typed(self, as_user, owner, note):
+        response = self.edit(as_user(owner), note, text="", link="not a link")
+        note.refresh_from_db()
+        assert response.status_code == 200 and note.text == "Called about the sping order." and note.edited_at is None
+        body = response.content.decode()
+        assert "Write a short note." in body and "not a link" in body
+
+    def test_narrowing_who_may_read_it_takes_effect(self, as_user, owner, staff, note, sales):
+        self.edit(as_user(owner), note, visibility="teams", audience=sales.pk)
+        assert as_user(staff).get(reverse("loops:note", args=[note.pk])).status_code == 404
+
+    def test_an_answered_note_stays_as_it_was_answered(self, as_user, host, seller, customer, sales):
+        routed = make_note(customer, host, kind="complaint", text="Late again.", route="team", route_team=sales, status="open")
+        services.note_respond(by=seller, note=routed, answer="A new truck tomorrow.")
+        client = as_user(host)
+        assert client.get(reverse("loops:note_edit", args=[routed.pk])).status_code == 302
+        self.edit(client, routed, text="Not late at all.")
+        response = client.post(reverse("loops:note_delete", args=[routed.pk]))
+        routed.refresh_from_db()
+        assert routed.text == "Late again." and routed.edited_at is None
+        assert response.status_code == 302 and Note.objects.filter(pk=routed.pk).exists()
+        with pytest.raises(ValidationError):
+            services.note_delete(by=host, note=routed)
+
+    def test_an_open_routed_note_can_be_corrected_and_keeps_its_routing(self, as_user, host, customer, sales):
+        routed = make_note(customer, host, kind="complaint", text="Late agian.", route="team", route_team=sales, status="open")
+        self.edit(as_user(host), routed, kind="complaint", text="Late again.")
+        routed.refresh_from_db()
+        assert routed.text == "Late again." and routed.route == "team" and routed.route_team == sales
+        assert routed.status == "open"
+
+    def test_delete_takes_it_off_the_timeline(self, as_user, owner, seller, note, customer):
+        assert as_user(seller).post(reverse("loops:note_delete", args=[note.pk])).status_code == 403
+        response = as_user(owner).post(reverse("loops:note_delete", args=[note.pk]))
+        assert response.status_code == 302 and response["Location"] == reverse("loops:timeline", args=[customer.slug])
+        assert not Note.objects.filter(pk=note.pk).exists()
+        assert as_user(owner).get(reverse("loops:note_delete", args=[note.pk])).status_code in (404, 405)
+
+    def test_a_deleted_routed_note_sends_no_email(self, host, owner, customer, django_capture_on_commit_callbacks):
+        from loops.tasks import send_note_routed_task
+
+        routed = services.note_add(by=host, customer=customer, kind="complaint", text="Late.", route="owner")
+        notice = NoteNotice.objects.get(note=routed)
+        services.note_delete(by=host, note=routed)
+        mail.outbox.clear()
+        assert send_note_routed_task.run(notice.pk) == 0 and mail.outbox == []

@@ -270,6 +270,8 @@ URLS = {
     ],
     # a note routed to Sales (the account owner's, the author's and the meeting host's team); POST with no
     # answer is refused by the service (a message, 302), not by the permission
+    "loops:note_edit": [Case(pk("note"), GET=A("note.edit", "note"), POST=A("note.edit", "note"))],
+    "loops:note_delete": [Case(pk("note"), POST=A("note.edit", "note"))],
     "loops:note_respond": [Case(pk("routed_note"), POST=A("note.respond", "routed_note"))],
     "loops:rhythm": [Case(GET=A("rhythm.use"))],
     "loops:rhythm_set": [Case(POST=A("rhythm.use"), data={"on": "1"})],
