@@ -185,8 +185,8 @@ def import_complaints(raw: bytes, *, progress=_no_progress, saving=_no_progress,
             seen = first_seen.setdefault((values["customer_id"], values["reference"]), (line, values["fingerprint"]))
             if seen[0] != line:
                 if seen[1] != values["fingerprint"]:
-                    errors.append(RowError(line, _("the reference “%(reference)s” is on line %(first)s already, with other details.")
-                                           % {"reference": values["reference"], "first": seen[0]}))
+                    message = _("the reference “%(reference)s” is on line %(first)s already, with other details.")
+                    errors.append(RowError(line, message % {"reference": values["reference"], "first": seen[0]}))
                 else:
                     result.skipped += 1
                     continue
