@@ -5,7 +5,7 @@ from .models import Complaint, ComplaintImport, Idea, IdeaEvent, Pilot
 
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
-    list_display = ["date", "category", "customer", "cost"]
+    list_display = ["date", "category", "customer", "cost", "reference"]
     list_filter = ["category"]
     list_select_related = ["customer"]
     raw_id_fields = ["customer", "upload"]
@@ -14,8 +14,8 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 @admin.register(ComplaintImport)
 class ComplaintImportAdmin(admin.ModelAdmin):
-    list_display = ["file_name", "status", "rows_checked", "problems_found", "created", "uploaded_at"]
-    readonly_fields = ["status", "rows_checked", "problems_found", "problems", "created", "finished_at"]
+    list_display = ["file_name", "status", "rows_checked", "problems_found", "created", "skipped", "uploaded_at"]
+    readonly_fields = ["status", "rows_checked", "problems_found", "problems", "created", "skipped", "finished_at"]
 
 
 class PilotInline(admin.StackedInline):

@@ -18,7 +18,10 @@ class ComplaintImportForm(ImportForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _("A support desk export with the columns date, customer_external_id, category and text.")
+        self.fields["file"].help_text = _(
+            "A support desk export with the columns date, customer_external_id, category and text (and optionally "
+            "cost and reference). Rows already imported are skipped, so a file may be imported again."
+        )
 
 
 class IdeaForm(forms.ModelForm):

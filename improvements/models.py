@@ -1,6 +1,10 @@
 """Complaint records (imported from the support desk), improvement ideas opened from a pattern in them,
 the people and teams who join an idea, its pilot and what the pilot did."""
 
+import hashlib
+import json
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,14 +18,43 @@ from portal.models import ImportUpload
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
+def complaint_fingerprint(*, date, category, text, cost):
+    """What makes two complaints of one customer the same record, as a sha256 hex digest: the date, the
+    category and the text with their whitespace runs made one space and the ends trimmed (Unicode NFC),
+    and the cost to the cent. Letter case counts, as it does when the patterns page groups categories."""
+    parts = [
+        date.isoformat(), " ".join(category.split()), " ".join(text.split()), "" if cost is None else f"{cost:.2f}",
+    ]
+    return hashlib.sha256(unicodedata.normalize("NFC", json.dumps(parts, ensure_ascii=False)).encode()).hexdigest()
+
+
 class Complaint(models.Model):
-    """One support or complaint record about a customer, as the CSV import brought it."""
+    """One support or complaint record about a customer, as the CSV import brought it.
+
+    Importing is idempotent: a row already stored is not stored again, so a file uploaded twice, or an
+    export that overlaps an earlier one (last quarter, then the whole year), adds only what is new.
+    - A row with a `reference` (the support desk's ticket id) is the same record as the customer's
+      complaint with that reference.
+    - A row without one is the same record as a complaint of that customer with the same content
+      (`fingerprint`: date, category, text, cost). Identical rows within one file are all kept (the
+      source holds them all); each stored row answers for one row of a later file, so a file with two
+      identical rows adds the second copy only once, however often it is imported. `occurrence` numbers
+      a customer's identical complaints 1, 2, … so the database refuses a copy stored twice.
+    - A row with a reference also matches a complaint with the same content that was imported without
+      one (an older export without the column); that complaint takes the reference.
+    The fingerprint is the row's as imported (an edit in the admin keeps it), and complaints not made by
+    the import have none and match nothing."""
 
     customer = models.ForeignKey("customers.Customer", related_name="complaints", on_delete=models.CASCADE)
     date = models.DateField(_("date"), validators=[validate_date_range])
     category = models.CharField(_("category"), max_length=100)
     text = models.TextField(_("text"))
     cost = models.DecimalField(_("cost"), null=True, blank=True, **MONEY)
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, help_text=_("The support desk's ticket id, when the file had one.")
+    )
+    fingerprint = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    occurrence = models.PositiveIntegerField(default=1, editable=False)
     upload = models.ForeignKey(
         "improvements.ComplaintImport", related_name="complaints", on_delete=models.SET_NULL, null=True, blank=True
     )
@@ -36,6 +69,14 @@ class Complaint(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(cost__isnull=True) | Q(cost__gte=0), name="complaint_cost_not_negative"),
+            # Its index serves the import's look-up of a file's references (importer._stored).
+            models.UniqueConstraint(
+                fields=["customer", "reference"], condition=~Q(reference=""), name="complaint_reference_once_per_customer"
+            ),
+            # The invariant only: the import finds stored content by date (complaint_date_category_idx).
+            models.UniqueConstraint(
+                fields=["customer", "fingerprint", "occurrence"], name="complaint_content_once_per_customer"
+            ),
         ]
 
     def __str__(self):
@@ -46,6 +87,7 @@ class ComplaintImport(ImportUpload):
     """One uploaded file of complaint records (portal.models.ImportUpload, run by portal.lib.imports)."""
 
     created = models.PositiveIntegerField(_("complaints added"), default=0)
+    skipped = models.PositiveIntegerField(_("already there, skipped"), default=0)
 
     class Meta(ImportUpload.Meta):
         verbose_name = _("complaint import")
@@ -56,7 +98,7 @@ class ComplaintImport(ImportUpload):
 
     def result_facts(self):
         """What an import saved, as (label, count) for the upload page."""
-        return [(_("Complaints added"), self.created)]
+        return [(_("Complaints added"), self.created), (_("Already there, skipped"), self.skipped)]
 
 
 class Idea(models.Model):

@@ -28,12 +28,13 @@ def complaint_import_start(*, by, file_name, content):
 
 
 def complaint_import_run(*, upload_id):
-    """Check and add a queued file of complaints (all or nothing); a task delivered twice imports once."""
+    """Check and add a queued file of complaints (all or nothing), skipping the rows already stored; a task
+    delivered twice imports once."""
     from .importer import import_complaints
 
     return imports.import_run(
         ComplaintImport, upload_id=upload_id, importer=functools.partial(import_complaints, upload_id=upload_id),
-        counts=lambda result: {"created": result.created},
+        counts=lambda result: {"created": result.created, "skipped": result.skipped},
     )
 
 

@@ -9,7 +9,7 @@ from . import services
 def complaint_import_task(upload_id):
     """Import one uploaded file of complaints. Running it twice imports once."""
     result = services.complaint_import_run(upload_id=upload_id)
-    return None if result is None else {"created": result.created}
+    return None if result is None else {"created": result.created, "skipped": result.skipped}
 
 
 @shared_task

@@ -138,3 +138,180 @@ class TestTask:
             assert resume_imports_task.apply().get() == 1
         job.refresh_from_db()
         assert job.status == "done" and Complaint.objects.count() == 1
+
+
+QUARTER = (HEADER + "2026-10-03,CRM-1,Late delivery,Crew idle,120.50\n"
+           "2026-11-20,CRM-1,Damaged goods,Two cartons crushed,\n"
+           "2026-11-20,CRM-1,Damaged goods,Two cartons crushed,\n")  # two identical complaints: both real
+
+
+def stored():
+    return sorted(Complaint.objects.values_list("customer__external_id", "date", "category", "text", "cost", "reference"))
+
+
+@pytest.mark.django_db
+class TestImportingAgain:
+    def test_the_same_file_again_adds_nothing(self, ken):
+        first = import_complaints(QUARTER.encode())
+        assert (first.created, first.skipped) == (3, 0)
+        before = stored()
+        again = import_complaints(QUARTER.encode())
+        assert again.ok and (again.created, again.skipped) == (0, 3)
+        assert stored() == before and len(before) == 3
+
+    def test_an_overlapping_file_adds_only_the_new_rows(self, ken, riverbend):
+        import_complaints(QUARTER.encode())
+        # the whole year, exported again: the quarter's rows with other spacing and cost formatting, and two new
+        year = (HEADER + "2026-03-14,CRM-2,Wrong item,Sent 15 mm valves,\n"
+                "2026-10-03,CRM-1, Late  delivery ,  Crew idle ,120.5\n"
+                "2026-11-20,CRM-1,Damaged goods,Two cartons crushed,\n"
+                '2026-11-20,CRM-1,Damaged goods,"Two cartons\r\ncrushed",\n'  # a line break where there was a space
+                "2026-12-01,CRM-1,Late delivery,Crew idle,120.50\n")
+        result = import_complaints(year.encode())
+        assert (result.created, result.skipped) == (2, 3)
+        assert Complaint.objects.count() == 5
+        assert Complaint.objects.filter(text="Crew idle").count() == 2  # 3 October and 1 December
+
+    def test_a_file_with_one_more_identical_row_adds_that_one(self, ken):
+        import_complaints(QUARTER.encode())
+        result = import_complaints((QUARTER + "2026-11-20,CRM-1,Damaged goods,Two cartons crushed,\n").encode())
+        assert (result.created, result.skipped) == (1, 3)
+        assert Complaint.objects.filter(category="Damaged goods").count() == 3
+        assert import_complaints(QUARTER.encode()).created == 0  # the smaller file adds nothing now
+
+    @pytest.mark.parametrize("row", [
+        "2026-10-04,CRM-1,Late delivery,Crew idle,120.50",  # another day
+        "2026-10-03,CRM-2,Late delivery,Crew idle,120.50",  # another customer
+        "2026-10-03,CRM-1,late delivery,Crew idle,120.50",  # categories are grouped as written, case and all
+        "2026-10-03,CRM-1,Late delivery,Crew idle again,120.50",
+        "2026-10-03,CRM-1,Late delivery,Crew idle,120.51",
+        "2026-10-03,CRM-1,Late delivery,Crew idle,",
+    ])
+    def test_a_row_that_differs_in_anything_else_is_new(self, ken, riverbend, row):
+        import_complaints((HEADER + "2026-10-03,CRM-1,Late delivery,Crew idle,120.50\n").encode())
+        result = import_complaints((HEADER + row + "\n").encode())
+        assert (result.created, result.skipped) == (1, 0)
+
+    def test_a_bad_row_still_imports_nothing_and_reports_it(self, ken):
+        import_complaints(QUARTER.encode())
+        before = stored()
+        result = import_complaints((QUARTER + "2026-12-01,CRM-404,Late,x,\n" + "2026-12-02,CRM-1,New,y,\n").encode())
+        assert not result.ok and (result.created, result.skipped) == (0, 0)
+        assert [error.line for error in result.errors] == [5]
+        assert "no customer with the external id “CRM-404”" in result.errors[0].message
+        assert stored() == before
+
+    def test_the_database_refuses_a_copy(self, ken):
+        from django.db import IntegrityError, transaction
+
+        import_complaints(QUARTER.encode())
+        original = Complaint.objects.filter(category="Late delivery").get()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Complaint.objects.create(customer=ken, date=original.date, category=original.category, text=original.text,
+                                     fingerprint=original.fingerprint, occurrence=original.occurrence)
+
+
+REFERENCED = HEADER.replace("\n", ",reference\n")
+
+
+@pytest.mark.django_db
+class TestReference:
+    def test_a_reference_decides_what_is_the_same_complaint(self, ken):
+        file = (REFERENCED + "2026-11-20,CRM-1,Damaged goods,Crushed,,ZD-1\n"
+                "2026-11-20,CRM-1,Damaged goods,Crushed,,ZD-2\n")  # same content, two tickets
+        assert import_complaints(file.encode()).created == 2
+        again = import_complaints(file.encode())
+        assert (again.created, again.skipped) == (0, 2)
+        # the desk re-categorised ticket ZD-1 since: it is still the same complaint, and ZD-3 is new
+        later = (REFERENCED + "2026-11-20,CRM-1,Packaging,Crushed,,ZD-1\n2026-11-20,CRM-1,Damaged goods,Crushed,,ZD-3\n")
+        result = import_complaints(later.encode())
+        assert (result.created, result.skipped) == (1, 1)
+        assert sorted(Complaint.objects.values_list("reference", "category")) == [
+            ("ZD-1", "Damaged goods"), ("ZD-2", "Damaged goods"), ("ZD-3", "Damaged goods"),
+        ]
+
+    def test_a_reference_belongs_to_its_customer(self, ken, riverbend):
+        import_complaints((REFERENCED + "2026-11-20,CRM-1,Late,x,,ZD-1\n").encode())
+        assert import_complaints((REFERENCED + "2026-11-20,CRM-2,Late,x,,ZD-1\n").encode()).created == 1
+
+    def test_a_ticket_listed_twice_in_a_file_is_one_complaint(self, ken):
+        result = import_complaints((REFERENCED + "2026-11-20,CRM-1,Late,x,,ZD-1\n2026-11-20,CRM-1, Late,x ,,ZD-1\n").encode())
+        assert (result.created, result.skipped) == (1, 1)
+
+    def test_a_ticket_listed_twice_with_other_details_is_a_problem(self, ken):
+        result = import_complaints((REFERENCED + "2026-11-20,CRM-1,Late,x,,ZD-1\n2026-11-21,CRM-1,Late,x,,ZD-1\n").encode())
+        assert not result.ok and [error.line for error in result.errors] == [3]
+        assert "the reference “ZD-1” is on line 2 already" in result.errors[0].message
+        assert not Complaint.objects.exists()
+
+    def test_a_reference_too_long_is_a_problem(self, ken):
+        result = import_complaints((REFERENCED + "2026-11-20,CRM-1,Late,x,," + "Z" * 101 + "\n").encode())
+        assert not result.ok and "“reference” is longer than 100 characters" in result.errors[0].message
+
+    def test_rows_without_a_reference_in_a_referenced_file_go_by_content(self, ken):
+        file = REFERENCED + "2026-11-20,CRM-1,Late,x,,ZD-1\n2026-11-20,CRM-1,Late,x,,\n"
+        assert import_complaints(file.encode()).created == 2
+        assert import_complaints(file.encode()).created == 0
+
+    def test_complaints_imported_before_the_column_existed_take_their_reference(self, ken):
+        import_complaints(QUARTER.encode())  # an older export, without ticket ids
+        with_ids = (REFERENCED + "2026-10-03,CRM-1,Late delivery,Crew idle,120.50,ZD-7\n"
+                    "2026-11-20,CRM-1,Damaged goods,Two cartons crushed,,ZD-8\n"
+                    "2026-11-20,CRM-1,Damaged goods,Two cartons crushed,,ZD-9\n"
+                    "2026-11-20,CRM-1,Damaged goods,Two cartons crushed,,ZD-10\n")
+        result = import_complaints(with_ids.encode())
+        assert (result.created, result.skipped) == (1, 3)
+        assert sorted(Complaint.objects.values_list("reference", flat=True)) == ["ZD-10", "ZD-7", "ZD-8", "ZD-9"]
+        # and the old export once more adds nothing either
+        assert import_complaints(QUARTER.encode()).created == 0
+
+
+@pytest.mark.django_db
+class TestImportingAgainPages:
+    def test_the_result_page_says_nothing_was_new(self, host, ken, as_user):
+        client = as_user(host)
+        upload(client, QUARTER)
+        upload(client, QUARTER)
+        first, second = ComplaintImport.objects.order_by("id")
+        assert (first.created, first.skipped, second.created, second.skipped) == (3, 0, 0, 3)
+        page = client.get(second.get_absolute_url()).content.decode()
+        assert "Nothing new: all 3 of the file's complaints were already there." in page
+        assert "<dt>Already there, skipped</dt><dd>3</dd>" in page
+        assert Complaint.objects.count() == 3
+
+    def test_the_result_page_gives_both_counts(self, host, ken, as_user):
+        client = as_user(host)
+        upload(client, QUARTER)
+        upload(client, QUARTER + "2026-12-01,CRM-1,Wrong item,Sent the 15 mm valves,\n")
+        job = ComplaintImport.objects.order_by("id").last()
+        page = client.get(job.get_absolute_url()).content.decode()
+        assert "Imported 1 new complaint; 3 already there were skipped." in page
+
+    def test_the_import_page_states_the_rule(self, host, as_user):
+        page = as_user(host).get(reverse("improvements:import")).content.decode()
+        assert "adds only the complaints that are not there yet" in page
+        assert "reference (the support desk's ticket id)" in page
+
+    def test_the_patterns_count_the_same_after_a_reimport(self, host, ken, riverbend, as_user):
+        import datetime
+
+        from improvements import selectors
+
+        client = as_user(host)
+        # "Late delivery": 3 a month June to November, 11 in December
+        rows = "".join(f"2026-{month:02}-{day:02},CRM-{1 + day % 2},Late delivery,Crew idle {day},\n"
+                       for month in range(6, 13) for day in range(1, 4 if month < 12 else 12))
+        upload(client, HEADER + rows)
+        month = datetime.date(2026, 12, 1)
+
+        def counts():
+            shown, most_affected = selectors.patterns(user=host, month=month)
+            return [(p.category, p.counts, p.count, [(who.label, n) for who, n in p.customers]) for p in shown], [
+                (who.label, *n) for who, *n in most_affected
+            ]
+
+        before = counts()
+        assert before[0][0][2] == 11 and before[0][0][1][0][1] == 3
+        upload(client, HEADER + rows)
+        assert ComplaintImport.objects.order_by("id").last().skipped == 29
+        assert counts() == before
