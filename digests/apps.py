@@ -9,6 +9,7 @@ class DigestsConfig(AppConfig):
     def ready(self):
         from portal.lib import notifications
 
-        from .preferences import wants
+        from .preferences import subscriptions, wants
 
         notifications.set_preference_check(wants)
+        notifications.set_subscriptions(subscriptions)

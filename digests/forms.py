@@ -12,7 +12,11 @@ REMINDER_FIELDS = [
     (Kind.REVIEW_REQUESTED, _("Someone asks for my impact review")),
     (Kind.WAITLIST_PROMOTED, _("I move up from a waitlist to a seat")),
     (Kind.IMPACT_CHECK_DUE, _("It is time to record what a decision I decided or reviewed did for customers")),
+    (Kind.NOTE_ROUTED, _("A customer note is routed to me or my team")),
 ]
+REMINDER_HELP = {
+    Kind.NOTE_ROUTED: _("Without the email, the note still waits on your home page and in your weekly digest."),
+}
 
 
 class NotificationPreferencesForm(forms.Form):
@@ -37,6 +41,12 @@ class NotificationPreferencesForm(forms.Form):
         required=False,
         help_text=_("Products returned, customers credited, legal threats and customers saved, once a month."),
     )
+    employee_pulse = forms.BooleanField(
+        label=_("Invite me to the quarterly employee pulse"),
+        required=False,
+        help_text=_("An email with your own link when a pulse opens. Without it you can still answer from your "
+                    "home page and the weekly digest's reminder."),
+    )
     sections = forms.MultipleChoiceField(
         label=_("What the digest shows"),
         required=False,
@@ -45,14 +55,16 @@ class NotificationPreferencesForm(forms.Form):
     )
 
     def __init__(self, *args, prefs, **kwargs):
-        initial = {name: getattr(prefs, name) for name in ("digest_enabled", "digest_weekday", "digest_hour", "pulse")}
+        initial = {name: getattr(prefs, name) for name in ("digest_enabled", "digest_weekday", "digest_hour", "pulse",
+                                                              "employee_pulse")}
         initial |= {KIND_FIELDS[kind]: getattr(prefs, KIND_FIELDS[kind]) for kind, _label in REMINDER_FIELDS}
         choices = section_choices()
         initial["sections"] = [key for key, _label in choices if prefs.wants_section(key)]
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["sections"].choices = choices
         for kind, label in REMINDER_FIELDS:
-            self.fields[KIND_FIELDS[kind]] = forms.BooleanField(label=label, required=False)
+            self.fields[KIND_FIELDS[kind]] = forms.BooleanField(
+                label=label, required=False, help_text=REMINDER_HELP.get(kind, ""))
 
     def reminder_fields(self):
         return [self[KIND_FIELDS[kind]] for kind, _label in REMINDER_FIELDS]

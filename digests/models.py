@@ -18,6 +18,8 @@ class Kind(models.TextChoices):
     WAITLIST_PROMOTED = "waitlist_promoted", _("You moved up from a waitlist")
     PULSE = "pulse", _("Monthly customer pulse")
     IMPACT_CHECK_DUE = "impact_check_due", _("Reminder: record what a decision did for customers")
+    NOTE_ROUTED = "note_routed", _("A customer note routed to you or your team")
+    EMPLOYEE_PULSE = "employee_pulse", _("Invitations to the quarterly employee pulse")
 
 
 # kind -> the NotificationPreferences field that switches it on or off
@@ -30,6 +32,8 @@ KIND_FIELDS = {
     Kind.WAITLIST_PROMOTED: "waitlist_promoted",
     Kind.PULSE: "pulse",
     Kind.IMPACT_CHECK_DUE: "impact_check_due",
+    Kind.NOTE_ROUTED: "note_routed",
+    Kind.EMPLOYEE_PULSE: "employee_pulse",
 }
 
 WEEKDAYS = [
@@ -66,6 +70,8 @@ class NotificationPreferences(models.Model):
     waitlist_promoted = models.BooleanField(_("I move up from a waitlist"), default=True)
     pulse = models.BooleanField(_("the monthly customer pulse"), default=True)
     impact_check_due = models.BooleanField(_("a decision's impact check is due"), default=True)
+    note_routed = models.BooleanField(_("a customer note is routed to me or my team"), default=True)
+    employee_pulse = models.BooleanField(_("the quarterly employee pulse opens"), default=True)
     # Bumped whenever a kind is switched back on, so an unsubscribe link issued before that
     # cannot silently switch it off again.
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -1,7 +1,15 @@
-"""Who wants which email. Other apps may call `wants(user, kind)` before sending their own
-action-caused email ("review requested", "promoted from a waitlist"); digests never needs them to."""
+"""Who wants which email. Other apps ask through portal.lib.notifications (`wants(user, kind)`, or
+`subscriptions(users, kind)` for the one-click unsubscribe link their email carries) before sending their
+own action-caused email ("review requested", "a note routed to you", "the employee pulse opens"); digests
+plugs these answers in there and never needs those apps."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from portal.lib.notifications import Subscription
 
 from .models import Kind, NotificationPreferences
+from .tokens import unsubscribe_headers, unsubscribe_url
 
 DEFAULTS = NotificationPreferences()  # an unsaved row: the defaults, for people without one
 
@@ -31,3 +39,18 @@ def wants(user, kind):
     if not getattr(user, "is_active", False) or not getattr(user, "email", ""):
         return False
     return preferences_of(user).wants(Kind(kind))
+
+
+def subscriptions(users, kind):
+    """{user pk: Subscription} for those of `users` (active, with an email) who want email of `kind`,
+    each with a link that turns off just that kind. One query for any number of people."""
+    kind = Kind(kind)
+    users = [u for u in users if getattr(u, "is_active", False) and getattr(u, "email", "")]
+    prefs = preferences_by_user([u.pk for u in users]) if users else {}
+    settings_url = settings.SITE_URL + reverse("digests:settings")
+    found = {}
+    for user in users:
+        if prefs[user.pk].wants(kind):
+            link = unsubscribe_url(user, kind, prefs[user.pk].version)
+            found[user.pk] = Subscription(unsubscribe_url=link, headers=unsubscribe_headers(link), settings_url=settings_url)
+    return found

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from portal.lib.deliveries import send_claimed, still_to_send
 from portal.lib.emails import build_email, message_id
+from portal.lib.notifications import subscriptions
 from portal.lib.tasks import run_after_commit
 from portal.models import User
 from portal.permissions import require
@@ -165,21 +166,28 @@ def invitation_plan(survey):
 
 
 def invitation_send_batch(survey_id, invitation_ids, *, final_attempt=True):
-    """Email each claimed invitation its link. Running it twice sends each person one email."""
+    """Email each claimed invitation its link. Running it twice sends each person one email. Someone who
+    turned these invitations off (or left, or has no address) gets none: their invitation is marked
+    skipped, so no later run tries it again, and they can still answer from the home page and the
+    digest's reminder."""
     survey = Survey.objects.filter(pk=survey_id).first()
     if survey is None or not survey.is_open():
         return 0
     questions = list(survey.questions.all())
-    invitations = Invitation.objects.filter(pk__in=list(invitation_ids), survey=survey, answered_on=None)
+    invitations = list(
+        Invitation.objects.filter(pk__in=list(invitation_ids), survey=survey, answered_on=None).select_related("user"))
+    wanted = subscriptions([invitation.user for invitation in invitations], "employee_pulse")
 
     def compose(invitation):
         user = invitation.user
-        if not user.is_active or not user.email:
+        subscription = wanted.get(user.pk)
+        if subscription is None:
             return None
         return build_email(
             "survey-invitation", to=user,
-            context={"survey": survey, "questions": questions, "answer_url": answer_url(invitation)},
-            headers={"Message-ID": message_id(f"survey-{invitation.pk}")},
+            context={"survey": survey, "questions": questions, "answer_url": answer_url(invitation),
+                     **subscription.context()},
+            headers=subscription.headers | {"Message-ID": message_id(f"survey-{invitation.pk}")},
         )
 
-    return send_claimed(invitations.select_related("user"), compose, final_attempt=final_attempt)
+    return send_claimed(invitations, compose, final_attempt=final_attempt)

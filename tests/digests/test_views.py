@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -80,6 +82,33 @@ class TestSettingsView:
         assert NotificationPreferences.objects.get(user=staff).version == 1
         client.post(SETTINGS, GOOD)
         assert NotificationPreferences.objects.get(user=staff).version == 2
+
+    def test_routed_notes_and_the_employee_pulse_are_on_by_default_and_saved(self, as_user, staff):
+        client = as_user(staff)
+        page = client.get(SETTINGS).content.decode().replace("&#x27;", "'")
+        for text in ("A customer note is routed to me or my team",
+                     "Without the email, the note still waits on your home page and in your weekly digest.",
+                     "Invite me to the quarterly employee pulse",
+                     "Without it you can still answer from your home page and the weekly digest's reminder."):
+            assert text in page
+        for name in ("note_routed", "employee_pulse"):
+            tag = re.search(rf'<input type="checkbox" name="{name}"[^>]*>', page).group()
+            assert " checked" in tag and f'aria-describedby="id_{name}_helptext"' in tag
+        client.post(SETTINGS, {**GOOD, "note_routed": "on"})
+        prefs = NotificationPreferences.objects.get(user=staff)
+        assert (prefs.note_routed, prefs.employee_pulse, prefs.version) == (True, False, 1)
+        client.post(SETTINGS, {**GOOD, "employee_pulse": "on"})
+        prefs = NotificationPreferences.objects.get(user=staff)
+        assert (prefs.note_routed, prefs.employee_pulse, prefs.version) == (False, True, 2)
+
+    def test_someone_who_never_saved_settings_gets_both(self, staff):
+        from portal.lib.notifications import subscription, wants
+
+        assert not NotificationPreferences.objects.filter(user=staff).exists()
+        for kind in ("note_routed", "employee_pulse"):
+            assert wants(staff, kind)
+            found = subscription(staff, kind)
+            assert found.headers["List-Unsubscribe"] == f"<{found.unsubscribe_url}>"
 
     def test_the_page_links_the_preview(self, as_user, staff):
         assert PREVIEW in as_user(staff).get(SETTINGS).content.decode()

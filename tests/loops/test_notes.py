@@ -3,12 +3,15 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
+from digests.models import KIND_FIELDS, Kind, NotificationPreferences
 from loops import services
 from loops.models import Note, NoteNotice
 from portal.models import PendingTask
 from tests.conftest import frozen_at
+from tests.factories import UserFactory
 
 from .conftest import NOW, make_note
 
@@ -124,6 +127,44 @@ class TestRouting:
         from loops.tasks import send_note_routed_task
 
         assert send_note_routed_task.apply(args=[NoteNotice.objects.get().pk]).get() == 0
+        assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+class TestRoutedNoteEmailPreferences:
+    """"A customer note routed to you or your team" is an email kind of its own (on by default)."""
+
+    def test_it_is_on_by_default_and_carries_a_one_click_unsubscribe(self, host, owner, customer):
+        services.note_add(by=host, customer=customer, kind="call", text="Call back.", route=Note.Route.OWNER)
+        message = mail.outbox[0]
+        link = message.extra_headers["List-Unsubscribe"][1:-1]
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert link in message.body and link.replace("&", "&amp;") in message.alternatives[0][0]
+        assert reverse("digests:settings") in message.alternatives[0][0]
+
+    def test_turned_off_no_email_but_the_note_still_waits_on_them(self, as_user, host, owner, seller, customer, sales):
+        NotificationPreferences.objects.create(user=seller, note_routed=False)
+        teammate = UserFactory(team=sales)
+        note = services.note_add(by=owner, customer=customer, kind="complaint", text="Late again.",
+                                 route=Note.Route.TEAM, route_team=sales)
+        assert [m.to for m in mail.outbox] == [[teammate.email]]
+        notice = NoteNotice.objects.get(user=seller)
+        assert notice.emailed_at is not None  # done with: no retry sends it later
+        from loops.tasks import send_note_routed_task
+
+        assert send_note_routed_task.apply(args=[notice.pk]).get() == 0 and len(mail.outbox) == 1
+        assert "Late again." in as_user(seller).get(reverse("home")).content.decode()
+        assert Note.objects.get(pk=note.pk).status == "open"
+
+    def test_the_email_link_turns_off_just_routed_notes(self, host, owner, customer, settings):
+        services.note_add(by=host, customer=customer, kind="call", text="Call back.", route=Note.Route.OWNER)
+        link = mail.outbox[0].extra_headers["List-Unsubscribe"][1:-1].removeprefix(settings.SITE_URL)
+        response = Client(enforce_csrf_checks=True).post(link, {"List-Unsubscribe": "One-Click"})
+        assert response.status_code == 200
+        prefs = NotificationPreferences.objects.get(user=owner)
+        assert prefs.note_routed is False
+        assert all(getattr(prefs, field) for kind, field in KIND_FIELDS.items() if kind != Kind.NOTE_ROUTED)
+        services.note_add(by=host, customer=customer, kind="call", text="Again.", route=Note.Route.OWNER)
         assert len(mail.outbox) == 1
 
 

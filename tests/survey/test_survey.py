@@ -7,10 +7,12 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from digests.models import KIND_FIELDS, Kind, NotificationPreferences
 from portal.models import User
 from survey import selectors, services
 from survey.digest import pick_pulse, prepare
@@ -147,6 +149,50 @@ class TestInviting:
         mail.outbox.clear()
         send_invitations_task.apply(args=[pulse.pk])
         assert [m.to for m in mail.outbox] == [[newcomer.email]]
+
+
+class TestInvitationPreferences:
+    """The invitation is an email kind of its own on the notification settings page (on by default)."""
+
+    def test_it_is_on_by_default_and_carries_a_one_click_unsubscribe(self, admin_user, staff, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            open_pulse(admin_user, year=2026, quarter=4)
+        message = next(m for m in mail.outbox if m.to == [staff.email])
+        link = message.extra_headers["List-Unsubscribe"][1:-1]
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert link in message.body and link.replace("&", "&amp;") in message.alternatives[0][0]
+        assert message.extra_headers["Message-ID"].startswith("<survey-")
+
+    def test_turned_off_no_email_no_retry_and_still_answerable(self, as_user, admin_user, staff, leader,
+                                                               django_capture_on_commit_callbacks):
+        NotificationPreferences.objects.create(user=staff, employee_pulse=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            survey = open_pulse(admin_user, year=2026, quarter=4)
+        assert sorted(m.to[0] for m in mail.outbox) == sorted([admin_user.email, leader.email])
+        invitation = Invitation.objects.get(survey=survey, user=staff)
+        assert invitation.status == "skipped"  # done with: no later run tries it again
+        assert invitation.pk not in services.invitation_plan(survey)
+        send_invitations_task.apply(args=[survey.pk])
+        send_invitations_batch_task.apply(args=[survey.pk, [invitation.pk]])
+        assert len(mail.outbox) == 2
+        # They still answer: the home page offers the pulse and the digest reminds them with their own link.
+        client = as_user(staff)
+        assert reverse("survey:mine") in client.get(reverse("home")).content.decode()
+        reminder = pick_pulse(prepare([staff], {}, NOW), staff, None, NOW)
+        assert reminder["items"][0]["url"].endswith(answer_url(invitation))
+        assert client.post(reverse("survey:mine"), form_data(survey)).status_code == 200
+        assert Invitation.objects.get(pk=invitation.pk).answered_on == NOW.date()
+
+    def test_the_email_link_turns_off_just_the_invitations(self, admin_user, staff, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            open_pulse(admin_user, year=2026, quarter=4)
+        message = next(m for m in mail.outbox if m.to == [staff.email])
+        link = message.extra_headers["List-Unsubscribe"][1:-1].removeprefix(settings.SITE_URL)
+        response = Client(enforce_csrf_checks=True).post(link, {"List-Unsubscribe": "One-Click"})
+        assert response.status_code == 200
+        prefs = NotificationPreferences.objects.get(user=staff)
+        assert prefs.employee_pulse is False
+        assert all(getattr(prefs, field) for kind, field in KIND_FIELDS.items() if kind != Kind.EMPLOYEE_PULSE)
 
 
 # -- answering ----------------------------------------------------------------------------------------
