@@ -677,6 +677,8 @@ def main():
         raise SystemExit("--people must be at least --clients")
     env = onebench.server_env(f"{onebench.DB_BASE}/{onebench.DB_NAMES[args.stories]}", args.port)
     subprocess.run([onebench.PY, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    # data generated before the latest migrations: bring its schema up to date
+    subprocess.run([onebench.PY, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     if args.one_url and not shutil.which("wrk"):
         raise SystemExit("--one-url needs wrk: apt-get install wrk")
     info = onebench.machine()

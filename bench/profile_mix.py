@@ -46,6 +46,7 @@ def main():
     db_url = f"{onebench.DB_BASE}/{onebench.DB_NAMES[args.stories]}"
     env = onebench.server_env(db_url, 8765)
     env["CACHE_URL"] = "redis://127.0.0.1:6379/9"
+    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     people, data = mix.setup(env, args.people, args.seed)
     os.environ.update(env)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, check=True)

@@ -537,6 +537,9 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     env = server_env(f"{DB_BASE}/{DB_NAMES[sizes[-1]]}", args.port)
     subprocess.run([PY, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    for stories in sizes:  # data generated before the latest migrations: bring its schema up to date
+        migrate = dict(env, DATABASE_URL=f"{DB_BASE}/{DB_NAMES[stories]}")
+        subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=migrate, check=True)
     flush_caches()
     info = machine()
     results = run(sizes, args.port, args.workers, do_storm=not args.no_storm)

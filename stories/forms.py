@@ -215,6 +215,19 @@ class FeedFilterForm(forms.Form):
             field = self.fields[name]
             field.choices = functools.partial(_options, field)
 
+    def bar_key(self):
+        """Everything the filter bar shows, for its fragment's key (stories/feed.html#filters): the team and
+        theme options (the bar's two queries, each run once: the bar draws these same lists), what was
+        asked for in each field, and the names the customer and author pickers show for their choice."""
+        options = []
+        for name in ("team", "theme"):
+            field = self.fields[name]
+            field.choices = _options(field)
+            options.append(field.choices)
+        data = getattr(self, "cleaned_data", None) or {}
+        chosen = [getattr(data.get(name), "name", None) for name in ("customer", "author")]
+        return repr((options, [self[name].value() for name in self.fields], chosen))
+
     def values(self):
         """{name: object or ""}, and the labels of filters that were ignored."""
         self.is_valid()

@@ -130,28 +130,28 @@ class TestFeed:
         readers = [UserFactory(team=finance) for _ in range(2)]
         make_stories(size, customer=kens, author=leader, theme=theme, team=finance, users=readers)
         client, next_reader = as_user(staff), as_user(UserFactory(team=finance))
-        # session, user, the team and theme options, the stories (their counts are columns), their
-        # themes, the reader's marks. The customer and author filters are pickers: they list only the
+        # session, user, the team and theme options, the stories (their counts are columns, their
+        # themes a JSON array beside each row), the reader's marks. The customer and author filters are pickers: they list only the
         # chosen one, never every customer or author.
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             response = client.get(reverse("stories:feed"))
         assert len(response.context["stories"]) == 10 if size == 10 else 20
         # The same page for the next reader: the same queries (each card's markup comes from its
         # fragment; the counts and marks are read with the page).
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             again = next_reader.get(reverse("stories:feed"))
         assert [s.pk for s in again.context["stories"]] == [s.pk for s in response.context["stories"]]
         # + the chosen team, theme, customer and author, each fetched once to validate it
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(10):
             client.get(reverse("stories:feed"), {"q": "crew", "theme": theme.slug, "team": finance.slug,
                                                 "customer": kens.slug, "author": leader.pk,
                                                 "before": selectors.encode_cursor(response.context["stories"][4])})
-        with django_assert_num_queries(5):  # "load more": session, user, the next stories, their themes, marks
+        with django_assert_num_queries(4):  # "load more": session, user, the next stories with their themes, marks
             client.get(reverse("stories:feed"), {"q": "truck"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="story-list")
-        with django_assert_num_queries(6):  # the results for a new filter: + the chosen theme; no option lists
+        with django_assert_num_queries(5):  # the results for a new filter: + the chosen theme; no option lists
             client.get(reverse("stories:feed"), {"theme": theme.slug}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="story-results")
         leader_client = as_user(leader)
-        with django_assert_num_queries(8):  # leaders also see how many stories wait for review
+        with django_assert_num_queries(7):  # leaders also see how many stories wait for review
             leader_client.get(reverse("stories:feed"))
 
 

@@ -391,7 +391,7 @@ class TestQueryCounts:
 
     def test_the_feed_costs_the_same_with_restricted_and_anonymised_stories(self, as_user, staff, world, django_assert_num_queries):
         client = as_user(staff)
-        with django_assert_num_queries(7):  # as tests/stories/test_reads.py
+        with django_assert_num_queries(6):  # as tests/stories/test_reads.py
             response = client.get(reverse("stories:feed"))
         assert [s.title for s in response.context["stories"]] == ["The morning the fittings ran out"]
 
