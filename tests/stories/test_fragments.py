@@ -14,9 +14,9 @@ from tests.factories import CustomerFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def entries():
-    """Everything in this worker's fragment memory: {key: pickled markup}."""
-    return dict(caches["template_fragments"]._cache)
+def entries(name=""):
+    """Everything in this worker's fragment memory (of the fragments called `name`): {key: pickled markup}."""
+    return {key: value for key, value in caches["template_fragments"]._cache.items() if f".{name}" in key}
 
 
 def html(client, url, **params):
@@ -171,15 +171,41 @@ class TestCardsAreSharedAcrossPagesOfTheFeed:
     def test_a_theme_filter_reuses_the_cards_of_the_first_page(self, as_user, staff, story, other_story, theme):
         client = as_user(staff)
         html(client, reverse("stories:feed"), q="", team="", theme="", author="")
-        kept = entries()
+        kept = entries("story-card")
         page = html(client, reverse("stories:feed"), q="", team="", theme=theme.slug, author="")
-        assert entries() == kept  # both cards drawn from what the first page kept
+        assert entries("story-card") == kept  # both cards drawn from what the first page kept
         # and their theme links are this page's, in the form's order
         assert f'href="?q=&amp;team=&amp;theme={theme.slug}&amp;author="' in page
 
     def test_other_filters_keep_cards_of_their_own(self, as_user, staff, story, other_story, finance):
         client = as_user(staff)
         html(client, reverse("stories:feed"))
-        kept = entries()
+        kept = entries("story-card")
         html(client, reverse("stories:feed"), team=finance.slug)
-        assert len(entries()) > len(kept)  # the theme links keep the team: another card
+        assert len(entries("story-card")) > len(kept)  # the theme links keep the team: another card
+
+
+class TestTheFilterBar:
+    """The feed's filter bar is kept in a fragment keyed by all it shows: a renamed team or theme, a
+    renamed chosen customer and what was typed show at once; the same bar is drawn once and reused."""
+
+    def test_it_is_reused_and_follows_every_change(self, as_user, staff, story, theme, finance):
+        client = as_user(staff)
+        html(client, reverse("stories:feed"))
+        kept = entries()
+        assert html(client, reverse("stories:feed")) and entries() == kept  # nothing new drawn
+        finance.name = "Finance & Treasury"
+        finance.save()
+        theme.name = "Night shifts"
+        theme.save()
+        page = html(client, reverse("stories:feed"))
+        assert ">Finance &amp; Treasury</option>" in page and ">Night shifts</option>" in page
+        customer = story.customer
+        page = html(client, reverse("stories:feed"), customer=customer.slug, q="pallets")
+        assert 'value="pallets"' in page and "Ken&#x27;s Plumbing Supply" in page
+        customer.name = "Ken's Plumbing & Heating"
+        customer.save()
+        page = html(client, reverse("stories:feed"), customer=customer.slug, q="pallets")
+        assert "Ken&#x27;s Plumbing &amp; Heating" in page
+        chosen = html(client, reverse("stories:feed"), team=finance.slug)
+        assert f'<option value="{finance.slug}" selected>' in chosen
