@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from portal.lib.emails import send_email
-from portal.lib.notifications import wants
+from portal.lib.notifications import subscription
 from portal.lib.tasks import EmailTask
 
 from .models import ReviewRequest
@@ -23,13 +23,15 @@ def send_review_request_task(request_id):
     )
     if not request.reviewer.is_active or not request.reviewer.email:
         return 0
-    if not wants(request.reviewer, "review_requested"):
+    wanted = subscription(request.reviewer, "review_requested")
+    if wanted is None:
         return 0  # they turned these emails off; the request still waits on their home page
     try:
         return send_email(
             "decisions-review-requested",
             to=request.reviewer,
-            context={"request": request, "decision": request.decision},
+            headers=wanted.headers,
+            context={"request": request, "decision": request.decision, **wanted.context()},
         )
     except Exception:
         # Release the claim so the retry can send it.

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.lib.emails import Attachment, send_email
-from portal.lib.notifications import wants
+from portal.lib.notifications import subscription
 from portal.lib.tasks import EmailTask
 
 from . import ical
@@ -37,7 +37,7 @@ def _state(seat):
     return state
 
 
-def _send_once(seat, template, method, context=None):
+def _send_once(seat, template, method, context=None, headers=None):
     """Send `template` to the seat's person unless this state was already emailed."""
     key, previous = _state(seat), seat.notified
     if Seat.objects.filter(pk=seat.pk).exclude(notified=key).update(notified=key) != 1:
@@ -52,7 +52,7 @@ def _send_once(seat, template, method, context=None):
     try:
         return send_email(
             template, to=seat.user, context={"meeting": meeting, "seat": seat, **(context or {})},
-            attachments=attachments,
+            attachments=attachments, headers=headers or {},
         )
     except Exception:
         # Give the state back so a retry can send it.
@@ -73,13 +73,17 @@ def seat_email_task(seat_id, reason):
         return 0  # things moved on since the task was enqueued
     if method == "REQUEST" and (seat.meeting.is_cancelled or seat.meeting.ends_at <= timezone.now()):
         return 0  # no invitation to a meeting that is off or already over (a seat recorded afterwards)
-    if reason in ("promoted", "offered") and not wants(seat.user, "waitlist_promoted"):
-        return 0  # they turned these emails off; the home page, the meeting page and the digest show the seat
+    context, headers = {}, {}
+    if reason in ("promoted", "offered"):  # the waitlist's emails: each carries the link that turns them off
+        wanted = subscription(seat.user, "waitlist_promoted")
+        if wanted is None:
+            return 0  # they turned these emails off; the home page, the meeting page and the digest show the seat
+        context, headers = wanted.context(), wanted.headers
     if reason == "offered":
         if not seat.offer_live() or seat.meeting.is_cancelled:
             return 0  # the offer was answered or lapsed before the email went
-        return _send_once(seat, template, method, {"offer_url": offer_url(seat)})
-    return _send_once(seat, template, method, {"promoted": reason in ("promoted", "accepted")})
+        return _send_once(seat, template, method, {"offer_url": offer_url(seat), **context}, headers)
+    return _send_once(seat, template, method, {"promoted": reason in ("promoted", "accepted"), **context}, headers)
 
 
 def offer_url(seat):
