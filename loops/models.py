@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from stories.models import Story
 
@@ -51,9 +51,9 @@ class Note(models.Model):
 
     class Status(models.TextChoices):
         NOT_ROUTED = "", _("Not routed")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("a routed note's status", "Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        ANSWERED = "answered", _("Answered")
+        ANSWERED = "answered", pgettext_lazy("a routed note's status", "Answered")
 
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), related_name="notes", on_delete=models.CASCADE)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("written by"), related_name="+", on_delete=models.PROTECT)
