@@ -23,18 +23,25 @@ def _recipients(note):
     return list(users.exclude(pk=note.author_id).values_list("pk", flat=True))
 
 
+def _checked_reach(customer_id, contact, visibility, audience):
+    """The teams a note is shown to (none unless it is shown to chosen teams), once its contact is the
+    customer's own and chosen teams were named; else ValidationError."""
+    if contact is not None and contact.customer_id != customer_id:
+        raise ValidationError(_("That contact is not one of this customer's."))
+    if visibility != Note.Visibility.TEAMS:
+        return ()
+    if not audience:
+        raise ValidationError(_("Choose the teams who may read it."))
+    return audience
+
+
 @transaction.atomic
 def note_add(*, by, customer, kind, text, contact=None, link="", visibility=Note.Visibility.EVERYONE, audience=(),
              route="", route_team=None, at=None):
     """Add a note to the customer's timeline; a routed one is open and tells its recipients (email after
     the commit, and their home page)."""
     require(by, "note.write", customer)
-    if contact is not None and contact.customer_id != customer.pk:
-        raise ValidationError(_("That contact is not one of this customer's."))
-    if visibility != Note.Visibility.TEAMS:
-        audience = ()
-    elif not audience:
-        raise ValidationError(_("Choose the teams who may read it."))
+    audience = _checked_reach(customer.pk, contact, visibility, audience)
     note = Note(customer=customer, author=by, kind=kind, text=text.strip(), contact=contact, link=link, visibility=visibility,
                 route=route or "", at=at or timezone.now())
     if route == Note.Route.OWNER:
@@ -75,12 +82,7 @@ def note_edit(*, by, note, kind, text, contact=None, link="", visibility=Note.Vi
     """Correct a note: what happened, with whom, the link and who may read it. Its routing stays (its
     recipients were told); once a routed note is acknowledged or answered it no longer changes."""
     note = _editable(by, note)
-    if contact is not None and contact.customer_id != note.customer_id:
-        raise ValidationError(_("That contact is not one of this customer's."))
-    if visibility != Note.Visibility.TEAMS:
-        audience = ()
-    elif not audience:
-        raise ValidationError(_("Choose the teams who may read it."))
+    audience = _checked_reach(note.customer_id, contact, visibility, audience)
     note.kind, note.text, note.contact, note.link, note.visibility = kind, text.strip(), contact, link, visibility
     note.edited_at = timezone.now()
     note.full_clean(exclude=["customer", "author", "contact", "route_user", "route_team", "responded_by"])
