@@ -73,3 +73,29 @@ def test_a_routed_note_is_answered_and_a_touch_is_logged(page, sign_in, people):
     expect(page.locator("#timeline").get_by_text("Handwritten card")).to_be_visible()
     expect(page.locator("#timeline").get_by_text("Two pallets arrived crushed")).to_have_count(0)
     assert not page.console_errors
+
+
+def test_the_author_corrects_a_note_then_deletes_another(page, sign_in, people):
+    customer = people["customer"]
+    typo = Note.objects.create(customer=customer, author=people["sam"], kind="call", text="Rosa asked about the sping order.")
+    stray = Note.objects.create(customer=customer, author=people["sam"], kind="other", text="Written on the wrong customer.")
+    sign_in(people["sam"])
+    page.goto(typo.get_absolute_url())
+    page.get_by_role("link", name="Edit the note").click()
+    expect(page.get_by_label("What happened")).to_have_value("Rosa asked about the sping order.")
+    page.get_by_label("What happened").fill("Rosa asked about the spring order.")
+    page.get_by_label("Kind").select_option("praise")
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.get_by_text("Note saved.")).to_be_visible()
+    expect(page.get_by_text("Rosa asked about the spring order.")).to_be_visible()
+    expect(page.get_by_text("edited", exact=False).first).to_be_visible()
+    screenshot(page, "note-corrected")
+    typo.refresh_from_db()
+    assert typo.text == "Rosa asked about the spring order." and typo.kind == "praise" and typo.edited_at
+
+    page.goto(stray.get_absolute_url().rstrip("/") + "/edit/")
+    page.get_by_role("button", name="Delete this note").click()
+    expect(page.get_by_text("Note deleted.")).to_be_visible()
+    assert page.url.endswith("/timeline/")
+    assert not Note.objects.filter(pk=stray.pk).exists()
+    assert not page.console_errors
