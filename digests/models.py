@@ -1,10 +1,10 @@
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.lib import deliveries
 
 
 class Kind(models.TextChoices):
@@ -107,14 +107,7 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
 
     DONE = (Status.SENT, Status.SKIPPED, Status.FAILED)
-    # A row 'sending' for longer than this belongs to a worker that died, and is sent again. It must
-    # outlast a living batch: 30 emails over one SMTP session take seconds, but a slow mail server may
-    # use up to EMAIL_TIMEOUT on every step, so minutes. A shorter window would have a planner take rows
-    # from a batch still working through them. The cost of the wait: a dead worker's row goes out at the
-    # first planning run after it (digests plan every 10 minutes, reminders every 15), so up to about half
-    # an hour late; the one it was sending when it died may go out twice, as the same message
-    # (Message-ID from the row, digests.services._send), which mail systems show once.
-    STALE_AFTER = datetime.timedelta(minutes=15)
+    STALE_AFTER = deliveries.STALE_AFTER  # portal.lib.deliveries says why 15 minutes
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="deliveries", on_delete=models.CASCADE)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

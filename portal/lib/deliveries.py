@@ -5,6 +5,7 @@ Redis delivers twice, or that two workers run at once, sends each person one ema
 STALE_AFTER was lost with its worker and may be taken again.
 """
 
+import datetime
 import logging
 import smtplib
 
@@ -12,13 +13,18 @@ from django.core.mail import get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from digests.models import Delivery
-
 log = logging.getLogger(__name__)
 
 # A mail server that refuses or is unreachable: worth trying again (the batch task retries).
 TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
-STALE_AFTER = Delivery.STALE_AFTER  # digests.models says why 15 minutes
+# A row 'sending' for longer than this belongs to a worker that died, and is sent again. It must
+# outlast a living batch: 30 emails over one SMTP session take seconds, but a slow mail server may
+# use up to EMAIL_TIMEOUT on every step, so minutes. A shorter window would have a planner take rows
+# from a batch still working through them. The cost of the wait: a dead worker's row goes out at the
+# first planning run after it (digests plan every 10 minutes, reminders every 15), so up to about half
+# an hour late; the one it was sending when it died may go out twice, as the same message
+# (Message-ID from the row, digests.services._send), which mail systems show once.
+STALE_AFTER = datetime.timedelta(minutes=15)
 
 # The Celery options of a batch task: transient errors retried at 30 s, 60 s, … up to 30 minutes apart.
 BATCH_TASK_RETRY = {
