@@ -115,6 +115,15 @@ class TestSettingTheQuestions:
         response = as_user(admin_user).post(reverse("survey:edit", args=[pulse.pk]), setup_data(5))
         assert response.status_code == 302 and pulse.questions.count() == 3
 
+    @pytest.mark.parametrize(("language", "open_word"), [("ar", "مفتوح"), ("he", "פתוח")])
+    def test_an_open_pulse_is_open_in_the_pulse_s_own_grammar(self, as_user, admin_user, pulse, language, open_word):
+        """A pulse (نبض, דופק) is masculine; a routed note's "Open" is feminine and must not leak in."""
+        admin_user.language = language
+        admin_user.save()
+        page = as_user(admin_user).get(reverse("survey:manage"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        badge = page.split('class="badge badge--open">', 1)[1].split("<", 1)[0]
+        assert badge == open_word
+
 
 # -- inviting -----------------------------------------------------------------------------------------
 
