@@ -203,7 +203,9 @@ def week_progress(user, *, now=None):
 
 
 def rhythm_panel(user):
-    if not user.is_authenticated:
+    """The week's progress on home, for those who may keep the rhythm and turned it on. Most people
+    may not (back-office teams), so they are answered without a query."""
+    if not user.is_authenticated or not can(user, "rhythm.use"):
         return None
     week = week_progress(user)
     return {"week": week} if week is not None else None

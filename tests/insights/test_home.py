@@ -130,7 +130,8 @@ class TestHomePage:
         client.get(reverse("home"))
         # session, user; the story of the day, the reviews awaiting them, their impact checks due, their meetings, the open seats
         # less their own and whom they follow (with each customer's newest story, decision and meeting):
-        # one query each, on every request; and the notes routed to them and their 3-2-1 rhythm (loops); and this quarter's employee pulse (one query)
+        # one query each, on every request; and the notes routed to them and their 3-2-1 rhythm (loops: for
+        # staff in Finance, only their team, which says they keep none); and this quarter's employee pulse (one query)
         with django_assert_num_queries(11):
             client.get(reverse("home"))
         customers = fill(staff, 25)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from customers.models import ContactAudit
 from loops import selectors, services
 from loops.models import Rhythm, RhythmTargets, Touch
+from portal.models import User
 from tests.conftest import frozen_at
 from tests.factories import ContactFactory, CustomerFactory
 
@@ -42,6 +43,17 @@ class TestWeek:
 
     def test_off_means_no_panel(self, owner):
         assert selectors.week_progress(owner) is None and selectors.rhythm_panel(owner) is None
+
+    def test_no_panel_for_who_may_not_keep_one(self, seller, staff, django_assert_num_queries):
+        """A seller who moved to Finance keeps their rhythm row but may no longer use it: no panel.
+        Back-office people, most of the company, cost only the look at their team."""
+        Rhythm.objects.create(user=seller)
+        assert selectors.rhythm_panel(seller) is not None
+        seller.team = staff.team
+        seller.save()
+        for person in User.objects.filter(pk__in=[seller.pk, staff.pk]):  # as a request loads them
+            with django_assert_num_queries(1):  # their team's kind, nothing of the rhythm
+                assert selectors.rhythm_panel(person) is None
 
 
 @pytest.mark.django_db
