@@ -85,12 +85,22 @@ def main():
         person = rng.choice(people)
         one(person, draw(person))
 
-    cpu, queries = defaultdict(list), defaultdict(list)
+    cpu, queries, db = defaultdict(list), defaultdict(list), defaultdict(list)
+    waited = [0.0]
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waited[0] += time.perf_counter() - start
+
     profiler = cProfile.Profile()
     for i in range(args.requests):
         person = rng.choice(people)
         request = floor if i % 10 == 0 else draw(person)
-        with CaptureQueriesContext(connection) as ctx:
+        waited[0] = 0.0
+        with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timed):
             start = time.process_time()
             if not args.no_profile and request.label != "floor" and args.only in (None, request.label):
                 profiler.enable()
@@ -98,15 +108,19 @@ def main():
             profiler.disable()
             cpu[request.label].append((time.process_time() - start) * 1000)
         queries[request.label].append(len(ctx.captured_queries))
+        db[request.label].append(waited[0] * 1000)
 
     floor_ms = statistics.median(cpu["floor"])
     mixed = [ms for label, values in cpu.items() if label != "floor" for ms in values]
-    print(f"{'page':24} {'n':>5} {'cpu p50':>8} {'mean':>7} {'×floor':>7} {'queries':>8}")
+    print(f"{'page':24} {'n':>5} {'cpu p50':>8} {'mean':>7} {'×floor':>7} {'queries':>8} {'db wait':>8}")
     rows = sorted(cpu.items(), key=lambda kv: -sum(kv[1]))
     for label, values in [("all (mix)", mixed), *rows]:
-        qs = [q for lab, v in queries.items() if lab != "floor" for q in v] if label == "all (mix)" else queries[label]
+        qs, waits = (
+            ([v for lab, vs in found.items() if lab != "floor" for v in vs] for found in (queries, db))
+            if label == "all (mix)" else (queries[label], db[label])
+        )
         print(f"{label:24} {len(values):5d} {statistics.median(values):8.2f} {statistics.mean(values):7.2f} "
-              f"{statistics.mean(values) / floor_ms:7.2f} {statistics.mean(qs):8.1f}")
+              f"{statistics.mean(values) / floor_ms:7.2f} {statistics.mean(qs):8.1f} {statistics.mean(waits):8.2f}")
     if args.no_profile:
         return
     print()
