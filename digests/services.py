@@ -213,7 +213,10 @@ def digest_send_batch(user_ids, *, now=None, final_attempt=True, connection=None
     the batch goes on; the caller retries with the errors in `result.errors`."""
     now = now or timezone.now()
     result = BatchResult()
-    users = list(User.objects.filter(pk__in=list(user_ids), is_active=True).exclude(email="").order_by("id"))
+    # With their teams: sections ask permissions that look at the team (the contact rhythm's).
+    users = list(
+        User.objects.filter(pk__in=list(user_ids), is_active=True).exclude(email="").select_related("team").order_by("id")
+    )
     prefs = preferences_by_user([u.pk for u in users])
     users = [u for u in users if prefs[u.pk].digest_enabled]
     if not users:

@@ -83,8 +83,9 @@ def pick_routed_notes(data, user, since, now):
 
 
 def pick_rhythm(data, user, since, now):
-    """The person's 3-2-1 rhythm: this week's touches against the targets, in their own week."""
-    if user.pk not in data["keeping"]:
+    """The person's 3-2-1 rhythm: this week's touches against the targets, in their own week. Not for
+    someone who turned it on and has since left customer-facing work (the home panel agrees)."""
+    if user.pk not in data["keeping"] or not can(user, "rhythm.use"):
         return None
     start, end = week_bounds(user, now)
     counts = {"emails": 0, "cards": 0, "calls": 0}

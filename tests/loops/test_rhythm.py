@@ -158,3 +158,12 @@ class TestDigest:
         assert [i["detail"] for i in waiting["items"]] == ["Late again."]
         blocks = {b.key for b in compose_for(owner, now=NOW).blocks}
         assert {"rhythm", "routed_notes"} <= blocks
+
+    def test_no_rhythm_in_the_digest_after_leaving_customer_facing_work(self, seller, staff):
+        from loops import digest
+
+        Rhythm.objects.create(user=seller)
+        data = digest.prepare([seller], {}, NOW)
+        assert digest.pick_rhythm(data, seller, None, NOW) is not None
+        seller.team = staff.team  # moved to Finance
+        assert digest.pick_rhythm(data, seller, None, NOW) is None
