@@ -1,9 +1,10 @@
 """Charts drawn on the server as SVG geometry for templates/insights/includes/chart.html.
 
 No colour carries meaning on its own: every bar has its number written beside it, the selected
-period is hatched and its label bold, and a reference (the quota) is a dashed, labelled line. In
-right-to-left languages the x axis runs in reading order (the oldest period on the right) and
-horizontal bars grow from the right; the geometry is mirrored here, so the template stays plain."""
+period is hatched and its label bold, and a reference (the quota) is a dashed line named in a legend
+under the chart. In right-to-left languages the x axis runs in reading order (the oldest period on the
+right) and horizontal bars grow from the right; the geometry is mirrored here, so the template stays
+plain."""
 
 from dataclasses import dataclass
 
@@ -83,10 +84,11 @@ def column_chart(*, chart_id, title, desc, points, unit="", rtl=False, reference
     ref = None
     if reference:
         y = round(TOP + plot - plot * reference / top, 1)
-        ref = {"y": y, "label": reference_label, "x": WIDTH - SIDE if rtl else SIDE,
-               "anchor": "end" if rtl else "start", "x1": SIDE, "x2": WIDTH - SIDE, "text_y": round(y - 5, 1)}
+        ref = {"y": y, "label": reference_label, "x1": SIDE, "x2": WIDTH - SIDE}
     return {
         "id": chart_id, "title": title, "desc": desc, "kind": "columns", "marks": marks,
+        # Narrow columns (seven months) get smaller labels, so long month names (سبتمبر) do not run together.
+        "dense": slot < 48,
         "table_marks": list(reversed(marks)) if rtl else marks, "width": WIDTH,
         "height": HEIGHT, "baseline": TOP + plot, "x1": SIDE, "x2": WIDTH - SIDE, "reference": ref, "unit": unit,
     }

@@ -198,13 +198,14 @@ def pulse(request):
         return _csv(f"pulse-{months[-1]:%Y-%m}.csv", [_("Month"), *[labels[n] for n in PULSE_FIELDS]],
                     [[f"{t['month']:%Y-%m}", *[t[n] for n in PULSE_FIELDS]] for t in totals])
     rtl, charts = get_language_bidi(), []
+    month_names = {month: date_format(month, "YEAR_MONTH_FORMAT") for month in months}  # "July 2026", "يوليو 2026"
     for name in PULSE_FIELDS:
         chart = column_chart(
             chart_id=f"pulse-{name}", title=labels[name], rtl=rtl,
-            points=[(f"{t['month']:%Y-%m}", t[name] if t["recorded"] else None, i == len(totals) - 1,
+            points=[(month_names[t["month"]], t[name] if t["recorded"] else None, i == len(totals) - 1,
                      (date_format(t["month"], "M"), str(t["month"].year))) for i, t in enumerate(totals)],
             desc=_("%(figure)s each month, %(first)s to %(last)s.")
-            % {"figure": labels[name], "first": f"{months[0]:%Y-%m}", "last": f"{months[-1]:%Y-%m}"},
+            % {"figure": labels[name], "first": month_names[months[0]], "last": month_names[months[-1]]},
         )
         charts.append(chart)
     can_record = selectors.can_record_pulse(request.user)

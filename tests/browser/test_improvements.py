@@ -51,6 +51,10 @@ def test_a_rising_pattern_becomes_a_pilot(page, sign_in, width, tmp_path):
     expect(late.locator(".badge--warn")).to_be_visible()
     expect(late.locator("svg[role=img]")).to_be_visible()
     expect(late).to_contain_text("Riverbend Farms")  # a host may read the name
+    # The dashed average line is named under the chart, where it covers none of the bars' numbers.
+    chart, legend = late.locator("svg[role=img]").bounding_box(), late.locator(".chart-legend").bounding_box()
+    expect(late.locator(".chart-legend")).to_have_text("6-month average")
+    assert legend["y"] >= chart["y"] + chart["height"]
     screenshot(page, f"improvements-patterns-en-{width}")
     page.context.clear_cookies()
 

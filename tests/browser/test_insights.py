@@ -43,6 +43,13 @@ def test_an_admin_compares_teams_and_drills_into_finance(page, sign_in):
     drawn, tabled = chart_and_table(page, "compare-customers_touched")
     assert drawn == tabled and drawn["Finance"] == "3"
     screenshot(page, "insights-compare")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing sideways, the numbers under each chart
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    chart = page.locator("#compare-customers_touched svg").bounding_box()
+    numbers = page.locator("#compare-customers_touched table").bounding_box()
+    assert numbers["y"] >= chart["y"] + chart["height"]
+    screenshot(page, "insights-compare-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("link", name="Finance").first.click()
     page.wait_for_url(f"**/insights/teams/finance/?quarter={quarter}")

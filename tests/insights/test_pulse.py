@@ -47,6 +47,15 @@ class TestPulsePage:
         chart = next(c for c in response.context["charts"] if c["id"] == "pulse-legal_threats")
         assert [m.display for m in chart["marks"]] == ["—"] * 5 + ["3"]
 
+    @pytest.mark.parametrize(("language", "october"), [("en", "October 2026"), ("ar", "أكتوبر 2026")])
+    def test_the_tables_name_the_months_in_the_readers_language(self, as_user, staff, language, october):
+        staff.language = language
+        staff.save()
+        response = as_user(staff).get(reverse("insights:pulse") + "?month=2026-10", HTTP_ACCEPT_LANGUAGE=language)
+        chart = response.context["charts"][0]
+        assert october in [m.full_label for m in chart["table_marks"]] and october in chart["desc"]
+        assert "2026-10<" not in response.content.decode()
+
     def test_a_month_that_does_not_exist_is_a_404(self, as_user, staff):
         for bad in ["2026-13", "abc", "2026-1x"]:
             assert as_user(staff).get(reverse("insights:pulse") + f"?month={bad}").status_code == 404
