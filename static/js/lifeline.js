@@ -76,3 +76,10 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 })();
+
+// Forms that destroy something ask first (data-confirm="the question"). Without this script they
+// submit at once, as a plain form does.
+document.addEventListener("submit", function (event) {
+  var form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+}, true);

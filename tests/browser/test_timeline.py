@@ -94,6 +94,17 @@ def test_the_author_corrects_a_note_then_deletes_another(page, sign_in, people):
     assert typo.text == "Rosa asked about the spring order." and typo.kind == "praise" and typo.edited_at
 
     page.goto(stray.get_absolute_url().rstrip("/") + "/edit/")
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))  # a slip of the finger: nothing is lost
+    page.get_by_role("button", name="Delete this note").click()
+    expect(page.get_by_role("button", name="Delete this note")).to_be_visible()
+    assert questions == ["Delete this note? This cannot be undone."] and Note.objects.filter(pk=stray.pk).exists()
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
     page.get_by_role("button", name="Delete this note").click()
     expect(page.get_by_text("Note deleted.")).to_be_visible()
     assert page.url.endswith("/timeline/")

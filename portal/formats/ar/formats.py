@@ -1,9 +1,10 @@
 # One format per kind of date, the same in every language the portal speaks (the names of days and
 # months come from the language): a day, a day and time, a time, a month. Templates use them through
-# {% when %} (portal/templatetags/portal.py) or by these names. Arabic script writes its own comma.
+# {% when %} (portal/templatetags/portal.py) or by these names. Arabic script writes its own comma, and
+# the day's whole name: the short one of Sunday, أحد, also reads as "one".
 DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "D j M Y، H:i"
+DATETIME_FORMAT = "l j M Y، H:i"
 TIME_FORMAT = "H:i"
 YEAR_MONTH_FORMAT = "F Y"
 SHORT_DATE_FORMAT = "j M Y"
-SHORT_DATETIME_FORMAT = "D j M Y، H:i"
+SHORT_DATETIME_FORMAT = "l j M Y، H:i"
