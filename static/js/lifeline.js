@@ -83,3 +83,13 @@ document.addEventListener("submit", function (event) {
   var form = event.target.closest("form[data-confirm]");
   if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
 }, true);
+
+// On a phone the sections scroll sideways in one row: bring the current one into view.
+document.addEventListener("DOMContentLoaded", function () {
+  var current = document.querySelector(".primary-nav [aria-current=page]");
+  var row = current && current.closest("ul");
+  if (row && row.scrollWidth > row.clientWidth) {
+    var box = current.getBoundingClientRect(), frame = row.getBoundingClientRect();
+    if (box.left < frame.left || box.right > frame.right) current.scrollIntoView({ block: "nearest", inline: "center" });
+  }
+});

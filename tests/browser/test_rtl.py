@@ -63,3 +63,27 @@ def test_pages_read_right_to_left(page, sign_in, demo, language):
         assert gap < 2, name
         screenshot(page, f"rtl-{name}-{language}")
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_on_a_phone_the_header_leaves_room_for_the_page(page, sign_in, demo, language):
+    """Three rows at most: the brand and the tools, then every section on one row that scrolls sideways,
+    with the one you are in in view (the last one, in either direction)."""
+    demo.language = language
+    from tests.factories import TEST_PASSWORD
+
+    demo.set_password(TEST_PASSWORD)
+    demo.save()
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(demo)
+    last = page.locator(".primary-nav li a").last
+    page.goto(last.get_attribute("href"))
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] < 844 * 0.2, header
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    current = page.locator(".primary-nav [aria-current=page]").bounding_box()
+    assert 0 <= current["x"] and current["x"] + current["width"] <= 390, current
+    rows = {round(box["y"]) for box in (link.bounding_box() for link in page.locator(".primary-nav li a").all())}
+    assert len(rows) == 1  # one row, however many sections
+    screenshot(page, f"header-phone-{language}")
+    assert page.console_errors == []
