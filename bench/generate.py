@@ -8,7 +8,9 @@ about: the name has to start with "lifeline_bench"), migrates it, then loads wit
 
   10,000 people in 50 teams (fixed), 2,000 customers (fixed), and per 100,000 stories:
   1,000,000 reads, 200,000 reactions, 50,000 comments, 20,000 decisions with 60,000 impact
-  reviews, 5,000 meetings with seats and waitlists. Smaller --stories scale those down.
+  reviews, 5,000 meetings with seats and waitlists, 50,000 customer notes (one in five routed),
+  20,000 touches, 30,000 complaints (late deliveries rising this month) and 300 improvement ideas
+  with their members and pilots. Smaller --stories scale those down.
 
 Fixed landmarks the bench visits (the same at every size): bench@example.com (a leader, password
 BENCH_PASSWORD) and bench-admin@example.com (an admin); the busy customer "Busy Harbour Logistics"
@@ -205,6 +207,8 @@ def main():
     from meetings.models import Meeting, Seat
     from portal.lib.markdown import plain_excerpt, render_markdown
     from portal.models import Team, User
+    from improvements.models import Complaint, Idea, IdeaMember, Pilot
+    from loops.models import Note, Rhythm, Touch
     from stories.models import Comment, Reaction, Read, Story, StoryEvent, Theme
 
     rng = random.Random(args.seed)
@@ -474,9 +478,97 @@ def main():
                 f"FROM \"{Seat._meta.db_table}\" WHERE status = 'confirmed' GROUP BY meeting_id) s WHERE m.id = s.meeting_id"
             )
 
+        step("customer notes, touches and rhythms; complaints and improvement ideas")
+        owner_of = dict(Customer.objects.values_list("id", "account_owner_id"))
+        facing = [t for t in range(1, TEAMS + 1) if t % 3 == 0]  # the customer-facing teams (above)
+        n_notes, n_touches = max(int(50_000 * scale), 50), max(int(20_000 * scale), 20)
+        note_kinds, touch_kinds = list(Note.Kind.values), list(Touch.Kind.values)
+
+        def notes():
+            # Two years of notes, one in five routed (to the account owner or a customer-facing team),
+            # most of those answered or acknowledged within days; one in ten for leaders only.
+            for i in range(1, n_notes + 1):
+                customer = 1 if i % 25 == 0 else rng.randint(2, CUSTOMERS)
+                at = now - datetime.timedelta(minutes=int(2 * 365 * 24 * 60 * (n_notes - i) / n_notes) + 5)
+                route = route_user = route_team = responded_by = responded_at = None
+                route, status, answer = "", "", ""
+                if rng.random() < 0.2:
+                    route = rng.choice(["owner", "team"])
+                    route_user = owner_of[customer] if route == "owner" else None
+                    route_team = rng.choice(facing) if route == "team" else None
+                    status = "open" if rng.random() < 0.2 else rng.choice(["acknowledged", "answered"])
+                    if status != "open":
+                        responded_by = route_user or rng.choice(active_people)
+                        responded_at = min(now, at + datetime.timedelta(hours=rng.randint(1, 24 * 9)))
+                        answer = "Called them back; sorted." if status == "answered" else ""
+                yield (
+                    i, customer, rng.choice(active_people), rng.choice(note_kinds),
+                    f"Note {i}: {rng.choice(TITLE_WORDS)} came up on the call, and the crew is waiting on it.",
+                    "everyone" if rng.random() < 0.9 else "leaders", route, route_user, route_team, status, answer,
+                    responded_by, responded_at, at,
+                )
+
+        load.copy(
+            Note,
+            ["id", "customer", "author", "kind", "text", "visibility", "route", "route_user", "route_team", "status",
+             "answer", "responded_by", "responded_at", "at"],
+            notes(),
+        )
+        load.copy(
+            Touch, ["owner", "customer", "kind", "at"],
+            ((owner_of[c], c, rng.choice(touch_kinds), now - datetime.timedelta(minutes=rng.randint(5, 180 * 24 * 60)))
+             for c in (rng.randint(1, CUSTOMERS) for _ in range(n_touches))),
+        )
+        keepers = User.objects.filter(role="host", pk__in=set(owner_of.values())).order_by("pk").values_list("pk", flat=True)[:300]
+        load.copy(Rhythm, ["user", "started_at"], ((u, now) for u in keepers))
+
+        categories = ["Late delivery", "Invoice errors", "Damaged goods", "Wrong item", "Billing portal",
+                      "Support wait", "Returns", "Packaging"]
+        n_complaints = max(int(30_000 * scale), 60)
+        month_days = (now.date() - now.date().replace(day=1)).days
+
+        def complaints():
+            # Two years of complaints; this month, late deliveries rise (the patterns page flags them).
+            for i in range(1, n_complaints + 1):
+                category, days_ago = rng.choice(categories), rng.randint(0, 2 * 365)
+                if i % 30 == 0:
+                    category, days_ago = "Late delivery", rng.randint(0, month_days)
+                yield (
+                    1 if i % 25 == 0 else rng.randint(2, CUSTOMERS), now.date() - datetime.timedelta(days=days_ago),
+                    category, f"Complaint {i}: the order came in late and the crew stood idle.",
+                    rng.choice([None, "40.00", "120.50"]),
+                )
+
+        load.copy(Complaint, ["customer", "date", "category", "text", "cost"], complaints())
+        n_ideas = max(int(300 * scale), 10)
+        problem_html = render_markdown("Crews **wait** when a delivery comes late.")
+        proposal_html = render_markdown("Text the crew lead when the truck leaves the depot.")
+        statuses = ["open"] * 5 + ["piloting"] * 2 + ["adopted", "dropped"]
+        ideas = [(i, rng.choice(statuses), now - datetime.timedelta(days=rng.randint(1, 700))) for i in range(1, n_ideas + 1)]
+        load.copy(
+            Idea,
+            ["id", "title", "category", "problem", "problem_html", "proposal", "proposal_html", "author", "status",
+             "created_at", "closed_at"],
+            ((i, f"Idea {i}: fewer {rng.choice(categories).lower()} complaints", rng.choice(categories),
+              "Crews **wait** when a delivery comes late.", problem_html,
+              "Text the crew lead when the truck leaves the depot.", proposal_html, rng.choice(active_people), status,
+              created, created + datetime.timedelta(days=60) if status in ("adopted", "dropped") else None)
+             for i, status, created in ideas),
+        )
+        load.copy(
+            IdeaMember, ["idea", "user", "joined_by", "joined_at"],
+            ((i, u, u, created) for i, _status, created in ideas for u in rng.sample(active_people, rng.randint(1, 6))),
+        )
+        load.copy(
+            Pilot, ["idea", "owner", "starts_on", "ends_on", "measure"],
+            ((i, rng.choice(active_people), created.date() + datetime.timedelta(days=7),
+              created.date() + datetime.timedelta(days=50), "Late-delivery complaints per month")
+             for i, status, created in ideas if status in ("piloting", "adopted")),
+        )
+
         step("sequences")
         with connection.cursor() as cur:
-            for model in (Team, User, Customer, Theme, Story, Decision, ImpactReview, Meeting):
+            for model in (Team, User, Customer, Theme, Story, Decision, ImpactReview, Meeting, Note, Idea):
                 table = model._meta.db_table
                 cur.execute(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"

@@ -11,9 +11,10 @@ the timed part), and reads ids and slugs of stories, customers, meetings, decisi
 
 `--clients` threads then run a closed loop (each sends its next request when the last one answered),
 each as its own few people. Every request is drawn by `choose` from WEIGHTS: the feed and story pages
-most, then home, customer pages, search, meetings and decisions, the scorecard rarely, and about 5%
-writes through the real forms with the CSRF token (reactions, comments, meeting sign-up and leave, a new
-story), sent as htmx sends them. Story pages are visited as a reader, so a first visit records the read.
+most, then home, customer pages and their timelines, search, meetings and decisions, complaint patterns
+and improvement ideas, the scorecard rarely, and about 5% writes through the real forms with the CSRF
+token (reactions, comments, meeting sign-up and leave, a new story), sent as htmx sends them. Story
+pages are visited as a reader, so a first visit records the read.
 
 Each repeat, in this order, on the same server:
 1. stop gunicorn, empty its Redis database, start it again (every worker's memory empty too), then the
@@ -57,16 +58,19 @@ MIX_CACHE_DBS = {1000: 7, 100000: 8}  # Redis databases of the mix's gunicorn (r
 
 # label -> weight (percent of requests). Writes are the "write: …" ones, 5% in all.
 WEIGHTS = {
-    "story": 30,
-    "feed": 16,
+    "story": 29,
+    "feed": 14,
     "feed, filtered": 11,
-    "home": 12,
-    "customer": 8,
+    "home": 11,
+    "customer": 7,
+    "customer timeline": 3,  # what a customer page asks for by htmx, and the "Older" pages after it
     "search": 6,
     "meetings": 3,
     "meeting": 2.5,
     "decisions": 3,
     "decision": 2.5,
+    "complaint patterns": 1,
+    "improvement ideas": 1,
     "scorecard": 1,
     "write: reaction": 2,
     "write: comment": 1.2,
@@ -143,6 +147,18 @@ def choose(rng, data, person):
     if label == "customer":
         slug = data["busy_customer"] if rng.random() < 0.1 else rng.choice(data["customers"])
         return Request(label, "GET", f"/customers/{slug}/")
+    if label == "customer timeline":
+        slug = data["busy_customer"] if rng.random() < 0.1 else rng.choice(data["customers"])
+        return Request(label, "GET", f"/loops/customers/{slug}/timeline/", htmx_target="timeline")
+    if label == "complaint patterns":
+        if rng.random() < 0.7:
+            return Request(label, "GET", "/improvements/")
+        today = datetime.date.today()
+        back = rng.randint(1, 11)
+        month = (today.year * 12 + today.month - 1) - back
+        return Request(label, "GET", f"/improvements/?month={month // 12}-{month % 12 + 1:02d}")
+    if label == "improvement ideas":
+        return Request(label, "GET", "/improvements/ideas/")
     if label == "meetings":
         return Request(label, "GET", "/meetings/")
     if label == "meeting":
@@ -286,8 +302,8 @@ class Client:
             data = {**(data or {}), "csrfmiddlewaretoken": person.csrf}
             headers["X-CSRFToken"] = person.csrf
             headers["Referer"] = f"http://{HOST}:{self.port}/"
-            if request.htmx_target:
-                headers.update({"HX-Request": "true", "HX-Target": request.htmx_target})
+        if request.htmx_target:  # as htmx sends it: the writes' forms and the timeline's region
+            headers.update({"HX-Request": "true", "HX-Target": request.htmx_target})
         started = time.perf_counter()
         try:
             response, _ = self.send(person, request.method, request.path, data, headers)

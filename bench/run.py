@@ -48,6 +48,9 @@ PAGES = [
     ("decision log", "/decisions/", "leader"),
     ("decision, 60 reviews", "/decisions/1/", "leader"),
     ("meetings", "/meetings/", "leader"),
+    ("customer timeline", "/loops/customers/busy-harbour-logistics/timeline/", "leader"),
+    ("complaint patterns", "/improvements/", "leader"),
+    ("improvement ideas", "/improvements/ideas/", "leader"),
     ("scorecard", "/insights/", "admin"),
 ]
 USERS = {"leader": "bench@example.com", "admin": "bench-admin@example.com"}

@@ -2,6 +2,7 @@
 
 import collections
 import random
+import re
 
 import pytest
 
@@ -62,6 +63,10 @@ def test_pages_come_from_the_data():
             assert (int(pk), slug) in DATA["stories"]
         if request.label == "customer":
             assert request.path.split("/")[2] in DATA["customers"]
+        if request.label == "customer timeline":  # as htmx asks for it from the customer page
+            assert request.path.split("/")[3] in DATA["customers"] and request.htmx_target == "timeline"
+        if request.label == "complaint patterns":
+            assert request.path == "/improvements/" or re.fullmatch(r"/improvements/\?month=\d{4}-\d{2}", request.path)
         if request.label == "write: sign-up/leave":
             assert request.path == f"/meetings/{request.path.split('/')[2]}/signup/"  # no seat to leave yet
             assert int(request.path.split("/")[2]) in DATA["open_meetings"]
