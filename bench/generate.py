@@ -322,8 +322,11 @@ def main():
             """A moment in the `days` after `at` (reads, reactions, comments follow publication)."""
             return min(at + datetime.timedelta(seconds=rng.randint(0, days * 86400)), now)
 
+        customer_of = [0] * (n_stories + 1)  # story id → its customer, for the reads (Read.customer)
+
         def story_customer(i):
-            return 1 if i % int(1 / BUSY_SHARE) == 0 or i == 1 else rng.randint(2, CUSTOMERS)
+            customer_of[i] = 1 if i % int(1 / BUSY_SHARE) == 0 or i == 1 else rng.randint(2, CUSTOMERS)
+            return customer_of[i]
 
         def stories():
             for i in range(1, n_stories + 1):
@@ -355,8 +358,9 @@ def main():
 
         step(f"{n_reads} reads, {n_reactions} reactions, {n_comments} comments")
         people = USERS - STORM_USERS
-        load.copy(Read, ["story", "user", "read_at"],
-                  ((s, u, soon_after(published_at(s))) for s, u in unique_pairs(rng, n_reads, n_stories, people)))
+        load.copy(Read, ["story", "customer", "user", "read_at"],
+                  ((s, customer_of[s], u, soon_after(published_at(s)))
+                   for s, u in unique_pairs(rng, n_reads, n_stories, people)))
         kinds = list(Reaction.Kind.values)
         load.copy(
             Reaction, ["story", "user", "kind", "created_at"],

@@ -178,7 +178,7 @@ def _customers_touched(team_ids, quarters, now):
             .order_by()
         )
 
-    union = triples(Read.objects.all(), "user__team", "read_at", "story__customer").union(
+    union = triples(Read.objects.all(), "user__team", "read_at", "customer").union(
         triples(ImpactReview.objects.all(), "author__team", "created_at", "decision__customers"),
         triples(ImpactReview.objects.all(), "author__team", "created_at", "customers"),
         triples(_attended_seats(now), "user__team", "meeting__starts_at", "meeting__customer"),

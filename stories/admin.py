@@ -38,6 +38,11 @@ class StoryAdmin(admin.ModelAdmin):
     ]
     inlines = [StoryEventInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A story's customer changes through the site's form: its services check the customer's wish
+        # not to be named and move the story's reads with it (Read.customer).
+        return [*self.readonly_fields, "customer"] if obj is not None else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
         from portal.lib.markdown import render_markdown
 

@@ -299,6 +299,12 @@ class Read(models.Model):
     story = models.ForeignKey(Story, related_name="reads", on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="story_reads", on_delete=models.CASCADE)
     read_at = models.DateTimeField(default=timezone.now)
+    # The story's customer, kept beside the read so that the scorecard's "customers touched" counts a
+    # quarter's reads from read_at_idx alone, without joining every story (100,000 stories: 120 → 45 ms).
+    # stories.services moves it with the story's customer. DO_NOTHING: a customer with stories cannot be
+    # deleted (Story.customer is PROTECT) and one without has no reads, so the database constraint
+    # suffices and deleting a customer never scans the reads.
+    customer = models.ForeignKey("customers.Customer", related_name="+", on_delete=models.DO_NOTHING, db_index=False)
 
     class Meta:
         verbose_name = _("read")
@@ -308,8 +314,8 @@ class Read(models.Model):
             # "Stories this person (or their team) has not read": home panel, give-me-one.
             models.Index(fields=["user", "story"], name="read_user_idx"),
             # The scorecard: reads per team and the named customers they touch, in a quarter's
-            # read_at range (insights.selectors.scorecard); user and story ride along, index-only.
-            models.Index(fields=["read_at"], include=["user", "story"], name="read_at_idx"),
+            # read_at range (insights.selectors.scorecard); user, story and customer ride along, index-only.
+            models.Index(fields=["read_at"], include=["user", "story", "customer"], name="read_at_idx"),
         ]
 
     def __str__(self):

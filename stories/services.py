@@ -203,6 +203,8 @@ def story_update(
         _require_may_publish_named(story)
     _save(story, by=by, action=StoryEvent.Action.EDITED, themes=themes, teams=teams, audience=audience,
           consent_recorded=recorded)
+    if story.customer_id != previous_customer.pk:  # its reads now touch the new customer (Read.customer)
+        Read.objects.filter(story=story).update(customer=story.customer_id)
     return story
 
 
@@ -308,7 +310,7 @@ def read_record(*, by, story):
     """Count a read once per person, safe under concurrency: the first read adds one to the story's
     read_count, later ones change nothing. Whether this call counted it."""
     if story.is_published and by.is_authenticated:
-        if _insert_once(Read, story_id=story.pk, user_id=by.pk, read_at=timezone.now()):
+        if _insert_once(Read, story_id=story.pk, user_id=by.pk, customer_id=story.customer_id, read_at=timezone.now()):
             _count(story.pk, "read_count", 1)
             return True
     return False

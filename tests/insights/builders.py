@@ -30,7 +30,7 @@ def activity(team, users, quarter, *, customers, stories=2, meetings=1, decision
         Story(customer=customers[i % len(customers)], author=author, title=f"{team.slug} story {i}", slug="s",
               body="b", status="published", published_at=at) for i in range(stories)
     ])
-    Read.objects.bulk_create([Read(story=s, user=u, read_at=at) for s in made for u in users])
+    Read.objects.bulk_create([Read(story=s, customer_id=s.customer_id, user=u, read_at=at) for s in made for u in users])
     Reaction.objects.bulk_create([Reaction(story=made[0], user=u, kind="moved", created_at=at) for u in users])
     Comment.objects.bulk_create([Comment(story=made[0], author=u, body="c", created_at=at) for u in users])
     leaders = [u for u in users if u.role == User.Role.LEADER]

@@ -235,7 +235,7 @@ class TestSharedFigures:
         response = client.get(url(quarter))
         assert "Last updated" in response.content.decode()
         story = Story.objects.filter(reads__user__team=team).first()
-        Read.objects.create(story=story, user=UserFactory(team=team), read_at=quarter.start())
+        Read.objects.create(story=story, customer_id=story.customer_id, user=UserFactory(team=team), read_at=quarter.start())
 
         def reads():
             rows = client.get(url(quarter)).context["rows"]
@@ -285,7 +285,7 @@ def later(seconds):
 
 def add_a_read(team, quarter):
     story = Story.objects.filter(reads__user__team=team).first()
-    Read.objects.create(story=story, user=UserFactory(team=team), read_at=quarter.start())
+    Read.objects.create(story=story, customer_id=story.customer_id, user=UserFactory(team=team), read_at=quarter.start())
 
 
 def shown_reads(client, team, quarter, **url_params):

@@ -24,6 +24,10 @@ def story(title, *, customer=None, teams=(), at=None, **kwargs):
     return made
 
 
+def read(*, by, story):
+    return Read.objects.create(user=by, story=story, customer_id=story.customer_id)
+
+
 def bulk_read_stories(n, *, reader, customer=None, team=None):
     """n published stories of the last hours, all already read by `reader`."""
     customer = customer or CustomerFactory()
@@ -34,7 +38,7 @@ def bulk_read_stories(n, *, reader, customer=None, team=None):
     )
     if team is not None:
         Story.teams.through.objects.bulk_create(Story.teams.through(story=s, team=team) for s in stories)
-    Read.objects.bulk_create(Read(story=s, user=reader) for s in stories)
+    Read.objects.bulk_create(Read(story=s, customer_id=s.customer_id, user=reader) for s in stories)
     return stories
 
 
@@ -57,8 +61,8 @@ class TestStoryOfTheDay:
 
     def test_then_the_newest_unread_one(self, staff, finance, kens):
         Follow.objects.create(user=staff, customer=kens)
-        Read.objects.create(user=staff, story=story("Followed, read", customer=kens))
-        Read.objects.create(user=staff, story=story("Team's, read", teams=[finance]))
+        read(by=staff, story=story("Followed, read", customer=kens))
+        read(by=staff, story=story("Team's, read", teams=[finance]))
         story("Older", at=ago(days=3))
         newest = story("Newest unread", at=ago(days=1))
         assert selectors.story_of_the_day(staff) == newest
@@ -67,7 +71,7 @@ class TestStoryOfTheDay:
         harbor = CustomerFactory(name="Harbor Lights Bakery")
         Follow.objects.create(user=staff, customer=kens)
         Follow.objects.create(user=staff, customer=harbor)
-        Read.objects.create(user=staff, story=story("Ken's newest, read", customer=kens, at=ago(hours=1)))
+        read(by=staff, story=story("Ken's newest, read", customer=kens, at=ago(hours=1)))
         kens_unread = story("Ken's older, unread", customer=kens, at=ago(days=2))
         story("Harbor's, older", customer=harbor, at=ago(days=5))
         assert selectors.story_of_the_day(staff) == kens_unread
@@ -76,7 +80,7 @@ class TestStoryOfTheDay:
         Follow.objects.create(user=staff, customer=kens)
         story("Draft", customer=kens, status="submitted")
         story("Too old", customer=kens, at=ago(days=91))
-        Read.objects.create(user=staff, story=story("Read", customer=kens))
+        read(by=staff, story=story("Read", customer=kens))
         story("My own", customer=kens, author=staff)  # they know it already
         assert selectors.story_of_the_day(staff) is None
         assert "A story to start your day" not in as_user(staff).get(reverse("home")).content.decode()
@@ -113,7 +117,7 @@ class TestStoryOfTheDay:
 
 def test_only_the_signed_in_persons_reads_count(staff, kens):
     newest = story("Newest")
-    Read.objects.create(user=UserFactory(), story=newest)
+    read(by=UserFactory(), story=newest)
     assert selectors.story_of_the_day(staff) == newest
 
 

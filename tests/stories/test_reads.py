@@ -27,7 +27,7 @@ def make_stories(n, *, customer, author, theme=None, team=None, users=(), body="
     for user in users:
         Reaction.objects.bulk_create(Reaction(story=s, user=user, kind="moved") for s in stories)
         Comment.objects.bulk_create(Comment(story=s, author=user, body="Yes", body_html="<p>Yes</p>") for s in stories)
-        Read.objects.bulk_create(Read(story=s, user=user) for s in stories)
+        Read.objects.bulk_create(Read(story=s, customer_id=s.customer_id, user=user) for s in stories)
     # bulk_create goes around the services, which keep the counters
     Story.objects.filter(pk__in=[s.pk for s in stories]).update(
         reaction_count=len(users), comment_count=len(users), read_count=len(users)
