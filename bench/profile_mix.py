@@ -41,6 +41,8 @@ def main():
     parser.add_argument("--no-writes", action="store_true")
     parser.add_argument("--no-profile", action="store_true", help="CPU times only, without cProfile's overhead")
     parser.add_argument("--only", help="profile only this page's requests (the whole mix still runs)")
+    parser.add_argument("--templates", action="store_true",
+                        help="CPU per template and partial (exclusive: what an include or partial costs is its own)")
     args = parser.parse_args()
 
     db_url = f"{onebench.DB_BASE}/{onebench.DB_NAMES[args.stories]}"
@@ -61,6 +63,7 @@ def main():
 
     caches["default"].clear()
     client = Client()
+    template_ms = _time_templates() if args.templates else None
     rng = random.Random(args.seed)
 
     def one(person, request):
@@ -95,6 +98,8 @@ def main():
         finally:
             waited[0] += time.perf_counter() - start
 
+    if template_ms is not None:
+        template_ms.clear()  # the warm-up's out
     profiler = cProfile.Profile()
     for i in range(args.requests):
         person = rng.choice(people)
@@ -121,10 +126,47 @@ def main():
         )
         print(f"{label:24} {len(values):5d} {statistics.median(values):8.2f} {statistics.mean(values):7.2f} "
               f"{statistics.mean(values) / floor_ms:7.2f} {statistics.mean(qs):8.1f} {statistics.mean(waits):8.2f}")
+    if template_ms is not None:
+        print(f"\n{'template or partial (exclusive CPU)':60} {'ms per mix request':>18} {'renders':>8}")
+        n = len(mixed) + len(cpu["floor"])
+        for name, (ms, calls) in sorted(template_ms.items(), key=lambda kv: -kv[1][0])[:args.top]:
+            print(f"{name[:60]:60} {ms / n:18.2f} {calls:8d}")
     if args.no_profile:
         return
     print()
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(*[r for r in (args.match,) if r], args.top)
+
+
+def _time_templates():
+    """{template or partial name: [exclusive CPU ms, renders]}, filled from then on: Template.render and
+    django-template-partials' TemplateProxy.render are wrapped; a nested render's time is its own."""
+    from django.template import base
+    from template_partials.templatetags.partials import TemplateProxy
+
+    found, stack = defaultdict(lambda: [0.0, 0]), []
+
+    def wrap(cls, label):
+        original = cls.render
+
+        def render(self, context):
+            stack.append(0.0)
+            start = time.process_time()
+            try:
+                return original(self, context)
+            finally:
+                spent = (time.process_time() - start) * 1000
+                nested = stack.pop()
+                entry = found[label(self)]
+                entry[0] += spent - nested
+                entry[1] += 1
+                if stack:
+                    stack[-1] += spent
+
+        cls.render = render
+
+    wrap(base.Template, lambda t: t.name or "?")
+    wrap(TemplateProxy, lambda t: f"{t.origin.template_name}#{t.name}")
+    return found
 
 
 if __name__ == "__main__":
