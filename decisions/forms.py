@@ -327,7 +327,7 @@ class ImpactCheckForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Say what happened for customers: better, as predicted, worse, or that you cannot tell.")},
     )
-    stories = forms.ModelMultipleChoiceField(
+    stories = ModelMultipleChoiceField(
         label=_("Stories that show it"),
         queryset=None,
         required=False,

@@ -9,6 +9,7 @@ from customers.models import Contact, Customer
 from customers.selectors import BRIEF_ATTENDING
 from customers.widgets import CustomerPicker
 from portal.lib import dates
+from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PickerChoiceField
 
 from .models import Debrief, Meeting
@@ -42,7 +43,7 @@ class MeetingForm(forms.ModelForm):
         help_text=_("An https:// link to the video call."), widget=forms.URLInput(attrs={"placeholder": "https://", "dir": "ltr"}),
     )
 
-    customer_contacts = forms.ModelMultipleChoiceField(
+    customer_contacts = ModelMultipleChoiceField(
         label=_("Who attends from the customer"), required=False, queryset=Contact.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The listener brief shows them with their FORD notes. Tick nobody and it shows the customer's key contacts."),

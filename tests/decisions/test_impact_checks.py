@@ -226,9 +226,11 @@ class TestViews:
         assert "Worse than predicted" in page and "Ken waited three days." in page and "Predicted" in page
         assert "Ken&#x27;s crew waited" in page
 
-    def test_a_story_from_elsewhere_is_a_form_error(self, decided, staff, host, as_user):
+    @pytest.mark.parametrize("bad", ["elsewhere", "abc", "-1", "99999999999999999999"])
+    def test_a_story_from_elsewhere_or_nonsense_is_a_form_error(self, decided, staff, host, as_user, bad):
         other = StoryFactory(customer=CustomerFactory(), author=host)
-        response = as_user(staff).post(reverse("decisions:check", args=[decided.pk]), {"result": "better", "stories": [other.pk]})
+        story = other.pk if bad == "elsewhere" else bad
+        response = as_user(staff).post(reverse("decisions:check", args=[decided.pk]), {"result": "better", "stories": [story]})
         assert response.status_code == 400
         assert decided.impact_checks.get().recorded_at is None
 
