@@ -33,6 +33,7 @@ from .models import KIND_FIELDS, Delivery, Kind, NotificationPreferences
 from .preferences import preferences_by_user
 from .reminders import REMINDERS, active_reminders
 from .selectors import digest_period, due_users
+from .signals import emails_switched_on
 from .tokens import read_token, unsubscribe_headers, unsubscribe_url
 
 log = logging.getLogger(__name__)
@@ -49,15 +50,18 @@ REMINDER_RETRY_WINDOW = datetime.timedelta(days=2)
 @transaction.atomic
 def preferences_update(*, by, prefs, data):
     """Save `by`'s own preferences from cleaned form data. Switching any kind back on bumps the
-    version, so unsubscribe links issued before stop working."""
+    version, so unsubscribe links issued before stop working, and tells the apps that send it
+    (signals.emails_switched_on), inside the transaction."""
     require(by, "preferences.edit", prefs, message=gettext("People change only their own notification preferences."))
-    re_enabled = any(data.get(name) and not getattr(prefs, name) for name in KIND_FIELDS.values())
+    switched_on = {name for name in KIND_FIELDS.values() if data.get(name) and not getattr(prefs, name)}
     for name, value in data.items():
         setattr(prefs, name, value)
-    if re_enabled:
+    if switched_on:
         prefs.version = F("version") + 1
     prefs.save()
     prefs.refresh_from_db()
+    if switched_on:
+        emails_switched_on.send(sender=type(prefs), user=by, fields=switched_on)
     return prefs
 
 

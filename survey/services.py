@@ -165,6 +165,23 @@ def invitation_plan(survey):
     )
 
 
+def invitations_switched_on(*, user):
+    """`user` switched the pulse invitations back on: their invitations to the open pulses they have not
+    answered, skipped while it was off, go out now (after commit, one batch per pulse)."""
+    from .tasks import send_invitations_batch_task
+
+    now = timezone.now()
+    skipped = list(
+        Invitation.objects.filter(user=user, status=Invitation.Status.SKIPPED, answered_on=None,
+                                  survey__status=Survey.Status.OPEN, survey__closes_at__gt=now)
+        .values_list("survey_id", "pk")
+    )
+    Invitation.objects.filter(pk__in=[pk for _survey, pk in skipped]).update(status=Invitation.Status.PENDING)
+    for survey_id, pk in skipped:
+        run_after_commit(send_invitations_batch_task, survey_id, [pk])
+    return len(skipped)
+
+
 def invitation_send_batch(survey_id, invitation_ids, *, final_attempt=True):
     """Email each claimed invitation its link. Running it twice sends each person one email. Someone who
     turned these invitations off (or left, or has no address) gets none: their invitation is marked

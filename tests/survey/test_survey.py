@@ -192,6 +192,43 @@ class TestInvitationPreferences:
         assert client.post(reverse("survey:mine"), form_data(survey)).status_code == 200
         assert Invitation.objects.get(pk=invitation.pk).answered_on == NOW.date()
 
+    def test_switched_back_on_while_a_pulse_is_open_the_invitation_comes_then(
+            self, as_user, admin_user, staff, leader, django_capture_on_commit_callbacks):
+        NotificationPreferences.objects.create(user=staff, employee_pulse=False)
+        NotificationPreferences.objects.create(user=leader, employee_pulse=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            survey = open_pulse(admin_user, year=2026, quarter=4)
+        answer_as(leader, survey)
+        mail.outbox.clear()
+        settings_page = reverse("digests:settings")
+        for person in (staff, leader):
+            with django_capture_on_commit_callbacks(execute=True):
+                response = as_user(person).post(settings_page, {"digest_weekday": "0", "digest_hour": "8",
+                                                                "employee_pulse": "on"})
+            assert response.status_code == 302
+        [message] = mail.outbox  # the leader had answered already: nothing for them
+        invitation = Invitation.objects.get(survey=survey, user=staff)
+        assert message.to == [staff.email] and answer_url(invitation) in message.body
+        assert invitation.status == "sent"
+        with django_capture_on_commit_callbacks(execute=True):  # on again (another kind): nothing more
+            as_user(staff).post(settings_page, {"digest_weekday": "0", "digest_hour": "8", "employee_pulse": "on",
+                                                "meeting_tomorrow": "on"})
+        send_invitations_task.apply(args=[survey.pk])
+        assert len(mail.outbox) == 1
+
+    def test_switched_back_on_with_no_pulse_open_sends_nothing(self, as_user, admin_user, staff,
+                                                               django_capture_on_commit_callbacks):
+        NotificationPreferences.objects.create(user=staff, employee_pulse=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            survey = open_pulse(admin_user, year=2026, quarter=4)
+        services.survey_close(by=admin_user, survey=survey)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            as_user(staff).post(reverse("digests:settings"), {"digest_weekday": "0", "digest_hour": "8",
+                                                               "employee_pulse": "on"})
+        assert mail.outbox == []
+        assert Invitation.objects.get(survey=survey, user=staff).status == "skipped"
+
     def test_the_email_link_turns_off_just_the_invitations(self, admin_user, staff, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             open_pulse(admin_user, year=2026, quarter=4)
