@@ -665,8 +665,10 @@ def report(result, info, args, one_url):
 
 def one_url_table(args):
     """bench/run.py at this size (no storm); its table and notes, without its title."""
-    subprocess.run([onebench.PY, "bench/run.py", "--sizes", str(args.stories), "--no-storm", "--port", str(args.port + 10)], cwd=ROOT, check=True)
-    path = ROOT / "bench" / "results" / f"{datetime.date.today():%Y-%m-%d}-{args.stories}.md"
+    subprocess.run([onebench.PY, "bench/run.py", "--sizes", str(args.stories), "--no-storm", "--port", str(args.port + 10),
+                    "--tag", args.tag], cwd=ROOT, check=True)
+    path = (ROOT / "bench" / "results"
+            / (f"{datetime.date.today():%Y-%m-%d}-{args.stories}" + (f"-{args.tag}" if args.tag else "") + ".md"))
     return path.read_text().split("\n", 2)[2].strip()
 
 

@@ -218,7 +218,8 @@ def wrk(port, path, cookie, lua):
 def query_counts(db_url, port):
     """Queries per request for each page, from the test client in a separate process with a cache of
     its own: the first load after the cache is emptied (it renders every shared fragment; its time in
-    ms too) and the next one (what the load above measured)."""
+    ms too), in a process that has served the page once before (as a running worker has: templates
+    compiled, modules imported), and the next one (what the load above measured)."""
     code = r"""
 import json, sys, time, django
 django.setup()
@@ -235,6 +236,7 @@ for who, email in users.items():
 clients["leader"].get("/bench/floor/")  # one-off warm-ups (content types, templates) out of the way
 result = {}
 for label, path, who in pages:
+    clients[who].get(path)  # this process has served the page before: its templates are compiled
     cache.clear()
     with CaptureQueriesContext(connection) as first:
         start = time.perf_counter()
@@ -502,7 +504,8 @@ def report(results, info, workers):
     out.append("Ratios are to the floor (portal/floor.py: session, user, one indexed query, empty base.html) loaded "
                "just before each page at the same size, in the same run (the floor row is the mean of those loads). Queries per request from the Django test client against the same database, on a load whose "
                "shared fragments are in the cache (as under the load above); 'first load' is the same page with the "
-               "cache emptied (every shared fragment rendered), in one process, with its queries. "
+               "cache emptied (every shared fragment rendered), in one process that has served it once before "
+               "(templates compiled, as in a running worker), with its queries. "
                "Growth is p50 at the larger size over p50 at the smaller one.")
     for r in results:
         bad = {k: (v["non2xx"], v["errors"]) for k, v in r["pages"].items() if v["non2xx"] or v["errors"]}
@@ -530,6 +533,7 @@ def main():
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers per size (3, as the Dockerfile)")
     parser.add_argument("--no-storm", action="store_true")
+    parser.add_argument("--tag", default="", help="added to the file name, e.g. 'before' (bench/mix.py passes its own)")
     parser.add_argument("--page", action="append", help="only this page (repeatable; the floor is always run): "
                         "a quick look, written to bench/results/<date>-<stories>-partial.md")
     args = parser.parse_args()
@@ -550,7 +554,8 @@ def main():
     print("\n" + text)
     results_dir = ROOT / "bench" / "results"
     results_dir.mkdir(exist_ok=True)
-    name = f"{datetime.date.today():%Y-%m-%d}-{sizes[-1]}" + ("-partial" if args.page else "")
+    name = (f"{datetime.date.today():%Y-%m-%d}-{sizes[-1]}" + ("-partial" if args.page else "")
+            + (f"-{args.tag}" if args.tag else ""))
     path = results_dir / f"{name}.md"
     path.write_text(text)
     (results_dir / f"{name}.json").write_text(json.dumps(
