@@ -5,19 +5,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import back_at
 
 BEFORE, AFTER = [("improvements", "0001_initial")], [("improvements", "0002_complaint_identity")]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_existing_complaints_are_fingerprinted_and_repeated_imports_undone(capsys):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    try:
-        executor.loader.build_graph()
-        apps = executor.loader.project_state(BEFORE).apps
+    with back_at(BEFORE) as db:
+        apps = db.apps
         Customer, Complaint = apps.get_model("customers", "Customer"), apps.get_model("improvements", "Complaint")
         Upload = apps.get_model("improvements", "ComplaintImport")
         ken = Customer.objects.create(name="Ken", slug="ken", external_id="CRM-1")
@@ -38,10 +35,7 @@ def test_existing_complaints_are_fingerprinted_and_repeated_imports_undone(capsy
         add(ken, None, "Demo", 2)  # no upload (the demo, or a deleted upload): one source, both kept
         add(ken, year, "Crew  idle", cost=Decimal("120.51"))  # differs: kept
 
-        executor = MigrationExecutor(connection)
-        executor.migrate(AFTER)
-        apps = executor.loader.project_state(AFTER).apps
-        Complaint = apps.get_model("improvements", "Complaint")
+        Complaint = db.forward(AFTER).get_model("improvements", "Complaint")
         left = sorted(Complaint.objects.values_list("customer__slug", "text", "upload__file_name", "occurrence"))
         assert left == [
             ("bea", "Crew idle", "q.csv", 1),
@@ -54,10 +48,6 @@ def test_existing_complaints_are_fingerprinted_and_repeated_imports_undone(capsy
         ]
         assert not Complaint.objects.filter(fingerprint=None).exists()
         assert "Removed 4 complaints" in capsys.readouterr().out
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -67,24 +57,16 @@ def test_the_backfilled_fingerprint_is_the_importers():
     from improvements.models import Complaint
     from tests.factories import CustomerFactory
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    try:
+    with back_at(BEFORE) as db:
         CustomerFactory(external_id="CRM-1")
-        executor.loader.build_graph()
-        apps = executor.loader.project_state(BEFORE).apps
+        apps = db.apps
         Old = apps.get_model("improvements", "Complaint")
         customer = apps.get_model("customers", "Customer").objects.get()
         Old.objects.create(customer=customer, date=datetime.date(2026, 11, 20), category="Late delivery",
                            text="Truck  came\nafter closing", cost=Decimal("40.00"))
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        db.forward()
         result = import_complaints(
             'date,customer_external_id,category,text,cost\n2026-11-20,CRM-1,Late delivery,"Truck came after closing",40\n'
             .encode()
         )
         assert (result.created, result.skipped) == (0, 1) and Complaint.objects.count() == 1
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())

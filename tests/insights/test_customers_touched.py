@@ -3,8 +3,6 @@ so that customer must follow the story: recorded with the read, moved when the s
 customer, filled for reads that were there before the column."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +12,7 @@ from portal.models import Team
 from stories import services
 from stories.models import Read
 from tests.factories import CustomerFactory, StoryFactory, UserFactory
+from tests.migrations import back_at
 
 from .builders import team_with_people
 
@@ -65,14 +64,9 @@ def test_the_admin_changes_a_story_text_but_not_its_customer(admin_client):
 
 @pytest.mark.django_db(transaction=True)
 def test_reads_made_before_the_column_get_their_story_customer():
-    executor = MigrationExecutor(connection)
-    before, after = [("stories", "0011_related_text_neighbours")], [("stories", "0013_read_customer_required")]
-    executor.migrate(before)
-    try:
-        executor.loader.build_graph()
-        apps = executor.loader.project_state(before).apps
-        Customer, User = apps.get_model("customers", "Customer"), apps.get_model("portal", "User")
-        Story, OldRead = apps.get_model("stories", "Story"), apps.get_model("stories", "Read")
+    with back_at([("stories", "0011_related_text_neighbours")]) as db:
+        Customer, User = db.apps.get_model("customers", "Customer"), db.apps.get_model("portal", "User")
+        Story, OldRead = db.apps.get_model("stories", "Story"), db.apps.get_model("stories", "Read")
         author = User.objects.create(email="a@example.com", name="A", password="!")
         readers = [User.objects.create(email=f"r{n}@example.com", name=f"R{n}", password="!") for n in range(2)]
         made = {}
@@ -84,12 +78,6 @@ def test_reads_made_before_the_column_get_their_story_customer():
             for story in made.values():
                 OldRead.objects.create(story=story, user=reader)
 
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        Read = executor.loader.project_state(after).apps.get_model("stories", "Read")
+        Read = db.forward([("stories", "0013_read_customer_required")]).get_model("stories", "Read")
         pairs = set(Read.objects.values_list("story__title", "customer__name"))
         assert pairs == {("Harbour", "Harbour"), ("Mill", "Mill")} and Read.objects.count() == 4
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
