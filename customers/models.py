@@ -105,7 +105,9 @@ class Customer(models.Model):
 class Contact(models.Model):
     """A person at the customer. The FORD notes are what makes them a person to us."""
 
-    customer = models.ForeignKey(Customer, related_name="contacts", on_delete=models.CASCADE)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), related_name="contacts", on_delete=models.CASCADE
+    )
     name = models.CharField(_("name"), max_length=150)
     role = models.CharField(_("role"), max_length=150, blank=True)
     is_key = models.BooleanField(_("key contact"), default=True)
@@ -113,9 +115,10 @@ class Contact(models.Model):
     occupation = models.TextField(_("occupation"), blank=True)
     recreation = models.TextField(_("recreation"), blank=True)
     dreams = models.TextField(_("dreams"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
 
     class Meta:
@@ -131,9 +134,13 @@ class Contact(models.Model):
 
 
 class Follow(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="customer_follows", on_delete=models.CASCADE)
-    customer = models.ForeignKey(Customer, related_name="follows", on_delete=models.CASCADE)
-    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), related_name="customer_follows", on_delete=models.CASCADE
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), related_name="follows", on_delete=models.CASCADE
+    )
+    created_at = models.DateTimeField(_("followed at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("follow")
@@ -154,10 +161,17 @@ class ContactAudit(models.Model):
         DELETED = "deleted", _("Deleted")
         ERASED = "erased", _("Erased")
 
-    contact = models.ForeignKey(Contact, related_name="audit_entries", on_delete=models.SET_NULL, null=True, blank=True)
-    customer = models.ForeignKey(Customer, related_name="+", on_delete=models.CASCADE)
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), related_name="audit_entries",
+        on_delete=models.SET_NULL, null=True, blank=True
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), related_name="+", on_delete=models.CASCADE
+    )
     contact_name = models.CharField(_("contact"), max_length=150)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), related_name="+", on_delete=models.SET_NULL, null=True
+    )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     fields = models.JSONField(_("fields"), default=list, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

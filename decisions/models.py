@@ -70,7 +70,8 @@ class Decision(models.Model):
     impact_response_html = models.TextField(editable=False, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -165,7 +166,9 @@ def _impact_summary(language, tally):
 class ReviewRequest(models.Model):
     """Someone asked to review a decision. One per (decision, person); `reviewed_at` is filled by their review."""
 
-    decision = models.ForeignKey(Decision, related_name="review_requests", on_delete=models.CASCADE)
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), related_name="review_requests", on_delete=models.CASCADE
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), related_name="decision_review_requests",
         on_delete=models.CASCADE,
@@ -175,7 +178,8 @@ class ReviewRequest(models.Model):
         null=True, blank=True,
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
     due_date = models.DateField(_("due date"), validators=[validate_date_range])
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
@@ -218,7 +222,9 @@ class ImpactReview(models.Model):
         CUSTOMER_FACING_STAFF = "customer_facing_staff", _("Customer-facing staff")
         SUPPLIERS = "suppliers", _("Suppliers and partners who serve customers")
 
-    decision = models.ForeignKey(Decision, related_name="reviews", on_delete=models.CASCADE)
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), related_name="reviews", on_delete=models.CASCADE
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), related_name="impact_reviews", on_delete=models.CASCADE
     )
@@ -303,8 +309,12 @@ class DecisionEvent(models.Model):
         IMPACT_CHECKED = "impact_checked", _("recorded what actually happened for customers")
         REOPENED_AFTER_CHECK = "reopened_check", _("reopened it after the impact check")
 
-    decision = models.ForeignKey(Decision, related_name="events", on_delete=models.CASCADE)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True)
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), related_name="events", on_delete=models.CASCADE
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), related_name="+", on_delete=models.SET_NULL, null=True
+    )
     at = models.DateTimeField(_("when"), default=timezone.now)
     kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
     details = models.JSONField(_("details"), default=dict, blank=True)
@@ -371,7 +381,9 @@ class ImpactCheck(models.Model):
     # A check recorded up to this long after its date still counts as on time on the scorecard.
     ON_TIME_GRACE = datetime.timedelta(days=14)
 
-    decision = models.ForeignKey(Decision, related_name="impact_checks", on_delete=models.CASCADE)
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), related_name="impact_checks", on_delete=models.CASCADE
+    )
     due_on = models.DateField(_("check on"), validators=[validate_date_range])
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("decided by"), related_name="+", on_delete=models.SET_NULL,

@@ -52,7 +52,8 @@ class NotificationPreferences(models.Model):
     """What email someone wants. Created lazily: a person without a row has the defaults."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, related_name="notification_preferences", on_delete=models.CASCADE
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), related_name="notification_preferences",
+        on_delete=models.CASCADE
     )
     digest_enabled = models.BooleanField(_("weekly digest"), default=True)
     digest_weekday = models.PositiveSmallIntegerField(_("day"), choices=WEEKDAYS, default=DEFAULT_WEEKDAY)
@@ -74,8 +75,8 @@ class NotificationPreferences(models.Model):
     employee_pulse = models.BooleanField(_("the quarterly employee pulse opens"), default=True)
     # Bumped whenever a kind is switched back on, so an unsubscribe link issued before that
     # cannot silently switch it off again.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("notification preferences")
@@ -109,7 +110,9 @@ class Delivery(models.Model):
     DONE = (Status.SENT, Status.SKIPPED, Status.FAILED)
     STALE_AFTER = deliveries.STALE_AFTER  # portal.lib.deliveries says why 15 minutes
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="deliveries", on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), related_name="deliveries", on_delete=models.CASCADE
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     period = models.CharField(
         _("period"), max_length=40, help_text=_("ISO week for the digest, the object for a reminder.")

@@ -45,7 +45,9 @@ class Complaint(models.Model):
     The fingerprint is the row's as imported (an edit in the admin keeps it), and complaints not made by
     the import have none and match nothing."""
 
-    customer = models.ForeignKey("customers.Customer", related_name="complaints", on_delete=models.CASCADE)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), related_name="complaints", on_delete=models.CASCADE
+    )
     date = models.DateField(_("date"), validators=[validate_date_range])
     category = models.CharField(_("category"), max_length=100)
     text = models.TextField(_("text"))
@@ -56,7 +58,8 @@ class Complaint(models.Model):
     fingerprint = models.CharField(max_length=64, null=True, blank=True, editable=False)
     occurrence = models.PositiveIntegerField(default=1, editable=False)
     upload = models.ForeignKey(
-        "improvements.ComplaintImport", related_name="complaints", on_delete=models.SET_NULL, null=True, blank=True
+        "improvements.ComplaintImport", verbose_name=_("complaint import"), related_name="complaints",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
 
     class Meta:
@@ -214,8 +217,12 @@ class Pilot(models.Model):
         SAME = "same", _("No clear change")
         MORE = "more", _("More complaints")
 
-    idea = models.OneToOneField(Idea, related_name="pilot", on_delete=models.CASCADE)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), related_name="+", on_delete=models.PROTECT)
+    idea = models.OneToOneField(
+        Idea, verbose_name=_("improvement idea"), related_name="pilot", on_delete=models.CASCADE
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), related_name="+", on_delete=models.PROTECT
+    )
     starts_on = models.DateField(_("starts"), validators=[validate_date_range])
     ends_on = models.DateField(_("ends"), validators=[validate_date_range])
     measure = models.CharField(_("measure"), max_length=300, help_text=_("How we will know it worked."))
@@ -224,10 +231,13 @@ class Pilot(models.Model):
     effect = models.CharField(_("effect on the pattern"), max_length=10, choices=Effect.choices, blank=True)
     result = models.TextField(_("result"), blank=True)
     # The pattern's complaints during the pilot and in as many days just before it, kept when the result is recorded.
-    complaints_before = models.PositiveIntegerField(null=True, blank=True)
-    complaints_during = models.PositiveIntegerField(null=True, blank=True)
+    complaints_before = models.PositiveIntegerField(_("complaints before"), null=True, blank=True)
+    complaints_during = models.PositiveIntegerField(_("complaints during"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("result recorded"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("pilot")
@@ -258,11 +268,15 @@ class IdeaEvent(models.Model):
 
     STATE_CHANGES = (Kind.PILOTING, Kind.RESULT, Kind.ADOPTED, Kind.DROPPED)
 
-    idea = models.ForeignKey(Idea, related_name="events", on_delete=models.CASCADE)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True)
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    idea = models.ForeignKey(
+        Idea, verbose_name=_("improvement idea"), related_name="events", on_delete=models.CASCADE
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), related_name="+", on_delete=models.SET_NULL, null=True
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]

@@ -22,7 +22,8 @@ class PulseFigure(models.Model):
     legal_threats = models.PositiveIntegerField(_("legal threats"), default=0)
     customers_saved = models.PositiveIntegerField(_("customers saved from leaving"), default=0)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
@@ -52,7 +53,8 @@ class PulseIssue(models.Model):
     month = models.DateField(_("month"), unique=True)
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, verbose_name=_("published by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
 
     class Meta:
@@ -74,8 +76,12 @@ class PulseDelivery(models.Model):
         SKIPPED = "skipped", _("Skipped")
         FAILED = "failed", _("Failed")
 
-    issue = models.ForeignKey(PulseIssue, related_name="deliveries", on_delete=models.CASCADE)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="pulse_deliveries", on_delete=models.CASCADE)
+    issue = models.ForeignKey(
+        PulseIssue, verbose_name=_("published pulse"), related_name="deliveries", on_delete=models.CASCADE
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), related_name="pulse_deliveries", on_delete=models.CASCADE
+    )
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)

@@ -55,27 +55,37 @@ class Note(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         ANSWERED = "answered", pgettext_lazy("a routed note's status", "Answered")
 
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), related_name="notes", on_delete=models.CASCADE)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("written by"), related_name="+", on_delete=models.PROTECT)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), related_name="notes", on_delete=models.CASCADE
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), related_name="+", on_delete=models.PROTECT
+    )
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
     text = models.CharField(_("note"), max_length=500)
     contact = models.ForeignKey(
-        "customers.Contact", verbose_name=_("contact"), related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+        "customers.Contact", verbose_name=_("contact"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
     link = models.URLField(_("link"), max_length=500, blank=True)
     visibility = models.CharField(_("who may read it"), max_length=10, choices=Visibility.choices, default=Visibility.EVERYONE)
-    audience = models.ManyToManyField("portal.Team", verbose_name=_("teams who may read it"), related_name="+", blank=True)
+    audience = models.ManyToManyField(
+        "portal.Team", verbose_name=_("teams who may read it"), related_name="+", blank=True
+    )
     route = models.CharField(_("for"), max_length=5, choices=Route.choices, blank=True, default="")
     route_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("routed to"), related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, verbose_name=_("routed to"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
     route_team = models.ForeignKey(
-        "portal.Team", verbose_name=_("routed to the team"), related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+        "portal.Team", verbose_name=_("routed to the team"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, blank=True, default="")
     answer = models.CharField(_("answer"), max_length=500, blank=True)
     responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
@@ -148,7 +158,7 @@ class RhythmTargets(models.Model):
     emails = models.PositiveSmallIntegerField(_("personal emails a week"), default=3)
     cards = models.PositiveSmallIntegerField(_("handwritten cards a week"), default=2)
     calls = models.PositiveSmallIntegerField(_("calls a week"), default=1)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("contact rhythm targets")
@@ -166,8 +176,10 @@ class RhythmTargets(models.Model):
 class Rhythm(models.Model):
     """A customer-facing owner who turned the weekly rhythm on."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="rhythm", on_delete=models.CASCADE)
-    started_at = models.DateTimeField(default=timezone.now)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), related_name="rhythm", on_delete=models.CASCADE
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("contact rhythm")
@@ -185,10 +197,15 @@ class Touch(models.Model):
         CARD = "card", _("Handwritten card")
         CALL = "call", _("Call")
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), related_name="touches", on_delete=models.CASCADE)
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), related_name="touches", on_delete=models.CASCADE)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), related_name="touches", on_delete=models.CASCADE
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), related_name="touches", on_delete=models.CASCADE
+    )
     contact = models.ForeignKey(
-        "customers.Contact", verbose_name=_("contact"), related_name="touches", on_delete=models.SET_NULL, null=True, blank=True
+        "customers.Contact", verbose_name=_("contact"), related_name="touches",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     at = models.DateTimeField(_("when"), default=timezone.now)

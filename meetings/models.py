@@ -57,7 +57,7 @@ class Meeting(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     # iCalendar SEQUENCE: bumped on every change, so calendars replace the older version.
-    sequence = models.PositiveIntegerField(default=0, editable=False)
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     # Seats held (confirmed, or offered to someone from the waitlist), kept by the seat services under the
     # meeting's lock (services.seats_recount) with an update(), which leaves `updated_at` and so the
     # meeting's cached card alone: a sign-up changes the seats left on every page without re-rendering anything.
@@ -169,10 +169,14 @@ class Seat(models.Model):
     # Statuses that hold one of the meeting's seats (what `Meeting.seats_taken` counts).
     HOLDING = (Status.CONFIRMED, Status.OFFERED)
 
-    meeting = models.ForeignKey(Meeting, related_name="seat_set", on_delete=models.CASCADE)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="meeting_seats", on_delete=models.CASCADE)
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), related_name="seat_set", on_delete=models.CASCADE
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), related_name="meeting_seats", on_delete=models.CASCADE
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # The state last emailed ("meeting status:seat status:sequence"), so an email task sends once.
     notified = models.CharField(max_length=60, blank=True, editable=False)
@@ -222,9 +226,11 @@ class Seat(models.Model):
 class CalendarFeed(models.Model):
     """A person's private calendar feed: the secret token is the only key."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, related_name="meeting_feed", on_delete=models.CASCADE)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), related_name="meeting_feed", on_delete=models.CASCADE
+    )
     token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("calendar feed")
@@ -244,12 +250,14 @@ class CalendarFeed(models.Model):
 class Debrief(models.Model):
     """What a listener learned, written for their own team."""
 
-    seat = models.OneToOneField(Seat, related_name="debrief", on_delete=models.CASCADE)
+    seat = models.OneToOneField(
+        Seat, verbose_name=_("seat"), related_name="debrief", on_delete=models.CASCADE
+    )
     goals_and_needs = models.TextField(_("What did you learn about the customer's goals and needs?"))
     surprises = models.TextField(_("What surprised you?"), blank=True)
     do_differently = models.TextField(_("What should your team do differently?"), blank=True)
-    story_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    story_id = models.PositiveIntegerField(_("story"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -264,9 +272,13 @@ class Debrief(models.Model):
 class DebriefReaction(models.Model):
     """A colleague found a debrief helpful."""
 
-    debrief = models.ForeignKey(Debrief, related_name="reactions", on_delete=models.CASCADE)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="debrief_reactions", on_delete=models.CASCADE)
-    created_at = models.DateTimeField(default=timezone.now)
+    debrief = models.ForeignKey(
+        Debrief, verbose_name=_("debrief"), related_name="reactions", on_delete=models.CASCADE
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), related_name="debrief_reactions", on_delete=models.CASCADE
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("debrief reaction")

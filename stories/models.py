@@ -226,10 +226,12 @@ class StoryEvent(models.Model):
         UNPUBLISHED = "unpublished", _("unpublished")
         CONSENT = "consent", _("recorded the customer's consent")
 
-    story = models.ForeignKey(Story, related_name="events", on_delete=models.CASCADE)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True)
-    action = models.CharField(max_length=12, choices=Action.choices)
-    at = models.DateTimeField(default=timezone.now)
+    story = models.ForeignKey(Story, verbose_name=_("story"), related_name="events", on_delete=models.CASCADE)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), related_name="+", on_delete=models.SET_NULL, null=True
+    )
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]
@@ -247,10 +249,14 @@ class Reaction(models.Model):
         GREAT_NEWS = "great_news", _("Great news")
         WORTH_SHARING = "worth_sharing", _("Worth sharing")
 
-    story = models.ForeignKey(Story, related_name="reactions", on_delete=models.CASCADE)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="story_reactions", on_delete=models.CASCADE)
+    story = models.ForeignKey(
+        Story, verbose_name=_("story"), related_name="reactions", on_delete=models.CASCADE
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), related_name="story_reactions", on_delete=models.CASCADE
+    )
     kind = models.CharField(_("reaction"), max_length=16, choices=Kind.choices)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("reaction")
@@ -262,11 +268,15 @@ class Reaction(models.Model):
 
 
 class Comment(models.Model):
-    story = models.ForeignKey(Story, related_name="comments", on_delete=models.CASCADE)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="story_comments", on_delete=models.CASCADE)
+    story = models.ForeignKey(
+        Story, verbose_name=_("story"), related_name="comments", on_delete=models.CASCADE
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), related_name="story_comments", on_delete=models.CASCADE
+    )
     body = models.TextField(_("comment"), help_text=_("Markdown."))
     body_html = models.TextField(editable=False, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -296,15 +306,20 @@ class Comment(models.Model):
 class Read(models.Model):
     """Someone opened the story. One row per person and story."""
 
-    story = models.ForeignKey(Story, related_name="reads", on_delete=models.CASCADE)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="story_reads", on_delete=models.CASCADE)
-    read_at = models.DateTimeField(default=timezone.now)
+    story = models.ForeignKey(Story, verbose_name=_("story"), related_name="reads", on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), related_name="story_reads", on_delete=models.CASCADE
+    )
+    read_at = models.DateTimeField(_("read at"), default=timezone.now)
     # The story's customer, kept beside the read so that the scorecard's "customers touched" counts a
     # quarter's reads from read_at_idx alone, without joining every story (100,000 stories: 120 → 45 ms).
     # stories.services moves it with the story's customer. DO_NOTHING: a customer with stories cannot be
     # deleted (Story.customer is PROTECT) and one without has no reads, so the database constraint
     # suffices and deleting a customer never scans the reads.
-    customer = models.ForeignKey("customers.Customer", related_name="+", on_delete=models.DO_NOTHING, db_index=False)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), related_name="+",
+        on_delete=models.DO_NOTHING, db_index=False
+    )
 
     class Meta:
         verbose_name = _("read")

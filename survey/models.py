@@ -37,7 +37,8 @@ class Survey(models.Model):
     closes_at = models.DateTimeField(_("closes at"), validators=[validate_date_range])
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
@@ -107,8 +108,13 @@ class Invitation(models.Model):
         SKIPPED = "skipped", _("Not emailed")
         FAILED = "failed", _("Failed")
 
-    survey = models.ForeignKey(Survey, related_name="invitations", on_delete=models.CASCADE)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="survey_invitations", on_delete=models.CASCADE)
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("employee pulse"), related_name="invitations", on_delete=models.CASCADE
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), related_name="survey_invitations",
+        on_delete=models.CASCADE
+    )
     status = models.CharField(_("email"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)

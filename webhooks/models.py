@@ -124,7 +124,9 @@ class Delivery(models.Model):
     # channel. The admin shows it as stuck, and "Send again" is the admin's call.
     STALE_AFTER = datetime.timedelta(minutes=15)
 
-    channel = models.ForeignKey(Channel, verbose_name=_("channel"), related_name="deliveries", on_delete=models.CASCADE)
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), related_name="deliveries", on_delete=models.CASCADE
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField(
         _("item"), null=True, blank=True, help_text=_("The story, decision or meeting; empty for a test message.")
@@ -134,7 +136,8 @@ class Delivery(models.Model):
     response_code = models.PositiveSmallIntegerField(_("last response code"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), related_name="+",
+        on_delete=models.SET_NULL, null=True, blank=True,
         help_text=_("Who asked for a test message."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
