@@ -15,6 +15,7 @@ import cProfile
 import os
 import pstats
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -43,6 +44,8 @@ def main():
     parser.add_argument("--only", help="profile only this page's requests (the whole mix still runs)")
     parser.add_argument("--templates", action="store_true",
                         help="CPU per template and partial (exclusive: what an include or partial costs is its own)")
+    parser.add_argument("--sql", action="store_true",
+                        help="database wait per query shape (literals folded), the costliest first")
     args = parser.parse_args()
 
     db_url = f"{onebench.DB_BASE}/{onebench.DB_NAMES[args.stories]}"
@@ -89,14 +92,19 @@ def main():
         one(person, draw(person))
 
     cpu, queries, db = defaultdict(list), defaultdict(list), defaultdict(list)
-    waited = [0.0]
+    waited, shapes, label = [0.0], defaultdict(lambda: [0.0, 0]), [""]
 
     def timed(execute, sql, params, many, context):
         start = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            waited[0] += time.perf_counter() - start
+            spent = time.perf_counter() - start
+            waited[0] += spent
+            if args.sql:
+                shape = shapes[(label[0], _shape(sql))]
+                shape[0] += spent * 1000
+                shape[1] += 1
 
     if template_ms is not None:
         template_ms.clear()  # the warm-up's out
@@ -104,7 +112,7 @@ def main():
     for i in range(args.requests):
         person = rng.choice(people)
         request = floor if i % 10 == 0 else draw(person)
-        waited[0] = 0.0
+        waited[0], label[0] = 0.0, request.label
         with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timed):
             start = time.process_time()
             if not args.no_profile and request.label != "floor" and args.only in (None, request.label):
@@ -131,10 +139,22 @@ def main():
         n = len(mixed) + len(cpu["floor"])
         for name, (ms, calls) in sorted(template_ms.items(), key=lambda kv: -kv[1][0])[:args.top]:
             print(f"{name[:60]:60} {ms / n:18.2f} {calls:8d}")
+    if args.sql:
+        n = len(mixed) + len(cpu["floor"])
+        print(f"\n{'page':20} {'ms per mix request':>18} {'ms each':>8} {'count':>6}  query")
+        for (page, sql), (ms, calls) in sorted(shapes.items(), key=lambda kv: -kv[1][0])[:args.top]:
+            print(f"{page[:20]:20} {ms / n:18.3f} {ms / calls:8.2f} {calls:6d}  {sql[:400]}")
     if args.no_profile:
         return
     print()
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(*[r for r in (args.match,) if r], args.top)
+
+
+def _shape(sql):
+    """A query with its literals and placeholder lists folded, so that one shape adds up its runs."""
+    sql = re.sub(r"'(?:[^']|'')*'", "?", sql)
+    sql = re.sub(r"\b\d+(\.\d+)?\b", "?", sql)
+    return re.sub(r"\((?:%s|\?)(?:, (?:%s|\?))*\)", "(…)", sql)
 
 
 def _time_templates():
