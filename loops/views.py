@@ -1,9 +1,8 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -11,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from customers.services import contacts_viewed_across
 from customers.timeline import Cursor, timeline as build_timeline
 from customers.views import get_customer_for
+from portal.lib.urls import back_to
 from portal.models import Team
 from portal.permissions import can, require
 
@@ -156,10 +156,8 @@ def note_respond(request, pk):
         messages.error(request, error)
     else:
         messages.success(request, _("Thank you: the note is answered."))
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(note)
+    target = back_to(request, request.POST.get("next"))
+    return HttpResponseRedirect(target) if target else redirect(note)
 
 
 def _rhythm_context(user):

@@ -9,14 +9,13 @@ from django.http import HttpResponseRedirect, HttpResponseServerError, JsonRespo
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
-from django.utils.encoding import iri_to_uri
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate, check_for_language
 from django.views.decorators.http import require_GET, require_POST
 
 from .celery import app as celery_app
 from .lib.cache import OncePerMinute
 from .lib.panels import panels_for
+from .lib.urls import back_to
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +31,7 @@ def home(request):
 @require_POST
 def set_language(request):
     """Switch language from any page; kept on the person when signed in."""
-    next_url = request.POST.get("next", "")
-    # Checked as it will be sent (percent-encoded): Django refuses addresses longer than 2,048 characters.
-    if not url_has_allowed_host_and_scheme(iri_to_uri(next_url), {request.get_host()}, request.is_secure()):
-        next_url = reverse("home")
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(back_to(request, request.POST.get("next")) or reverse("home"))
     language = request.POST.get("language", "")
     if language in dict(settings.LANGUAGES) and check_for_language(language):
         if request.user.is_authenticated and request.user.language != language:

@@ -209,6 +209,17 @@ class TestRespond:
         body = as_user(seller).post(self.url(routed), {"answer": "Done."}, headers={"HX-Request": "true"}).content.decode()
         assert body.lstrip().startswith(f'<div class="note-status" id="note-status-{routed.pk}"') and "Done." in body
 
+    @pytest.mark.parametrize(
+        ("posted", "lands_on"),
+        [("/?panel=notes", "/?panel=notes"), ("https://evil.example/", None), ("a b", None), ("home", None),
+         ("/" + "x" * 3000, None), ("", None)],
+    )
+    def test_it_goes_back_where_it_was_answered_on_this_site_only(self, as_user, seller, routed, posted, lands_on):
+        response = as_user(seller).post(self.url(routed), {"answer": "Done.", "next": posted})
+        routed.refresh_from_db()
+        assert routed.status == "answered"
+        assert response.status_code == 302 and response["Location"] == (lands_on or routed.get_absolute_url())
+
     def test_a_note_one_may_not_read_is_a_404(self, as_user, outsider, host, customer):
         hidden = make_note(customer, host, visibility="leaders")
         client = as_user(outsider)

@@ -57,7 +57,8 @@ settings.register_profile(
 # Applied per test (not loaded globally), so other test modules keep their own hypothesis settings.
 FUZZ = settings(settings.get_profile("lifeline-fuzz"))
 
-WATCHED_APPS = {"portal", "customers", "stories", "decisions", "meetings", "digests", "insights", "improvements"}
+WATCHED_APPS = {"portal", "customers", "stories", "decisions", "meetings", "digests", "insights", "improvements",
+                "loops", "survey"}
 EXAMPLES = collections.Counter()  # hypothesis examples per form (shrinking included)
 SWEEP = collections.Counter()  # requests of the deterministic sweep per form
 
@@ -298,7 +299,27 @@ def ctx(leader, staff, host, admin_user, outsider, finance, it_team, success_tea
     pilot_idea = improvements.idea_open(by=staff, title="Check invoices", problem="p", proposal="q")
     improvements.pilot_start(by=staff, idea=pilot_idea, owner=staff, starts_on=datetime.date(2026, 12, 1),
                              ends_on=datetime.date(2027, 1, 31), measure="Invoice complaints a month")
+    from loops import services as loops
+    from survey import services as survey
+    from survey.forms import end_of_day, quarter_of, shift
+    from survey.tokens import answer_token
+
+    note = loops.note_add(by=host, customer=customer, kind="call", text="Ken called about a late order.")
+    routed = loops.note_add(by=host, customer=customer, kind="complaint", text="Invoices arrive late.", route="owner")
+    year, quarter = quarter_of()
+    pulse = survey.survey_save(by=admin_user, year=year, quarter=quarter, title="Do we know our customers?",
+                               closes_at=end_of_day(timezone.localdate() + datetime.timedelta(days=20)),
+                               questions=[("text", "Name a customer and their biggest challenge."),
+                                          ("scale", "I understand how my work affects our customers."),
+                                          ("scale", "I could name three of our customers.")])
+    survey.survey_open(by=admin_user, survey=pulse)
+    next_year, next_quarter = shift(year, quarter, 1)
+    draft_pulse = survey.survey_save(by=admin_user, year=next_year, quarter=next_quarter, title="",
+                                     closes_at=end_of_day(timezone.localdate() + datetime.timedelta(days=100)),
+                                     questions=[("scale", "Question one?"), ("scale", "Question two?"), ("text", "Three?")])
     return {
+        "note": note, "routed": routed, "pulse": pulse, "draft_pulse": draft_pulse,
+        "staff_answer_token": answer_token(survey.invitation_for(staff, pulse)),
         "idea": idea, "pilot_idea": pilot_idea,
         "leader": leader, "staff": staff, "host": host, "admin_user": admin_user, "outsider": outsider,
         "finance": finance, "it_team": it_team, "success_team": success_team,
@@ -523,6 +544,47 @@ PULSE = lambda c: {  # noqa: E731
 }
 
 
+NOTE = lambda c: {  # noqa: E731  (the note forms' fields carry the prefix "note")
+    "note-kind": "complaint", "note-text": "Their invoices arrive a week late.", "note-contact": str(c["contact"].pk),
+    "note-link": "https://crm.example.com/tickets/7", "note-visibility": "everyone",
+    "note-audience": [str(c["finance"].pk)], "note-route": "", "note-route_team": str(c["success_team"].pk),
+}
+NOTE_VARIANTS = {"note-visibility": ["everyone", "leaders", "teams"], "note-route": ["", "owner", "team"]}
+
+
+def _note_edit(c):
+    return {k: v for k, v in NOTE(c).items() if k not in ("note-route", "note-route_team")}
+
+
+def _note_added(response):
+    """Added: a redirect, or (htmx) the timeline again with a new, empty form; refused: the form with its errors."""
+    form = (response.context or {}).get("form") if response.status_code == 200 else None
+    return is_redirect(response) or (form is not None and not form.is_bound)
+
+
+def _survey_setup(c):
+    from survey.forms import quarter_of, shift
+
+    year, quarter = shift(*quarter_of(), 2)
+    return {"quarter": f"{year}Q{quarter}", "title": "Do we know them?", "closes_on": _date(200),
+            "q1_text": "Name a customer.", "q1_kind": "text", "q2_text": "I know them.", "q2_kind": "scale",
+            "q3_text": "I meet them.", "q3_kind": "scale", "q4_text": "", "q4_kind": "scale"}
+
+
+def _pulse_answers(c):
+    return {f"q{q.pk}": ("4" if q.kind == "scale" else "Ken's crew, waiting on parts.") for q in c["pulse"].questions.all()}
+
+
+def _answered(response):
+    """The answer page says thanks only when it saved the answers; otherwise it shows the form again."""
+    return response.status_code == 200 and (response.context or {}).get("state") == "thanks"
+
+
+def _responded(response):
+    """An htmx answer to a routed note says in its context whether it failed; a redirect may have saved."""
+    return is_redirect(response) or (response.status_code == 200 and (response.context or {}).get("error") is None)
+
+
 def _pk(name, key="pk"):
     return lambda c: {key: c[name].pk}
 
@@ -654,6 +716,35 @@ FORMS = {
                               lambda c: {"join": "1"}, saved=_not_an_error, htmx=False),
     "improvements-team": Form("leader", lambda c: reverse("improvements:idea_team", kwargs={"pk": c["idea"].pk}),
                               lambda c: {"team": str(c["finance"].pk), "join": "1"}, saved=_not_an_error, htmx=False),
+    # the customer timeline and the contact rhythm
+    "loops-timeline": Form("staff", lambda c: reverse("loops:timeline", kwargs={"slug": c["customer"].slug}),
+                           lambda c: {"kind": "note:complaint", "since": "2026-01-01", "until": "2026-12-31", "before": "x"},
+                           method="get", saved=_never),
+    "loops-note-add": Form("host", lambda c: reverse("loops:note_add", kwargs={"slug": c["customer"].slug}), NOTE,
+                           variants=NOTE_VARIANTS, saved=_note_added),
+    "loops-note-edit": Form("host", lambda c: reverse("loops:note_edit", kwargs={"pk": c["note"].pk}), _note_edit,
+                            htmx=False),
+    "loops-note-delete": Form("host", lambda c: reverse("loops:note_delete", kwargs={"pk": c["note"].pk}),
+                              saved=_not_an_error, htmx=False),
+    "loops-note-respond": Form("host", lambda c: reverse("loops:note_respond", kwargs={"pk": c["routed"].pk}),
+                               lambda c: {"answer": "Sent them a corrected invoice.", "acknowledge": "on", "next": "/"},
+                               saved=_responded, variants={"acknowledge": ["", "on"]}),
+    "loops-touch-log": Form("host", lambda c: reverse("loops:touch_log", kwargs={"slug": c["customer"].slug}),
+                            lambda c: {"kind": "card", "contact": str(c["contact"].pk)}, saved=_always,
+                            variants={"kind": ["email", "card", "call"]}),
+    "loops-rhythm-set": Form("host", lambda c: reverse("loops:rhythm_set"), lambda c: {"on": "1"}, saved=_not_an_error,
+                             variants={"on": ["0", "1"]}, htmx=False),
+    # the employee pulse
+    "survey-new": Form("admin_user", lambda c: reverse("survey:new"), _survey_setup, htmx=False),
+    "survey-edit": Form("admin_user", lambda c: reverse("survey:edit", kwargs={"pk": c["draft_pulse"].pk}),
+                        lambda c: {k: v for k, v in _survey_setup(c).items() if k != "quarter"}, htmx=False),
+    "survey-open": Form("admin_user", lambda c: reverse("survey:open", kwargs={"pk": c["draft_pulse"].pk}),
+                        saved=_not_an_error, htmx=False),
+    "survey-close": Form("admin_user", lambda c: reverse("survey:close", kwargs={"pk": c["pulse"].pk}),
+                         saved=_not_an_error, htmx=False),
+    "survey-answer": Form(None, lambda c: reverse("survey:answer", kwargs={"token": c["staff_answer_token"]}),
+                          _pulse_answers, saved=_answered, htmx=False),
+    "survey-mine": Form("leader", lambda c: reverse("survey:mine"), _pulse_answers, saved=_answered, htmx=False),
 }
 
 
@@ -709,6 +800,10 @@ PATHS = {
     "stories:present": ("slug", {"pk": "story"}),
     "meetings:calendar_feed": ("token", {}),
     "digests:unsubscribe": ("token", {}),
+    "loops:timeline": ("slug", {}),
+    "loops:note_add": ("slug", {}),
+    "loops:touch_log": ("slug", {}),
+    "survey:answer": ("token", {}),
 }
 SEGMENTS = ["\x00", "a\x00b", "\u202e\u200d", "😀" * 50, "A" * 5000, "..", "%", "' OR 1=1 --", "<script>"]
 
