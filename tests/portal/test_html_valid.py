@@ -12,6 +12,8 @@ from django.test import Client, override_settings
 
 from customers.models import Customer
 from decisions.models import Decision
+from improvements.models import Idea
+from loops.models import Note
 from meetings.models import Meeting
 from portal.models import Team, User
 from stories.models import Story, Theme
@@ -34,6 +36,8 @@ def main_pages():
     offered = Meeting.objects.filter(seat_set__status="offered").order_by("pk").first()
     checked = Decision.objects.filter(impact_checks__recorded_at__isnull=False).order_by("pk").first()
     check_due = Decision.objects.filter(impact_checks__recorded_at=None).order_by("pk").first()
+    routed = Note.objects.exclude(route="").order_by("pk").first()
+    noted = Note.objects.filter(route="").order_by("pk").first()
     return {
         "home": "/",
         "feed": "/stories/",
@@ -76,7 +80,24 @@ def main_pages():
         "survey-new": "/survey/manage/new/",
         "survey-results": f"/survey/{Survey.objects.exclude(status='draft').order_by('pk').first().pk}/results/",
         "subscribe": "/stories/subscribe/?theme=" + (Theme.objects.order_by("pk").values_list("slug", flat=True).first() or ""),
+        # the shared customer timeline (loops/): a customer's, a routed note, a note's forms
+        "timeline": f"/loops/customers/{noted.customer.slug}/timeline/",
+        "note": routed.get_absolute_url(),
+        "note-new": f"/loops/customers/{noted.customer.slug}/notes/new/",
+        "note-edit": f"/loops/notes/{noted.pk}/edit/",
+        # complaint patterns, improvement ideas and pilots (improvements/)
+        "patterns": "/improvements/",
+        "ideas": "/improvements/ideas/",
+        "idea": Idea.objects.order_by("pk").first().get_absolute_url(),
+        "idea-new": "/improvements/ideas/new/",
+        "complaint-import": "/improvements/import/",
+        "improvements-quarter": "/improvements/quarter/",
     }
+
+
+def host_pages():
+    """Pages for customer-facing people only, shown to Sam (a host in Customer Success)."""
+    return {"rhythm": "/loops/rhythm/"}
 
 
 def test_main_pages_have_no_errors(tmp_path):
@@ -86,10 +107,16 @@ def test_main_pages_have_no_errors(tmp_path):
         admin = User.objects.get(email="admin@lifeline.example")
         admin.language = language
         admin.save(update_fields=["language"])
-        client = Client()
+        host = User.objects.get(email="sam@lifeline.example")
+        host.language = language
+        host.save(update_fields=["language"])
+        client, host_client = Client(), Client()
         client.force_login(admin)
-        for name, url in main_pages().items():
-            response = client.get(url)
+        host_client.force_login(host)
+        pages = [(client, name, url) for name, url in main_pages().items()]
+        pages += [(host_client, name, url) for name, url in host_pages().items()]
+        for client_, name, url in pages:
+            response = client_.get(url, follow=True)  # "this quarter" redirects to it
             assert response.status_code == 200, (language, name, url)
             assert f'lang="{language}"' in response.content.decode()[:200], (language, name)
             path = tmp_path / f"{language}-{name}.html"
@@ -112,7 +139,7 @@ def test_main_pages_have_no_errors(tmp_path):
         capture_output=True, text=True, timeout=300,
     )
     report = json.loads(result.stderr or result.stdout)
-    assert "version" in report and len(files) == 2 * (len(main_pages()) + 3)
+    assert "version" in report and len(files) == 2 * (len(main_pages()) + len(host_pages()) + 3)
     messages = report["messages"]
     errors = [
         f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
