@@ -1,10 +1,16 @@
 """Admins work in their own language too: every column, filter, field and inline the admin shows is
 labelled in it, not in the model's English field name."""
 
+import json
+from pathlib import Path
+
+import django.contrib.admin
+import polib
 import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, label_for_field
 from django.utils import translation
+from django.views.i18n import JSONCatalog
 
 LANGUAGES = ["ar", "he", "fa", "vi"]
 # Words the language writes as English does (the catalog translates them so).
@@ -48,3 +54,20 @@ def test_every_admin_label_is_translated(language, rf, admin_user):
     same = [f"{where}: {label!r}" for where, label in english.items() if translated[where] == label and label not in SAME[language]]
     assert sorted(same) == []
 
+
+
+def admin_script_catalog(language, rf):
+    """The admin's JavaScript catalog (what /admin/jsi18n/ serves) in `language`: {key: translation}."""
+    with translation.override(language):
+        response = JSONCatalog.as_view(packages=["django.contrib.admin"])(rf.get("/admin/jsi18n/"))
+    return json.loads(response.content)["catalog"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_admin_scripts_speak_the_language_too(language, rf):
+    """The two-box pickers (a story's themes and teams, a person's groups) and the date widget: Django's
+    own catalogs leave some of their strings in English; locale/*/djangojs.po fills them in."""
+    english = polib.pofile(str(Path(django.contrib.admin.__file__).parent / "locale/en/LC_MESSAGES/djangojs.po"))
+    catalog = admin_script_catalog(language, rf)
+    keys = [f"{e.msgctxt}\x04{e.msgid}" if e.msgctxt else e.msgid for e in english if e.msgid]
+    assert [key.replace("\x04", " | ") for key in keys if key not in catalog] == []
