@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import get_language, ngettext
 
@@ -259,7 +260,7 @@ class ImpactReview(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.author} on {self.decision}"
+        return _("%(person)s on %(decision)s") % {"person": self.author, "decision": self.decision}
 
     def named_customer_list(self):
         """The customers this review names: as decisions.selectors loaded them for a whole page
@@ -325,7 +326,7 @@ class DecisionEvent(models.Model):
         verbose_name_plural = _("decision history")
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.kind}"
+        return f"{date_format(timezone.localtime(self.at), 'SHORT_DATETIME_FORMAT')} · {self.actor} · {self.get_kind_display()}"
 
     def status_labels(self):
         """(from, to) labels of a status change."""
@@ -426,7 +427,7 @@ class ImpactCheck(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.decision} @ {self.due_on}"
+        return f"{self.decision} · {date_format(self.due_on, 'SHORT_DATE_FORMAT')}"
 
     def is_recorded(self):
         return self.recorded_at is not None

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.dates import validate_date_range
@@ -288,4 +289,4 @@ class IdeaEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d} {self.kind}"
+        return f"{self.get_kind_display()} · {date_format(timezone.localtime(self.at), 'SHORT_DATETIME_FORMAT')}"

@@ -208,7 +208,8 @@ class Seat(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} @ {self.meeting} ({self.status})"
+        return _("%(person)s at %(meeting)s (%(status)s)") % {
+            "person": self.user, "meeting": self.meeting, "status": self.get_status_display()}
 
     @property
     def is_active(self):
@@ -266,7 +267,7 @@ class Debrief(models.Model):
         verbose_name_plural = _("debriefs")
 
     def __str__(self):
-        return f"{self.seat.user} on {self.seat.meeting}"
+        return _("%(person)s on %(meeting)s") % {"person": self.seat.user, "meeting": self.seat.meeting}
 
 
 class DebriefReaction(models.Model):

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from .models import PendingTask, Team, User
 
 
+admin.site.site_header = _("Lifeline administration")
+admin.site.site_title = _("Lifeline admin")
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "kind"]

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.permissions import can
@@ -239,7 +240,7 @@ class StoryEvent(models.Model):
         verbose_name_plural = _("story events")
 
     def __str__(self):
-        return f"{self.story_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} · {date_format(timezone.localtime(self.at), 'SHORT_DATETIME_FORMAT')}"
 
 
 class Reaction(models.Model):
@@ -264,7 +265,7 @@ class Reaction(models.Model):
         constraints = [models.UniqueConstraint(fields=["story", "user", "kind"], name="reaction_once_per_kind")]
 
     def __str__(self):
-        return f"{self.user} {self.kind} {self.story_id}"
+        return f"{self.user}: {self.get_kind_display()}"
 
 
 class Comment(models.Model):
@@ -334,4 +335,5 @@ class Read(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} read {self.story_id}"
+        return _("%(person)s read it %(when)s") % {
+            "person": self.user, "when": date_format(timezone.localtime(self.read_at), "SHORT_DATETIME_FORMAT")}
