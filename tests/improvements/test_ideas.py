@@ -36,6 +36,15 @@ class TestOpen:
         assert IdeaMember.objects.filter(idea=idea, user=outsider).exists()
         assert list(idea.events.values_list("kind", flat=True)) == ["opened"]
 
+    @pytest.mark.parametrize(("language", "shown"), [("en", "12,500.00"), ("he", "12,500.00"), ("ar", "12.500,00"),
+                                                     ("fa", "12,500.00"), ("vi", "12.500,00")])
+    def test_amounts_are_grouped_by_thousands_in_every_language(self, staff, as_user, language, shown):
+        idea = services.idea_open(by=staff, title="Confirm slots", problem="Late.", proposal="Text them.",
+                                  estimated_cost=12500)
+        staff.language = language
+        staff.save(update_fields=["language"])
+        assert shown in as_user(staff).get(idea.get_absolute_url()).content.decode()
+
     @pytest.mark.parametrize("field, value", [("estimated_cost", "-1"), ("estimated_benefit", "abc"), ("title", "")])
     def test_bad_input_changes_nothing(self, staff, as_user, field, value):
         data = {"title": "T", "problem": "p", "proposal": "q", field: value}

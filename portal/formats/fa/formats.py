@@ -7,3 +7,5 @@ TIME_FORMAT = "H:i"
 YEAR_MONTH_FORMAT = "F Y"
 SHORT_DATE_FORMAT = "j M Y"
 SHORT_DATETIME_FORMAT = "D j M Y، H:i"
+# Amounts ("2g") are grouped by thousands in every language, with the separators Django gives the language.
+NUMBER_GROUPING = 3
