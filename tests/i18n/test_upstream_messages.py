@@ -1,0 +1,63 @@
+"""Django's own messages that its catalogs leave in English for our languages (portal/upstream_messages.py)
+read in every language at run time, through the project's catalogs merged over Django's."""
+
+import ast
+import datetime
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.password_validation import MinimumLengthValidator
+from django.utils import timezone, translation
+from django.utils.timesince import timesince
+
+import portal.upstream_messages
+
+LANGUAGES = ["ar", "he", "fa", "vi"]
+SAME_EVERYWHERE = {"%(truncated_text)s…"}  # an ellipsis after the text, in every language
+
+
+def marked():
+    """(context, singular, plural) of every message the module marks."""
+    tree = ast.parse(Path(portal.upstream_messages.__file__).read_text())
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call) and getattr(call.func, "id", "") in {"gettext_noop", "ngettext_lazy", "pgettext_lazy"}:
+            args = [arg.value for arg in call.args]
+            if call.func.id == "pgettext_lazy":
+                yield args[0], args[1], None
+            elif call.func.id == "ngettext_lazy":
+                yield None, args[0], args[1]
+            else:
+                yield None, args[0], None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_message_reads_in_the_language(language):
+    messages = list(marked())
+    assert len(messages) > 40
+    untranslated = []
+    with translation.override(language):
+        for context, singular, plural in messages:
+            if plural:
+                read = [translation.ngettext(singular, plural, n) for n in (1, 2, 5)]
+                english = [singular, plural, plural]
+            elif context:
+                read, english = translation.pgettext(context, singular), singular
+            else:
+                read, english = translation.gettext(singular), singular
+            if read == english and singular not in SAME_EVERYWHERE:
+                untranslated.append(singular)
+    assert untranslated == []
+
+
+@pytest.mark.parametrize(("language", "expected"), [("vi", "3 ngày"), ("ar", "3 أيام"), ("en", "3 days")])
+def test_how_long_ago_reads_in_the_language(language, expected):
+    now = timezone.now()
+    with translation.override(language):
+        assert timesince(now - datetime.timedelta(days=3, minutes=5), now).replace("\xa0", " ") == expected
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_password_length_rule_reads_in_the_language(language):
+    with translation.override(language):
+        message = MinimumLengthValidator(12).get_error_message()
+    assert "too short" not in message and "12" in message
