@@ -1,4 +1,5 @@
 import datetime
+import zoneinfo
 from html import unescape
 
 from django import forms, template
@@ -105,3 +106,17 @@ def link_to(value, url):
 def list_separator_tag():
     """What goes between the items of a list in the active language: `{% list_separator as separator %}`."""
     return list_separator()
+
+
+@register.filter
+def zone_label(name, moment):
+    """A time zone as people read it: "Asia/Kolkata" at `moment` → "Asia/Kolkata (UTC+5:30)", the
+    underscores of a city's name as spaces ("America/New York"), the offset the zone had then."""
+    try:
+        offset = moment.astimezone(zoneinfo.ZoneInfo(name)).utcoffset()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, AttributeError, TypeError):
+        return name
+    minutes = int(offset.total_seconds() // 60)
+    sign, minutes = ("+" if minutes >= 0 else "−"), abs(minutes)
+    hours = f"{minutes // 60}:{minutes % 60:02d}" if minutes % 60 else f"{minutes // 60}"
+    return f"{name.replace('_', ' ')} (UTC{sign}{hours})"

@@ -637,3 +637,20 @@ class TestCustomerPageAndHome:
         body = as_user(staff).get(reverse("home")).content.decode()
         assert "Tell your team what you heard" in body
         assert reverse("meetings:debrief", args=[past_meeting.pk]) in body
+
+
+class TestTimeZoneShown:
+    @pytest.mark.parametrize(("zone", "month", "shown"), [
+        ("America/New_York", 1, "America/New York (UTC−5)"),
+        ("America/New_York", 7, "America/New York (UTC−4)"),
+        ("Asia/Kolkata", 1, "Asia/Kolkata (UTC+5:30)"),
+        ("UTC", 7, "UTC (UTC+0)"),
+    ])
+    def test_the_meeting_names_the_readers_zone_with_its_offset_then(self, as_user, staff, customer, zone, month, shown):
+        starts = datetime.datetime(2027, month, 12, 15, 0, tzinfo=datetime.UTC)
+        meeting = MeetingFactory(customer=customer, starts_at=starts, ends_at=starts + datetime.timedelta(hours=1),
+                                 signup_closes_at=starts - datetime.timedelta(days=1))
+        staff.time_zone = zone
+        staff.save(update_fields=["time_zone"])
+        page = as_user(staff).get(meeting.get_absolute_url()).content.decode()
+        assert f"<bdi>{shown}</bdi>" in page
