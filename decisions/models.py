@@ -326,7 +326,8 @@ class DecisionEvent(models.Model):
         verbose_name_plural = _("decision history")
 
     def __str__(self):
-        return f"{date_format(timezone.localtime(self.at), 'SHORT_DATETIME_FORMAT')} · {self.actor} · {self.get_kind_display()}"
+        when = date_format(timezone.localtime(self.at), "SHORT_DATETIME_FORMAT")
+        return f"{when} · {self.actor} · {self.get_kind_display()}"
 
     def status_labels(self):
         """(from, to) labels of a status change."""

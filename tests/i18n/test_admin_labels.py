@@ -51,7 +51,8 @@ def test_every_admin_label_is_translated(language, rf, admin_user):
         english = labels(request)
     with translation.override(language):
         translated = labels(request)
-    same = [f"{where}: {label!r}" for where, label in english.items() if translated[where] == label and label not in SAME[language]]
+    same = [f"{where}: {label!r}" for where, label in english.items()
+            if translated[where] == label and label not in SAME[language]]
     assert sorted(same) == []
 
 
