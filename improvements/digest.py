@@ -7,7 +7,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from insights.periods import month_start
 
@@ -46,8 +48,11 @@ def pick_rising(data, user, since, now):
     items = [
         {
             "title": category, "url": data["patterns_url"], "customer": "", "when": None,
-            "detail": _("%(count)s complaints this month; 6-month average %(average)s")
-            % {"count": count, "average": f"{average:.1f}"},
+            # The patterns page's words, the average written as the reader's language writes numbers.
+            "detail": ngettext(
+                "%(counter)s complaint this month; 6-month average %(average)s.",
+                "%(counter)s complaints this month; 6-month average %(average)s.", count,
+            ) % {"counter": count, "average": floatformat(average, 1)},
             "tag": _("Rising"),
         }
         for category, count, average in rising[:LIMIT]

@@ -4,6 +4,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 from django.utils import timezone
 
 from digests.compose import compose_for
@@ -23,8 +24,13 @@ class TestRising:
         for user in (staff, outsider):
             section = pick_rising(data, user, None, NOW)
             assert [item["title"] for item in section["items"]] == ["Late delivery"]
-            assert "12 complaints this month; 6-month average 2.0" == section["items"][0]["detail"]
+            assert "12 complaints this month; 6-month average 2.0." == section["items"][0]["detail"]
             assert section["items"][0]["url"].endswith("/improvements/?month=2026-12")
+
+    def test_the_average_is_written_as_the_readers_language_writes_numbers(self, rising, staff):
+        with translation.override("vi"):
+            detail = pick_rising(prepare([staff], {}, NOW), staff, None, NOW)["items"][0]["detail"]
+        assert "2,0" in detail and "2.0" not in detail
 
     def test_nothing_rising_leaves_the_section_out(self, ken, staff):
         assert pick_rising(prepare([staff], {}, NOW), staff, None, NOW) is None
