@@ -36,7 +36,7 @@ def _event(meeting, *, attendee=None, cancelled=False):
     event.add("dtend", meeting.ends_at.astimezone(datetime.timezone.utc))
     event.add("summary", f"{meeting.title} · {meeting.customer.name}")
     url = settings.SITE_URL + meeting.get_absolute_url()
-    event.add("description", f"{meeting.briefing}\n\n{url}")
+    event.add("description", f"{meeting.briefing_shown}\n\n{url}")
     event.add("url", url)
     location = meeting.place or meeting.video_url
     if location:

@@ -1,3 +1,4 @@
+import functools
 import secrets
 
 from django.conf import settings
@@ -5,13 +6,23 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.dates import validate_date_range
 from portal.permissions import can
 
 DEFAULT_BRIEFING = _("Your only job is to listen.")
+
+
+@functools.cache
+def _default_briefings():
+    """DEFAULT_BRIEFING in every language the portal speaks (a new meeting stores it in its host's)."""
+    found = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            found.add(str(DEFAULT_BRIEFING))
+    return frozenset(found)
 
 
 class Meeting(models.Model):
@@ -111,6 +122,14 @@ class Meeting(models.Model):
             errors["place"] = _("Give a place or a video link, so listeners know where to go.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def briefing_shown(self):
+        """The briefing as each reader reads it: the host's own words, or, where the host left the default
+        as it was, the default in the reader's language."""
+        if self.briefing.strip() in _default_briefings():
+            return str(DEFAULT_BRIEFING)
+        return self.briefing
 
     def get_absolute_url(self):
         return reverse("meetings:detail", kwargs={"pk": self.pk})

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings import selectors, services
-from meetings.models import CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
+from meetings.models import DEFAULT_BRIEFING, CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
 from tests.conftest import PERSONAS
 from tests.factories import CustomerFactory, DebriefFactory, MeetingFactory, SeatFactory, UserFactory
 
@@ -654,3 +654,22 @@ class TestTimeZoneShown:
         staff.save(update_fields=["time_zone"])
         page = as_user(staff).get(meeting.get_absolute_url()).content.decode()
         assert f"<bdi>{shown}</bdi>" in page
+
+
+class TestBriefingShown:
+    def test_the_untouched_default_reads_in_the_readers_language(self, as_user, staff, customer):
+        with translation.override("en"):
+            meeting = MeetingFactory(customer=customer, briefing=str(DEFAULT_BRIEFING))
+        staff.language = "he"
+        staff.save(update_fields=["language"])
+        page = as_user(staff).get(meeting.get_absolute_url()).content.decode()
+        with translation.override("he"):
+            hebrew = str(DEFAULT_BRIEFING)
+        assert hebrew != "Your only job is to listen." and hebrew in page
+        assert "Your only job is to listen." not in page
+
+    def test_the_hosts_own_words_stay_as_written(self, as_user, staff, customer):
+        meeting = MeetingFactory(customer=customer, briefing="Listen for what slows their crews down.")
+        staff.language = "he"
+        staff.save(update_fields=["language"])
+        assert "Listen for what slows their crews down." in as_user(staff).get(meeting.get_absolute_url()).content.decode()
