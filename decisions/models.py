@@ -7,11 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import get_language, ngettext
 
-from portal.lib.dates import validate_date_range
+from portal.lib.dates import shown, validate_date_range
 from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
 from portal.permissions import can
@@ -326,8 +325,7 @@ class DecisionEvent(models.Model):
         verbose_name_plural = _("decision history")
 
     def __str__(self):
-        when = date_format(timezone.localtime(self.at), "SHORT_DATETIME_FORMAT")
-        return f"{when} · {self.actor} · {self.get_kind_display()}"
+        return f"{shown(self.at, 'day_time')} · {self.actor} · {self.get_kind_display()}"
 
     def status_labels(self):
         """(from, to) labels of a status change."""
@@ -428,7 +426,7 @@ class ImpactCheck(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.decision} · {date_format(self.due_on, 'SHORT_DATE_FORMAT')}"
+        return f"{self.decision} · {shown(self.due_on)}"
 
     def is_recorded(self):
         return self.recorded_at is not None

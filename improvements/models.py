@@ -10,10 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.dates import validate_date_range
+from portal.lib.dates import shown, validate_date_range
 from portal.models import ImportUpload
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -289,4 +288,4 @@ class IdeaEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {date_format(timezone.localtime(self.at), 'SHORT_DATETIME_FORMAT')}"
+        return f"{self.get_kind_display()} · {shown(self.at, 'day_time')}"

@@ -4,9 +4,9 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.dates import shown
 from portal.permissions import can
 
 BODY_MAX_CHARS = 100_000
@@ -240,7 +240,7 @@ class StoryEvent(models.Model):
         verbose_name_plural = _("story events")
 
     def __str__(self):
-        return f"{self.get_action_display()} · {date_format(timezone.localtime(self.at), 'SHORT_DATETIME_FORMAT')}"
+        return f"{self.get_action_display()} · {shown(self.at, 'day_time')}"
 
 
 class Reaction(models.Model):
@@ -335,5 +335,4 @@ class Read(models.Model):
         ]
 
     def __str__(self):
-        return _("%(person)s read it %(when)s") % {
-            "person": self.user, "when": date_format(timezone.localtime(self.read_at), "SHORT_DATETIME_FORMAT")}
+        return _("%(person)s read it %(when)s") % {"person": self.user, "when": shown(self.read_at, "day_time")}

@@ -4,7 +4,9 @@
 Forms check the date as typed, in the person's time zone (`DateField`, `DateTimeField`); models
 check the same through `validate_date_range` on the field, so a service or the admin cannot save
 one either. A moment is accepted there when it falls on an allowed date somewhere on Earth (UTC+14
-to UTC−12): the same meeting must not become invalid when someone in another zone edits it."""
+to UTC−12): the same meeting must not become invalid when someone in another zone edits it.
+
+And the dates people read: `shown()` writes one in the active language's format for its kind."""
 
 import datetime
 
@@ -20,6 +22,17 @@ EARLIEST_AT = datetime.datetime.combine(EARLIEST, datetime.time.min, tzinfo=date
 LATEST_AT = datetime.datetime.combine(LATEST, datetime.time.max, tzinfo=datetime.UTC) + datetime.timedelta(hours=12)
 
 MESSAGE = _("Enter a date from %(earliest)s to %(latest)s.")
+
+# The kinds of date a page shows, each with one format per language (portal/formats).
+WHEN_FORMATS = {"day": "DATE_FORMAT", "day_time": "DATETIME_FORMAT", "time": "TIME_FORMAT", "month": "YEAR_MONTH_FORMAT"}
+
+
+def shown(value, kind="day"):
+    """A date or moment as text, written the active language's way for its kind (day, day_time, time,
+    month), a moment in the active time zone: what `{% when %}` shows, and a row's name in the admin."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return date_format(value, WHEN_FORMATS[kind])
 
 
 def out_of_range():

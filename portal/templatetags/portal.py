@@ -3,10 +3,11 @@ import zoneinfo
 from html import unescape
 
 from django import forms, template
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 
 from portal import permissions
+from portal.lib.dates import shown
 from portal.lib.text import list_separator
 
 register = template.Library()
@@ -59,10 +60,6 @@ def can_tag(context, action, obj=None):
     return permissions.can(context.get("user") or getattr(context.get("request"), "user", None), action, obj)
 
 
-# The kinds of date a page shows, each with one format per language (portal/formats).
-WHEN_FORMATS = {"day": "DATE_FORMAT", "day_time": "DATETIME_FORMAT", "time": "TIME_FORMAT", "month": "YEAR_MONTH_FORMAT"}
-
-
 @register.simple_tag
 def when(value, kind="day", css=""):
     """`{% when meeting.starts_at "day_time" %}`: a <time> element for a date or a moment, written the
@@ -75,10 +72,10 @@ def when(value, kind="day", css=""):
         machine = value.isoformat(timespec="seconds")
     else:
         machine = value.isoformat()
-    shown = formats.date_format(value, WHEN_FORMATS[kind])
+    text = shown(value, kind)
     if css:
-        return format_html('<time datetime="{}" class="{}">{}</time>', machine, css, shown)
-    return format_html('<time datetime="{}">{}</time>', machine, shown)
+        return format_html('<time datetime="{}" class="{}">{}</time>', machine, css, text)
+    return format_html('<time datetime="{}">{}</time>', machine, text)
 
 
 @register.filter
