@@ -303,20 +303,16 @@ def ctx(leader, staff, host, admin_user, outsider, finance, it_team, success_tea
     from survey import services as survey
     from survey.forms import end_of_day, quarter_of, shift
     from survey.tokens import answer_token
+    from tests.survey.builders import QUESTIONS, open_pulse
 
     note = loops.note_add(by=host, customer=customer, kind="call", text="Ken called about a late order.")
     routed = loops.note_add(by=host, customer=customer, kind="complaint", text="Invoices arrive late.", route="owner")
     year, quarter = quarter_of()
-    pulse = survey.survey_save(by=admin_user, year=year, quarter=quarter, title="Do we know our customers?",
-                               closes_at=end_of_day(timezone.localdate() + datetime.timedelta(days=20)),
-                               questions=[("text", "Name a customer and their biggest challenge."),
-                                          ("scale", "I understand how my work affects our customers."),
-                                          ("scale", "I could name three of our customers.")])
-    survey.survey_open(by=admin_user, survey=pulse)
+    pulse = open_pulse(admin_user, year=year, quarter=quarter)
     next_year, next_quarter = shift(year, quarter, 1)
     draft_pulse = survey.survey_save(by=admin_user, year=next_year, quarter=next_quarter, title="",
                                      closes_at=end_of_day(timezone.localdate() + datetime.timedelta(days=100)),
-                                     questions=[("scale", "Question one?"), ("scale", "Question two?"), ("text", "Three?")])
+                                     questions=QUESTIONS)
     return {
         "note": note, "routed": routed, "pulse": pulse, "draft_pulse": draft_pulse,
         "staff_answer_token": answer_token(survey.invitation_for(staff, pulse)),
