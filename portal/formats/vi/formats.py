@@ -1,11 +1,11 @@
-# One format per kind of date, the same in every language the portal speaks (the names of days and
-# months come from the language): a day, a day and time, a time, a month. Templates use them through
-# {% when %} (portal/templatetags/portal.py) or by these names.
-DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "D j M Y, H:i"
+# One format per kind of date (see portal/formats/en/formats.py), written as Vietnamese writes dates:
+# "12 tháng 12, 2026", the month as "tháng" and its number, not Django's "Tháng 12" title-cased in
+# the middle of a sentence; a day and time starts with the weekday, commas between the parts.
+DATE_FORMAT = r"j \t\h\á\n\g n, Y"
+DATETIME_FORMAT = r"D, j \t\h\á\n\g n, Y, H:i"
 TIME_FORMAT = "H:i"
-YEAR_MONTH_FORMAT = "F Y"
-SHORT_DATE_FORMAT = "j M Y"
-SHORT_DATETIME_FORMAT = "D j M Y, H:i"
+YEAR_MONTH_FORMAT = r"F \n\ă\m Y"
+SHORT_DATE_FORMAT = r"j \t\h\á\n\g n, Y"
+SHORT_DATETIME_FORMAT = r"D, j \t\h\á\n\g n, Y, H:i"
 # Amounts ("2g") are grouped by thousands in every language, with the separators Django gives the language.
 NUMBER_GROUPING = 3
