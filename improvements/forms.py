@@ -1,7 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from customers.forms import ImportForm
 from customers.widgets import CustomerMultiPicker
@@ -22,6 +23,18 @@ class ComplaintImportForm(ImportForm):
             "A support desk export with the columns date, customer_external_id, category and text (and optionally "
             "cost and reference). Rows already imported are skipped, so a file may be imported again."
         )
+        self.fields["file"].help_text += " " + in_currency_note()
+
+
+def in_currency_note():
+    return gettext("Costs are in %(currency)s.") % {"currency": settings.LIFELINE_CURRENCY}
+
+
+def name_currency(form, names):
+    """Amount fields say their currency in their label: "Estimated cost (EUR)"."""
+    for name in names:
+        field = form.fields[name]
+        field.label = gettext("%(label)s (%(currency)s)") % {"label": field.label, "currency": settings.LIFELINE_CURRENCY}
 
 
 class IdeaForm(forms.ModelForm):
@@ -39,6 +52,7 @@ class IdeaForm(forms.ModelForm):
         for name in ("estimated_cost", "estimated_benefit"):
             self.fields[name].validators.append(MinValueValidator(0))
             self.fields[name].widget.attrs["min"] = 0
+        name_currency(self, ("estimated_cost", "estimated_benefit"))
 
 
 class PilotForm(forms.ModelForm):
@@ -70,6 +84,7 @@ class ResultForm(forms.ModelForm):
         for name in ("actual_cost", "saving"):
             self.fields[name].validators.append(MinValueValidator(0))
             self.fields[name].widget.attrs["min"] = 0
+        name_currency(self, ("actual_cost", "saving"))
 
 
 class TeamForm(forms.Form):

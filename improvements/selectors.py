@@ -273,11 +273,6 @@ def quarter_summary(quarter):
     return summary
 
 
-def complaint_totals():
-    """How many complaints are kept, and the cost recorded with them (for the patterns page header). One query."""
-    return Complaint.objects.aggregate(n=Count("id"), cost=Sum("cost"))
-
-
 CUSTOMER_SECTION_LIMIT = 5
 
 

@@ -5,6 +5,7 @@ when DEBUG is on. With DEBUG off, SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS mus
 `manage.py check --deploy` reports nothing.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -344,6 +345,11 @@ LIFELINE_IMPORT_MAX_BYTES = env.int("LIFELINE_IMPORT_MAX_BYTES", default=5 * 102
 LIFELINE_IMPORT_MAX_ROWS = env.int("LIFELINE_IMPORT_MAX_ROWS", default=20_000)
 # Customer meetings a leader is expected to attend each year.
 LIFELINE_MEETING_QUOTA = env.int("LIFELINE_MEETING_QUOTA", default=2)
+# The currency of every amount people enter (complaint costs, ideas' estimates, pilots' results): an
+# ISO 4217 code, shown after each amount and in the amount fields' labels.
+LIFELINE_CURRENCY = env.str("LIFELINE_CURRENCY", default="EUR").strip().upper()
+if not re.fullmatch(r"[A-Z]{3}", LIFELINE_CURRENCY):
+    raise ImproperlyConfigured(f"LIFELINE_CURRENCY must be a three-letter ISO 4217 code such as EUR, not {LIFELINE_CURRENCY!r}.")
 # How old the scorecard's figures may be, in seconds (the page says when they were counted).
 LIFELINE_SCORECARD_MAX_AGE = env.int("LIFELINE_SCORECARD_MAX_AGE", default=300)
 # Slack and Teams channels (webhooks/): Fernet keys that encrypt the webhook addresses, comma-separated, the

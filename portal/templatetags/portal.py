@@ -3,6 +3,8 @@ import zoneinfo
 from html import unescape
 
 from django import forms, template
+from django.conf import settings
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 
@@ -76,6 +78,15 @@ def when(value, kind="day", css=""):
     if css:
         return format_html('<time datetime="{}" class="{}">{}</time>', machine, css, text)
     return format_html('<time datetime="{}">{}</time>', machine, text)
+
+
+@register.filter
+def money(value):
+    """An amount as the active language groups and writes numbers, to the cent, then the company's
+    currency (LIFELINE_CURRENCY), joined by a no-break space: "1,500.00 EUR", "1.500,00 EUR"."""
+    if value in (None, ""):
+        return ""
+    return f"{floatformat(value, '2g')}\N{NO-BREAK SPACE}{settings.LIFELINE_CURRENCY}"
 
 
 @register.filter

@@ -43,7 +43,16 @@ class TestOpen:
                                   estimated_cost=12500)
         staff.language = language
         staff.save(update_fields=["language"])
-        assert shown in as_user(staff).get(idea.get_absolute_url()).content.decode()
+        assert f"{shown}\N{NO-BREAK SPACE}EUR" in as_user(staff).get(idea.get_absolute_url()).content.decode()
+
+    def test_amounts_name_the_company_currency_where_entered_and_shown(self, staff, as_user, settings):
+        settings.LIFELINE_CURRENCY = "SEK"
+        client = as_user(staff)
+        form = client.get(reverse("improvements:idea_new")).content.decode()
+        assert "Estimated cost (SEK)" in form and "Estimated benefit (SEK)" in form
+        idea = services.idea_open(by=staff, title="Confirm slots", problem="Late.", proposal="Text them.",
+                                  estimated_cost=800)
+        assert "800.00\N{NO-BREAK SPACE}SEK" in client.get(idea.get_absolute_url()).content.decode()
 
     @pytest.mark.parametrize("field, value", [("estimated_cost", "-1"), ("estimated_benefit", "abc"), ("title", "")])
     def test_bad_input_changes_nothing(self, staff, as_user, field, value):
@@ -201,7 +210,8 @@ class TestQuarter:
         services.idea_close(by=leader, idea=idea, to="adopted")
         page = as_user(leader).get(reverse("improvements:quarter", kwargs={"year": 2026, "number": 4})).content.decode()
         assert "Improvements, Q4 2026" in page and "Confirm delivery slots" in page
-        assert "4,800.00" in page and "Fewer complaints" in page and "@media print" not in page
+        assert "4,800.00\N{NO-BREAK SPACE}EUR" in page and "cost 1,200.00\N{NO-BREAK SPACE}EUR, saving" in page
+        assert "Fewer complaints" in page and "@media print" not in page
         empty = as_user(leader).get(reverse("improvements:quarter", kwargs={"year": 2026, "number": 2})).content.decode()
         assert "No ideas or pilots this quarter." in empty
 

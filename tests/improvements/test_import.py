@@ -291,6 +291,7 @@ class TestImportingAgainPages:
         page = as_user(host).get(reverse("improvements:import")).content.decode()
         assert "adds only the complaints that are not there yet" in page
         assert "reference (the support desk's ticket id)" in page
+        assert "Costs are in EUR." in page
 
     def test_the_patterns_count_the_same_after_a_reimport(self, host, ken, riverbend, as_user):
         import datetime

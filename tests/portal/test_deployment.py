@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +99,13 @@ class TestProductionSettings:
         result = run_manage("check", env={**PRODUCTION, "PASSWORD_SIGN_IN": "0"})
         assert result.returncode != 0
         assert "PASSWORD_SIGN_IN=0 needs OIDC_ISSUER" in result.stderr
+
+    @pytest.mark.parametrize("currency", ["euro", "E", "12$"])
+    def test_a_currency_must_be_an_iso_code(self, currency):
+        assert load_compose()["x-lifeline-env"]["LIFELINE_CURRENCY"] == "${LIFELINE_CURRENCY:-EUR}"  # a .env may set it
+        result = run_manage("check", env={**PRODUCTION, "LIFELINE_CURRENCY": currency})
+        assert result.returncode != 0
+        assert "LIFELINE_CURRENCY must be a three-letter ISO 4217 code" in result.stderr
 
     def test_it_refuses_to_start_without_a_secret_key(self):
         env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
