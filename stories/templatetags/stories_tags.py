@@ -30,8 +30,11 @@ _COUNT_FIELDS = {"reactions": "reaction_count", "comments": "comment_count", "re
 def story_counts(story, which="reactions comments reads"):
     """`{{ story|story_counts }}`: "3 reactions · 1 comment · 12 reads", plain text. Every card of a list
     shows them, so one filter call replaces a plural `{% blocktranslate %}` per count (a tenth of the
-    cost); the msgids are the same."""
-    return " · ".join(_COUNTS[name](getattr(story, _COUNT_FIELDS[name])) for name in which.split())
+    cost); the msgids are the same. Within a count the spaces do not break, so a narrow card wraps
+    between counts, never between a number and its word."""
+    return " · ".join(
+        _COUNTS[name](getattr(story, _COUNT_FIELDS[name])).replace(" ", "\N{NO-BREAK SPACE}") for name in which.split()
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -27,9 +27,9 @@ class TestSharedCards:
         assert mine.count("The 6 a.m. counter") == theirs.count("The 6 a.m. counter") == 1
 
     @pytest.mark.parametrize("change, expected", [
-        ("comment", "1 comment"),
-        ("reaction", "1 reaction"),
-        ("read", "1 read"),
+        ("comment", "1\N{NO-BREAK SPACE}comment"),
+        ("reaction", "1\N{NO-BREAK SPACE}reaction"),
+        ("read", "1\N{NO-BREAK SPACE}read"),
         ("title", "The 5 a.m. counter"),
         ("customer", "Ken&#x27;s Plumbing &amp; Heating"),
         ("author", "Grace Okafor-Mensah"),

@@ -50,9 +50,9 @@ def pages(as_user, staff, story, other_story):
 
 class TestPerRequestCountsInvalidateNothing:
     @pytest.mark.parametrize("change, feed_text, page_text", [
-        ("read", "2 reads", "Read by 2 people"),  # staff's own first visit was the first read
-        ("reaction", "1 reaction", '<span class="reaction__count" data-count>1</span>'),
-        ("comment", "1 comment", "Thanks for this"),
+        ("read", "2\N{NO-BREAK SPACE}reads", "Read by 2 people"),  # staff's own first visit was the first read
+        ("reaction", "1\N{NO-BREAK SPACE}reaction", '<span class="reaction__count" data-count>1</span>'),
+        ("comment", "1\N{NO-BREAK SPACE}comment", "Thanks for this"),
     ])
     def test_it_changes_no_cached_entry(self, pages, outsider, story, other_story, change, feed_text, page_text):
         pages()
