@@ -77,4 +77,6 @@ MESSAGES = [
     ngettext_lazy("%(num)d day", "%(num)d days", "n"),
     ngettext_lazy("%(num)d hour", "%(num)d hours", "n"),
     ngettext_lazy("%(num)d minute", "%(num)d minutes", "n"),
+    # What joins the parts of "4 days, 10 hours": Django's Persian catalog has "،" with no space after it.
+    gettext_noop(", "),
 ]
