@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin, UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,49 @@ admin.site.site_header = _("Lifeline administration")
 admin.site.site_title = _("Lifeline admin")
 
 
+# Django writes each model's four permissions into the database once, in English ("Can add story"); the
+# pickers of a person's and a group's permissions show them in the admin's language instead.
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission):
+    """"Stories | Can add story" in the active language: the app's and model's translated names and
+    the action. A permission that is not one of the four a model gets keeps its stored name."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return str(permission)
+    action, _sep, model_name = permission.codename.partition("_")
+    if action in PERMISSION_ACTIONS and model_name == model._meta.model_name:
+        name = PERMISSION_ACTIONS[action] % {"model": model._meta.verbose_name}
+    else:
+        name = permission.name
+    return f"{model._meta.app_config.verbose_name} | {name}"
+
+
+class TranslatedPermissions:
+    """Admin mixin: permission pickers list each permission by permission_label()."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if field is not None and db_field.remote_field.model._meta.label == "auth.Permission":
+            field.queryset = field.queryset.select_related("content_type")
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(TranslatedPermissions, BaseGroupAdmin):
+    pass
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "kind"]
@@ -24,7 +68,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(TranslatedPermissions, BaseUserAdmin):
     ordering = ["name"]
     list_display = ["name", "email", "team", "role", "language", "is_staff", "is_active"]
     list_filter = ["role", "team", "language", "is_staff", "is_active"]

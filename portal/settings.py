@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "template_partials",
-    "portal.apps.SignInProtectionConfig",  # django-axes, named for the admin
+    "portal.signin_protection.SignInProtectionConfig",  # django-axes, named for the admin
     "portal",
     "customers",
     "decisions",
