@@ -215,6 +215,16 @@ class TestQuarter:
         empty = as_user(leader).get(reverse("improvements:quarter", kwargs={"year": 2026, "number": 2})).content.decode()
         assert "No ideas or pilots this quarter." in empty
 
+    @pytest.mark.parametrize(("language", "word"), [("vi", "Tiết kiệm được"), ("ar", "التوفير"), ("en", "Saving")])
+    def test_a_pilots_saving_is_money_saved_not_a_save_in_progress(self, idea, staff, as_user, language, word):
+        pilot(idea, staff)
+        idea = Idea.objects.select_related("pilot").get()
+        services.pilot_record(by=staff, idea=idea, actual_cost=1200, saving=4800, effect="fewer", result="r")
+        staff.language = language
+        staff.save(update_fields=["language"])
+        page = as_user(staff).get(idea.get_absolute_url()).content.decode()
+        assert f"<dt>{word}</dt>" in page and "Đang lưu" not in page and "جارٍ الحفظ" not in page
+
     def test_the_current_quarter_redirects(self, staff, as_user):
         response = as_user(staff).get(reverse("improvements:quarter_current"))
         assert response["Location"] == reverse("improvements:quarter", kwargs={"year": 2026, "number": 4})

@@ -1,0 +1,34 @@
+"""At a phone's width, pages with long values (a video link, long Vietnamese labels) fit the screen."""
+
+import pytest
+from django.core.management import call_command
+
+from meetings.models import Meeting
+from improvements.models import Idea
+from portal.models import User
+from tests.browser.conftest import screenshot
+from tests.factories import TEST_PASSWORD
+
+
+@pytest.fixture
+def tom(transactional_db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    user = User.objects.get(email="tom@lifeline.example")
+    user.set_password(TEST_PASSWORD)
+    user.language = "vi"
+    user.save()
+    return user
+
+
+def test_a_meeting_with_a_video_link_and_an_idea_with_a_result_fit_a_phone(page, sign_in, tom):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(tom)
+    meeting = Meeting.objects.exclude(video_url="").order_by("pk").first()
+    idea = Idea.objects.filter(pilot__recorded_at__isnull=False).order_by("pk").first()
+    for name, url in [("meeting", meeting.get_absolute_url()), ("idea", idea.get_absolute_url())]:
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0, name
+        cards = page.locator("main .card").all()
+        assert cards and all(card.bounding_box()["x"] + card.bounding_box()["width"] <= 390 for card in cards), name
+        screenshot(page, f"phone-{name}-vi")
+    assert page.console_errors == []
