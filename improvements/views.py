@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from insights import charts
 from insights.periods import FIRST_YEAR, LAST_YEAR, Quarter, add_months, month_start, parse_month
 from portal.lib.access import permission_required
+from portal.lib.dates import short_month
 from portal.lib.uploads import read_capped
 from portal.permissions import can, require
 
@@ -37,7 +38,7 @@ def _this_month():
 def _pattern_chart(pattern, index, display, rtl):
     points = [
         (date_format(month, "YEAR_MONTH_FORMAT"), n, month == pattern.counts[-1][0],
-         (date_format(month, "b").capitalize(), str(month.year)))
+         (short_month(month), str(month.year)))
         for month, n in pattern.counts
     ]
     return charts.column_chart(

@@ -666,6 +666,7 @@ def timeline_entries(customer, user, *, before, since, until, kinds, limit):
 
     from django.urls import reverse
     from django.utils.formats import date_format
+    from django.utils.text import capfirst
 
     from customers.timeline import Entry
 
@@ -696,7 +697,7 @@ def timeline_entries(customer, user, *, before, since, until, kinds, limit):
     rows = list(rows.only("id", "month", *PULSE_FIELDS).order_by("-month", "-id")[:limit])
     labels = {name: PulseFigure._meta.get_field(name).verbose_name for name in PULSE_FIELDS}
     return [
-        Entry(at=at(p.month), source="pulse", pk=p.pk, title=date_format(p.month, "YEAR_MONTH_FORMAT"), dated="",
+        Entry(at=at(p.month), source="pulse", pk=p.pk, title=capfirst(date_format(p.month, "YEAR_MONTH_FORMAT")), dated="",
               url=reverse("insights:pulse"),
               detail=" · ".join(f"{labels[name]}: {getattr(p, name)}" for name in PULSE_FIELDS if getattr(p, name)))
         for p in rows

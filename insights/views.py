@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from portal.lib.csvexport import csv_response
+from portal.lib.dates import short_month
 from portal.lib.uploads import read_capped
 from survey import selectors as survey_selectors
 
@@ -203,7 +204,7 @@ def pulse(request):
         chart = column_chart(
             chart_id=f"pulse-{name}", title=labels[name], rtl=rtl,
             points=[(month_names[t["month"]], t[name] if t["recorded"] else None, i == len(totals) - 1,
-                     (date_format(t["month"], "M"), str(t["month"].year))) for i, t in enumerate(totals)],
+                     (short_month(t["month"]), str(t["month"].year))) for i, t in enumerate(totals)],
             desc=_("%(figure)s each month, %(first)s to %(last)s.")
             % {"figure": labels[name], "first": month_names[months[0]], "last": month_names[months[-1]]},
         )

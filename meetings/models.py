@@ -1,4 +1,3 @@
-import functools
 import secrets
 
 from django.conf import settings
@@ -6,23 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.dates import validate_date_range
+from portal.lib.text import shown_default
 from portal.permissions import can
 
 DEFAULT_BRIEFING = _("Your only job is to listen.")
-
-
-@functools.cache
-def _default_briefings():
-    """DEFAULT_BRIEFING in every language the portal speaks (a new meeting stores it in its host's)."""
-    found = set()
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            found.add(str(DEFAULT_BRIEFING))
-    return frozenset(found)
 
 
 class Meeting(models.Model):
@@ -127,9 +117,7 @@ class Meeting(models.Model):
     def briefing_shown(self):
         """The briefing as each reader reads it: the host's own words, or, where the host left the default
         as it was, the default in the reader's language."""
-        if self.briefing.strip() in _default_briefings():
-            return str(DEFAULT_BRIEFING)
-        return self.briefing
+        return shown_default(self.briefing, DEFAULT_BRIEFING)  # a new meeting stores it in its host's language
 
     def get_absolute_url(self):
         return reverse("meetings:detail", kwargs={"pk": self.pk})

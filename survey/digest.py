@@ -35,7 +35,7 @@ def pick_pulse(data, user, since, now):
         return None
     return {
         "items": [{
-            "title": survey.title or _("Do we know our customers?"),
+            "title": survey.title_shown,
             "url": answer_url(invitation) if invitation is not None else data["mine_url"],
             "customer": "",
             "when": None,

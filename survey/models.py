@@ -16,11 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from portal.lib.dates import validate_date_range
+from portal.lib.text import shown_default
 
 MIN_QUESTIONS, MAX_QUESTIONS = 3, 5
 MIN_ANSWERS = 5  # a team's results stay hidden below this many answers
 TEXT_LIMIT = 1000  # characters in a free-text answer
 SCALE = range(1, 6)
+
+
+DEFAULT_TITLE = _("Do we know our customers?")
 
 
 class Survey(models.Model):
@@ -55,6 +59,12 @@ class Survey(models.Model):
 
     def __str__(self):
         return f"{self.year}Q{self.quarter}"
+
+    @property
+    def title_shown(self):
+        """The title as each reader reads it: the admin's own, or, when it is blank or the default left as
+        it was (in the language of whoever saved it), the default in the reader's language."""
+        return shown_default(self.title, DEFAULT_TITLE) if self.title.strip() else str(DEFAULT_TITLE)
 
     @property
     def period(self):

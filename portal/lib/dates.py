@@ -13,7 +13,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format_modules
 from django.utils.translation import gettext_lazy as _
 
 EARLIEST = datetime.date(2000, 1, 1)
@@ -33,6 +33,17 @@ def shown(value, kind="day"):
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return date_format(value, WHEN_FORMATS[kind])
+
+
+def short_month(value):
+    """A month as a chart's axis writes it, in the fewest letters the language allows: the language's
+    CHART_MONTH_FORMAT (portal/formats; Vietnamese "Thg 6", as CLDR abbreviates, where Django's
+    abbreviation is the whole "Tháng 6") or else its abbreviated month name ("Jun")."""
+    for module in get_format_modules():
+        chart_format = getattr(module, "CHART_MONTH_FORMAT", None)
+        if chart_format:
+            return date_format(value, chart_format)
+    return date_format(value, "M")
 
 
 def out_of_range():

@@ -1,3 +1,7 @@
+import functools
+
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import pgettext
 
 
@@ -9,3 +13,24 @@ def list_separator():
 def join_list(items):
     """Plain-text items joined with the active language's list separator."""
     return list_separator().join(str(item) for item in items)
+
+
+
+@functools.cache
+def _in_every_language(english):
+    found = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            found.add(translation.gettext(english))
+    return frozenset(found)
+
+
+def shown_default(text, default):
+    """`text` as each reader reads it, where `default` (a lazy translation) is what a form filled in
+    for them: the default left as it was, in whichever language it was saved, gives the default in the
+    reader's language; anything a person wrote stays as written."""
+    with translation.override("en"):
+        english = str(default)
+    if text.strip() in _in_every_language(english):
+        return str(default)
+    return text

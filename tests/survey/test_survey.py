@@ -334,6 +334,23 @@ class TestAnsweringSignedIn:
         assert as_user(newcomer).post(reverse("survey:mine"), form_data(pulse)).status_code == 200
         assert Invitation.objects.get(survey=pulse, user=newcomer).answered_on == NOW.date()
 
+    @pytest.mark.parametrize(("title", "own_words"), [
+        ("Do we know our customers?", False),  # the default, as a form saved it in English
+        ("", False),
+        ("Winter pulse", True),
+    ])
+    def test_the_title_is_read_in_the_readers_language_unless_the_admin_wrote_one(self, as_user, pulse, staff, title, own_words):
+        from django.utils import translation
+
+        with translation.override("vi"):
+            default = translation.gettext("Do we know our customers?")
+        assert default != "Do we know our customers?"
+        Survey.objects.filter(pk=pulse.pk).update(title=title)
+        staff.language = "vi"
+        staff.save(update_fields=["language"])
+        page = as_user(staff).get(reverse("survey:mine")).content.decode()
+        assert f"<h1><bdi>{title if own_words else default}</bdi></h1>" in page
+
     def test_nothing_open_says_so(self, as_user, staff):
         response = as_user(staff).get(reverse("survey:mine"))
         assert response.status_code == 200 and "No pulse is open right now." in response.content.decode()
