@@ -97,6 +97,7 @@ def test_no_message_carries_markup(fresh_msgids):
 # reset email could think they are two secrets. Django's own Persian catalogs say گذرواژه.
 ONE_WORD = {
     "fa": [("password", "گذرواژه", "رمز عبور"), ("seat", "جایگاه", "صندلی")],
+    "vi": [("strongly disagree", "rất không đồng ý", "hoàn toàn không đồng ý")],
 }
 
 
