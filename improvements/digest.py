@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,7 +29,7 @@ def prepare(users, since_by_user, now):
         events = events.filter(at__gt=earliest)
     rows = events.values(
         "id", "idea_id", "kind", "at", "actor_id", "detail", user_id=F("idea__members__user_id"),
-        team_id=F("idea__members__team_id"), title=F("idea__title"),
+        team_id=F("idea__members__team_id"), title=F("idea__title"), actor_name=F("actor__name"),
     ).order_by("at", "id")
     return {
         "month": month,
@@ -60,6 +59,12 @@ def pick_rising(data, user, since, now):
     return {"items": items, "more": max(len(rising) - LIMIT, 0)}
 
 
+def _event_sentence(row):
+    did = str(IdeaEvent.Kind(row["kind"]).label)
+    sentence = f"{row['actor_name']} {did}" if row["actor_name"] else did
+    return f"{sentence}: {row['detail']}" if row["detail"] else sentence
+
+
 def pick_ideas_changed(data, user, since, now):
     """State changes (pilot started, result recorded, adopted, dropped) of ideas `user` or their team
     joined, since their last digest, made by someone else."""
@@ -73,7 +78,8 @@ def pick_ideas_changed(data, user, since, now):
             "title": row["title"],
             "url": settings.SITE_URL + reverse("improvements:idea", kwargs={"pk": row["idea_id"]}),
             "customer": "", "when": row["at"],
-            "detail": "%s · %s" % (IdeaEvent.Kind(row["kind"]).label, date_format(timezone.localtime(row["at"]), "SHORT_DATE_FORMAT")),
+            # Who did what, as the idea's history says it ("Grace Okafor adopted it: …"); the date is `when`.
+            "detail": _event_sentence(row),
             "tag": _("An idea you joined"),
         })
     if not items:

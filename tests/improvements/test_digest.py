@@ -58,7 +58,7 @@ class TestIdeasChanged:
         data = prepare(users, {u.pk: since for u in users}, timezone.now() + datetime.timedelta(minutes=1))
         section = pick_ideas_changed(data, member, since, NOW)
         assert [item["title"] for item in section["items"]] == ["Confirm delivery slots"]
-        assert section["items"][0]["detail"].startswith("started a pilot")
+        assert section["items"][0]["detail"] == f"{staff.name} started a pilot: m"  # who did what; the date is its own
         assert pick_ideas_changed(data, team_member, since, NOW)["items"][0]["title"] == "Confirm delivery slots"
         assert pick_ideas_changed(data, stranger, since, NOW) is None
         assert pick_ideas_changed(data, staff, since, NOW) is None  # they did it themselves

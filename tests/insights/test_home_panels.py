@@ -271,8 +271,10 @@ class TestFollowedListPerRequest:
     def test_following_and_unfollowing(self, staff, leader):
         customer = CustomerFactory(name="Ken's Plumbing Supply")
         assert "You do not follow any customers yet." in followed_html(staff)
+        assert followed_html(staff).count("Find customers to follow") == 1  # in the empty card's sentence only
         follow_toggle(by=staff, customer=customer)
         assert "Ken&#x27;s Plumbing Supply" in followed_html(staff)
+        assert followed_html(staff).count("Find customers to follow") == 1  # beside the heading
         assert "You do not follow any customers yet." in followed_html(leader)  # someone else's follow
         follow_toggle(by=staff, customer=customer)
         assert "Ken&#x27;s Plumbing Supply" not in followed_html(staff)
