@@ -5,6 +5,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -145,14 +146,18 @@ def _detail_context(request, meeting):
 @require_http_methods(["GET"])
 def meeting_detail(request, pk):
     meeting = get_meeting_for(request.user, pk)
-    context = _detail_context(request, meeting)
-    context["may_read_brief"] = can(request.user, "meeting.brief", meeting)
+    context = {**_detail_context(request, meeting), **_brief_context(request, meeting)}
     if context["may_read_brief"]:
-        brief = context["brief"] = _brief(request.user, meeting)
-        context["attending"] = brief["contacts"] if brief["attending"] else []  # the brief's query has them
+        context["attending"] = context["brief"]["contacts"] if context["brief"]["attending"] else []  # the brief's query has them
     else:
         context["attending"] = selectors.attending_contacts(meeting)
     return render(request, "meetings/detail.html", context)
+
+
+def _brief_context(request, meeting):
+    """Whether the viewer may read the listener brief (a seat gives it) and, if so, the brief."""
+    may_read = can(request.user, "meeting.brief", meeting)
+    return {"may_read_brief": may_read, "brief": _brief(request.user, meeting) if may_read else None}
 
 
 @require_http_methods(["GET"])
@@ -167,7 +172,13 @@ def _after_seat_change(request, meeting, *, message=None, error=None, fragment="
     if request.htmx:
         meeting = get_meeting_for(request.user, meeting.pk)
         context = {**_detail_context(request, meeting), "panel_message": message, "panel_error": error}
-        return render(request, f"meetings/detail.html#{fragment}", context)
+        response = render(request, f"meetings/detail.html#{fragment}", context)
+        if fragment == "seat-panel" and not error:
+            # A seat gained or given up opens or closes the listener brief further down the page: it
+            # comes along out of band, so the page never says "once you have a seat" to someone who has one.
+            brief = {**context, **_brief_context(request, meeting), "oob": True}
+            response.content += render_to_string("meetings/detail.html#listener-brief", brief, request=request).encode()
+        return response
     if error:
         messages.error(request, error)
     elif message:

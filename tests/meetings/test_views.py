@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from meetings import selectors, services
 from meetings.models import DEFAULT_BRIEFING, CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
@@ -166,6 +167,18 @@ class TestSignUp:
         assert body.lstrip().startswith('<section class="card seat-panel" id="seat-panel"')
         assert "You have a seat." in body
         assert "<html" not in body
+
+    def test_a_seat_opens_the_brief_on_the_page_and_giving_it_up_closes_it(self, as_user, staff, meeting):
+        client = as_user(staff)
+        assert "Once you have a seat, a brief appears here" in client.get(meeting.get_absolute_url()).content.decode()
+        body = client.post(self.url(meeting), **HTMX).content.decode()
+        brief = body[body.index('id="listener-brief"'):]
+        assert 'hx-swap-oob="true"' in brief and "Once you have a seat" not in brief
+        assert f"About <bdi>{escape(meeting.customer.name)}</bdi>" in brief  # the brief itself, out of band
+        body = client.post(reverse("meetings:cancel_seat", args=[meeting.pk]), **HTMX).content.decode()
+        assert "You are no longer signed up" in body
+        assert 'id="listener-brief" aria-labelledby="brief-heading" hx-swap-oob="true"' in body
+        assert "Once you have a seat, a brief appears here" in body
 
     def test_a_full_meeting_shows_my_waitlist_position(self, as_user, staff, meeting, make_users):
         for user in make_users(3):
