@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext, gettext_lazy as _
 
 from customers.forms import ImportForm
+from customers.models import Customer
 from customers.widgets import CustomerMultiPicker
 from decisions.forms import DateInput, PersonChoiceField, customer_choices, people
 from portal.lib import dates
@@ -12,6 +13,7 @@ from portal.lib.pickers import PersonPicker, PickerMultipleChoiceField
 from portal.models import Team
 
 from .models import Idea, Pilot
+from .selectors import customer_label_for
 
 
 class ComplaintImportForm(ImportForm):
@@ -47,12 +49,35 @@ class IdeaForm(forms.ModelForm):
         fields = ["title", "category", "problem", "proposal", "customers", "estimated_cost", "estimated_benefit"]
         widgets = {"problem": forms.Textarea(attrs={"rows": 4}), "proposal": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, reader, **kwargs):
+        """`reader` fills the form. Affected customers who asked not to be named, and whom the matrix
+        does not let the reader see named, are neither shown in the picker (it would tie them to the
+        complaints) nor lost: an edit keeps them as they are."""
         super().__init__(*args, **kwargs)
         for name in ("estimated_cost", "estimated_benefit"):
             self.fields[name].validators.append(MinValueValidator(0))
             self.fields[name].widget.attrs["min"] = 0
         name_currency(self, ("estimated_cost", "estimated_benefit"))
+        self.reader = reader
+        self.kept_unnamed = []
+        if self.instance.pk:
+            shown, self.kept_unnamed = split_nameable(self.instance.customers.all(), reader)
+            self.initial["customers"] = [customer.pk for customer in shown]
+        elif self.initial.get("customers"):
+            shown, _hidden = split_nameable(Customer.objects.filter(pk__in=self.initial["customers"]), reader)
+            self.initial["customers"] = [customer.pk for customer in shown]
+
+    def clean_customers(self):
+        chosen = list(self.cleaned_data["customers"])
+        return chosen + [customer for customer in self.kept_unnamed if customer not in chosen]
+
+
+def split_nameable(customers, reader):
+    """(those `reader` may see named, those shown to them only by an anonymised description)."""
+    shown, hidden = [], []
+    for customer in customers:
+        (shown if customer_label_for(customer, reader).named else hidden).append(customer)
+    return shown, hidden
 
 
 class PilotForm(forms.ModelForm):

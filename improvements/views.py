@@ -101,7 +101,7 @@ def idea_list(request):
 @permission_required("improvement.create")
 def idea_new(request):
     if request.method == "POST":
-        form = IdeaForm(request.POST)
+        form = IdeaForm(request.POST, reader=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -122,7 +122,7 @@ def idea_new(request):
         if category:
             initial["customers"] = selectors.pattern_customers(category, month)
             initial["problem"] = _("Complaints about “%(category)s” are rising.") % {"category": category}
-        form = IdeaForm(initial=initial)
+        form = IdeaForm(initial=initial, reader=request.user)
     return render(request, "improvements/idea_form.html", {"form": form, "idea": None})
 
 
@@ -153,7 +153,7 @@ def idea_detail(request, pk):
 def idea_edit(request, pk):
     idea = selectors.get_idea_for(request.user, pk)
     require(request.user, "improvement.manage", idea)
-    form = IdeaForm(request.POST or None, instance=Idea.objects.get(pk=idea.pk))
+    form = IdeaForm(request.POST or None, instance=Idea.objects.get(pk=idea.pk), reader=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.idea_edit(by=request.user, idea=idea, data=form.cleaned_data)

@@ -36,6 +36,37 @@ class TestOpen:
         assert IdeaMember.objects.filter(idea=idea, user=outsider).exists()
         assert list(idea.events.values_list("kind", flat=True)) == ["opened"]
 
+    def test_the_form_from_a_pattern_names_only_customers_the_reader_may_see_named(self, rising, outsider, host,
+                                                                                   as_user, ken, riverbend):
+        # Riverbend asked not to be named: the patterns page shows it to staff by description only, so the
+        # idea form must not tie its name to these complaints either.
+        asked = {"category": "Late delivery", "month": "2026-12"}
+        form = as_user(outsider).get(reverse("improvements:idea_new"), asked).content.decode()
+        assert f'value="{ken.pk}"' in form
+        assert "Riverbend" not in form and f'value="{riverbend.pk}"' not in form
+        form = as_user(host).get(reverse("improvements:idea_new"), asked).content.decode()
+        assert "Riverbend Farms" in form and f'value="{riverbend.pk}"' in form
+
+    def test_an_edit_keeps_customers_the_editor_may_not_see_named_without_showing_them(self, staff, admin_user,
+                                                                                        as_user, ken, riverbend):
+        idea = services.idea_open(by=staff, title="Confirm slots", category="Late delivery", problem="Late.",
+                                  proposal="Text them.", customers=[ken, riverbend])
+        edit = reverse("improvements:idea_edit", args=[idea.pk])
+        client = as_user(staff)
+        form = client.get(edit).content.decode()
+        assert "Ken&#x27;s Plumbing Supply" in form or "Ken's Plumbing Supply" in form
+        assert "Riverbend" not in form and f'value="{riverbend.pk}"' not in form
+        data = {"title": "Confirm slots by text", "category": "Late delivery", "problem": "Late.", "proposal": "Text them."}
+        assert client.post(edit, {**data, "customers": [ken.pk]}).status_code == 302
+        idea.refresh_from_db()
+        assert idea.title == "Confirm slots by text" and set(idea.customers.all()) == {ken, riverbend}
+        assert client.post(edit, data).status_code == 302  # Ken taken off; Riverbend stays
+        assert list(idea.customers.all()) == [riverbend]
+        # An admin sees it named, and may take it off.
+        assert "Riverbend Farms" in as_user(admin_user).get(edit).content.decode()
+        assert as_user(admin_user).post(edit, {**data, "customers": [ken.pk]}).status_code == 302
+        assert list(idea.customers.all()) == [ken]
+
     @pytest.mark.parametrize(("language", "shown"), [("en", "12,500.00"), ("he", "12,500.00"), ("ar", "12.500,00"),
                                                      ("fa", "12,500.00"), ("vi", "12.500,00")])
     def test_amounts_are_grouped_by_thousands_in_every_language(self, staff, as_user, language, shown):
