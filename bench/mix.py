@@ -21,9 +21,10 @@ Each repeat, in this order, on the same server:
    mix at once for `--cold` seconds: "right after the cache is emptied";
 2. the mix, untimed, for `--warmup` seconds;
 3. in turn, in `--slices` (3) slices each: the floor (/bench/floor/, every client asking for it,
-   `--floor` seconds in all), the peers (/bench/peer/stories/ and /bench/peer/stories/<pk>/: a plain
-   ListView and DetailView of the feed's and the story page's content, portal/floor.py; as long, half and
-   half) and the mix, warm (`--duration` seconds in all).
+   `--floor` seconds in all), each peer alone (/bench/peer/stories/, then /bench/peer/stories/<pk>/: a
+   plain ListView and DetailView of the feed's and the story page's content, portal/floor.py; as long as
+   the floor, half each) and the mix, warm (`--duration` seconds in all). A peer's throughput alone is
+   what a mix of nothing but that plain view would reach: the ceiling for pages of its weight.
 Every ratio compares with the floor of the same repeat, interleaved with it, with the same clients.
 The report gives the median of the repeats; the raw figures of every repeat are in the .json.
 
@@ -467,14 +468,21 @@ def floor_draw(rng, person):
     return Request("floor", "GET", "/bench/floor/")
 
 
-def peer_draw(data):
+def peer_list_draw(rng, person):
+    return Request("peer: ListView (feed)", "GET", f"/bench/peer/stories/?page={rng.randint(1, 3)}")
+
+
+def peer_detail_draw(data):
     def draw(rng, person):
-        if rng.random() < 0.5:
-            return Request("peer: ListView (feed)", "GET", f"/bench/peer/stories/?page={rng.randint(1, 3)}")
         pk, _ = pick_story(rng, data)
         return Request("peer: DetailView (story)", "GET", f"/bench/peer/stories/{pk}/")
 
     return draw
+
+
+# Each peer runs alone, in slices of its own, so that its throughput is its own and not the other's: a mix
+# of nothing but plain DetailViews is the ceiling a page of that weight can reach against the floor.
+PEERS = (("peer_list", "peer: ListView (feed)"), ("peer_detail", "peer: DetailView (story)"))
 
 
 def run(args):
@@ -497,22 +505,23 @@ def run(args):
             cold = summarise(cold_rows, cold_seconds, n)
             print(f"  warm-up {args.warmup}s", flush=True)
             run_phase(clients, mix_draw(data), args.warmup, seed * 10 + 2)
-            # The floor, the peers and the warm mix in turn, in `--slices` short slices each, so that
-            # all three sample the same moments of a machine whose load moves by the second.
-            print(f"  floor, peers, warm mix: {args.slices} × ({args.floor / args.slices:.0f} s, "
-                  f"{args.floor / args.slices:.0f} s, {args.duration / args.slices:.0f} s)", flush=True)
-            phases = {"floor": ([], 0.0), "peers": ([], 0.0), "warm": ([], 0.0)}
+            # The floor, each peer and the warm mix in turn, in `--slices` short slices each, so that
+            # all of them sample the same moments of a machine whose load moves by the second.
+            print(f"  floor, ListView alone, DetailView alone, warm mix: {args.slices} × ({args.floor / args.slices:.0f} s, "
+                  f"{args.floor / args.slices / 2:.0f} s, {args.floor / args.slices / 2:.0f} s, "
+                  f"{args.duration / args.slices:.0f} s)", flush=True)
+            schedule = (("floor", floor_draw, args.floor), ("peer_list", peer_list_draw, args.floor / 2),
+                        ("peer_detail", peer_detail_draw(data), args.floor / 2), ("warm", mix_draw(data), args.duration))
+            phases = {phase: ([], 0.0) for phase, _, _ in schedule}
             for part in range(args.slices):
-                for offset, (phase, draw, seconds) in enumerate((
-                    ("floor", floor_draw, args.floor), ("peers", peer_draw(data), args.floor),
-                    ("warm", mix_draw(data), args.duration),
-                )):
+                for offset, (phase, draw, seconds) in enumerate(schedule):
                     rows, spent = run_phase(clients, draw, seconds / args.slices, seed * 100 + part * 10 + offset)
                     phases[phase] = (phases[phase][0] + rows, phases[phase][1] + spent)
-            floor, peers, warm = (summarise(*phases[phase], n) for phase in ("floor", "peers", "warm"))
+            summaries = {phase: summarise(*phases[phase], n) for phase in phases}
             warm_rows = phases["warm"][0]
             misses = on_a_miss(cold_rows + warm_rows)
-            repeats.append({"floor": floor, "peers": peers, "warm": warm, "cold": cold, "misses": misses})
+            repeats.append({**summaries, "cold": cold, "misses": misses})
+            floor, warm = summaries["floor"], summaries["warm"]
             print(f"  floor {floor['overall']['rps']:.1f} rps, warm mix {warm['overall']['rps']:.1f} rps "
                   f"(×{warm['overall']['rps'] / floor['overall']['rps']:.2f}), cold {cold['overall']['rps']:.1f} rps, "
                   f"errors {warm['overall']['errors']} / {cold['overall']['errors']}", flush=True)
@@ -590,10 +599,10 @@ def mix_table(result, phase):
 
 def peer_table(result):
     lines = [*HEADER, row("floor (/bench/floor/)", ratios(result, "floor", None), rps=True)]
-    for label in ("peer: ListView (feed)", "peer: DetailView (story)"):
-        p = ratios(result, "peers", label)
+    for phase, label in PEERS:
+        p = ratios(result, phase, label)
         if p:
-            lines.append(row(label, p))
+            lines.append(row(f"{label}, alone", p, rps=True))
     return "\n".join(lines)
 
 
@@ -604,7 +613,7 @@ def versus_peers(result):
     out = []
     for page, peer in (("feed", "peer: ListView (feed)"), ("feed, filtered", "peer: ListView (feed)"),
                        ("search", "peer: ListView (feed)"), ("story", "peer: DetailView (story)")):
-        plain = ratios(result, "peers", peer)
+        plain = ratios(result, dict((label, phase) for phase, label in PEERS)[peer], peer)
         if not plain or not plain["worker_p50"] or not plain["cpu_mean"]:
             continue
         missed = [r["misses"][page] for r in result["repeats"] if page in r.get("misses", {})]
@@ -633,7 +642,7 @@ def report(result, info, args, one_url):
         f"{args.clients} closed-loop clients in one Python process on the same machine, keep-alive where gunicorn "
         f"allows it, asking for gzip/br. {args.repeats} repeats; each: gunicorn restarted and its Redis database "
         f"emptied, the cold mix {args.cold} s, {args.warmup} s untimed, then {args.slices} times in turn the floor "
-        f"{args.floor / args.slices:.0f} s, the peers {args.floor / args.slices:.0f} s and the warm mix "
+        f"{args.floor / args.slices:.0f} s, each plain peer alone {args.floor / args.slices / 2:.0f} s and the warm mix "
         f"{args.duration / args.slices:.0f} s. Every figure is the median of the repeats (counts are "
         f"totals); ratios are to the floor of the same repeat."
     )
