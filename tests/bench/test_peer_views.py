@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from customers.models import Follow
+
 from stories.models import Comment
 from tests.factories import StoryFactory
 
@@ -64,3 +66,18 @@ def test_bench_views_only_read(production, client, staff, path):
 
     assert client.get(path.format(pk=story.pk)).status_code == 200
     assert client.post(path.format(pk=story.pk)).status_code == 405
+
+
+def test_the_peer_feed_does_not_tie_an_anonymised_story_to_a_customer_the_reader_follows(client, staff):
+    # As on the feed: the "followed" mark would tell who the anonymised customer is.
+    named = StoryFactory(title="Named")
+    anonymised = StoryFactory(customer=named.customer, title="Unnamed", naming="anonymised",
+                              anonymised_as="a plumbing wholesaler")
+    Follow.objects.create(user=staff, customer=named.customer)
+    client.force_login(staff)
+
+    html = client.get(reverse("bench_peer_feed")).content.decode()
+
+    cards = {card.split("</li>")[0] for card in html.split('<li class="card story-card')[1:]}
+    assert [card.startswith(" story-card--followed") for card in cards if "Named" in card] == [True]
+    assert [card.startswith(" story-card--followed") for card in cards if anonymised.title in card] == [False]
