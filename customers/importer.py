@@ -29,8 +29,11 @@ SAVED_FIELDS = [
     "name", "industry", "region", "account_owner", "who_they_are", "what_they_do", "daily_challenges",
     "how_we_help", "customer_since", "status", "employees",
 ]
-# "do not name us": saved only when the file has the column, so an export without it never clears a
-# customer's wish not to be named. An empty cell means no.
+# The column each saved field comes from, where the names differ. An update writes only the fields whose
+# column the file has, so an export of names alone never blanks the rest of what is known about a
+# customer; "do not name us" in particular is never cleared by a file without the column.
+SOURCE_COLUMNS = {"account_owner": "account_owner_email"}
+# do_not_name: an empty cell means no.
 YES, NO = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}
 MAX_EMPLOYEES = 10_000_000
 PROGRESS_EVERY = 1000  # rows between two progress reports
@@ -92,7 +95,7 @@ def _parse_row(line, row, owners, statuses, columns=()):
             _("unknown status “%(value)s”; use one of: %(choices)s.")
             % {"value": status, "choices": ", ".join(statuses)}
         )
-    values["status"] = status or Customer.Status.ACTIVE
+    values["status"] = status  # empty: active for a new customer; an existing one keeps its status
     return values, [RowError(line, message) for message in errors]
 
 
@@ -130,7 +133,8 @@ def import_customers(raw: bytes, *, progress=_no_progress, saving=_no_progress) 
     if result.errors:
         return result
     saving(len(rows), 0)
-    _save(rows, result, [*SAVED_FIELDS, "do_not_name"] if "do_not_name" in headers else SAVED_FIELDS)
+    _save(rows, result, [name for name in [*SAVED_FIELDS, "do_not_name"]
+                         if SOURCE_COLUMNS.get(name, name) in headers])
     return result
 
 
@@ -147,16 +151,18 @@ def _save(rows, result, saved_fields):
         for values in rows:
             customer = existing.get(values["external_id"])
             if customer is None:
+                values["status"] = values["status"] or Customer.Status.ACTIVE
                 customer = Customer(slug=unique_slug(values["name"], taken=taken), **values)
                 customer.how_we_help_html = render_markdown(customer.how_we_help)
                 new.append(customer)
                 continue
             result.updated += 1
+            values["status"] = values["status"] or customer.status
             if not _differs(customer, values, saved_fields):
                 continue
             if customer.name != values["name"]:
                 renamed.append(customer)
-            if customer.how_we_help != values["how_we_help"]:
+            if "how_we_help" in saved_fields and customer.how_we_help != values["how_we_help"]:
                 customer.how_we_help_html = render_markdown(values["how_we_help"])
             for name in saved_fields:
                 setattr(customer, name, values[name])
@@ -171,7 +177,7 @@ def _save(rows, result, saved_fields):
             customers_renamed.send(sender=Customer, customer_ids=[customer.pk for customer in renamed])
 
 
-def _differs(customer, values, saved_fields=SAVED_FIELDS):
+def _differs(customer, values, saved_fields):
     for name in saved_fields:
         current = customer.account_owner_id if name == "account_owner" else getattr(customer, name)
         wanted = values[name].pk if name == "account_owner" and values[name] else values[name]

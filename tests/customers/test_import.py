@@ -42,6 +42,27 @@ class TestImportCommand:
         call_command("import_customers", str(path), stdout=io.StringIO())
         assert Customer.objects.count() == 1
 
+    def test_a_file_with_fewer_columns_changes_only_those(self, tmp_path, host):
+        # A CRM export of ids and names alone must not blank what is known about a customer.
+        CustomerFactory(external_id="CRM-1", name="Ken's", industry="Wholesale", region="North America",
+                        account_owner=host, what_they_do="Pipes and valves", how_we_help="We **deliver**.",
+                        status="at_risk", employees=40)
+        call_command("import_customers", str(write(tmp_path, "external_id,name\nCRM-1,Ken's Plumbing Supply\n")),
+                     stdout=io.StringIO())
+        ken = Customer.objects.get(external_id="CRM-1")
+        assert ken.name == "Ken's Plumbing Supply"
+        assert (ken.industry, ken.region, ken.account_owner, ken.what_they_do, ken.status, ken.employees) == (
+            "Wholesale", "North America", host, "Pipes and valves", "at_risk", 40)
+        assert "<strong>deliver</strong>" in ken.how_we_help_html
+        # A column the file has is written, an empty cell included; an empty status keeps the status.
+        call_command("import_customers", str(write(tmp_path, "external_id,name,region,status\nCRM-1,Ken's,,\n")),
+                     stdout=io.StringIO())
+        ken.refresh_from_db()
+        assert (ken.region, ken.status, ken.industry) == ("", "at_risk", "Wholesale")
+        call_command("import_customers", str(write(tmp_path, "external_id,name,status\nCRM-2,Ada,\n")),
+                     stdout=io.StringIO())
+        assert Customer.objects.get(external_id="CRM-2").status == "active"
+
     def test_bad_rows_import_nothing_and_are_all_reported(self, tmp_path, host):
         path = write(tmp_path, HEADER
                      + "CRM-1,Good Customer,Wholesale,,,,,\n"
