@@ -50,7 +50,8 @@ def decode_upload(raw: bytes, report: ImportReport):
 
 def dict_reader(text: str) -> csv.DictReader:
     """A DictReader over `text` whose column names have their surrounding spaces removed."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # strict: a stray or unclosed quote is an error, never a cell that swallows the rest of the file.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     reader.fieldnames = [name.strip() for name in (reader.fieldnames or [])]
     return reader
 
@@ -86,7 +87,7 @@ def data_rows(reader: csv.DictReader, report: ImportReport):
     """(line, row) for each row that holds something. A row with more cells than columns, broken CSV,
     and a file of more than LIFELINE_IMPORT_MAX_ROWS rows (where it stops) are errors in `report`.
     Blank rows (spreadsheets export trailing ",,,") are skipped and not counted."""
-    count = 0
+    count, line = 0, reader.line_num
     try:
         for row in reader:
             line = reader.line_num
@@ -103,7 +104,12 @@ def data_rows(reader: csv.DictReader, report: ImportReport):
             count += 1
             yield line, row
     except csv.Error as exc:
-        report.errors.append(RowError(reader.line_num, _("the file is not valid CSV (%(error)s).") % {"error": exc}))
+        # DictReader.line_num stays at the last good record; its reader's has reached the failing line.
+        if "end of data" in str(exc):  # the broken record starts after the last one read
+            line, message = line + 1, _("a quote (\") opened on this line is never closed.")
+        else:
+            line, message = reader.reader.line_num, _("the file is not valid CSV (%(error)s).") % {"error": exc}
+        report.errors.append(RowError(line, message))
 
 
 def parse_date(value: str, column: str):

@@ -82,6 +82,14 @@ class TestImportCommand:
         assert "line 7: unknown status “sleeping”" in report
         assert Customer.objects.count() == 0
 
+    def test_an_unclosed_quote_imports_nothing_and_says_where_it_opens(self, tmp_path, db):
+        path = write(tmp_path, 'external_id,name,what_they_do\nCRM-1,Ken,"Pipes\nCRM-2,Ada,Bread\nCRM-3,Bo,Boats\n')
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="1 problem"):
+            call_command("import_customers", str(path), stdout=io.StringIO(), stderr=err)
+        assert "line 2: a quote (\") opened on this line is never closed." in err.getvalue()
+        assert not Customer.objects.exists()
+
     def test_a_customer_since_outside_2000_to_2100_is_a_problem(self, tmp_path, db):
         path = write(tmp_path, HEADER + "CRM-1,Ken's,,,,0001-01-01,,\nCRM-2,Ada,,,,2101-01-01,,\nCRM-3,Bo,,,,2000-01-01,,\n")
         err = io.StringIO()

@@ -53,6 +53,7 @@ class TestImporter:
         ("2026-12-01,CRM-1,Late,Crew idle,99999999999", "is not an amount"),
         ("2026-12-01,CRM-1,Late,Crew idle,1.234", "is not an amount"),
         ("2026-12-01,CRM-1,Late,Crew idle,5,extra", "more cells than there are columns"),
+        ('2026-12-01,CRM-1,Late,"Crew" idle,', "the file is not valid CSV"),
     ])
     def test_a_bad_row_imports_nothing(self, ken, row, message):
         result = import_complaints((HEADER + "2026-12-01,CRM-1,Late,Fine row,\n" + row + "\n").encode())
@@ -60,6 +61,19 @@ class TestImporter:
         assert [error.line for error in result.errors] == [3]
         assert message in result.errors[0].message
         assert not Complaint.objects.exists()
+
+    def test_an_unclosed_quote_is_reported_where_it_opens_not_read_as_one_long_text(self, ken):
+        result = import_complaints((HEADER + "2026-12-01,CRM-1,Late,Fine row,\n"
+                                    '2026-12-02,CRM-1,Late,"Crew idle,\n'
+                                    + "".join(f"2026-12-03,CRM-1,Late,Row {n},\n" for n in range(50))).encode())
+        assert [(error.line, error.message) for error in result.errors] == [(3, "a quote (\") opened on this line is never closed.")]
+        assert not Complaint.objects.exists()
+
+    def test_a_quoted_text_over_several_lines_is_one_cell(self, ken):
+        result = import_complaints((HEADER + '2026-12-01,CRM-1,Late,"Crew idle,\nthen sent home",\n'
+                                    "2026-12-02,CRM-1,Late,Second,\n").encode())
+        assert result.ok and result.created == 2
+        assert Complaint.objects.get(date="2026-12-01").text == "Crew idle,\nthen sent home"
 
     def test_every_bad_row_is_reported(self, ken):
         result = import_complaints((HEADER + "x,CRM-9,,,\n2026-12-01,CRM-1,Late,ok,\n,,,,-1\n").encode())
