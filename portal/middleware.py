@@ -104,6 +104,35 @@ class RequestIdLogFilter(logging.Filter):
         return True
 
 
+class HtmxMessagesMiddleware:
+    """A message added while answering an htmx request ("Note added to the timeline.") would otherwise wait
+    for the next full page, where it no longer fits. When an htmx response swaps in part of a page and
+    messages are pending, they go with it out of band, into the page's message region (base.html,
+    includes/messages.html), shown over the page's foot so they are seen wherever the person is.
+    A response that sends the browser elsewhere keeps them for the page it lands on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            getattr(request, "htmx", False)
+            and response.status_code == 200
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and not any(header in response for header in ("HX-Redirect", "HX-Location", "HX-Refresh"))
+        ):
+            from django.contrib.messages import get_messages
+            from django.template.loader import render_to_string
+
+            pending = get_messages(request)
+            if len(pending):
+                notice = render_to_string("includes/messages_oob.html", {"messages": pending}, request)
+                response.content += notice.encode(response.charset)
+        return response
+
+
 class ProductNotFoundMiddleware:
     """With DEBUG on, Django answers an unknown address with its technical 404 page (URL patterns and
     all); show the product's own page instead, as with DEBUG off (handler404), so a demo looks like the

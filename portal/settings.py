@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.HtmxMessagesMiddleware",  # inside MessageMiddleware: what it shows is not kept
     "axes.middleware.AxesMiddleware",
     "portal.middleware.ProductNotFoundMiddleware",
 ]

@@ -27,6 +27,12 @@
   });
 })();
 
+// A message sent with an htmx answer closes with its button.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-dismiss]");
+  if (button) button.closest(".message").remove();
+});
+
 // Customer picker: choosing a search result selects it in the plain <select> beside it.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-pick-value]");

@@ -70,6 +70,24 @@ class TestNoteAdd:
         body = response.content.decode()
         assert body.lstrip().startswith('<div id="timeline"') and "Loved the quick fix." in body
 
+    def test_htmx_says_it_was_added_at_once_not_on_the_next_page(self, as_user, owner, customer):
+        client = as_user(owner)
+        response = client.post(add_url(customer), {"note-kind": "praise", "note-text": "Loved the quick fix.",
+                                                   "note-visibility": "everyone"}, headers={"HX-Request": "true"})
+        body = response.content.decode()
+        # out of band, into the page's message region
+        notice = body[body.index('<div id="messages" hx-swap-oob="innerHTML">'):]
+        assert "Note added to the timeline." in notice and "data-dismiss" in notice
+        assert "Note added to the timeline." not in client.get(customer.get_absolute_url()).content.decode()
+
+    def test_without_htmx_the_message_waits_for_the_page_it_lands_on(self, as_user, owner, customer):
+        client = as_user(owner)
+        response = client.post(add_url(customer), {"note-kind": "praise", "note-text": "Loved the quick fix.",
+                                                   "note-visibility": "everyone"}, follow=True)
+        body = response.content.decode()
+        assert 'hx-swap-oob' not in body
+        assert '<div id="messages" role="status">' in body and "Note added to the timeline." in body
+
 
 @pytest.mark.django_db(transaction=True)
 class TestRouting:
