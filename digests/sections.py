@@ -10,7 +10,8 @@ Each feature app writes one module, `<app>/digest.py`, with two kinds of functio
         time zone active, so translated text and dates come out in their own.
 
 An item is a dict: {"title", "url" (absolute), "customer", "when" (aware datetime or None),
-"detail" (short text), "tag" (short text, e.g. "Customer you follow")}.
+"detail" (short text), "tag" (short text, e.g. "Customer you follow")}, and optionally "quote": what a
+person wrote, shown after the detail and isolated from the text around it (its own direction).
 
 digests sits above the feature apps, so it may import them; it does so lazily, and leaves out
 the sections of an app that is not installed.

@@ -75,7 +75,7 @@ def pick_routed_notes(data, user, since, now):
     kinds = dict(Note.Kind.choices)
     items = [
         {"title": str(kinds.get(n.kind, n.kind)), "url": n.url, "customer": _customer(n), "when": n.at,
-         "detail": "" if n.do_not_name else n.text[:160], "tag": _("Waiting on you")}
+         "detail": "", "quote": "" if n.do_not_name else n.text[:160], "tag": _("Waiting on you")}
         for n in notes[:LIMIT]
     ]
     return {"items": items, "more": max(0, len(notes) - LIMIT),

@@ -155,9 +155,24 @@ class TestDigest:
         rhythm = digest.pick_rhythm(data, owner, None, NOW)
         assert "Personal emails: 1 of 3" in rhythm["note"] and digest.pick_rhythm(data, seller, None, NOW) is None
         waiting = digest.pick_routed_notes(data, owner, None, NOW)  # owner is in Sales too
-        assert [i["detail"] for i in waiting["items"]] == ["Late again."]
+        assert [(i["detail"], i["quote"]) for i in waiting["items"]] == [("", "Late again.")]
         blocks = {b.key for b in compose_for(owner, now=NOW).blocks}
         assert {"rhythm", "routed_notes"} <= blocks
+
+    def test_a_notes_text_keeps_its_own_direction_in_the_digest(self, owner, seller, customer, host):
+        from digests.compose import compose_for
+        from digests.models import NotificationPreferences
+        from digests.services import digest_email
+        from loops.models import Note
+
+        owner.language = "ar"
+        owner.save(update_fields=["language"])
+        Note.objects.create(customer=customer, author=host, kind="complaint", text="Late again (3rd time).",
+                            route="team", route_team=seller.team, status="open")
+        prefs, _created = NotificationPreferences.objects.get_or_create(user=owner)
+        email = digest_email(compose_for(owner, now=NOW), prefs)
+        assert "<bdi>Late again (3rd time).</bdi>" in email.alternatives[0][0]
+        assert "Late again (3rd time)." in email.body
 
     def test_no_rhythm_in_the_digest_after_leaving_customer_facing_work(self, seller, staff):
         from loops import digest
