@@ -5,6 +5,7 @@ email, once), answering it (once per person, anonymously) and closing it early."
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.lib.deliveries import send_claimed, still_to_send
@@ -14,6 +15,7 @@ from portal.lib.tasks import run_after_commit
 from portal.models import User
 from portal.permissions import require
 
+from .forms import first_day, quarter_of
 from .models import MAX_QUESTIONS, MIN_QUESTIONS, SCALE, TEXT_LIMIT, Answer, Invitation, Question, Response, Survey
 from .tokens import answer_url
 
@@ -65,6 +67,10 @@ def survey_open(*, by, survey):
     if survey.status == Survey.Status.OPEN:
         return survey, False
     now = timezone.now()
+    if (survey.year, survey.quarter) > quarter_of(now):
+        # Opened early it would be "the newest open pulse" and take this quarter's place on every home page.
+        raise ValidationError(_("This pulse is for %(quarter)s: it can be opened from %(day)s.") % {
+            "quarter": survey.label, "day": date_format(first_day(survey.year, survey.quarter), "DATE_FORMAT")})
     if survey.closes_at <= now:
         raise ValidationError(_("The closing date has passed: choose a later one before opening the pulse."))
     count = survey.questions.count()

@@ -22,7 +22,7 @@ from survey.tokens import answer_token
 from tests.conftest import frozen_at
 from tests.factories import TeamFactory, UserFactory
 
-from .builders import answer_as, answers_for, open_pulse, past_answers
+from .builders import QUESTIONS, answer_as, answers_for, open_pulse, past_answers
 
 NOW = datetime.datetime(2026, 11, 10, 9, 0, tzinfo=datetime.UTC)  # Q4 2026
 now = pytest.fixture(autouse=True)(frozen_at(NOW))
@@ -144,6 +144,25 @@ class TestInviting:
         send_invitations_task.apply(args=[survey.pk])
         send_invitations_batch_task.apply(args=[survey.pk, list(Invitation.objects.values_list("pk", flat=True))])
         assert len(mail.outbox) == 4
+
+    def test_next_quarters_pulse_opens_only_when_its_quarter_starts(self, as_user, admin_user, staff, pulse,
+                                                                     django_capture_on_commit_callbacks):
+        # Opened early it would take the place of this quarter's open pulse on everyone's home page.
+        draft = services.survey_save(by=admin_user, year=2027, quarter=1, title="Next one",
+                                     closes_at=datetime.datetime(2027, 2, 1, tzinfo=datetime.UTC),
+                                     questions=QUESTIONS)
+        client = as_user(admin_user)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("survey:open", args=[draft.pk]), follow=True)
+        assert "This pulse is for Q1 2027: it can be opened from 1 Jan 2027." in response.content.decode()
+        draft.refresh_from_db()
+        assert draft.status == "draft" and not draft.invitations.exists() and mail.outbox == []
+        assert selectors.current_survey() == pulse
+        with time_machine.travel(datetime.datetime(2027, 1, 1, 9, tzinfo=datetime.UTC)):
+            with django_capture_on_commit_callbacks(execute=True):
+                as_user(admin_user).post(reverse("survey:open", args=[draft.pk]))  # a session of that day
+            draft.refresh_from_db()
+            assert draft.status == "open" and selectors.current_survey() == draft
 
     def test_a_mail_server_that_is_down_never_fails_the_opening(self, admin_user, staff, django_capture_on_commit_callbacks):
         with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=smtplib.SMTPException("down")):
