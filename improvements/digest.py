@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from insights.periods import month_start
 
-from .models import IdeaEvent
+from .models import IdeaEvent, shown_event_detail
 from .selectors import rising_categories
 
 LIMIT = 6
@@ -62,7 +62,8 @@ def pick_rising(data, user, since, now):
 def _event_sentence(row):
     did = str(IdeaEvent.Kind(row["kind"]).label)
     sentence = f"{row['actor_name']} {did}" if row["actor_name"] else did
-    return f"{sentence}: {row['detail']}" if row["detail"] else sentence
+    detail = shown_event_detail(row["kind"], row["detail"])
+    return f"{sentence}: {detail}" if detail else sentence
 
 
 def pick_ideas_changed(data, user, since, now):

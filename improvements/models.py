@@ -250,6 +250,11 @@ class Pilot(models.Model):
     def __str__(self):
         return str(self.idea)
 
+    @property
+    def has_started(self):
+        """Its result can be recorded (and the idea adopted) from the day it starts, in the reader's time zone."""
+        return timezone.localdate() >= self.starts_on
+
 
 class IdeaEvent(models.Model):
     """Append-only history of an idea: who did what, when."""
@@ -289,3 +294,15 @@ class IdeaEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {shown(self.at, 'day_time')}"
+
+    @property
+    def shown_detail(self):
+        return shown_event_detail(self.kind, self.detail)
+
+
+def shown_event_detail(kind, detail):
+    """An event's detail as the reader's language says it: a pilot's result is kept as its effect's code
+    ("fewer") and named at display ("Fewer complaints", "شكاوى أقل"); other details are what people wrote."""
+    if kind == IdeaEvent.Kind.RESULT and detail in Pilot.Effect.values:
+        return Pilot.Effect(detail).label
+    return detail

@@ -6,6 +6,7 @@ import functools
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.lib import imports
@@ -154,6 +155,11 @@ def pilot_start(*, by, idea, owner, starts_on, ends_on, measure, at=None):
     return idea
 
 
+def not_started(pilot):
+    return _("The pilot starts on %(day)s: its result can be recorded from that day.") % {
+        "day": date_format(pilot.starts_on, "DATE_FORMAT")}
+
+
 @transaction.atomic
 def pilot_record(*, by, idea, actual_cost, saving, effect, result, at=None):
     """Record what the pilot did. The pattern's complaints during the pilot and in as many days just
@@ -163,13 +169,15 @@ def pilot_record(*, by, idea, actual_cost, saving, effect, result, at=None):
     if idea.status != Idea.Status.PILOTING:
         raise ValidationError(_("Only a running pilot can have its result recorded."))
     pilot = idea.pilot
+    if timezone.localdate(at or timezone.now()) < pilot.starts_on:
+        raise ValidationError(not_started(pilot))
     pilot.actual_cost, pilot.saving, pilot.effect, pilot.result = actual_cost, saving, effect, result
     if idea.category:
         pilot.complaints_before, pilot.complaints_during = pattern_counts_around(idea.category, pilot.starts_on, pilot.ends_on)
     pilot.recorded_at, pilot.recorded_by = at or timezone.now(), by
     pilot.full_clean(exclude=["idea", "owner"])
     pilot.save()
-    _event(idea, by, IdeaEvent.Kind.RESULT, pilot.get_effect_display(), at=at)
+    _event(idea, by, IdeaEvent.Kind.RESULT, pilot.effect, at=at)  # named in the reader's language at display
     return idea
 
 

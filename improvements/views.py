@@ -226,6 +226,9 @@ def pilot_result(request, pk):
     if idea.status != Idea.Status.PILOTING:
         messages.error(request, _("Only a running pilot can have its result recorded."))
         return redirect(idea)
+    if not idea.pilot.has_started:
+        messages.error(request, services.not_started(idea.pilot))
+        return redirect(idea)
     form = ResultForm(request.POST or None, instance=idea.pilot)
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,10 +6,11 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from improvements import services
 from improvements.models import Idea, IdeaEvent, IdeaMember, Pilot
-from tests.factories import UserFactory
+from tests.factories import CustomerFactory, UserFactory
 
 
 
@@ -75,6 +76,20 @@ class TestOpen:
         staff.language = language
         staff.save(update_fields=["language"])
         assert f"{shown}\N{NO-BREAK SPACE}EUR" in as_user(staff).get(idea.get_absolute_url()).content.decode()
+
+    @pytest.mark.parametrize(("language", "separator"), [("en", ", "), ("ar", "، "), ("fa", "، ")])
+    def test_affected_customers_are_listed_as_the_language_writes_a_list(self, staff, as_user, ken, language,
+                                                                         separator):
+        other = CustomerFactory(name="Harbor Lights Bakery")
+        idea = services.idea_open(by=staff, title="Confirm slots", problem="Late.", proposal="Text them.",
+                                  customers=[ken, other])
+        staff.language = language
+        staff.save(update_fields=["language"])
+        client = as_user(staff)
+        for page in (idea.get_absolute_url(), reverse("improvements:quarter", kwargs={"year": 2026, "number": 4})):
+            html = client.get(page).content.decode()
+            labels = sorted(["Ken&#x27;s Plumbing Supply", "Harbor Lights Bakery"])
+            assert f"{labels[0]}</bdi></a>{separator}<a" in html or f"{labels[0]}</bdi>{separator}<bdi>" in html, page
 
     def test_amounts_name_the_company_currency_where_entered_and_shown(self, staff, as_user, settings):
         settings.LIFELINE_CURRENCY = "SEK"
@@ -149,6 +164,35 @@ class TestPilot:
         assert list(idea.events.values_list("kind", flat=True)) == ["opened", "piloting", "result", "adopted"]
         page = client.get(idea.get_absolute_url()).content.decode()
         assert "Fewer complaints" in page and "2 in the same number of days before the pilot, 12 during it" in page
+
+    def test_no_result_before_the_pilot_starts(self, idea, staff, as_user):
+        services.pilot_start(by=staff, idea=idea, owner=staff, starts_on=datetime.date(2027, 1, 4),
+                             ends_on=datetime.date(2027, 2, 26), measure="Late deliveries")
+        client = as_user(staff)
+        result = reverse("improvements:pilot_result", args=[idea.pk])
+        assert result not in client.get(idea.get_absolute_url()).content.decode()
+        data = {"actual_cost": "0", "saving": "0", "effect": "fewer", "result": "Worked."}
+        page = client.post(result, data, follow=True).content.decode()
+        assert "The pilot starts on 4 Jan 2027: its result can be recorded from that day." in page
+        with pytest.raises(ValidationError):
+            services.pilot_record(by=staff, idea=idea, actual_cost=None, saving=None, effect="fewer", result="r")
+        idea.refresh_from_db()
+        assert idea.pilot.recorded_at is None and idea.pilot.effect == ""
+        assert client.post(reverse("improvements:idea_close", args=[idea.pk]), {"to": "adopted"}).status_code == 302
+        idea.refresh_from_db()
+        assert idea.status == "piloting"
+
+    def test_the_history_names_the_result_in_each_readers_language(self, idea, staff, leader, as_user):
+        services.pilot_start(by=staff, idea=idea, owner=leader, starts_on=datetime.date(2026, 12, 1),
+                             ends_on=datetime.date(2026, 12, 31), measure="Late deliveries")
+        leader.language = "ar"  # recorded by someone who reads Arabic, in Arabic
+        leader.save(update_fields=["language"])
+        with translation.override("ar"):
+            services.pilot_record(by=leader, idea=idea, actual_cost=None, saving=None, effect="fewer", result="r")
+        history = "<bdi>Fewer complaints</bdi>"
+        assert history in as_user(staff).get(idea.get_absolute_url()).content.decode()
+        page = as_user(leader).get(idea.get_absolute_url()).content.decode()
+        assert "<bdi>شكاوى أقل</bdi>" in page and history not in page
 
     @pytest.mark.parametrize("starts, ends, error", [
         ("2026-12-10", "2026-12-01", "on or after the day it starts"),
