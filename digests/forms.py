@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import TIME_ZONE_CHOICES
+
 from .models import KIND_FIELDS, WEEKDAYS, Kind
 from .sections import section_choices
 
@@ -22,6 +24,13 @@ REMINDER_HELP = {
 class NotificationPreferencesForm(forms.Form):
     """A plain form (not a ModelForm) so the service sees the row as it was before the change."""
 
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"),
+        choices=TIME_ZONE_CHOICES,
+        required=False,  # left out (an older form, a script): the time zone stays as it is
+        help_text=_("Times on every page, and the hour your emails come, follow it."),
+        error_messages={"invalid_choice": _("Choose a time zone from the list.")},
+    )
     digest_enabled = forms.BooleanField(label=_("Send me the weekly digest"), required=False)
     digest_weekday = forms.TypedChoiceField(
         label=_("Day"),
@@ -54,8 +63,9 @@ class NotificationPreferencesForm(forms.Form):
         error_messages={"invalid_choice": _("%(value)s is not a section of the digest.")},
     )
 
-    def __init__(self, *args, prefs, **kwargs):
-        initial = {name: getattr(prefs, name) for name in ("digest_enabled", "digest_weekday", "digest_hour", "pulse",
+    def __init__(self, *args, prefs, user, **kwargs):
+        initial = {"time_zone": user.time_zone}
+        initial |= {name: getattr(prefs, name) for name in ("digest_enabled", "digest_weekday", "digest_hour", "pulse",
                                                               "employee_pulse")}
         initial |= {KIND_FIELDS[kind]: getattr(prefs, KIND_FIELDS[kind]) for kind, _label in REMINDER_FIELDS}
         choices = section_choices()
@@ -70,8 +80,8 @@ class NotificationPreferencesForm(forms.Form):
         return [self[KIND_FIELDS[kind]] for kind, _label in REMINDER_FIELDS]
 
     def changes(self):
-        """Cleaned data in the model's terms."""
-        data = {k: v for k, v in self.cleaned_data.items() if k != "sections"}
+        """Cleaned data in the model's terms (the time zone is the person's, not the preferences')."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("sections", "time_zone")}
         included = set(self.cleaned_data["sections"])
         data["muted_sections"] = [
             key for key, _label in self.fields["sections"].choices if key not in included

@@ -48,11 +48,14 @@ REMINDER_RETRY_WINDOW = datetime.timedelta(days=2)
 
 
 @transaction.atomic
-def preferences_update(*, by, prefs, data):
-    """Save `by`'s own preferences from cleaned form data. Switching any kind back on bumps the
-    version, so unsubscribe links issued before stop working, and tells the apps that send it
-    (signals.emails_switched_on), inside the transaction."""
+def preferences_update(*, by, prefs, data, time_zone=None):
+    """Save `by`'s own preferences from cleaned form data, and their time zone when given. Switching
+    any kind back on bumps the version, so unsubscribe links issued before stop working, and tells the
+    apps that send it (signals.emails_switched_on), inside the transaction."""
     require(by, "preferences.edit", prefs, message=gettext("People change only their own notification preferences."))
+    if time_zone and time_zone != by.time_zone:
+        by.time_zone = time_zone
+        by.save(update_fields=["time_zone"])
     switched_on = {name for name in KIND_FIELDS.values() if data.get(name) and not getattr(prefs, name)}
     for name, value in data.items():
         setattr(prefs, name, value)

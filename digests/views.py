@@ -24,9 +24,10 @@ def preview(request):
 def notification_settings(request):
     """The signed-in person's own preferences; there is no way to name anyone else."""
     prefs = preferences_for_edit(request.user)
-    form = NotificationPreferencesForm(request.POST or None, prefs=prefs)
+    form = NotificationPreferencesForm(request.POST or None, prefs=prefs, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.preferences_update(by=request.user, prefs=prefs, data=form.changes())
+        services.preferences_update(by=request.user, prefs=prefs, data=form.changes(),
+                                    time_zone=form.cleaned_data["time_zone"])
         messages.success(request, _("Your notification settings are saved."))
         return redirect("digests:settings")
     status = 400 if request.method == "POST" else 200

@@ -60,6 +60,7 @@ class TestSettingsView:
             ("digest_hour", "eight", "Choose an hour from 0 to 23."),
             ("digest_weekday", "7", "Choose a day of the week (0 is Monday, 6 is Sunday)."),
             ("sections", "nonsense", "nonsense is not a section of the digest."),
+            ("time_zone", "Mars/Olympus_Mons", "Choose a time zone from the list."),
         ],
     )
     def test_bad_input_changes_nothing_and_says_why(self, as_user, staff, field, value, message):
@@ -70,6 +71,21 @@ class TestSettingsView:
         prefs = NotificationPreferences.objects.get(user=staff)
         assert (prefs.digest_weekday, prefs.digest_hour, prefs.muted_sections) == (0, 8, [])
         assert 'aria-invalid="true"' in response.content.decode() or field == "sections"
+        staff.refresh_from_db()
+        assert staff.time_zone == "UTC"
+
+    def test_each_person_sets_their_own_time_zone_here(self, as_user, staff):
+        client = as_user(staff)
+        page = client.get(SETTINGS).content.decode()
+        assert '<option value="UTC" selected>UTC</option>' in page
+        assert client.post(SETTINGS, {**GOOD, "time_zone": "Asia/Ho_Chi_Minh"}).status_code == 302
+        staff.refresh_from_db()
+        assert staff.time_zone == "Asia/Ho_Chi_Minh"
+        assert '<option value="Asia/Ho_Chi_Minh" selected>' in client.get(SETTINGS).content.decode()
+        # a form without the field (an older page) leaves it as it is
+        assert client.post(SETTINGS, GOOD).status_code == 302
+        staff.refresh_from_db()
+        assert staff.time_zone == "Asia/Ho_Chi_Minh"
 
     def test_other_methods_are_refused(self, as_user, staff):
         client = as_user(staff)
