@@ -445,10 +445,12 @@ _UNREAD = (  # story {s} is published, recent, not their own and not read by the
 )
 _NEWEST = "ORDER BY {s}.published_at DESC, {s}.id DESC LIMIT 1"
 # 1. From a customer I follow: each followed customer's newest unread story (story_customer_idx),
-#    then the newest of those, so bounded by what I follow. Params: unread, user.
+#    then the newest of those, so bounded by what I follow. Never an anonymised one: picked for its
+#    customer, it would name them. Params: unread, user.
 _FROM_FOLLOWED = f"""SELECT s.id FROM stories_story s WHERE s.id IN (
     SELECT (SELECT c.id FROM stories_story c
-            WHERE c.customer_id = f.customer_id AND {_UNREAD.format(s="c")} {_NEWEST.format(s="c")})
+            WHERE c.customer_id = f.customer_id AND c.naming <> 'anonymised' AND {_UNREAD.format(s="c")}
+            {_NEWEST.format(s="c")})
     FROM customers_follow f WHERE f.user_id = %s) {_NEWEST.format(s="s")}"""
 # 2. One that names my team: story_feed_idx, probing the teams table's (story, team) key. Params:
 #    unread, team.

@@ -51,6 +51,14 @@ class TestStoryOfTheDay:
         picked = selectors.story_of_the_day(staff)
         assert picked == followed and picked.is_followed
 
+    def test_an_anonymised_story_is_never_picked_for_the_customer_it_hides(self, staff, kens):
+        # Picked "because you follow its customer", it would tell who the anonymised customer is.
+        Follow.objects.create(user=staff, customer=kens)
+        story("About a plumber", customer=kens, naming="anonymised", anonymised_as="a plumbing wholesaler",
+              at=ago(days=20))
+        newest = story("Newest of all", at=ago(days=1))
+        assert selectors.story_of_the_day(staff) == newest
+
     def test_then_the_newest_one_that_names_my_team(self, staff, finance):
         story("Older for my team", teams=[finance], at=ago(days=30))
         for_team = story("For my team", teams=[finance], at=ago(days=10))
