@@ -66,6 +66,8 @@ def decision_update(*, by, decision, customers=None, **fields):
         if name in fields and getattr(decision, name) != fields[name]:
             setattr(decision, name, fields[name])
             changed.append(name)
+    if {"team", "owner"} & set(changed) and not _may_own(by, team=decision.team, owner=decision.owner):
+        raise ValidationError(_("You can record a decision you own yourself, or for a team you lead."))
     decision.full_clean()
     decision.save()
     if customers is not None:

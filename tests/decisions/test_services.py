@@ -42,6 +42,25 @@ class TestDecisionCreate:
         assert d.owner == staff
 
 
+class TestDecisionUpdate:
+    def test_an_owner_cannot_hand_it_to_someone_they_could_not_record_it_for(self, decision, staff, leader,
+                                                                               outsider):
+        # The same rule as recording one: one's own, or any for a team one leads.
+        for owner in (outsider, leader):
+            with pytest.raises(ValidationError, match="You can record a decision you own yourself"):
+                services.decision_update(by=staff, decision=decision, owner=owner)
+            decision.refresh_from_db()
+            assert decision.owner == staff
+        assert not decision.events.exists()
+        # Finance's leader may give it to anyone in Finance, or take it on.
+        services.decision_update(by=leader, decision=decision, owner=leader)
+        decision.refresh_from_db()
+        assert decision.owner == leader
+        # Other edits by the owner are unchanged.
+        services.decision_update(by=leader, decision=decision, title="60-day terms")
+        assert Decision.objects.get(pk=decision.pk).title == "60-day terms"
+
+
 class TestDecisionTransition:
     @pytest.mark.parametrize(
         "start,to",
