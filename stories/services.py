@@ -53,10 +53,31 @@ def _words_of(text):
     return " ".join(re.findall(r"[^\W_]+", (text or "").casefold()))
 
 
+# Words a company's name ends with that people leave out when they speak of it ("Harbor Lights Bakery
+# Ltd" is "Harbor Lights Bakery"), and words too common to start a name's short form.
+LEGAL_SUFFIXES = {"inc", "llc", "ltd", "limited", "gmbh", "co", "corp", "corporation", "company", "plc", "sa", "ag",
+                  "bv", "group", "sarl", "srl", "pty", "jsc"}
+COMMON_WORDS = {"the", "a", "an", "of", "and", "for", "to", "in", "at", "on", "by"}
+
+
+def _name_forms(name):
+    """The ways a text may name a customer: the whole name, the name without a legal suffix, and the
+    first two words of a longer name ("Ken's Plumbing" for "Ken's Plumbing Supply"), as _words_of writes them."""
+    words = [word for word in (_words_of(word) for word in name.split()) if word]  # "Ken's" stays one word
+    forms = {" ".join(words)}
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+        forms.add(" ".join(words))
+    if len(words) >= 3 and not COMMON_WORDS & set(words[:2]):
+        forms.add(" ".join(words[:2]))
+    return forms
+
+
 def _naming_errors(*, customer, naming, consent_method, anonymised_as, title, body, bought, impact):
     """What is wrong with how the story names its customer: a consent without how it was given, and an
-    anonymised story whose text names the customer or one of its contacts (word for word, ignoring case
-    and punctuation: what the anonymisation can check; the author is still the one who knows)."""
+    anonymised story whose text names the customer (by its name or a short form of it, _name_forms) or one
+    of its contacts (word for word, ignoring case and punctuation: what the anonymisation can check; the
+    author is still the one who knows)."""
     errors = {}
     if naming not in Story.Naming.values:
         errors["naming"] = _("Choose how the story names the customer.")
@@ -64,8 +85,9 @@ def _naming_errors(*, customer, naming, consent_method, anonymised_as, title, bo
     if naming == Story.Naming.CONSENTED and consent_method not in Story.ConsentMethod.values:
         errors["consent_method"] = _("Say how the customer agreed to be named: by email, on a call or in their contract.")
     if naming == Story.Naming.ANONYMISED and customer is not None:
-        names = [customer.name, *customer.contacts.values_list("name", flat=True)]
-        names = [_words_of(name) for name in names if len(_words_of(name)) >= 3]
+        names = sorted(_name_forms(customer.name), key=len, reverse=True)
+        names += [_words_of(name) for name in customer.contacts.values_list("name", flat=True)]
+        names = [name for name in names if len(name) >= 3]
         for field, text in (("anonymised_as", anonymised_as), ("title", title), ("body", body), ("bought", bought), ("impact", impact)):
             words = f" {_words_of(text)} "
             found = next((name for name in names if f" {name} " in words), None)

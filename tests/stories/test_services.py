@@ -37,6 +37,23 @@ def assert_safe(html):
 
 @pytest.mark.django_db
 class TestStoryCreate:
+    @pytest.mark.parametrize(("field", "text", "named"), [
+        ("body", "Ken's Plumbing Supply waits on us.", "ken s plumbing supply"),
+        ("body", "At Ken's Plumbing the crews wait.", "ken s plumbing"),
+        ("title", "KEN'S PLUMBING, again", "ken s plumbing"),
+        ("anonymised_as", "Ken's plumbing supply Inc.", "ken s plumbing supply"),
+    ])
+    def test_an_anonymised_story_may_not_name_its_customer_by_a_short_name_either(self, leader, kens, field, text,
+                                                                                 named):
+        story = {"title": "A wholesaler's idle crews", "body": "Crews wait.", "anonymised_as": "a plumbing wholesaler"}
+        with pytest.raises(ValidationError) as error:
+            services.story_create(by=leader, customer=kens, naming="anonymised", **{**story, field: text})
+        assert error.value.message_dict[field] == [
+            f"An anonymised story must not name the customer or their people, and this mentions “{named}”."]
+        assert not Story.objects.exists()
+        # what such a customer does, in the same words, is not their name
+        services.story_create(by=leader, customer=kens, naming="anonymised", **{**story, "body": "Plumbing supply."})
+
     def test_it_creates_a_draft_by_default(self, leader, kens):
         story = services.story_create(by=leader, customer=kens, title=" Ken ", body="**Bold** words")
         assert story.status == Story.Status.DRAFT
