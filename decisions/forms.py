@@ -56,6 +56,8 @@ class DecisionForm(forms.ModelForm):
         widget=CustomerMultiPicker,
         help_text=_("Name the customers this could reach, even indirectly."),
     )
+    # The decision as the form was drawn from it (portal.lib.conflicts), so a save never undoes someone else's.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Decision

@@ -110,6 +110,9 @@ class Decision(models.Model):
         """Owner, the owning team's leaders and admins edit and move the decision along."""
         return can(user, "decision.manage", self)
 
+    # What an edit changes, so what two people editing at once could overwrite (portal.lib.conflicts).
+    EDITED_FIELDS = ("title", "team_id", "owner_id", "context", "proposal", "decide_by", "links")
+
     def is_open(self):
         return self.status in self.OPEN_STATUSES
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
 from portal.lib.announcements import DECISION_DECIDED, DECISION_IN_REVIEW, announce
+from portal.lib.conflicts import check_unchanged
 from portal.lib.dates import validate_date_range
 from portal.lib.tasks import run_after_commit
 from portal.models import User
@@ -56,9 +57,14 @@ def decision_create(*, by, title, team, owner, context, proposal, decide_by, cus
 
 
 @transaction.atomic
-def decision_update(*, by, decision, customers=None, **fields):
+def decision_update(*, by, decision, customers=None, seen="", **fields):
+    """`seen`: the fingerprint of the decision the form was drawn from; when someone saved it since,
+    nothing is saved (portal.lib.conflicts)."""
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     require(by, "decision.manage", decision)
+    check_unchanged(decision, Decision.EDITED_FIELDS, seen, _(
+        "Someone else saved changes to this decision while you were editing it. Your version is below, not"
+        " saved: open the decision in another tab to compare, then save again to keep yours."))
     if not decision.is_open():
         raise ValidationError(_("A closed decision cannot be edited. Reopen it first."))
     changed = []

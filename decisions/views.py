@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from portal.lib.conflicts import fingerprint
 from portal.lib.text import join_list
 from portal.permissions import can, require
 
@@ -142,8 +143,9 @@ def new(request):
     initial = {"team": request.user.team_id, "owner": request.user.pk, "decide_by": timezone.localdate() + datetime.timedelta(days=14)}
     form = DecisionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "seen"}
         try:
-            decision = services.decision_create(by=request.user, **form.cleaned_data)
+            decision = services.decision_create(by=request.user, **data)
         except PermissionDenied:
             form.add_error(None, _("You can record a decision you own yourself, or for a team you lead."))
         else:
@@ -162,13 +164,16 @@ def detail(request, pk):
 def edit(request, pk):
     decision = get_decision_for(request.user, pk, write=True)
     customers = list(decision.customers.all())
-    form = DecisionForm(request.POST or None, instance=decision, initial={"customers": customers})
+    initial = {"customers": customers, "seen": fingerprint(decision, Decision.EDITED_FIELDS)}
+    form = DecisionForm(request.POST or None, instance=decision, initial=initial)
     form.fields["customers"].widget.remember(customers)  # the picker shows them without fetching them again
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_update(by=request.user, decision=decision, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
+            form.data = form.data.copy()  # saving again, after comparing, keeps this person's version
+            form.data["seen"] = fingerprint(Decision.objects.get(pk=decision.pk), Decision.EDITED_FIELDS)
         else:
             messages.success(request, _("Decision saved."))
             return redirect(decision)

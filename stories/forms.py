@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from customers.widgets import CustomerPicker
+from portal.lib.conflicts import fingerprint
 from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PersonPicker, PickerChoiceField
 from portal.models import Team, User
@@ -118,6 +119,9 @@ class StoryForm(forms.Form):
         help_text=_("Optional: who agreed, and where the email or the contract is."),
     )
 
+    # The story as the form was drawn from it (portal.lib.conflicts), so a save never undoes someone else's.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
     # What the services take (stories.services.story_create / story_update), besides the language.
     SERVICE_FIELDS = (
         "customer", "title", "body", "bought", "impact", "themes", "teams", "visibility", "audience", "naming",
@@ -152,6 +156,7 @@ class StoryForm(forms.Form):
     @classmethod
     def initial_for(cls, story):
         return {
+            "seen": fingerprint(story, Story.EDITED_FIELDS),
             "customer": story.customer_id, "title": story.title, "body": story.body, "bought": story.bought,
             "impact": story.impact, "language": story.language, "themes": [t.pk for t in story.themes.all()],
             "teams": [t.pk for t in story.teams.all()],

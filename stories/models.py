@@ -167,6 +167,9 @@ class Story(models.Model):
     def get_present_url(self):
         return reverse("stories:present", kwargs={"pk": self.pk, "slug": self.slug})
 
+    # What an edit changes, so what two people editing at once could overwrite (portal.lib.conflicts).
+    EDITED_FIELDS = ("customer_id", "title", "body", "bought", "impact", "anonymised_as")
+
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED

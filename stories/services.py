@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
 from portal.lib.announcements import STORY_PUBLISHED, announce
+from portal.lib.conflicts import check_unchanged
 from portal.lib.markdown import plain_excerpt, render_markdown
 from portal.permissions import can, require
 
@@ -205,11 +206,15 @@ def story_create(
 @transaction.atomic
 def story_update(
     *, by, story, customer, title, body, bought="", impact="", themes=(), teams=(), language=None,
-    visibility=None, audience=(), naming=None, anonymised_as="", consent_method="", consent_note="",
+    visibility=None, audience=(), naming=None, anonymised_as="", consent_method="", consent_note="", seen="",
 ) -> Story:
     """`language`, `visibility` and `naming` None keep the story's. A published story stays published
-    only as its customer allows (Customer.do_not_name)."""
+    only as its customer allows (Customer.do_not_name). `seen`: the fingerprint of the story the form
+    was drawn from; when someone saved it since, nothing is saved (portal.lib.conflicts)."""
     require(by, "story.edit", story)
+    check_unchanged(Story.objects.select_for_update().get(pk=story.pk), Story.EDITED_FIELDS, seen, _(
+        "Someone else saved changes to this story while you were editing it. Your version is below, not saved:"
+        " open the story in another tab to compare, then save again to keep yours."))
     language = language or story.language
     _validate(customer=customer, title=title, body=body, language=language)
     _validate_visibility(visibility, audience)

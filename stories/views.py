@@ -12,6 +12,7 @@ from django.views.decorators.http import (
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from portal.lib.conflicts import fingerprint
 from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
 from portal.permissions import can, require
@@ -116,7 +117,7 @@ def _save_story(request, form, story=None):
             if story is None:
                 story = services.story_create(by=request.user, **fields, publish=action == "publish")
             else:
-                story = services.story_update(by=request.user, story=story, **fields)
+                story = services.story_update(by=request.user, story=story, **fields, seen=data["seen"])
                 if action == "publish":
                     services.story_publish(by=request.user, story=story)
             if action == "submit" and not story.is_published and story.author_id == request.user.pk:
@@ -124,6 +125,9 @@ def _save_story(request, form, story=None):
     except ValidationError as error:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
+        if story is not None:  # saving again, after comparing, keeps this person's version
+            form.data = form.data.copy()
+            form.data["seen"] = fingerprint(Story.objects.get(pk=story.pk), Story.EDITED_FIELDS)
         return None
     return story
 

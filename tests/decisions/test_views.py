@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 
+from decisions import services
 from decisions.models import Decision, DecisionEvent, ImpactReview, ReviewRequest
 from portal.lib.panels import panels_for
 from tests.factories import CustomerFactory, DecisionFactory, ImpactReviewFactory, ReviewRequestFactory
@@ -166,6 +169,24 @@ class TestEdit:
             assert decision.events.get(kind="edited").details["fields"]
         else:
             assert response.status_code == 403 and decision.title != "New title"
+
+    def test_a_second_save_never_undoes_the_first_and_loses_nothing(self, as_user, staff, leader, outsider, decision):
+        data = {"title": "60-day terms", "team": decision.team_id, "owner": decision.owner_id, "context": "c",
+                "proposal": "p", "decide_by": decision.decide_by.isoformat(), "links": ""}
+        seen = re.search(r'name="seen" value="([0-9a-f]+)"', as_user(staff).get(url("edit", decision)).content.decode())[1]
+        # A review arriving meanwhile saves the decision's row, but not what the form edits: no conflict there.
+        services.review_submit(by=outsider, decision=decision, answer=GOOD_ANSWER, direction="neutral")
+        assert as_user(leader).post(url("edit", decision), {**data, "proposal": "The leader's"}).status_code == 302
+        response = as_user(staff).post(url("edit", decision), {**data, "proposal": "The owner's", "seen": seen})
+        page = response.content.decode().replace("&#x27;", "'")
+        assert "Someone else saved changes to this decision while you were editing it." in page
+        assert "The owner's</textarea>" in page
+        decision.refresh_from_db()
+        assert decision.proposal == "The leader's"
+        again = re.search(r'name="seen" value="([0-9a-f]+)"', page)[1]
+        assert as_user(staff).post(url("edit", decision), {**data, "proposal": "The owner's", "seen": again}).status_code == 302
+        decision.refresh_from_db()
+        assert decision.proposal == "The owner's"
 
     def test_a_closed_decision_cannot_be_edited(self, as_user, staff, decision):
         Decision.objects.filter(pk=decision.pk).update(status="withdrawn")

@@ -1,5 +1,7 @@
 """Every write endpoint against every persona, plus GET refused and bad input saving nothing."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -113,6 +115,34 @@ class TestEdit:
         assert "New title" in response.content.decode()
         story.refresh_from_db()
         assert story.title == "The 6 a.m. counter"
+
+    def test_a_second_save_never_undoes_the_first_and_loses_nothing(self, as_user, leader, admin_user, story, kens):
+        url = reverse("stories:edit", args=[story.pk, story.slug])
+        seen = re.search(r'name="seen" value="([0-9a-f]+)"', as_user(leader).get(url).content.decode()).group(1)
+        # Both open the form; the admin saves first.
+        assert as_user(admin_user).post(url, story_data(kens, title="The admin's title")).status_code == 302
+        # The leader's save is refused, and the form comes back with the leader's own text in it.
+        response = as_user(leader).post(url, story_data(kens, title="The leader's title", body="Mine", seen=seen))
+        page = response.content.decode().replace("&#x27;", "'")
+        assert response.status_code == 400
+        assert "Someone else saved changes to this story while you were editing it." in page
+        assert "The leader's title" in page and "Mine</textarea>" in page
+        story.refresh_from_db()
+        assert story.title == "The admin's title"
+        # Saving again, after comparing, keeps the leader's version.
+        again = re.search(r'name="seen" value="([0-9a-f]+)"', page).group(1)
+        assert again != seen
+        assert as_user(leader).post(url, story_data(kens, title="The leader's title", seen=again)).status_code == 302
+        story.refresh_from_db()
+        assert story.title == "The leader's title"
+
+    def test_publishing_meanwhile_is_no_conflict(self, as_user, leader, admin_user, draft, kens):
+        url = reverse("stories:edit", args=[draft.pk, draft.slug])
+        seen = re.search(r'name="seen" value="([0-9a-f]+)"', as_user(leader).get(url).content.decode()).group(1)
+        services.story_publish(by=admin_user, story=draft)  # saves the row, but not what the form edits
+        assert as_user(leader).post(url, story_data(kens, title="Changed", seen=seen)).status_code == 302
+        draft.refresh_from_db()
+        assert draft.title == "Changed"
 
     def test_a_leader_publishes_a_submitted_story_from_the_form(self, as_user, leader, host, draft, kens):
         services.story_submit(by=host, story=draft)
