@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,6 +19,8 @@ class RowError:
     message: str
 
     def __str__(self):
+        if not self.line:  # about the whole file (too large): no line to point at
+            return capfirst(str(self.message))
         return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
 

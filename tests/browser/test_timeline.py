@@ -45,6 +45,10 @@ def test_a_routed_note_is_answered_and_a_touch_is_logged(page, sign_in, people):
     expect(timeline.get_by_text("Two pallets arrived crushed")).to_be_visible()
     expect(timeline.get_by_text("Open", exact=True)).to_be_visible()
     assert page.url.endswith("/customers/kens-plumbing-supply/")  # swapped in place
+    notice = page.locator(".messages--notice")  # said at once, over the page's foot, and closed
+    expect(notice.get_by_text("Note added to the timeline.")).to_be_in_viewport()
+    notice.get_by_role("button", name="Close this message").click()
+    expect(notice.locator(".message")).to_have_count(0)
     assert Note.objects.get().status == "open"
     screenshot(page, "timeline-note-added")
     sign_out(page)
