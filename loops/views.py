@@ -152,10 +152,11 @@ def note_respond(request, pk):
     note = selectors.note_for(request.user, note.pk)
     if request.htmx:
         return render(request, "loops/note.html#note-status", {"note": note, "form": form, "error": error})
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, _("Thank you: the note is answered."))
+    if error:  # the note's page, with the answer as it was written, to shorten it
+        may_edit = can(request.user, "note.edit", note) and not note.is_settled
+        return render(request, "loops/note.html", {"note": note, "customer": note.customer, "form": form,
+                                                   "error": error, "may_edit": may_edit}, status=400)
+    messages.success(request, _("Thank you: the note is answered."))
     target = back_to(request, request.POST.get("next"))
     return HttpResponseRedirect(target) if target else redirect(note)
 

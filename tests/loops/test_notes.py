@@ -218,6 +218,18 @@ class TestRespond:
         routed.refresh_from_db()
         assert routed.responded_by == seller and routed.answer == ""
 
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_a_too_long_answer_comes_back_as_written(self, as_user, seller, routed, htmx):
+        answer = "We re-ship on the early truck. " * 20  # 620 characters
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = as_user(seller).post(self.url(routed), {"answer": answer}, headers=headers)
+        page = response.content.decode()
+        assert response.status_code == (200 if htmx else 400)
+        assert "Your answer is too long: at most 500 characters." in page
+        assert f'aria-invalid="true">{answer}</textarea>' in page
+        routed.refresh_from_db()
+        assert routed.status == "open" and routed.answer == ""
+
     def test_an_empty_answer_changes_nothing(self, as_user, seller, routed):
         response = as_user(seller).post(self.url(routed), {"answer": "  "}, headers={"HX-Request": "true"})
         routed.refresh_from_db()
