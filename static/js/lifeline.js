@@ -90,6 +90,20 @@ document.addEventListener("submit", function (event) {
   if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
 }, true);
 
+// A second click on a form's button while the page is on its way (a slow network) would save the
+// same note, comment or story twice: a form posts once, then again only after a few seconds (a file
+// download leaves the page where it is) or when the page is shown again from the back button.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || form.method !== "post" || form.hasAttribute("data-hx-post")) return;
+  if (form.dataset.posting) { event.preventDefault(); return; }
+  form.dataset.posting = "1";
+  setTimeout(function () { delete form.dataset.posting; }, 4000);
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-posting]").forEach(function (form) { delete form.dataset.posting; });
+});
+
 // On a phone the sections scroll sideways in one row: bring the current one into view.
 document.addEventListener("DOMContentLoaded", function () {
   var current = document.querySelector(".primary-nav [aria-current=page]");

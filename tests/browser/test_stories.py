@@ -109,3 +109,28 @@ def test_load_more_appends_and_give_me_one_opens_the_meeting_view(page, sign_in)
     expect(page.locator("nav.primary-nav")).to_have_count(0)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert not page.console_errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_save_saves_one_story(page, sign_in):
+    leader = UserFactory(name="Grace Okafor", role="leader", team=TeamFactory(name="Finance", slug="finance"))
+    ken = CustomerFactory(name="Ken's Plumbing Supply", slug="kens-plumbing-supply")
+    sign_in(leader)
+    page.goto(f"/stories/new/?customer={ken.pk}")
+    page.get_by_label("Title").fill("Why Ken opens his counter at six")
+    page.get_by_label("The story").fill("Crews start at six.")
+    # While the first post is on its way, a second submit of the same form is held back.
+    held_back = page.evaluate("""() => {
+        const form = document.querySelector("form.story-form");
+        const button = form.querySelector("button[value=draft]");
+        form.requestSubmit(button);
+        return !form.dispatchEvent(new SubmitEvent("submit", {cancelable: true, bubbles: true, submitter: button}));
+    }""")
+    assert held_back
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    page.goto(f"/stories/new/?customer={ken.pk}")
+    page.get_by_label("Title").fill("A second story")
+    page.get_by_label("The story").fill("Another.")
+    page.get_by_role("button", name="Save draft").dblclick()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    assert sorted(Story.objects.values_list("title", flat=True)) == ["A second story", "Why Ken opens his counter at six"]
