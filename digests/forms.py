@@ -68,7 +68,8 @@ class NotificationPreferencesForm(forms.Form):
         initial |= {name: getattr(prefs, name) for name in ("digest_enabled", "digest_weekday", "digest_hour", "pulse",
                                                               "employee_pulse")}
         initial |= {KIND_FIELDS[kind]: getattr(prefs, KIND_FIELDS[kind]) for kind, _label in REMINDER_FIELDS}
-        choices = section_choices()
+        self.prefs = prefs
+        choices = section_choices(user)
         initial["sections"] = [key for key, _label in choices if prefs.wants_section(key)]
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["sections"].choices = choices
@@ -83,7 +84,8 @@ class NotificationPreferencesForm(forms.Form):
         """Cleaned data in the model's terms (the time zone is the person's, not the preferences')."""
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("sections", "time_zone")}
         included = set(self.cleaned_data["sections"])
-        data["muted_sections"] = [
-            key for key, _label in self.fields["sections"].choices if key not in included
-        ]
+        offered = [key for key, _label in self.fields["sections"].choices]
+        # What the person is not offered (not theirs now, perhaps again after a move) stays as it was.
+        data["muted_sections"] = [key for key in offered if key not in included] + [
+            key for key in self.prefs.muted_sections if key not in offered]
         return data

@@ -32,6 +32,18 @@ class DigestSection:
     pick: str
     order: int = 100
     app: str = ""  # the Django app it needs; left out when that app is not installed
+    # Whom it can ever show something to (a permission, or "leaders"); the settings page offers it only
+    # to them. Empty: everyone.
+    audience: str = ""
+
+    def offered_to(self, user):
+        if not self.audience:
+            return True
+        if self.audience == "leaders":
+            return user.is_leader
+        from portal.permissions import can
+
+        return can(user, self.audience)
 
     def module(self):
         return importlib.import_module(self.provider)
@@ -75,6 +87,7 @@ SECTIONS = [
         "pick_rhythm",
         order=65,
         app="loops",
+        audience="rhythm.use",
     ),
     DigestSection(
         "impact_checks",
@@ -139,6 +152,7 @@ SECTIONS = [
         "pick_quota",
         order=60,
         app="meetings",
+        audience="leaders",
     ),
 ]
 
@@ -151,5 +165,6 @@ def active_sections():
     )
 
 
-def section_choices():
-    return [(s.key, s.title) for s in active_sections()]
+def section_choices(user=None):
+    """(key, title) of the sections, those `user` could ever get when given."""
+    return [(s.key, s.title) for s in active_sections() if user is None or s.offered_to(user)]

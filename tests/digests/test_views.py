@@ -8,6 +8,8 @@ from django.urls import reverse
 from digests import services
 from digests.models import NotificationPreferences
 from digests.tokens import make_token
+from portal.permissions import can
+from tests.factories import UserFactory
 
 from .conftest import NOW
 
@@ -44,10 +46,11 @@ class TestSettingsView:
         assert response.status_code == 302
         prefs = NotificationPreferences.objects.get(user=user)
         assert (prefs.digest_weekday, prefs.digest_hour) == (3, 17)
-        assert prefs.muted_sections == [
+        offered = {"quota": user.is_leader, "rhythm": can(user, "rhythm.use")}
+        assert prefs.muted_sections == [key for key in (
             "reviews", "routed_notes", "seat_offers", "impact_checks", "employee_pulse", "ideas_changed", "my_meetings",
             "debriefs", "rising_complaints", "quota", "rhythm",
-        ]
+        ) if offered.get(key, True)]
         assert (prefs.meeting_tomorrow, prefs.debrief_due, prefs.review_requested) == (True, False, False)
         if user != staff:
             assert not NotificationPreferences.objects.filter(user=staff).exists()
@@ -86,6 +89,22 @@ class TestSettingsView:
         assert client.post(SETTINGS, GOOD).status_code == 302
         staff.refresh_from_db()
         assert staff.time_zone == "Asia/Ho_Chi_Minh"
+
+    def test_sections_that_could_never_show_anything_are_not_offered(self, as_user, staff, leader):
+        from portal.models import Team
+
+        rhythm, quota = "Your contact rhythm this week", "Your customer meetings this year"
+        page = as_user(staff).get(SETTINGS).content.decode()  # Finance: no rhythm, not a leader
+        assert rhythm not in page and quota not in page and "New customer stories" in page
+        assert quota in as_user(leader).get(SETTINGS).content.decode()
+        seller = UserFactory(team=Team.objects.create(name="Sales", slug="sales", kind="customer_facing"))
+        assert can(seller, "rhythm.use") and rhythm in as_user(seller).get(SETTINGS).content.decode()
+        # Saving leaves what is not offered as it was.
+        prefs = NotificationPreferences.objects.get(user=staff)
+        prefs.muted_sections = ["rhythm"]
+        prefs.save()
+        as_user(staff).post(SETTINGS, GOOD)
+        assert "rhythm" in NotificationPreferences.objects.get(user=staff).muted_sections
 
     def test_other_methods_are_refused(self, as_user, staff):
         client = as_user(staff)
