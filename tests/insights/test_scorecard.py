@@ -47,6 +47,11 @@ class TestQuarter:
         assert [str(q) for q in Quarter(2026, 2).trend(4)] == ["2025Q3", "2025Q4", "2026Q1", "2026Q2"]
         assert Quarter(2026, 4).end() == Quarter(2027, 1).start()
 
+    @pytest.mark.parametrize(("language", "label"), [("en", "Q4 2026"), ("ar", "الربع 4 من 2026"), ("vi", "Q4/2026")])
+    def test_its_label_reads_as_a_quarter_of_a_year(self, language, label):
+        with translation.override(language):
+            assert Quarter(2026, 4).label == label
+
 
 class TestScorecardFigures:
     def test_it_counts_a_quarter_of_activity(self, finance_activity, quarter):
