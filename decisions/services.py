@@ -287,12 +287,17 @@ def review_submit(
     is_new = review is None
     if not is_new:
         require(by, "review.edit", review)
+        before = _review_state(review, {c.pk for c in review.customers.all()})
     review = review or ImpactReview(decision=decision, author=by)
     review.answer, review.direction, review.severity, review.mitigation = answer, direction, severity, mitigation
     affected = set(affected)
     review.affects_customers = ImpactReview.Affected.CUSTOMERS in affected
     review.affects_customer_facing_staff = ImpactReview.Affected.CUSTOMER_FACING_STAFF in affected
     review.affects_suppliers = ImpactReview.Affected.SUPPLIERS in affected
+    if not is_new and _review_state(review, {c.pk for c in customers}) == before:
+        # Saved again as it was: it still answers a request made since, but the history has nothing to add.
+        decision.review_requests.filter(reviewer=by, reviewed_at=None).update(reviewed_at=timezone.now())
+        return review
     try:
         with transaction.atomic():
             review.save()
@@ -304,6 +309,11 @@ def review_submit(
     kind = DecisionEvent.Kind.REVIEW_FILED if is_new else DecisionEvent.Kind.REVIEW_EDITED
     _event(decision, by, kind, review=review.pk, direction=direction, severity=severity)
     return review
+
+
+def _review_state(review, customer_ids):
+    return (review.answer, review.direction, review.severity, review.mitigation, review.affects_customers,
+            review.affects_customer_facing_staff, review.affects_suppliers, customer_ids)
 
 
 # Impact checks: "did the impact we predicted happen?" -------------------------------------------

@@ -243,6 +243,15 @@ class TestReviewSubmit:
         assert review.direction == "neutral" and review.answer.endswith("Edited.")
         assert [e.kind for e in decision.events.all()] == ["review_filed", "review_edited"]
 
+    def test_saving_it_again_unchanged_adds_nothing_to_the_history(self, decision, outsider, customer, staff):
+        answer = {"answer": GOOD_ANSWER, "direction": "hurts", "severity": "high", "customers": [customer]}
+        services.review_submit(by=outsider, decision=decision, **answer)
+        request = ReviewRequestFactory(decision=decision, reviewer=outsider)  # asked again since
+        services.review_submit(by=outsider, decision=decision, **answer)
+        assert [e.kind for e in decision.events.all()] == ["review_filed"]
+        request.refresh_from_db()
+        assert request.reviewed_at is not None
+
     @pytest.mark.parametrize(
         "answer,direction,severity",
         [("", "hurts", "high"), ("Bad", "hurts", "high"), ("It will hurt them.", "hurts", "high"),
