@@ -12,7 +12,7 @@ REMINDER_FIELDS = [
     (Kind.DEBRIEF_DUE, _("I still owe my team a debrief")),
     (Kind.REVIEW_DUE, _("An impact review asked of me is due soon")),
     (Kind.REVIEW_REQUESTED, _("Someone asks for my impact review")),
-    (Kind.WAITLIST_PROMOTED, _("I move up from a waitlist to a seat")),
+    (Kind.WAITLIST_PROMOTED, _("A seat frees up for me on a waitlist (it is held for me for a while)")),
     (Kind.IMPACT_CHECK_DUE, _("It is time to record what a decision I decided or reviewed did for customers")),
     (Kind.NOTE_ROUTED, _("A customer note is routed to me or my team")),
 ]

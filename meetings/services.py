@@ -264,7 +264,7 @@ def _release(meeting, seat, status, reason, now=None):
 
 
 def seat_cancel(*, by, meeting):
-    """Give up my seat or waitlist place; the first on the waitlist moves up at once."""
+    """Give up my seat or waitlist place; the freed seat is offered at once to the first on the waitlist."""
     require(by, "meeting.signup", meeting)
     try:
         with transaction.atomic():

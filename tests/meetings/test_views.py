@@ -185,6 +185,8 @@ class TestSignUp:
             services.seat_claim(by=user, meeting=meeting)
         body = as_user(staff).post(self.url(meeting), **HTMX).content.decode()
         assert "You are number 2 on the waitlist." in body
+        # what happens next, as it really does: a freed seat is held for a while, not given at once
+        assert f"it is held for you for {meeting.offer_hours} hours and we email you" in body
 
     def test_double_clicking_gives_one_seat(self, as_user, staff, meeting):
         client = as_user(staff)
