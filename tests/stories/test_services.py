@@ -70,6 +70,15 @@ class TestStoryCreate:
         kens.refresh_from_db()
         assert kens.last_activity_at == story.published_at
 
+    def test_an_anonymised_story_leaves_the_customers_activity_alone(self, leader, kens):
+        # The directory sorts by activity: moving up as an anonymised story appears would name them.
+        month_ago = timezone.now() - timezone.timedelta(days=30)
+        Customer.objects.filter(pk=kens.pk).update(last_activity_at=month_ago)
+        services.story_create(by=leader, customer=kens, title="A wholesaler", body="Words", publish=True,
+                              naming="anonymised", anonymised_as="a plumbing wholesaler")
+        kens.refresh_from_db()
+        assert kens.last_activity_at == month_ago
+
     def test_a_host_asking_to_publish_gets_a_draft(self, host, kens):
         story = services.story_create(by=host, customer=kens, title="Ken", body="Words", publish=True)
         assert story.status == Story.Status.DRAFT
