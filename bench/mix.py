@@ -613,7 +613,7 @@ def versus_peers(result):
     out = []
     for page, peer in (("feed", "peer: ListView (feed)"), ("feed, filtered", "peer: ListView (feed)"),
                        ("search", "peer: ListView (feed)"), ("story", "peer: DetailView (story)")):
-        plain = ratios(result, dict((label, phase) for phase, label in PEERS)[peer], peer)
+        plain = ratios(result, {label: phase for phase, label in PEERS}[peer], peer)
         if not plain or not plain["worker_p50"] or not plain["cpu_mean"]:
             continue
         missed = [r["misses"][page] for r in result["repeats"] if page in r.get("misses", {})]

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from customers.models import Follow
-
 from stories.models import Comment
 from tests.factories import StoryFactory
 
