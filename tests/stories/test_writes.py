@@ -113,6 +113,7 @@ class TestEdit:
         response = as_user(leader).post(url, story_data(kens, title="New title", body=""))
         assert response.status_code == 400
         assert "New title" in response.content.decode()
+        assert "The story was not saved. Please correct the fields marked below." in response.content.decode()
         story.refresh_from_db()
         assert story.title == "The 6 a.m. counter"
 
@@ -126,6 +127,7 @@ class TestEdit:
         page = response.content.decode().replace("&#x27;", "'")
         assert response.status_code == 400
         assert "Someone else saved changes to this story while you were editing it." in page
+        assert "Please correct the fields marked below." not in page  # none is
         assert "The leader's title" in page and "Mine</textarea>" in page
         story.refresh_from_db()
         assert story.title == "The admin's title"
