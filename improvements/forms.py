@@ -9,6 +9,7 @@ from customers.models import Customer
 from customers.widgets import CustomerMultiPicker
 from decisions.forms import DateInput, PersonChoiceField, customer_choices, people
 from portal.lib import dates
+from portal.lib.conflicts import fingerprint
 from portal.lib.pickers import PersonPicker, PickerMultipleChoiceField
 from portal.models import Team
 
@@ -49,6 +50,9 @@ class IdeaForm(forms.ModelForm):
         fields = ["title", "category", "problem", "proposal", "customers", "estimated_cost", "estimated_benefit"]
         widgets = {"problem": forms.Textarea(attrs={"rows": 4}), "proposal": forms.Textarea(attrs={"rows": 5})}
 
+    # The idea as the form was drawn from it (portal.lib.conflicts), so a save never undoes someone else's.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, reader, **kwargs):
         """`reader` fills the form. Affected customers who asked not to be named, and whom the matrix
         does not let the reader see named, are neither shown in the picker (it would tie them to the
@@ -61,6 +65,7 @@ class IdeaForm(forms.ModelForm):
         self.reader = reader
         self.kept_unnamed = []
         if self.instance.pk:
+            self.initial["seen"] = fingerprint(self.instance, Idea.EDITED_FIELDS)
             shown, self.kept_unnamed = split_nameable(self.instance.customers.all(), reader)
             self.initial["customers"] = [customer.pk for customer in shown]
         elif self.initial.get("customers"):

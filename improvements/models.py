@@ -175,6 +175,9 @@ class Idea(models.Model):
         pilot = getattr(self, "pilot", None) if self.status != self.Status.OPEN else None
         return pilot.owner_id if pilot else None
 
+    # What an edit changes, so what two people editing at once could overwrite (portal.lib.conflicts).
+    EDITED_FIELDS = ("title", "category", "problem", "proposal", "estimated_cost", "estimated_benefit")
+
     def may_become(self, status):
         return status in self.TRANSITIONS[self.Status(self.status)]
 

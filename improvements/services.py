@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.lib import imports
+from portal.lib.conflicts import check_unchanged
 from portal.permissions import require
 
 from .models import ComplaintImport, Idea, IdeaEvent, IdeaMember, Pilot
@@ -77,6 +78,9 @@ def idea_open(*, by, title, problem, proposal, category="", customers=(), estima
 def idea_edit(*, by, idea, data):
     require(by, "improvement.manage", idea)
     idea = _locked(idea)
+    check_unchanged(idea, Idea.EDITED_FIELDS, data.get("seen", ""), _(
+        "Someone else saved changes to this idea while you were editing it. Your version is below, not saved:"
+        " open the idea in another tab to compare, then save again to keep yours."))
     for name in IDEA_FIELDS:
         setattr(idea, name, data[name])
     idea.full_clean()

@@ -2,6 +2,7 @@
 result, and who may do what."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -76,6 +77,23 @@ class TestOpen:
         staff.language = language
         staff.save(update_fields=["language"])
         assert f"{shown}\N{NO-BREAK SPACE}EUR" in as_user(staff).get(idea.get_absolute_url()).content.decode()
+
+    def test_a_second_save_never_undoes_the_first_and_loses_nothing(self, idea, staff, leader, as_user):
+        edit = reverse("improvements:idea_edit", args=[idea.pk])
+        data = {"title": "Confirm delivery slots", "category": "Late delivery", "problem": "Late again.",
+                "proposal": "Text the day before.", "customers": [c.pk for c in idea.customers.all()]}
+        seen = re.search(r'name="seen" value="([0-9a-f]+)"', as_user(staff).get(edit).content.decode())[1]
+        assert as_user(leader).post(edit, {**data, "proposal": "Call the day before."}).status_code == 302
+        response = as_user(staff).post(edit, {**data, "proposal": "Text two days before.", "seen": seen})
+        page = response.content.decode()
+        assert "Someone else saved changes to this idea while you were editing it." in page
+        assert "Text two days before.</textarea>" in page
+        idea.refresh_from_db()
+        assert idea.proposal == "Call the day before."
+        again = re.search(r'name="seen" value="([0-9a-f]+)"', page)[1]
+        assert as_user(staff).post(edit, {**data, "proposal": "Text two days before.", "seen": again}).status_code == 302
+        idea.refresh_from_db()
+        assert idea.proposal == "Text two days before."
 
     @pytest.mark.parametrize(("language", "separator"), [("en", ", "), ("ar", "، "), ("fa", "، ")])
     def test_affected_customers_are_listed_as_the_language_writes_a_list(self, staff, as_user, ken, language,
