@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Customer
 from customers.widgets import CustomerMultiPicker, CustomerPicker
 from portal.lib import dates
+from portal.lib.conflicts import fingerprint, seen_field
 from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PeoplePicker, PersonPicker, PickerChoiceField, PickerMultipleChoiceField
 from portal.models import Team, User
@@ -56,8 +57,7 @@ class DecisionForm(forms.ModelForm):
         widget=CustomerMultiPicker,
         help_text=_("Name the customers this could reach, even indirectly."),
     )
-    # The decision as the form was drawn from it (portal.lib.conflicts), so a save never undoes someone else's.
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen = seen_field()  # portal.lib.conflicts
 
     class Meta:
         model = Decision
@@ -69,6 +69,11 @@ class DecisionForm(forms.ModelForm):
             "links": forms.Textarea(attrs={"rows": 3, "placeholder": "https://"}),
         }
         field_classes = {"decide_by": dates.DateField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["seen"] = fingerprint(self.instance, Decision.EDITED_FIELDS)
 
     def clean_decide_by(self):
         value = self.cleaned_data["decide_by"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from portal.lib.conflicts import fingerprint
+from portal.lib.conflicts import redraw
 from portal.lib.text import join_list
 from portal.permissions import can, require
 
@@ -164,16 +164,14 @@ def detail(request, pk):
 def edit(request, pk):
     decision = get_decision_for(request.user, pk, write=True)
     customers = list(decision.customers.all())
-    initial = {"customers": customers, "seen": fingerprint(decision, Decision.EDITED_FIELDS)}
-    form = DecisionForm(request.POST or None, instance=decision, initial=initial)
+    form = DecisionForm(request.POST or None, instance=decision, initial={"customers": customers})
     form.fields["customers"].widget.remember(customers)  # the picker shows them without fetching them again
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_update(by=request.user, decision=decision, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
-            form.data = form.data.copy()  # saving again, after comparing, keeps this person's version
-            form.data["seen"] = fingerprint(Decision.objects.get(pk=decision.pk), Decision.EDITED_FIELDS)
+            redraw(form, error)
         else:
             messages.success(request, _("Decision saved."))
             return redirect(decision)

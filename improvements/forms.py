@@ -9,7 +9,7 @@ from customers.models import Customer
 from customers.widgets import CustomerMultiPicker
 from decisions.forms import DateInput, PersonChoiceField, customer_choices, people
 from portal.lib import dates
-from portal.lib.conflicts import fingerprint
+from portal.lib.conflicts import fingerprint, seen_field
 from portal.lib.pickers import PersonPicker, PickerMultipleChoiceField
 from portal.models import Team
 
@@ -50,8 +50,7 @@ class IdeaForm(forms.ModelForm):
         fields = ["title", "category", "problem", "proposal", "customers", "estimated_cost", "estimated_benefit"]
         widgets = {"problem": forms.Textarea(attrs={"rows": 4}), "proposal": forms.Textarea(attrs={"rows": 5})}
 
-    # The idea as the form was drawn from it (portal.lib.conflicts), so a save never undoes someone else's.
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen = seen_field()  # portal.lib.conflicts
 
     def __init__(self, *args, reader, **kwargs):
         """`reader` fills the form. Affected customers who asked not to be named, and whom the matrix

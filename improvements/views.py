@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from insights import charts
 from insights.periods import FIRST_YEAR, LAST_YEAR, Quarter, add_months, month_start, parse_month
 from portal.lib.access import permission_required
-from portal.lib.conflicts import fingerprint
+from portal.lib.conflicts import redraw
 from portal.lib.dates import short_month
 from portal.lib.uploads import read_capped
 from portal.permissions import can, require
@@ -160,8 +160,7 @@ def idea_edit(request, pk):
             services.idea_edit(by=request.user, idea=idea, data=form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
-            form.data = form.data.copy()  # saving again, after comparing, keeps this person's version
-            form.data["seen"] = fingerprint(Idea.objects.get(pk=idea.pk), Idea.EDITED_FIELDS)
+            redraw(form, error)
         else:
             messages.success(request, _("Idea saved."))
             return redirect(idea)

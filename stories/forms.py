@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from customers.widgets import CustomerPicker
-from portal.lib.conflicts import fingerprint
+from portal.lib.conflicts import fingerprint, seen_field
 from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PersonPicker, PickerChoiceField
 from portal.models import Team, User
@@ -119,8 +119,7 @@ class StoryForm(forms.Form):
         help_text=_("Optional: who agreed, and where the email or the contract is."),
     )
 
-    # The story as the form was drawn from it (portal.lib.conflicts), so a save never undoes someone else's.
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen = seen_field()  # portal.lib.conflicts
 
     # What the services take (stories.services.story_create / story_update), besides the language.
     SERVICE_FIELDS = (

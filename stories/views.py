@@ -12,7 +12,7 @@ from django.views.decorators.http import (
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from portal.lib.conflicts import fingerprint
+from portal.lib.conflicts import redraw
 from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
 from portal.permissions import can, require
@@ -125,9 +125,7 @@ def _save_story(request, form, story=None):
     except ValidationError as error:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
-        if story is not None:  # saving again, after comparing, keeps this person's version
-            form.data = form.data.copy()
-            form.data["seen"] = fingerprint(Story.objects.get(pk=story.pk), Story.EDITED_FIELDS)
+        redraw(form, error)
         return None
     return story
 
