@@ -24,14 +24,10 @@ def shift(year, number, quarters):
     return index // 4, index % 4 + 1
 
 
-def first_day(year, number):
-    """The first day of a quarter."""
-    return datetime.date(year, 3 * number - 2, 1)
-
-
 def last_day(year, number):
     """The last day of a quarter."""
-    return first_day(*shift(year, number, 1)) - datetime.timedelta(days=1)
+    next_year, next_number = shift(year, number, 1)
+    return datetime.date(next_year, 3 * next_number - 2, 1) - datetime.timedelta(days=1)
 
 
 def end_of_day(date):

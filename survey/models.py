@@ -76,6 +76,11 @@ class Survey(models.Model):
         return _("Q%(number)s %(year)s") % {"number": self.quarter, "year": self.year}
 
     @property
+    def first_day(self):
+        """The first day of its quarter: it may be opened from then."""
+        return datetime.date(self.year, 3 * self.quarter - 2, 1)
+
+    @property
     def last_day(self):
         """The last day answers are taken, in the company's time zone (closes_at is the moment it ends)."""
         return timezone.localtime(self.closes_at - datetime.timedelta(microseconds=1), timezone.get_default_timezone()).date()

@@ -15,7 +15,6 @@ from portal.lib.tasks import run_after_commit
 from portal.models import User
 from portal.permissions import require
 
-from .forms import first_day, quarter_of
 from .models import MAX_QUESTIONS, MIN_QUESTIONS, SCALE, TEXT_LIMIT, Answer, Invitation, Question, Response, Survey
 from .tokens import answer_url
 
@@ -67,10 +66,10 @@ def survey_open(*, by, survey):
     if survey.status == Survey.Status.OPEN:
         return survey, False
     now = timezone.now()
-    if (survey.year, survey.quarter) > quarter_of(now):
+    if survey.first_day > timezone.localdate(now, timezone.get_default_timezone()):
         # Opened early it would be "the newest open pulse" and take this quarter's place on every home page.
         raise ValidationError(_("This pulse is for %(quarter)s: it can be opened from %(day)s.") % {
-            "quarter": survey.label, "day": date_format(first_day(survey.year, survey.quarter), "DATE_FORMAT")})
+            "quarter": survey.label, "day": date_format(survey.first_day, "DATE_FORMAT")})
     if survey.closes_at <= now:
         raise ValidationError(_("The closing date has passed: choose a later one before opening the pulse."))
     count = survey.questions.count()
