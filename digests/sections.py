@@ -18,10 +18,13 @@ the sections of an app that is not installed.
 """
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
+
+from portal.permissions import can
 
 
 @dataclass(frozen=True)
@@ -32,18 +35,12 @@ class DigestSection:
     pick: str
     order: int = 100
     app: str = ""  # the Django app it needs; left out when that app is not installed
-    # Whom it can ever show something to (a permission, or "leaders"); the settings page offers it only
-    # to them. Empty: everyone.
-    audience: str = ""
+    # Whom it can ever show something to (user -> bool); the settings page offers it only to them.
+    # None: everyone.
+    audience: Callable | None = None
 
     def offered_to(self, user):
-        if not self.audience:
-            return True
-        if self.audience == "leaders":
-            return user.is_leader
-        from portal.permissions import can
-
-        return can(user, self.audience)
+        return self.audience is None or self.audience(user)
 
     def module(self):
         return importlib.import_module(self.provider)
@@ -87,7 +84,7 @@ SECTIONS = [
         "pick_rhythm",
         order=65,
         app="loops",
-        audience="rhythm.use",
+        audience=lambda user: can(user, "rhythm.use"),
     ),
     DigestSection(
         "impact_checks",
@@ -152,7 +149,7 @@ SECTIONS = [
         "pick_quota",
         order=60,
         app="meetings",
-        audience="leaders",
+        audience=lambda user: user.is_leader,
     ),
 ]
 

@@ -253,10 +253,13 @@ class Pilot(models.Model):
     def __str__(self):
         return str(self.idea)
 
+    def started_by(self, moment=None):
+        """Its result can be recorded (and the idea adopted) from the day it starts, in the reader's time zone."""
+        return timezone.localdate(moment or timezone.now()) >= self.starts_on
+
     @property
     def has_started(self):
-        """Its result can be recorded (and the idea adopted) from the day it starts, in the reader's time zone."""
-        return timezone.localdate() >= self.starts_on
+        return self.started_by()
 
 
 class IdeaEvent(models.Model):

@@ -173,7 +173,7 @@ def pilot_record(*, by, idea, actual_cost, saving, effect, result, at=None):
     if idea.status != Idea.Status.PILOTING:
         raise ValidationError(_("Only a running pilot can have its result recorded."))
     pilot = idea.pilot
-    if timezone.localdate(at or timezone.now()) < pilot.starts_on:
+    if not pilot.started_by(at):
         raise ValidationError(not_started(pilot))
     pilot.actual_cost, pilot.saving, pilot.effect, pilot.result = actual_cost, saving, effect, result
     if idea.category:

@@ -7,6 +7,8 @@ import zoneinfo
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.messages import get_messages
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -123,9 +125,6 @@ class HtmxMessagesMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
             and not any(header in response for header in ("HX-Redirect", "HX-Location", "HX-Refresh"))
         ):
-            from django.contrib.messages import get_messages
-            from django.template.loader import render_to_string
-
             pending = get_messages(request)
             if len(pending):
                 notice = render_to_string("includes/messages_oob.html", {"messages": pending}, request)
