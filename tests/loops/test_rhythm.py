@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -173,6 +174,11 @@ class TestDigest:
         email = digest_email(compose_for(owner, now=NOW), prefs)
         assert "<bdi>Late again (3rd time).</bdi>" in email.alternatives[0][0]
         assert "Late again (3rd time)." in email.body
+        # A note of a customer who asked not to be named goes without its text, and without a "·" left hanging.
+        customer.do_not_name = True
+        customer.save()
+        email = digest_email(compose_for(owner, now=NOW), prefs)
+        assert "Late again" not in email.body and not re.search(r"· +[(\n]", email.body)
 
     def test_no_rhythm_in_the_digest_after_leaving_customer_facing_work(self, seller, staff):
         from loops import digest
