@@ -111,9 +111,7 @@ def import_customers(raw: bytes, *, progress=_no_progress, saving=_no_progress) 
     owners = {u.email.lower(): u for u in User.objects.filter(is_active=True)}
     statuses = list(Customer.Status.values)
     rows, first_seen = [], {}
-    for line, row in data_rows(reader, result):
-        if rows and len(rows) % PROGRESS_EVERY == 0:
-            progress(len(rows), len(result.errors))
+    for line, row in data_rows(reader, result, progress=progress, every=PROGRESS_EVERY):
         values, errors = _parse_row(line, row, owners, statuses, headers)
         external_id = values["external_id"]
         if external_id and external_id in first_seen:
@@ -127,12 +125,12 @@ def import_customers(raw: bytes, *, progress=_no_progress, saving=_no_progress) 
         first_seen.setdefault(external_id, line)
         result.errors.extend(errors)
         rows.append(values)
-    progress(len(rows), len(result.errors))
+    progress(result.checked, len(result.errors))
     if not rows and not result.errors:
         result.errors.append(RowError(2, _("the file has no customers in it.")))
     if result.errors:
         return result
-    saving(len(rows), 0)
+    saving(result.checked, 0)
     _save(rows, result, [name for name in [*SAVED_FIELDS, "do_not_name"]
                          if SOURCE_COLUMNS.get(name, name) in headers])
     return result

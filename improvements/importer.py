@@ -175,11 +175,8 @@ def import_complaints(raw: bytes, *, progress=_no_progress, saving=_no_progress,
     if reader is None:
         return result
     customers = dict(Customer.objects.exclude(external_id=None).values_list("external_id", "pk"))
-    rows, checked, first_seen = [], 0, {}
-    for line, row in data_rows(reader, result):
-        if checked and checked % PROGRESS_EVERY == 0:
-            progress(checked, len(result.errors))
-        checked += 1
+    rows, first_seen = [], {}
+    for line, row in data_rows(reader, result, progress=progress, every=PROGRESS_EVERY):
         values, errors = _parse_row(line, row, customers)
         if not errors and values["reference"]:  # one ticket is one complaint, however often the file lists it
             seen = first_seen.setdefault((values["customer_id"], values["reference"]), (line, values["fingerprint"]))
@@ -192,12 +189,12 @@ def import_complaints(raw: bytes, *, progress=_no_progress, saving=_no_progress,
                     continue
         result.errors.extend(errors)
         rows.append(values)
-    progress(checked, len(result.errors))
-    if not checked and not result.errors:
+    progress(result.checked, len(result.errors))
+    if not result.checked and not result.errors:
         result.errors.append(RowError(2, _("the file has no complaints in it.")))
     if result.errors:
         result.skipped = 0
         return result
-    saving(checked, 0)
+    saving(result.checked, 0)
     _save(rows, result, upload_id)
     return result

@@ -27,6 +27,7 @@ class RowError:
 @dataclass
 class ImportReport:
     errors: list[RowError] = field(default_factory=list)
+    checked: int = 0  # rows that hold something, read so far (data_rows), a bad one included
 
     @property
     def ok(self):
@@ -86,25 +87,29 @@ def open_csv(raw: bytes, report: ImportReport, *, required, optional=()):
     return reader
 
 
-def data_rows(reader: csv.DictReader, report: ImportReport):
-    """(line, row) for each row that holds something. A row with more cells than columns, broken CSV,
-    and a file of more than LIFELINE_IMPORT_MAX_ROWS rows (where it stops) are errors in `report`.
-    Blank rows (spreadsheets export trailing ",,,") are skipped and not counted."""
-    count, line = 0, reader.line_num
+def data_rows(reader: csv.DictReader, report: ImportReport, *, progress=None, every=1000):
+    """(line, row) for each row that holds something, counted in `report.checked`. A row with more cells
+    than columns (counted too), broken CSV, and a file of more than LIFELINE_IMPORT_MAX_ROWS rows (where
+    it stops) are errors in `report`. Blank rows (spreadsheets export trailing ",,,") are skipped and not
+    counted. `progress(rows checked, problems found)` is called after every `every` rows."""
+    line = reader.line_num
     try:
         for row in reader:
             line = reader.line_num
-            if None in row:
-                report.errors.append(RowError(line, _("this row has more cells than there are columns.")))
+            extra = row.get(None)
+            if not any((value or "").strip() for value in [*row.values(), *(extra or ())] if isinstance(value, str)):
                 continue
-            if not any((value or "").strip() for value in row.values()):
-                continue
-            if count >= settings.LIFELINE_IMPORT_MAX_ROWS:
+            if progress and report.checked and report.checked % every == 0:  # the rows before this one are checked
+                progress(report.checked, len(report.errors))
+            if report.checked >= settings.LIFELINE_IMPORT_MAX_ROWS:
                 report.errors.append(
                     RowError(line, _("more than %(n)s rows; split the file.") % {"n": settings.LIFELINE_IMPORT_MAX_ROWS})
                 )
                 return
-            count += 1
+            report.checked += 1
+            if extra is not None:
+                report.errors.append(RowError(line, _("this row has more cells than there are columns.")))
+                continue
             yield line, row
     except csv.Error as exc:
         # DictReader.line_num stays at the last good record; its reader's has reached the failing line.

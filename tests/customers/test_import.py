@@ -187,6 +187,13 @@ class TestImportPage:
         assert (upload.status, upload.rows_checked, upload.problems_found) == ("failed", 3, 2)
         assert upload.problems[0] == {"line": 2, "message": "“name” is empty."}
 
+    def test_a_row_with_extra_cells_is_counted_among_the_rows_checked(self, as_user, admin_user, post_import):
+        post_import(as_user(admin_user), {"file": csv_upload(HEADER + "CRM-1,Ken's,,,,,,\nCRM-2,Ada,,,,,,,spill\n,,,,,,,\n")})
+        upload = CustomerImport.objects.get()
+        assert (upload.status, upload.rows_checked, upload.problems_found) == ("failed", 2, 1)  # the blank row is not counted
+        assert upload.problems == [{"line": 3, "message": "this row has more cells than there are columns."}]
+        assert Customer.objects.count() == 0
+
     def test_the_row_report_is_in_the_uploaders_language(self, as_user, admin_user, post_import):
         admin_user.language = "ar"
         admin_user.save(update_fields=["language"])
