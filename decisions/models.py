@@ -111,7 +111,7 @@ class Decision(models.Model):
         return can(user, "decision.manage", self)
 
     # What an edit changes, so what two people editing at once could overwrite (portal.lib.conflicts).
-    EDITED_FIELDS = ("title", "team_id", "owner_id", "context", "proposal", "decide_by", "links")
+    EDITED_FIELDS = ("title", "team_id", "owner_id", "context", "proposal", "decide_by", "links", "customers")
 
     def is_open(self):
         return self.status in self.OPEN_STATUSES

@@ -176,7 +176,7 @@ class Idea(models.Model):
         return pilot.owner_id if pilot else None
 
     # What an edit changes, so what two people editing at once could overwrite (portal.lib.conflicts).
-    EDITED_FIELDS = ("title", "category", "problem", "proposal", "estimated_cost", "estimated_benefit")
+    EDITED_FIELDS = ("title", "category", "problem", "proposal", "estimated_cost", "estimated_benefit", "customers")
 
     def may_become(self, status):
         return status in self.TRANSITIONS[self.Status(self.status)]

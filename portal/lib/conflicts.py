@@ -16,9 +16,17 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 
 def fingerprint(obj, fields):
-    """A short digest of `obj`'s `fields` as they are now."""
-    values = [str(getattr(obj, name)) for name in fields]
-    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:32]
+    """A short digest of `obj`'s `fields` as they are now; a many-to-many field (themes, customers) by the
+    ids it holds, in any order (one query each, unless they are prefetched)."""
+    return hashlib.sha256(json.dumps([_value(obj, name) for name in fields]).encode()).hexdigest()[:32]
+
+
+def _value(obj, name):
+    if not obj._meta.get_field(name).many_to_many:
+        return str(getattr(obj, name))
+    if name in getattr(obj, "_prefetched_objects_cache", {}):
+        return sorted(related.pk for related in getattr(obj, name).all())
+    return sorted(getattr(obj, name).values_list("pk", flat=True))
 
 
 def seen_field():

@@ -188,6 +188,17 @@ class TestEdit:
         decision.refresh_from_db()
         assert decision.proposal == "The owner's"
 
+    def test_a_change_of_customers_meanwhile_is_a_conflict_too(self, as_user, staff, leader, decision):
+        data = {"title": decision.title, "team": decision.team_id, "owner": decision.owner_id, "context": "c",
+                "proposal": "p", "decide_by": decision.decide_by.isoformat(), "links": ""}
+        Decision.objects.filter(pk=decision.pk).update(context="c", proposal="p", links="")
+        seen = re.search(r'name="seen" value="([0-9a-f]+)"', as_user(staff).get(url("edit", decision)).content.decode())[1]
+        affected = CustomerFactory(name="Harbor Lights Bakery")
+        assert as_user(leader).post(url("edit", decision), {**data, "customers": [affected.pk]}).status_code == 302
+        response = as_user(staff).post(url("edit", decision), {**data, "proposal": "The owner's", "seen": seen})
+        assert "Someone else saved changes to this decision while you were editing it." in response.content.decode()
+        assert list(decision.customers.all()) == [affected]
+
     def test_a_closed_decision_cannot_be_edited(self, as_user, staff, decision):
         Decision.objects.filter(pk=decision.pk).update(status="withdrawn")
         data = {"title": "New", "team": decision.team_id, "owner": decision.owner_id, "context": "c", "proposal": "p",

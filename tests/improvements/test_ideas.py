@@ -95,6 +95,18 @@ class TestOpen:
         idea.refresh_from_db()
         assert idea.proposal == "Text two days before."
 
+    def test_a_change_of_customers_meanwhile_is_a_conflict_too(self, idea, staff, leader, as_user):
+        edit = reverse("improvements:idea_edit", args=[idea.pk])
+        data = {"title": "Confirm delivery slots", "category": "Late delivery", "problem": "Late again.",
+                "proposal": "Text the day before.", "customers": [c.pk for c in idea.customers.all()],
+                "estimated_cost": "800.00", "estimated_benefit": "3000.00"}  # the idea as it is
+        seen = re.search(r'name="seen" value="([0-9a-f]+)"', as_user(staff).get(edit).content.decode())[1]
+        other = CustomerFactory(name="Harbor Lights Bakery")
+        assert as_user(leader).post(edit, {**data, "customers": [*data["customers"], other.pk]}).status_code == 302
+        response = as_user(staff).post(edit, {**data, "proposal": "Text two days before.", "seen": seen})
+        assert "Someone else saved changes to this idea while you were editing it." in response.content.decode()
+        assert other in idea.customers.all()
+
     @pytest.mark.parametrize(("language", "separator"), [("en", ", "), ("ar", "، "), ("fa", "، ")])
     def test_affected_customers_are_listed_as_the_language_writes_a_list(self, staff, as_user, ken, language,
                                                                          separator):

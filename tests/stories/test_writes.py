@@ -8,6 +8,7 @@ from django.urls import reverse
 from stories import services
 from stories.models import Comment, Reaction, Story
 from tests.conftest import PERSONAS
+from tests.factories import ThemeFactory
 
 
 def story_data(customer, **overrides):
@@ -76,7 +77,7 @@ class TestNew:
         assert not Story.objects.exists()
 
     def test_a_customer_deleted_while_writing(self, as_user, leader, kens):
-        from tests.factories import CustomerFactory
+        from tests.factories import ThemeFactory, CustomerFactory
 
         gone = CustomerFactory(name="Gone Ltd")
         gone_pk = gone.pk
@@ -137,6 +138,18 @@ class TestEdit:
         assert as_user(leader).post(url, story_data(kens, title="The leader's title", seen=again)).status_code == 302
         story.refresh_from_db()
         assert story.title == "The leader's title"
+
+    def test_a_change_of_themes_meanwhile_is_a_conflict_too(self, as_user, leader, admin_user, story, kens, theme):
+        url = reverse("stories:edit", args=[story.pk, story.slug])
+        Story.objects.filter(pk=story.pk).update(**{k: v for k, v in story_data(kens).items() if k in ("body", "bought", "impact")})
+        seen = re.search(r'name="seen" value="([0-9a-f]+)"', as_user(leader).get(url).content.decode()).group(1)
+        other = ThemeFactory(name="Cash flow")
+        # The admin only swaps a theme: the leader's form, drawn before, would silently put it back.
+        assert as_user(admin_user).post(url, story_data(kens, title=story.title, themes=[other.pk])).status_code == 302
+        response = as_user(leader).post(url, story_data(kens, title="The leader's title", themes=[theme.pk], seen=seen))
+        assert response.status_code == 400
+        assert "Someone else saved changes to this story while you were editing it." in response.content.decode()
+        assert list(story.themes.all()) == [other]
 
     def test_publishing_meanwhile_is_no_conflict(self, as_user, leader, admin_user, draft, kens):
         url = reverse("stories:edit", args=[draft.pk, draft.slug])
