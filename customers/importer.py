@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.lib.bulk import BATCH_SIZE, update_rows
-from portal.lib.csvimport import ImportReport, RowError, data_rows, open_csv, parse_date
+from portal.lib.csvimport import ImportReport, RowError, column_list, data_rows, isolated, open_csv, parse_date
 from portal.lib.markdown import render_markdown
 from portal.models import User
 
@@ -53,10 +53,10 @@ def _parse_row(line, row, owners, statuses, columns=()):
     errors, values = [], {}
     for column in REQUIRED_COLUMNS:
         if not (row.get(column) or "").strip():
-            errors.append(_("“%(column)s” is empty.") % {"column": column})
+            errors.append(_("“%(column)s” is empty.") % isolated({"column": column}))
     for column, limit in TEXT_LIMITS.items():
         if len((row.get(column) or "").strip()) > limit:
-            errors.append(_("“%(column)s” is longer than %(limit)s characters.") % {"column": column, "limit": limit})
+            errors.append(_("“%(column)s” is longer than %(limit)s characters.") % isolated({"column": column, "limit": limit}))
     for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
         values[column] = (row.get(column) or "").strip()
 
@@ -66,21 +66,21 @@ def _parse_row(line, row, owners, statuses, columns=()):
         if employees.isdigit() and 0 < int(employees) <= MAX_EMPLOYEES:
             values["employees"] = int(employees)
         else:
-            errors.append(_("“%(value)s” is not a number of people like 40 (employees).") % {"value": employees})
+            errors.append(_("“%(value)s” is not a number of people like 40 (employees).") % isolated({"value": employees}))
 
     do_not_name = values.pop("do_not_name").lower()
     if "do_not_name" in columns:
         if do_not_name in YES | NO:
             values["do_not_name"] = do_not_name in YES
         else:
-            errors.append(_("“%(value)s” is not yes or no (do_not_name).") % {"value": do_not_name})
+            errors.append(_("“%(value)s” is not yes or no (do_not_name).") % isolated({"value": do_not_name}))
 
     owner_email = values.pop("account_owner_email").lower()
     values["account_owner"] = None
     if owner_email:
         values["account_owner"] = owners.get(owner_email)
         if values["account_owner"] is None:
-            errors.append(_("no person with the email “%(email)s” (account_owner_email).") % {"email": owner_email})
+            errors.append(_("no person with the email “%(email)s” (account_owner_email).") % isolated({"email": owner_email}))
 
     since = values.pop("customer_since")
     values["customer_since"] = None
@@ -93,7 +93,7 @@ def _parse_row(line, row, owners, statuses, columns=()):
     if status and status not in statuses:
         errors.append(
             _("unknown status “%(value)s”; use one of: %(choices)s.")
-            % {"value": status, "choices": ", ".join(statuses)}
+            % {**isolated({"value": status}), "choices": column_list(statuses)}
         )
     values["status"] = status  # empty: active for a new customer; an existing one keeps its status
     return values, [RowError(line, message) for message in errors]
@@ -119,7 +119,7 @@ def import_customers(raw: bytes, *, progress=_no_progress, saving=_no_progress) 
                 RowError(
                     line,
                     _("external_id “%(id)s” is already used on line %(first)s.")
-                    % {"id": external_id, "first": first_seen[external_id]},
+                    % isolated({"id": external_id, "first": first_seen[external_id]}),
                 )
             )
         first_seen.setdefault(external_id, line)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from portal.lib.bulk import BATCH_SIZE, update_rows
-from portal.lib.csvimport import ImportReport, RowError, data_rows, open_csv, parse_date
+from portal.lib.csvimport import ImportReport, RowError, data_rows, isolated, open_csv, parse_date
 
 from .models import Complaint, complaint_fingerprint
 
@@ -47,7 +47,7 @@ def _parse_row(line, row, customers):
     cells = {column: (row.get(column) or "").strip() for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
     for column in REQUIRED_COLUMNS:
         if not cells[column]:
-            errors.append(_("“%(column)s” is empty.") % {"column": column})
+            errors.append(_("“%(column)s” is empty.") % isolated({"column": column}))
 
     if cells["date"]:
         values["date"], error = parse_date(cells["date"], "date")
@@ -58,14 +58,14 @@ def _parse_row(line, row, customers):
     if external_id:
         values["customer_id"] = customers.get(external_id)
         if values["customer_id"] is None:
-            errors.append(_("no customer with the external id “%(id)s” (customer_external_id).") % {"id": external_id})
+            errors.append(_("no customer with the external id “%(id)s” (customer_external_id).") % isolated({"id": external_id}))
 
     values["category"] = normalise_category(cells["category"])
     if len(values["category"]) > CATEGORY_LIMIT:
-        errors.append(_("“%(column)s” is longer than %(limit)s characters.") % {"column": "category", "limit": CATEGORY_LIMIT})
+        errors.append(_("“%(column)s” is longer than %(limit)s characters.") % isolated({"column": "category", "limit": CATEGORY_LIMIT}))
     values["text"] = cells["text"]
     if len(values["text"]) > TEXT_LIMIT:
-        errors.append(_("“%(column)s” is longer than %(limit)s characters.") % {"column": "text", "limit": TEXT_LIMIT})
+        errors.append(_("“%(column)s” is longer than %(limit)s characters.") % isolated({"column": "text", "limit": TEXT_LIMIT}))
 
     values["cost"] = None
     cost = cells["cost"]
@@ -79,12 +79,12 @@ def _parse_row(line, row, customers):
             values["cost"] = values["cost"].quantize(decimal.Decimal("0.01"))
         except decimal.InvalidOperation:
             values["cost"] = None
-            errors.append(_("“%(value)s” is not an amount like 120.50 (cost).") % {"value": cells["cost"]})
+            errors.append(_("“%(value)s” is not an amount like 120.50 (cost).") % isolated({"value": cells["cost"]}))
 
     values["reference"] = cells["reference"]
     if len(values["reference"]) > REFERENCE_LIMIT:
         errors.append(
-            _("“%(column)s” is longer than %(limit)s characters.") % {"column": "reference", "limit": REFERENCE_LIMIT}
+            _("“%(column)s” is longer than %(limit)s characters.") % isolated({"column": "reference", "limit": REFERENCE_LIMIT})
         )
     if not errors:
         values["fingerprint"] = complaint_fingerprint(
@@ -183,7 +183,7 @@ def import_complaints(raw: bytes, *, progress=_no_progress, saving=_no_progress,
             if seen[0] != line:
                 if seen[1] != values["fingerprint"]:
                     message = _("the reference “%(reference)s” is on line %(first)s already, with other details.")
-                    errors.append(RowError(line, message % {"reference": values["reference"], "first": seen[0]}))
+                    errors.append(RowError(line, message % isolated({"reference": values["reference"], "first": seen[0]})))
                 else:
                     result.skipped += 1
                     continue

@@ -15,7 +15,7 @@ from digests.models import Kind
 from digests.preferences import preferences_of
 from digests.tokens import unsubscribe_headers, unsubscribe_url
 from portal.lib.bulk import BATCH_SIZE, update_rows
-from portal.lib.csvimport import ImportReport, RowError, data_rows, decode_upload, dict_reader
+from portal.lib.csvimport import ImportReport, RowError, column_list, data_rows, decode_upload, dict_reader, isolated
 from portal.lib.deliveries import send_claimed, still_to_send
 from portal.lib.emails import build_email, message_id
 from portal.lib.tasks import run_after_commit
@@ -59,24 +59,24 @@ def _parse_row(line, row, customers, seen):
     errors, values = [], {}
     month = parse_month(row.get("month"))
     if month is None:
-        errors.append(_("“%(value)s” is not a month like 2026-10 (month).") % {"value": (row.get("month") or "").strip()})
+        errors.append(_("“%(value)s” is not a month like 2026-10 (month).") % isolated({"value": (row.get("month") or "").strip()}))
     key = (row.get("customer") or "").strip()
     values["customer"] = None
     if key:
         values["customer"] = customers.get(key.lower())
         if values["customer"] is None:
-            errors.append(_("no customer with the CRM id or slug “%(value)s” (customer).") % {"value": key})
+            errors.append(_("no customer with the CRM id or slug “%(value)s” (customer).") % isolated({"value": key}))
     for name in PULSE_FIELDS:
         raw = (row.get(name) or "").strip() or "0"
         if not raw.isdecimal() or int(raw) > MAX_FIGURE:  # isdigit() passes "²", which int() refuses
             errors.append(_("“%(value)s” is not a whole number from 0 to %(max)s (%(column)s).")
-                          % {"value": raw, "max": MAX_FIGURE, "column": name})
+                          % isolated({"value": raw, "max": MAX_FIGURE, "column": name}))
         else:
             values[name] = int(raw)
     if month is not None and not errors:
         pair = (month, values["customer"].pk if values["customer"] else None)
         if pair in seen:
-            errors.append(_("the same month and customer are already on line %(first)s.") % {"first": seen[pair]})
+            errors.append(_("the same month and customer are already on line %(first)s.") % isolated({"first": seen[pair]}))
         seen.setdefault(pair, line)
     values["month"] = month
     return values, [RowError(line, message) for message in errors]
@@ -95,7 +95,7 @@ def pulse_import(*, by, raw):
     missing = [c for c in ("month",) if c not in headers]
     unknown = [h for h in headers if h and h not in COLUMNS]
     if missing or unknown or not headers:
-        result.errors.append(RowError(1, _("the columns must be: %(columns)s.") % {"columns": ", ".join(COLUMNS)}))
+        result.errors.append(RowError(1, _("the columns must be: %(columns)s.") % {"columns": column_list(COLUMNS)}))
         return result
     customers = {}  # each customer under its id, slug and CRM id, in one query
     for customer in Customer.objects.all():

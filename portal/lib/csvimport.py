@@ -8,9 +8,30 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
+
+from portal.lib.text import join_list
+
+
+FSI, PDI = "\u2068", "\u2069"  # Unicode's first-strong isolate and its end
+
+
+def isolated(values):
+    """A message's placeholder values, each isolated (FSI…PDI) when the language is written right to
+    left, so that a date, an id or a column name keeps its own direction inside an Arabic, Hebrew or
+    Persian sentence ("2026-13-02" would read "02-13-2026"). Characters, not markup: a row report is
+    plain text, kept on the upload and shown on its page, in the admin and in a command's output."""
+    if not translation.get_language_bidi():
+        return values
+    return {key: f"{FSI}{value}{PDI}" for key, value in values.items()}
+
+
+def column_list(names):
+    """Column names as a list of the active language, each isolated."""
+    return join_list(isolated(dict(enumerate(names))).values())
 
 
 @dataclass
@@ -42,7 +63,7 @@ def decode_upload(raw: bytes, report: ImportReport):
     UTF-8 (a byte-order mark is dropped)."""
     if len(raw) > settings.LIFELINE_IMPORT_MAX_BYTES:
         report.errors.append(
-            RowError(0, _("the file is larger than %(mb)s MB.") % {"mb": settings.LIFELINE_IMPORT_MAX_BYTES // 2**20})
+            RowError(0, _("the file is larger than %(mb)s MB.") % isolated({"mb": settings.LIFELINE_IMPORT_MAX_BYTES // 2**20}))
         )
         return None
     try:
@@ -78,11 +99,11 @@ def open_csv(raw: bytes, report: ImportReport, *, required, optional=()):
     if missing or unknown:
         parts = []
         if missing:
-            parts.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
+            parts.append(_("missing columns: %(columns)s") % {"columns": column_list(missing)})
         if unknown:
-            parts.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
-        parts.append(_("expected: %(columns)s") % {"columns": ", ".join(expected)})
-        report.errors.append(RowError(1, "; ".join(parts)))
+            parts.append(_("unknown columns: %(columns)s") % {"columns": column_list(unknown)})
+        parts.append(_("expected: %(columns)s") % {"columns": column_list(expected)})
+        report.errors.append(RowError(1, pgettext("between the parts of one sentence", "; ").join(parts)))
         return None
     return reader
 
@@ -103,7 +124,7 @@ def data_rows(reader: csv.DictReader, report: ImportReport, *, progress=None, ev
                 progress(report.checked, len(report.errors))
             if report.checked >= settings.LIFELINE_IMPORT_MAX_ROWS:
                 report.errors.append(
-                    RowError(line, _("more than %(n)s rows; split the file.") % {"n": settings.LIFELINE_IMPORT_MAX_ROWS})
+                    RowError(line, _("more than %(n)s rows; split the file.") % isolated({"n": settings.LIFELINE_IMPORT_MAX_ROWS}))
                 )
                 return
             report.checked += 1
@@ -116,7 +137,7 @@ def data_rows(reader: csv.DictReader, report: ImportReport, *, progress=None, ev
         if "end of data" in str(exc):  # the broken record starts after the last one read
             line, message = line + 1, _("a quote (\") opened on this line is never closed.")
         else:
-            line, message = reader.reader.line_num, _("the file is not valid CSV (%(error)s).") % {"error": exc}
+            line, message = reader.reader.line_num, _("the file is not valid CSV (%(error)s).") % isolated({"error": exc})
         report.errors.append(RowError(line, message))
 
 
@@ -129,7 +150,7 @@ def parse_date(value: str, column: str):
         day = datetime.date.fromisoformat(value)
         validate_date_range(day)
     except ValueError:
-        return None, _("“%(value)s” is not a date like 2021-03-31 (%(column)s).") % {"value": value, "column": column}
+        return None, _("“%(value)s” is not a date like 2021-03-31 (%(column)s).") % isolated({"value": value, "column": column})
     except ValidationError as error:
         return None, f"{error.messages[0]} ({column})"
     return day, None

@@ -3,6 +3,7 @@ all or nothing with a row report), with its own columns."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from improvements.importer import import_complaints
 from improvements.models import Complaint, ComplaintImport
@@ -85,6 +86,18 @@ class TestImporter:
         assert [error.line for error in result.errors] == [1]
         assert "missing columns: date, customer_external_id" in result.errors[0].message
         assert "unknown columns: when, customer" in result.errors[0].message
+
+    def test_in_a_right_to_left_language_values_keep_their_own_direction(self, ken):
+        # In an Arabic sentence "2026-13-02" would read "02-13-2026": each value (and the catalog's example
+        # date) is isolated, and lists are written as Arabic writes them.
+        with translation.override("ar"):
+            bad_date = import_complaints((HEADER + "2026-13-02,CRM-1,Late,x,\n").encode()).errors[0].message
+            header = import_complaints(b"when,customer,category,text\n2026-12-01,CRM-1,Late,x\n").errors[0].message
+        assert "\u20682026-13-02\u2069" in bad_date and "\u20662021-03-31\u2069" in bad_date
+        assert "\u2068date\u2069، \u2068customer_external_id\u2069" in header and "؛ " in header
+        with translation.override("en"):  # left to right: nothing added
+            assert import_complaints((HEADER + "2026-13-02,CRM-1,Late,x,\n").encode()).errors[0].message == (
+                "“2026-13-02” is not a date like 2021-03-31 (date).")
 
     def test_a_file_that_is_not_utf8_is_refused(self, ken):
         result = import_complaints((HEADER + "2026-12-01,CRM-1,Retard,Livré après l'heure,\n").encode("latin-1"))
