@@ -130,8 +130,10 @@ def _save_story(request, form, story=None):
     return story
 
 
-def _saved_message(request, story):
-    if story.is_published:
+def _saved_message(request, story, was_published=False):
+    if story.is_published and was_published:
+        messages.success(request, _("Story saved."))
+    elif story.is_published:
         messages.success(request, _("Story published."))
     elif story.status == Story.Status.SUBMITTED:
         messages.success(request, _("Story submitted. A leader will review and publish it."))
@@ -140,9 +142,9 @@ def _saved_message(request, story):
 
 
 def _form_page(request, form, story=None):
-    preview = ""
-    if request.method == "POST" and request.POST.get("action") == "preview":
-        preview = render_markdown(request.POST.get("body", "")[:BODY_MAX_CHARS])
+    """The form, with the preview of the text in it (the story's on opening an edit, what was sent when a
+    save is refused or Preview pressed without JavaScript)."""
+    preview = render_markdown((form["body"].value() or "")[:BODY_MAX_CHARS])
     context = {"form": form, "story": story, "preview": preview, "may_publish": can(request.user, "story.publish")}
     return render(request, "stories/form.html", context, status=400 if form.is_bound and form.errors else 200)
 
@@ -164,8 +166,9 @@ def edit(request, pk, slug=None):
     story = get_story_for(request.user, pk, write=True)
     form = StoryForm(request.POST or None, initial=StoryForm.initial_for(story))
     if request.method == "POST" and request.POST.get("action") != "preview" and form.is_valid():
+        was_published = story.is_published
         if _save_story(request, form, story) is not None:
-            _saved_message(request, story)
+            _saved_message(request, story, was_published)
             return redirect(story)
     return _form_page(request, form, story)
 

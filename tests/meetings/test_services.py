@@ -109,6 +109,14 @@ class TestSeatCancel:
         cal, mimetype = ics_of(by_recipient[a.email])
         assert cal["method"] == "CANCEL"
 
+    def test_the_email_claims_no_waitlist_when_nobody_waits(self, meeting, staff, django_capture_on_commit_callbacks):
+        services.seat_claim(by=staff, meeting=meeting)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.seat_cancel(by=staff, meeting=meeting)
+        [email] = mail.outbox
+        assert "your seat is open to colleagues again." in email.body and "waiting" not in email.body
+
     def test_cancelling_twice_is_harmless(self, meeting, staff):
         services.seat_claim(by=staff, meeting=meeting)
         services.seat_cancel(by=staff, meeting=meeting)

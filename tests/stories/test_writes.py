@@ -109,6 +109,23 @@ class TestEdit:
         response = as_user(request.getfixturevalue(persona)).post(url, story_data(kens, title="Changed"))
         assert response.status_code == status
 
+    def test_saving_a_published_story_says_saved_not_published(self, as_user, leader, story, draft, kens):
+        response = as_user(leader).post(reverse("stories:edit", args=[story.pk, story.slug]),
+                                        story_data(kens, title="Changed"), follow=True)  # "Save changes"
+        assert "Story saved." in response.content.decode() and "Story published." not in response.content.decode()
+        response = as_user(leader).post(reverse("stories:edit", args=[draft.pk, draft.slug]),
+                                        story_data(kens, title="Changed", action="publish"), follow=True)
+        assert "Story published." in response.content.decode()
+
+    def test_the_edit_page_opens_with_the_preview_of_the_story(self, as_user, leader, story, kens):
+        url = reverse("stories:edit", args=[story.pk, story.slug])
+        Story.objects.filter(pk=story.pk).update(body="Ken's **crew** waits")
+        page = as_user(leader).get(url).content.decode()
+        assert "<strong>crew</strong> waits" in page.split('id="story-preview"')[1].split("</div>")[0]
+        # A refused save shows the preview of what was sent.
+        page = as_user(leader).post(url, story_data(kens, title="", body="A *new* draft")).content.decode()
+        assert "<em>new</em> draft" in page.split('id="story-preview"')[1].split("</div>")[0]
+
     def test_bad_input_changes_nothing(self, as_user, leader, story, kens):
         url = reverse("stories:edit", args=[story.pk, story.slug])
         response = as_user(leader).post(url, story_data(kens, title="New title", body=""))
