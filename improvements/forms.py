@@ -2,7 +2,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from customers.forms import ImportForm
 from customers.models import Customer
@@ -85,7 +86,7 @@ def split_nameable(customers, reader):
 
 
 class PilotForm(forms.ModelForm):
-    owner = PersonChoiceField(label=_("Owner"), queryset=people(), widget=PersonPicker)
+    owner = PersonChoiceField(label=pgettext_lazy("pilot", "Owner"), queryset=people(), widget=PersonPicker)
     starts_on = dates.DateField(label=_("Starts"), widget=DateInput)
     ends_on = dates.DateField(label=_("Ends"), widget=DateInput)
 

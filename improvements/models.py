@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.lib.dates import shown, validate_date_range
 from portal.models import ImportUpload
@@ -224,7 +225,7 @@ class Pilot(models.Model):
         Idea, verbose_name=_("improvement idea"), related_name="pilot", on_delete=models.CASCADE
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), related_name="+", on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("pilot", "owner"), related_name="+", on_delete=models.PROTECT
     )
     starts_on = models.DateField(_("starts"), validators=[validate_date_range])
     ends_on = models.DateField(_("ends"), validators=[validate_date_range])

@@ -195,6 +195,16 @@ class TestPilot:
         page = client.get(idea.get_absolute_url()).content.decode()
         assert "Fewer complaints" in page and "2 in the same number of days before the pilot, 12 during it" in page
 
+    def test_a_pilots_owner_is_not_called_a_decision_maker_in_arabic(self, idea, staff, as_user):
+        staff.language = "ar"
+        staff.save(update_fields=["language"])
+        client = as_user(staff)
+        form = client.get(reverse("improvements:pilot_start", args=[idea.pk])).content.decode()
+        services.pilot_start(by=staff, idea=idea, owner=staff, starts_on=DEC1, ends_on=JAN31, measure="Late")
+        page = client.get(idea.get_absolute_url()).content.decode()
+        for html in (form, page):
+            assert "المسؤول عن التجربة" in html and "صاحب القرار" not in html
+
     def test_no_result_before_the_pilot_starts(self, idea, staff, as_user):
         services.pilot_start(by=staff, idea=idea, owner=staff, starts_on=datetime.date(2027, 1, 4),
                              ends_on=datetime.date(2027, 2, 26), measure="Late deliveries")
