@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.lib.dates import DateField
 
-from .models import MAX_QUESTIONS, MIN_QUESTIONS, TEXT_LIMIT, Question
+from .models import MAX_QUESTIONS, MIN_QUESTIONS, TEXT_LIMIT, Question, Survey
 
 SCALE_LABELS = {
     1: _("1 – Strongly disagree"), 2: _("2 – Disagree"), 3: _("3 – Neither"), 4: _("4 – Agree"), 5: _("5 – Strongly agree"),
@@ -22,6 +22,13 @@ def quarter_of(moment=None):
 def shift(year, number, quarters):
     index = year * 4 + number - 1 + quarters
     return index // 4, index % 4 + 1
+
+
+def first_free_quarter():
+    """This quarter, or the first of the next two that has no pulse yet (this one when all have)."""
+    now = quarter_of()
+    taken = set(Survey.objects.values_list("year", "quarter"))
+    return next((option for option in (shift(*now, i) for i in range(3)) if option not in taken), now)
 
 
 def last_day(year, number):
@@ -93,7 +100,7 @@ class SurveyForm(forms.Form):
             initial |= {"quarter": survey.period, "title": survey.title,
                         "closes_on": survey.last_day}
         else:
-            year, number = quarter_of()
+            year, number = first_free_quarter()
             initial |= {"quarter": f"{year}Q{number}", "closes_on": last_day(year, number),
                         "title": previous.title if previous else ""}
         for i, question in enumerate(source.questions.all() if source else [], 1):

@@ -89,6 +89,13 @@ class TestSettingTheQuestions:
         assert "This quarter already has a pulse." in response.content.decode()
         assert Survey.objects.count() == 1
 
+    def test_a_new_pulse_is_offered_for_the_first_quarter_without_one(self, as_user, admin_user):
+        client = as_user(admin_user)
+        assert client.get(reverse("survey:new")).context["form"].initial["quarter"] == "2026Q4"
+        open_pulse(admin_user, year=2026, quarter=4, send=False)
+        form = client.get(reverse("survey:new")).context["form"]
+        assert (form.initial["quarter"], form.initial["closes_on"]) == ("2027Q1", datetime.date(2027, 3, 31))
+
     def test_a_new_pulse_starts_from_last_quarters_questions(self, as_user, admin_user):
         past = open_pulse(admin_user, year=2026, quarter=4, send=False)
         Survey.objects.filter(pk=past.pk).update(year=2026, quarter=3)
@@ -280,6 +287,13 @@ class TestAnsweringFromTheLink:
         assert sorted(saved.answers.exclude(scale=None).values_list("scale", flat=True)) == [3, 4]
         invitation.refresh_from_db()
         assert invitation.answered_on == NOW.date()
+
+    def test_every_question_is_marked_required_alike(self, pulse, staff):
+        html = Client().get(answer_url(Invitation.objects.get(survey=pulse, user=staff))).content.decode()
+        questions = pulse.questions.all()
+        assert html.count('<span aria-hidden="true">*</span>') == len(questions)  # the 1–5 scales as the texts
+        for question in questions:
+            assert f"<bdi>{question.text}</bdi> <span aria-hidden=\"true\">*</span>" in html
 
     def test_a_used_link_answers_once(self, pulse, staff):
         url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
