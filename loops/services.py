@@ -47,6 +47,8 @@ def note_add(*, by, customer, kind, text, contact=None, link="", visibility=Note
     if route == Note.Route.OWNER:
         if customer.account_owner_id is None:
             raise ValidationError(_("This customer has no account owner to route the note to."))
+        if customer.account_owner_id == by.pk:
+            raise ValidationError(_("You are this customer's account owner: the note needs no routing to you."))
         note.route_user_id = customer.account_owner_id
     elif route == Note.Route.TEAM:
         if route_team is None or route_team.kind != Team.Kind.CUSTOMER_FACING:

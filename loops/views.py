@@ -27,10 +27,11 @@ def get_note_for(user, pk):
     return note
 
 
-def _note_form(customer, data=None):
+def _note_form(customer, user, data=None):
+    """"For the account owner" is offered when the customer has one other than the writer."""
     contacts, teams = selectors.note_form_choices(customer)
     return NoteForm(data, contacts=contacts, teams=teams, all_teams=Team.objects.order_by("name"),
-                    has_owner=customer.account_owner_id is not None, prefix="note")
+                    has_owner=customer.account_owner_id not in (None, user.pk), prefix="note")
 
 
 def _timeline_context(request, customer, *, form=None):
@@ -44,7 +45,7 @@ def _timeline_context(request, customer, *, form=None):
     return {
         "customer": customer, "entries": entries, "next_cursor": more.encode() if more else "",
         "filter_form": filter_form, "query": query.urlencode(), "is_more": before is not None,
-        "may_write": may_write, "form": form if form is not None else (_note_form(customer) if may_write and before is None else None),
+        "may_write": may_write, "form": form if form is not None else (_note_form(customer, request.user) if may_write and before is None else None),
     }
 
 
@@ -67,7 +68,7 @@ def timeline(request, slug):
 def note_add(request, slug):
     customer = get_customer_for(request.user, slug)
     require(request.user, "note.write", customer)
-    form = _note_form(customer, request.POST if request.method == "POST" else None)
+    form = _note_form(customer, request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -115,6 +115,14 @@ class TestRouting:
         with pytest.raises(ValidationError):
             services.note_add(by=host, customer=customer, kind="call", text="x", route=Note.Route.OWNER)
 
+    def test_the_account_owner_is_not_offered_routing_to_themselves(self, as_user, host, owner, customer):
+        form = as_user(owner).get(reverse("loops:timeline", args=[customer.slug])).context["form"]
+        assert Note.Route.OWNER not in dict(form.fields["route"].choices)
+        assert Note.Route.OWNER in dict(as_user(host).get(reverse("loops:timeline", args=[customer.slug])).context["form"].fields["route"].choices)
+        with pytest.raises(ValidationError, match="account owner"):
+            services.note_add(by=owner, customer=customer, kind="call", text="x", route=Note.Route.OWNER)
+        assert Note.objects.count() == 0 and not mail.outbox
+
     def test_the_email_never_names_a_customer_who_asked_not_to_be(self, host, owner, customer):
         customer.do_not_name = True
         customer.employees = 40
