@@ -81,6 +81,12 @@ def when(value, kind="day", css=""):
 
 
 @register.filter
+def just_now(moment):
+    """Whether `moment` was less than a minute ago, when `timesince` would say "0 minutes"."""
+    return moment is not None and timezone.now() - moment < datetime.timedelta(minutes=1)
+
+
+@register.filter
 def money(value):
     """An amount as the active language groups and writes numbers, to the cent, then the company's
     currency (LIFELINE_CURRENCY), joined by a no-break space: "1,500.00 EUR", "1.500,00 EUR"."""

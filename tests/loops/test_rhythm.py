@@ -112,6 +112,7 @@ class TestViews:
                                headers={"HX-Request": "true"})
         body = response.content.decode()
         assert body.lstrip().startswith('<div id="rhythm"') and "1 of 2" in body
+        assert "touched just now" in body and "0 minutes" not in body
         touch = Touch.objects.get()
         assert (touch.owner, touch.contact, touch.kind) == (owner, contact, "card")
         # and it shows on the shared timeline, to everyone
