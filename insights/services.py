@@ -15,7 +15,9 @@ from digests.models import Kind
 from digests.preferences import preferences_of
 from digests.tokens import unsubscribe_headers, unsubscribe_url
 from portal.lib.bulk import BATCH_SIZE, update_rows
-from portal.lib.csvimport import ImportReport, RowError, column_list, data_rows, decode_upload, dict_reader, isolated
+from portal.lib.csvimport import (
+    ImportReport, RowError, column_list, data_rows, decode_upload, dict_reader, isolated, repeated_columns,
+)
 from portal.lib.deliveries import send_claimed, still_to_send
 from portal.lib.emails import build_email, message_id
 from portal.lib.tasks import run_after_commit
@@ -94,7 +96,7 @@ def pulse_import(*, by, raw):
     headers = reader.fieldnames
     missing = [c for c in ("month",) if c not in headers]
     unknown = [h for h in headers if h and h not in COLUMNS]
-    if missing or unknown or not headers:
+    if missing or unknown or repeated_columns(headers) or not headers:
         result.errors.append(RowError(1, _("the columns must be: %(columns)s.") % {"columns": column_list(COLUMNS)}))
         return result
     customers = {}  # each customer under its id, slug and CRM id, in one query

@@ -330,6 +330,8 @@ def story_page_for_reader(pk, *, reader):
     consent recorder set, `theme_list` and `team_list` ([Theme], [Team], by name and by id), and what
     is the reader's own: `already_read`, `my_reactions`, and `audience_team_ids` (their own team, when
     the story is shown to it: enough for Story.is_visible_to)."""
+    if not 0 < int(pk) < 2**63:  # no such row, and more than a database integer holds (a 500 on SQLite)
+        return None
     vendor = connection.vendor
     if vendor not in _STORY_PAGE_SQL:
         _STORY_PAGE_SQL[vendor] = _story_page_sql(vendor)

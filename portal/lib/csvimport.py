@@ -81,6 +81,11 @@ def dict_reader(text: str) -> csv.DictReader:
     return reader
 
 
+def repeated_columns(headers):
+    """The column names a header lists more than once, each once, in their order."""
+    return list(dict.fromkeys(name for i, name in enumerate(headers) if name and name in headers[:i]))
+
+
 def open_csv(raw: bytes, report: ImportReport, *, required, optional=()):
     """A dict_reader over an upload whose header holds every `required` column and nothing outside
     `required` + `optional`, or None with the reason in `report` (too large, not UTF-8, NUL bytes: a
@@ -96,8 +101,11 @@ def open_csv(raw: bytes, report: ImportReport, *, required, optional=()):
     expected = [*required, *optional]
     missing = [c for c in required if c not in headers]
     unknown = [h for h in headers if h and h not in expected]
-    if missing or unknown:
+    repeated = repeated_columns(headers)
+    if missing or unknown or repeated:
         parts = []
+        if repeated:  # a reader keeps only the last of them: the first would be dropped without a word
+            parts.append(_("columns listed more than once: %(columns)s") % {"columns": column_list(repeated)})
         if missing:
             parts.append(_("missing columns: %(columns)s") % {"columns": column_list(missing)})
         if unknown:

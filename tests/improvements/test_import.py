@@ -99,6 +99,12 @@ class TestImporter:
             assert import_complaints((HEADER + "2026-13-02,CRM-1,Late,x,\n").encode()).errors[0].message == (
                 "“2026-13-02” is not a date like 2021-03-31 (date).")
 
+    def test_a_column_listed_twice_is_a_problem_not_a_silent_choice(self, ken):
+        result = import_complaints(b"date,customer_external_id,category,text,text\n2026-12-01,CRM-1,Late,First,Second\n")
+        assert [(error.line, error.message) for error in result.errors] == [
+            (1, "columns listed more than once: text; expected: date, customer_external_id, category, text, cost, reference")]
+        assert not Complaint.objects.exists()
+
     def test_a_file_that_is_not_utf8_is_refused(self, ken):
         result = import_complaints((HEADER + "2026-12-01,CRM-1,Retard,Livré après l'heure,\n").encode("latin-1"))
         assert not result.ok and "not UTF-8" in result.errors[0].message

@@ -113,3 +113,12 @@ class TestStoryPageRenewal:
         services.story_unpublish(by=leader, story=story)
         html = page(leader, story)
         assert "unpublished" in html and "Draft" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/stories/99999999999999999999/", "/stories/9223372036854775808/a-slug/",
+                                  "/stories/9223372036854775807/"])
+def test_an_id_larger_than_any_row_is_a_404(staff, path):
+    client = Client(raise_request_exception=False)
+    client.force_login(staff)
+    assert client.get(path).status_code == 404
