@@ -13,6 +13,7 @@ from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PersonPicker, PickerChoiceField
 from portal.models import Team, User
 
+from . import search
 from .models import BODY_MAX_CHARS, COMMENT_MAX_CHARS, Story, Theme
 
 AS_THE_CUSTOMER_WISHES = ""
@@ -218,6 +219,14 @@ class FeedFilterForm(forms.Form):
         for name in ("team", "theme"):
             field = self.fields[name]
             field.choices = functools.partial(_options, field)
+
+    def clean_q(self):
+        """A search of nothing but syntax (a lone quote or dash) is ignored, not a search that finds nothing."""
+        q = self.cleaned_data["q"]
+        query = search.parse(q)
+        if q.strip() and not query.groups and not query.without:
+            raise forms.ValidationError(_("There is nothing to search for."), code="empty")
+        return q
 
     def bar_key(self):
         """Everything the filter bar shows, for its fragment's key (stories/feed.html#filters): the team and

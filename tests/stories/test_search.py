@@ -93,7 +93,6 @@ class TestFeedSearch:
 
     def test_only_words_to_leave_out_find_nothing(self, find, counter, bread):
         assert find("-bakery") == set()
-        assert find("- -") == set()
 
     def test_accents_are_optional(self, find, vietnamese, counter):
         assert find("Can Tho") == {vietnamese.pk}
@@ -152,6 +151,12 @@ class TestFeedSearch:
     ])
     def test_hostile_input_answers_and_finds_something_sensible(self, find, everything, q):
         assert find(q) <= everything  # never a 500
+
+    @pytest.mark.parametrize("q", ['"', "-", "- -", '""', "!!! & | ( :*"])
+    def test_a_search_of_nothing_but_syntax_is_ignored_with_a_word(self, as_user, staff, everything, q):
+        response = as_user(staff).get(reverse("stories:feed"), {"q": q})
+        assert {story.pk for story in response.context["stories"]} == everything
+        assert "were ignored: Search stories." in response.content.decode()
 
     def test_punctuation_is_no_syntax(self, find, counter, bread):
         assert find("counter*") == find("^counter") == find("(counter)") == {counter.pk, bread.pk}
