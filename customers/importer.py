@@ -85,7 +85,7 @@ def _parse_row(line, row, owners, statuses, columns=()):
     since = values.pop("customer_since")
     values["customer_since"] = None
     if since:
-        values["customer_since"], error = parse_date(since, "customer_since")
+        values["customer_since"], error = parse_date(since, "customer_since", history=True)
         if error:
             errors.append(error)
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.dates import validate_date_range
+from portal.lib.dates import validate_history_date
 from portal.models import ImportUpload
 
 
@@ -44,7 +44,7 @@ class Customer(models.Model):
     daily_challenges = models.TextField(_("their daily challenges"), blank=True)
     how_we_help = models.TextField(_("how we help them"), blank=True, help_text=_("Markdown."))
     how_we_help_html = models.TextField(editable=False, blank=True)
-    customer_since = models.DateField(_("customer since"), null=True, blank=True, validators=[validate_date_range])
+    customer_since = models.DateField(_("customer since"), null=True, blank=True, validators=[validate_history_date])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     last_activity_at = models.DateTimeField(
         _("last activity"), default=timezone.now,

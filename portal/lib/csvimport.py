@@ -149,14 +149,14 @@ def data_rows(reader: csv.DictReader, report: ImportReport, *, progress=None, ev
         report.errors.append(RowError(line, message))
 
 
-def parse_date(value: str, column: str):
-    """(date, None) for a cell like 2021-03-31 between 2000 and 2100 (portal.lib.dates), else (None, the
-    message naming the column)."""
-    from portal.lib.dates import validate_date_range
+def parse_date(value: str, column: str, *, history=False):
+    """(date, None) for a cell like 2021-03-31 between 2000 and 2100 (portal.lib.dates; from 1900 for a
+    date of `history`), else (None, the message naming the column)."""
+    from portal.lib.dates import validate_date_range, validate_history_date
 
     try:
         day = datetime.date.fromisoformat(value)
-        validate_date_range(day)
+        (validate_history_date if history else validate_date_range)(day)
     except ValueError:
         return None, _("“%(value)s” is not a date like 2021-03-31 (%(column)s).") % isolated({"value": value, "column": column})
     except ValidationError as error:

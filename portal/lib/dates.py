@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 EARLIEST = datetime.date(2000, 1, 1)
 LATEST = datetime.date(2100, 12, 31)
+# A date of history rather than of planning (since when a company has been a customer) may be older.
+HISTORY_EARLIEST = datetime.date(1900, 1, 1)
 EARLIEST_AT = datetime.datetime.combine(EARLIEST, datetime.time.min, tzinfo=datetime.UTC) - datetime.timedelta(hours=14)
 LATEST_AT = datetime.datetime.combine(LATEST, datetime.time.max, tzinfo=datetime.UTC) + datetime.timedelta(hours=12)
 
@@ -46,12 +48,18 @@ def short_month(value):
     return date_format(value, "M")
 
 
-def out_of_range():
+def out_of_range(earliest=EARLIEST):
     """The error, with both dates written as the active language writes dates."""
     return ValidationError(
         MESSAGE, code="date_range",
-        params={"earliest": date_format(EARLIEST, "DATE_FORMAT"), "latest": date_format(LATEST, "DATE_FORMAT")},
+        params={"earliest": date_format(earliest, "DATE_FORMAT"), "latest": date_format(LATEST, "DATE_FORMAT")},
     )
+
+
+def validate_history_date(value):
+    """Model field validator for a date of history (HISTORY_EARLIEST to LATEST): "customer since"."""
+    if value is not None and not HISTORY_EARLIEST <= value <= LATEST:
+        raise out_of_range(HISTORY_EARLIEST)
 
 
 def validate_date_range(value):

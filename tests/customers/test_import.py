@@ -90,14 +90,21 @@ class TestImportCommand:
         assert "line 2: a quote (\") opened on this line is never closed." in err.getvalue()
         assert not Customer.objects.exists()
 
-    def test_a_customer_since_outside_2000_to_2100_is_a_problem(self, tmp_path, db):
-        path = write(tmp_path, HEADER + "CRM-1,Ken's,,,,0001-01-01,,\nCRM-2,Ada,,,,2101-01-01,,\nCRM-3,Bo,,,,2000-01-01,,\n")
+    def test_a_customer_since_outside_1900_to_2100_is_a_problem(self, tmp_path, db):
+        path = write(tmp_path, HEADER + "CRM-1,Ken's,,,,0001-01-01,,\nCRM-2,Ada,,,,2101-01-01,,\nCRM-3,Bo,,,,1899-12-31,,\n")
         err = io.StringIO()
-        with pytest.raises(CommandError, match="2 problem"):
+        with pytest.raises(CommandError, match="3 problem"):
             call_command("import_customers", str(path), stdout=io.StringIO(), stderr=err)
-        assert "line 2: Enter a date from 1 Jan 2000 to 31 Dec 2100. (customer_since)" in err.getvalue()
-        assert "line 3: Enter a date from" in err.getvalue()
+        assert "line 2: Enter a date from 1 Jan 1900 to 31 Dec 2100. (customer_since)" in err.getvalue()
+        assert "line 3: Enter a date from" in err.getvalue() and "line 4: Enter a date from" in err.getvalue()
         assert Customer.objects.count() == 0
+
+    def test_a_customer_of_long_standing_keeps_the_year_it_became_one(self, tmp_path, db):
+        """A company may have been a customer since before 2000: "customer since" is history, not a plan."""
+        call_command("import_customers", str(write(tmp_path, HEADER + "CRM-1,Ken's,,,,1995-03-01,,\n")), stdout=io.StringIO())
+        ken = Customer.objects.get()
+        assert str(ken.customer_since) == "1995-03-01"
+        ken.full_clean()  # the admin's check (the model field's validator) takes it too
 
     def test_wrong_headers_are_reported(self, tmp_path, db):
         path = write(tmp_path, "id,customer\n1,Ken\n")
