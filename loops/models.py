@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -151,13 +152,17 @@ class NoteNotice(models.Model):
         constraints = [models.UniqueConstraint(fields=["note", "user"], name="note_notice_once")]
 
 
+WEEKLY_MAX = 40
+
+
 class RhythmTargets(models.Model):
     """The company-wide 3-2-1 targets: personal emails, handwritten cards and calls per week. One row
     (pk 1), edited in the admin ("Contact rhythm targets"); until someone saves it, 3-2-1 applies."""
 
-    emails = models.PositiveSmallIntegerField(_("personal emails a week"), default=3)
-    cards = models.PositiveSmallIntegerField(_("handwritten cards a week"), default=2)
-    calls = models.PositiveSmallIntegerField(_("calls a week"), default=1)
+    # A personal touch a working hour is already more than one person keeps up: a larger number is a typo.
+    emails = models.PositiveSmallIntegerField(_("personal emails a week"), default=3, validators=[MaxValueValidator(WEEKLY_MAX)])
+    cards = models.PositiveSmallIntegerField(_("handwritten cards a week"), default=2, validators=[MaxValueValidator(WEEKLY_MAX)])
+    calls = models.PositiveSmallIntegerField(_("calls a week"), default=1, validators=[MaxValueValidator(WEEKLY_MAX)])
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

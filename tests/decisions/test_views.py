@@ -240,6 +240,15 @@ class TestRequestReviews:
         assert panels_for(staff) == [] or all(p["key"] != "decisions-awaiting-review" for p in panels_for(staff))
 
 
+    def test_once_decided_unanswered_requests_read_as_closed_not_due(self, as_user, staff, decision, outsider):
+        ReviewRequestFactory(decision=decision, reviewer=outsider)
+        client = as_user(staff)
+        assert "1 still to answer" in client.get(url("detail", decision)).content.decode()
+        Decision.objects.filter(pk=decision.pk).update(status="decided")
+        page = client.get(url("detail", decision)).content.decode()
+        assert "Reviews are closed; 1 was not answered." in page and "Not answered" in page
+        assert "still to answer" not in page and "Due " not in page
+
 class TestReview:
     def data(self, **extra):
         return {"answer": GOOD_ANSWER, "direction": "hurts", "severity": "high",

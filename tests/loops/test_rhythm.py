@@ -42,6 +42,12 @@ class TestWeek:
         RhythmTargets(emails=5, cards=1, calls=2).save()
         assert [i["target"] for i in selectors.week_progress(owner)["items"]] == [5, 1, 2]
 
+    def test_a_target_beyond_a_working_week_is_refused_in_the_admin(self, as_user, admin_user):
+        response = as_user(admin_user).post(reverse("admin:loops_rhythmtargets_add"),
+                                            {"emails": 100000, "cards": 2, "calls": 1})
+        assert response.status_code == 200 and "less than or equal to 40" in response.content.decode()
+        assert not RhythmTargets.objects.exists()
+
     def test_off_means_no_panel(self, owner):
         assert selectors.week_progress(owner) is None and selectors.rhythm_panel(owner) is None
 
