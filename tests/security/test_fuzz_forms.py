@@ -306,7 +306,8 @@ def ctx(leader, staff, host, admin_user, outsider, finance, it_team, success_tea
     from tests.survey.builders import QUESTIONS, open_pulse
 
     note = loops.note_add(by=host, customer=customer, kind="call", text="Ken called about a late order.")
-    routed = loops.note_add(by=host, customer=customer, kind="complaint", text="Invoices arrive late.", route="owner")
+    # routed to the account owner (host) by someone else: the owner is not offered routing to themselves
+    routed = loops.note_add(by=admin_user, customer=customer, kind="complaint", text="Invoices arrive late.", route="owner")
     year, quarter = quarter_of()
     pulse = open_pulse(admin_user, year=year, quarter=quarter)
     next_year, next_quarter = shift(year, quarter, 1)
@@ -740,7 +741,7 @@ FORMS = {
     "loops-timeline": Form("staff", lambda c: reverse("loops:timeline", kwargs={"slug": c["customer"].slug}),
                            lambda c: {"kind": "note:complaint", "since": "2026-01-01", "until": "2026-12-31", "before": "x"},
                            method="get", saved=_never),
-    "loops-note-add": Form("host", lambda c: reverse("loops:note_add", kwargs={"slug": c["customer"].slug}), NOTE,
+    "loops-note-add": Form("admin_user", lambda c: reverse("loops:note_add", kwargs={"slug": c["customer"].slug}), NOTE,
                            variants=NOTE_VARIANTS, saved=_note_added),
     "loops-note-edit": Form("host", lambda c: reverse("loops:note_edit", kwargs={"pk": c["note"].pk}), _note_edit,
                             htmx=False),
