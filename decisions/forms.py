@@ -13,7 +13,7 @@ from portal.lib.pickers import PeoplePicker, PersonPicker, PickerChoiceField, Pi
 from portal.models import Team, User
 
 from .models import Decision, ImpactCheck, ImpactReview
-from .services import MIN_ANSWER_CHARS, MIN_ANSWER_WORDS, is_real_answer
+from .services import MIN_ANSWER_CHARS, MIN_ANSWER_WORDS, is_real_answer, serious_harm_unanswered
 
 
 class DateInput(forms.DateInput):
@@ -118,8 +118,9 @@ class ReviewRequestForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not self.errors and not data.get("teams") and not data.get("people"):
-            raise ValidationError(_("Choose at least one team or person to ask."))
+        # said beside any other problem (a missing due date), not on the next try
+        if not data.get("teams") and not data.get("people") and not {"teams", "people"} & set(self.errors):
+            self.add_error(None, _("Choose at least one team or person to ask."))
         return data
 
 
@@ -236,6 +237,12 @@ class OutcomeForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, deciding=False, serious_harm=False, **kwargs):
+        """`deciding` with `serious_harm` (a review says it hurts customers badly): the answer to it is
+        required now, so that an empty form says everything that is missing at once."""
+        super().__init__(*args, **kwargs)
+        self.answer_required = deciding and serious_harm
+
     def clean_check_on(self):
         value = self.cleaned_data.get("check_on")
         if value and value < timezone.localdate():
@@ -245,9 +252,11 @@ class OutcomeForm(forms.Form):
     def clean(self):
         data = super().clean()
         handling, response = data.get("impact_handling"), (data.get("impact_response") or "").strip()
-        if response and not handling:
+        if self.answer_required and (not handling or not is_real_answer(response)):
+            self.add_error(None, serious_harm_unanswered())
+        if (response or self.answer_required) and not handling:
             self.add_error("impact_handling", _("Say whether the harm was mitigated or accepted."))
-        if handling and not is_real_answer(response):
+        if (handling or self.answer_required) and not is_real_answer(response):
             self.add_error(
                 "impact_response",
                 _("Explain how it was mitigated or why it is accepted, in at least %(words)s words.")

@@ -114,15 +114,16 @@ def decide_errors(decision):
         errors.append(_("Record the outcome (what was decided) before deciding."))
     if decision.has_serious_harm():
         if not decision.impact_handling or not is_real_answer(decision.impact_response):
-            errors.append(
-                _(
-                    "A review says this hurts customers with high severity. Before deciding, answer it in the "
-                    "outcome: say whether the harm was mitigated or accepted, and explain how or why "
-                    "(at least %(words)s words)."
-                )
-                % {"words": MIN_ANSWER_WORDS}
-            )
+            errors.append(serious_harm_unanswered())
     return errors
+
+
+def serious_harm_unanswered():
+    return _(
+        "A review says this hurts customers with high severity. Before deciding, answer it in the "
+        "outcome: say whether the harm was mitigated or accepted, and explain how or why "
+        "(at least %(words)s words)."
+    ) % {"words": MIN_ANSWER_WORDS}
 
 
 def check_on_errors(check_on, *, today=None):

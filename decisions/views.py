@@ -248,9 +248,9 @@ def outcome(request, pk):
         "outcome": decision.outcome, "impact_handling": decision.impact_handling, "impact_response": decision.impact_response,
         "check_on": services.check_on_default(),
     }
-    form = OutcomeForm(request.POST or None, initial=initial)
+    decide = request.POST.get("decide") == "1"
+    form = OutcomeForm(request.POST or None, initial=initial, deciding=decide, serious_harm=decision.has_serious_harm())
     if request.method == "POST" and form.is_valid():
-        decide = request.POST.get("decide") == "1"
         try:
             services.decision_record_outcome(by=request.user, decision=decision, decide=decide, **form.cleaned_data)
         except ValidationError as error:

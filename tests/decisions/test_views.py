@@ -233,6 +233,12 @@ class TestRequestReviews:
         assert response.status_code == 200 and response.context["form"].errors
         assert not ReviewRequest.objects.exists()
 
+    def test_an_empty_form_says_both_what_is_missing_at_once(self, as_user, staff, decision):
+        response = as_user(staff).post(url("request_reviews", decision), {"due_date": ""})
+        errors = response.context["form"].errors
+        assert set(errors) == {"due_date", "__all__"}
+        assert errors["__all__"] == ["Choose at least one team or person to ask."]
+
     def test_the_request_appears_on_the_reviewers_home_page(self, as_user, staff, decision, outsider):
         ReviewRequestFactory(decision=decision, reviewer=outsider)
         body = as_user(outsider).get(reverse("home")).content.decode()
@@ -360,6 +366,15 @@ class TestOutcome:
         assert response.status_code == 302
         decision.refresh_from_db()
         assert decision.status == "decided"
+
+    def test_deciding_an_empty_form_says_everything_missing_at_once(self, as_user, leader, decision):
+        hurts_high(decision)
+        response = as_user(leader).post(url("outcome", decision), {"outcome": "", "decide": "1"})
+        errors = response.context["form"].errors
+        assert {"outcome", "impact_handling", "impact_response", "__all__"} <= set(errors)
+        assert "hurts customers with high severity" in response.content.decode()
+        decision.refresh_from_db()
+        assert decision.status == "in_review"
 
     @pytest.mark.parametrize(
         "bad", [{"outcome": ""}, {"impact_response": "Something reasonable was done here."},
