@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.lib.bulk import BATCH_SIZE, update_rows
-from portal.lib.csvimport import ImportReport, RowError, column_list, data_rows, isolated, open_csv, parse_date
+from portal.lib.csvimport import (
+    ImportReport,
+    RowError,
+    column_list,
+    data_rows,
+    isolated,
+    open_csv,
+    parse_date,
+)
 from portal.lib.markdown import render_markdown
 from portal.models import User
 

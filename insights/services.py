@@ -16,7 +16,14 @@ from digests.preferences import preferences_of
 from digests.tokens import unsubscribe_headers, unsubscribe_url
 from portal.lib.bulk import BATCH_SIZE, update_rows
 from portal.lib.csvimport import (
-    ImportReport, RowError, column_list, data_rows, decode_upload, dict_reader, isolated, repeated_columns,
+    ImportReport,
+    RowError,
+    column_list,
+    data_rows,
+    decode_upload,
+    dict_reader,
+    isolated,
+    repeated_columns,
 )
 from portal.lib.deliveries import send_claimed, still_to_send
 from portal.lib.emails import build_email, message_id

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from portal.lib.text import join_list
 
-
 FSI, PDI = "\u2068", "\u2069"  # Unicode's first-strong isolate and its end
 
 

@@ -77,7 +77,7 @@ class TestNew:
         assert not Story.objects.exists()
 
     def test_a_customer_deleted_while_writing(self, as_user, leader, kens):
-        from tests.factories import ThemeFactory, CustomerFactory
+        from tests.factories import CustomerFactory
 
         gone = CustomerFactory(name="Gone Ltd")
         gone_pk = gone.pk
