@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -163,6 +164,7 @@ def detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     decision = get_decision_for(request.user, pk, write=True)
+    prefetch_related_objects([decision], "customers")  # read once, for the form and its fingerprint
     customers = list(decision.customers.all())
     form = DecisionForm(request.POST or None, instance=decision, initial={"customers": customers})
     form.fields["customers"].widget.remember(customers)  # the picker shows them without fetching them again

@@ -154,7 +154,8 @@ def idea_detail(request, pk):
 def idea_edit(request, pk):
     idea = selectors.get_idea_for(request.user, pk)
     require(request.user, "improvement.manage", idea)
-    form = IdeaForm(request.POST or None, instance=Idea.objects.get(pk=idea.pk), reader=request.user)
+    form = IdeaForm(request.POST or None, instance=Idea.objects.prefetch_related("customers").get(pk=idea.pk),
+                    reader=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.idea_edit(by=request.user, idea=idea, data=form.cleaned_data)

@@ -168,7 +168,8 @@ class Story(models.Model):
         return reverse("stories:present", kwargs={"pk": self.pk, "slug": self.slug})
 
     # What an edit changes, so what two people editing at once could overwrite (portal.lib.conflicts).
-    EDITED_FIELDS = ("customer_id", "title", "body", "bought", "impact", "anonymised_as", "themes", "teams", "audience")
+    EDITED_LISTS = ("themes", "teams", "audience")
+    EDITED_FIELDS = ("customer_id", "title", "body", "bought", "impact", "anonymised_as", *EDITED_LISTS)
 
     @property
     def is_published(self):

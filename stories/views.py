@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -164,6 +165,7 @@ def new(request):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk, slug=None):
     story = get_story_for(request.user, pk, write=True)
+    prefetch_related_objects([story], *Story.EDITED_LISTS)  # read once, for the form and its fingerprint
     form = StoryForm(request.POST or None, initial=StoryForm.initial_for(story))
     if request.method == "POST" and request.POST.get("action") != "preview" and form.is_valid():
         was_published = story.is_published

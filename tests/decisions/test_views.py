@@ -188,6 +188,14 @@ class TestEdit:
         decision.refresh_from_db()
         assert decision.proposal == "The owner's"
 
+    def test_the_form_reads_the_customers_once_for_itself_and_its_fingerprint(self, as_user, staff, decision):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            as_user(staff).get(url("edit", decision))
+        assert sum('"decisions_decision_customers"' in query["sql"] for query in queries) == 1
+
     def test_a_change_of_customers_meanwhile_is_a_conflict_too(self, as_user, staff, leader, decision):
         data = {"title": decision.title, "team": decision.team_id, "owner": decision.owner_id, "context": "c",
                 "proposal": "p", "decide_by": decision.decide_by.isoformat(), "links": ""}

@@ -156,6 +156,16 @@ class TestEdit:
         story.refresh_from_db()
         assert story.title == "The leader's title"
 
+    def test_the_form_reads_each_list_once_for_itself_and_its_fingerprint(self, as_user, leader, story):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = as_user(leader)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("stories:edit", args=[story.pk, story.slug]))
+        for table in ("stories_story_themes", "stories_story_teams", "stories_story_audience"):
+            assert sum(f'"{table}"' in query["sql"] for query in queries) <= 1, table
+
     def test_a_change_of_themes_meanwhile_is_a_conflict_too(self, as_user, leader, admin_user, story, kens, theme):
         url = reverse("stories:edit", args=[story.pk, story.slug])
         Story.objects.filter(pk=story.pk).update(**{k: v for k, v in story_data(kens).items() if k in ("body", "bought", "impact")})
