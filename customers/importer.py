@@ -16,6 +16,7 @@ from portal.lib.csvimport import (
     RowError,
     column_list,
     data_rows,
+    isolate,
     isolated,
     open_csv,
     parse_date,
@@ -101,7 +102,7 @@ def _parse_row(line, row, owners, statuses, columns=()):
     if status and status not in statuses:
         errors.append(
             _("unknown status “%(value)s”; use one of: %(choices)s.")
-            % {**isolated({"value": status}), "choices": column_list(statuses)}
+            % {"value": isolate(status), "choices": column_list(statuses)}
         )
     values["status"] = status  # empty: active for a new customer; an existing one keeps its status
     return values, [RowError(line, message) for message in errors]

@@ -18,19 +18,22 @@ from portal.lib.text import join_list
 FSI, PDI = "\u2068", "\u2069"  # Unicode's first-strong isolate and its end
 
 
+def isolate(value):
+    """`value` isolated (FSI…PDI) when the language is written right to left, so that a date, an id or a
+    column name keeps its own direction inside an Arabic, Hebrew or Persian sentence ("2026-13-02" would
+    read "02-13-2026"). Characters, not markup: a row report is plain text, kept on the upload and shown
+    on its page, in the admin and in a command's output."""
+    return f"{FSI}{value}{PDI}" if translation.get_language_bidi() else value
+
+
 def isolated(values):
-    """A message's placeholder values, each isolated (FSI…PDI) when the language is written right to
-    left, so that a date, an id or a column name keeps its own direction inside an Arabic, Hebrew or
-    Persian sentence ("2026-13-02" would read "02-13-2026"). Characters, not markup: a row report is
-    plain text, kept on the upload and shown on its page, in the admin and in a command's output."""
-    if not translation.get_language_bidi():
-        return values
-    return {key: f"{FSI}{value}{PDI}" for key, value in values.items()}
+    """A message's placeholder values, each `isolate`d."""
+    return {key: isolate(value) for key, value in values.items()}
 
 
 def column_list(names):
-    """Column names as a list of the active language, each isolated."""
-    return join_list(isolated(dict(enumerate(names))).values())
+    """Column names as a list of the active language, each `isolate`d."""
+    return join_list(isolate(name) for name in names)
 
 
 @dataclass
@@ -124,8 +127,8 @@ def data_rows(reader: csv.DictReader, report: ImportReport, *, progress=None, ev
     try:
         for row in reader:
             line = reader.line_num
-            extra = row.get(None)
-            if not any((value or "").strip() for value in [*row.values(), *(extra or ())] if isinstance(value, str)):
+            extra = row.pop(None, None)  # the cells beyond the header's columns
+            if not any((value or "").strip() for value in [*row.values(), *(extra or ())]):
                 continue
             if progress and report.checked and report.checked % every == 0:  # the rows before this one are checked
                 progress(report.checked, len(report.errors))
