@@ -27,7 +27,7 @@ class NoteForm(forms.Form):
     route_team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None,
                                         help_text=_("When it is for a customer-facing team."))
 
-    def __init__(self, *args, contacts=(), teams=(), all_teams=(), has_owner=True, **kwargs):
+    def __init__(self, *args, contacts=(), teams=(), all_teams=(), may_route_to_owner=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.contacts = {c.pk: c for c in contacts}
         self.teams = {t.pk: t for t in teams}
@@ -35,7 +35,7 @@ class NoteForm(forms.Form):
         self.fields["contact"].choices = [("", _("No one in particular"))] + [(c.pk, c.name) for c in contacts]
         self.fields["audience"].choices = [(t.pk, t.name) for t in all_teams]
         self.fields["route_team"].choices = [("", "—")] + [(t.pk, t.name) for t in teams]
-        if not has_owner:
+        if not may_route_to_owner:
             self.fields["route"].choices = [c for c in Note.Route.choices if c[0] != Note.Route.OWNER]
 
     def clean(self):

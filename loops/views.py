@@ -31,7 +31,7 @@ def _note_form(customer, user, data=None):
     """"For the account owner" is offered when the customer has one other than the writer."""
     contacts, teams = selectors.note_form_choices(customer)
     return NoteForm(data, contacts=contacts, teams=teams, all_teams=Team.objects.order_by("name"),
-                    has_owner=customer.account_owner_id not in (None, user.pk), prefix="note")
+                    may_route_to_owner=customer.account_owner_id not in (None, user.pk), prefix="note")
 
 
 def _timeline_context(request, customer, *, form=None):
