@@ -293,7 +293,7 @@ class TestAnsweringFromTheLink:
         questions = pulse.questions.all()
         assert html.count('<span aria-hidden="true">*</span>') == len(questions)  # the 1–5 scales as the texts
         for question in questions:
-            assert f"<bdi>{question.text}</bdi> <span aria-hidden=\"true\">*</span>" in html
+            assert f"<bdi>{question.text} <span aria-hidden=\"true\">*</span></bdi>" in html
 
     def test_a_used_link_answers_once(self, pulse, staff):
         url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
