@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin, UserAdmin as BaseUserAdmin
@@ -98,6 +100,19 @@ class PendingTaskAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    """django-axes's, with its "status" column labelled in the admin's language (axes names it only by
+    its method, which the admin shows as the English "Status")."""
+
+    @admin.display(description=_("Status"))
+    def status(self, obj):
+        return super().status(obj)
+
+
+admin.site.unregister(AccessAttempt)  # importing axes.admin above registered its own
+admin.site.register(AccessAttempt, AccessAttemptAdmin)
 
 
 _password_login = admin.site.login

@@ -1,5 +1,7 @@
 """Django's own messages that its catalogs (Django 5.2) leave in English in Arabic, Hebrew, Persian or
-Vietnamese, where Lifeline shows them: the admin, the password forms, form validation and "3 days ago".
+Vietnamese, where Lifeline shows them: the admin, the password forms, form validation and "3 days ago";
+the few that they translate wrongly (CORRECTED); and django-axes's, which the admin's "Sign-in
+protection" pages show and whose catalogs have no Hebrew or Vietnamese.
 
 They are marked here, never used, so that makemessages copies them into locale/*/django.po and they
 are translated there with Lifeline's own; Django merges the project's catalogs over its own.
@@ -79,4 +81,52 @@ MESSAGES = [
     ngettext_lazy("%(num)d minute", "%(num)d minutes", "n"),
     # What joins the parts of "4 days, 10 hours": Django's Persian catalog has "،" with no space after it.
     gettext_noop(", "),
+    # django-axes's admin (its models, columns, filters and action).
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("Access Attempt"),
+    gettext_noop("Expires At"),
+    gettext_noop("The time when access attempt expires and is no longer valid."),
+    gettext_noop("User Agent"),
+    gettext_noop("IP Address"),
+    gettext_noop("Username"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("Path"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Logout Time"),
+    gettext_noop("Access lock out"),
+    gettext_noop("GET Data"),
+    gettext_noop("POST Data"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Session key hash (sha256)"),
+    gettext_noop("Form Data"),
+    gettext_noop("Meta Data"),
+    gettext_noop("Locked Out"),
+    gettext_noop("Attempt Remaining"),
+    gettext_noop("Not set"),
+    gettext_noop("Clean up expired attempts"),
+]
+
+# Django's messages whose translation its catalogs give wrongly in one of our languages: marked here so
+# the project's catalogs carry the right one (tests/i18n/test_upstream_messages.py reads them).
+CORRECTED = [
+    gettext_noop("Enter a whole number."),  # vi "a general number", fa "enter a number completely"
+    gettext_noop("Ensure this value is greater than or equal to %(limit_value)s."),  # vi: a space before "."
+    gettext_noop("Ensure this value is less than or equal to %(limit_value)s."),  # vi: a space before "."
+    ngettext_lazy(  # vi: no full stop
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+        "limit_value",
+    ),
+    ngettext_lazy(  # vi: no full stop
+        "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).",
+        "limit_value",
+    ),
 ]

@@ -16,7 +16,7 @@ LANGUAGES = ["ar", "he", "fa", "vi"]
 # Words the language writes as English does (the catalog translates them so).
 SAME = {"ar": {"ID"}, "he": {"ID"}, "fa": {"ID"}, "vi": {"ID", "Slug", "email"}}
 OURS = {"portal", "customers", "stories", "decisions", "meetings", "digests", "insights", "loops", "improvements",
-        "survey", "webhooks"}
+        "survey", "webhooks", "axes"}  # axes: the "Sign-in protection" pages
 
 
 def labels(request):
@@ -30,7 +30,11 @@ def labels(request):
         names = list(owner.get_readonly_fields(request))
         if not hasattr(owner, "fk_name"):
             names += [*owner.get_list_display(request)]
-            names += [f if isinstance(f, str) else f[0] for f in owner.get_list_filter(request)]
+            filters = owner.get_list_filter(request)
+            names += [f if isinstance(f, str) else f[0] for f in filters if not isinstance(f, type)]
+            for f in filters:  # a filter class of its own, titled by itself
+                if isinstance(f, type):
+                    found[f"{model._meta.label}.{f.__name__}"] = str(f.title)
         for name in dict.fromkeys(names):
             if isinstance(name, str) and name != "__str__" and "__" not in name:
                 found[f"{model._meta.label}.{name}"] = str(label_for_field(name, model, owner))
@@ -55,6 +59,16 @@ def test_every_admin_label_is_translated(language, rf, admin_user):
             if translated[where] == label and label not in SAME[language]]
     assert sorted(same) == []
 
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_admin_model_name_is_translated(language):
+    """The admin's index and its pages' titles name each model, ours and the sign-in protection's."""
+    models = [m for m in admin.site._registry if m._meta.app_label in OURS]
+    with translation.override("en"):
+        english = {m._meta.label: (str(m._meta.verbose_name), str(m._meta.verbose_name_plural)) for m in models}
+    with translation.override(language):
+        translated = {m._meta.label: (str(m._meta.verbose_name), str(m._meta.verbose_name_plural)) for m in models}
+    assert sorted(label for label, names in english.items() if set(names) & set(translated[label])) == []
 
 
 def admin_script_catalog(language, rf):

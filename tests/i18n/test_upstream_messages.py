@@ -3,11 +3,15 @@ read in every language at run time, through the project's catalogs merged over D
 
 import ast
 import datetime
+import re
 from pathlib import Path
 
 import pytest
+from django import forms
 from django.contrib.auth.password_validation import MinimumLengthValidator
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 import portal.upstream_messages
@@ -70,3 +74,36 @@ def test_the_password_length_rule_reads_in_the_language(language):
     with translation.override(language):
         message = MinimumLengthValidator(12).get_error_message()
     assert "too short" not in message and "12" in message
+
+
+@pytest.mark.parametrize(("language", "expected"), [("vi", "Nhập một số nguyên."), ("fa", "یک عدد صحیح وارد کنید."),
+                                                     ("en", "Enter a whole number.")])
+def test_a_whole_number_is_asked_for_in_the_language(language, expected):
+    """Django's Vietnamese asks for "a general number" and its Persian to "enter a number completely"."""
+    with translation.override(language):
+        assert _refusal(forms.IntegerField(), "1.5") == [expected]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_limits_end_their_sentence(language):
+    """Vietnamese had "… bằng với 0 ." and "… (hiện có 239)" with no full stop."""
+    with translation.override(language):
+        messages = [*_refusal(forms.IntegerField(min_value=0), "-4"), *_refusal(forms.IntegerField(max_value=5), "9"),
+                    *_refusal(forms.CharField(max_length=3), "abcd")]
+    for message in messages:
+        assert not re.search(r"\s[.。]$", message) and message[-1] in ".)۔", message
+
+
+def _refusal(field, value):
+    with pytest.raises(ValidationError) as refused:
+        field.clean(value)
+    return [str(message) for message in refused.value.messages]  # read in the active language
+
+
+def test_a_shortened_text_ends_with_nothing_but_the_ellipsis():
+    """The Hebrew catalog had a right-to-left override before the "…", never closed: copied with the
+    text, it reversed whatever followed. No catalog may carry an override or embedding."""
+    with translation.override("he"):
+        assert Truncator("אחת שתיים שלוש ארבע").words(2) == "אחת שתיים…"
+    for path in Path(__file__).resolve().parents[2].glob("locale/*/LC_MESSAGES/*.po"):
+        assert not re.search("[\u202a-\u202e]", path.read_text(encoding="utf-8")), path
