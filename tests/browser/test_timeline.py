@@ -114,3 +114,16 @@ def test_the_author_corrects_a_note_then_deletes_another(page, sign_in, people):
     assert page.url.endswith("/timeline/")
     assert not Note.objects.filter(pk=stray.pk).exists()
     assert not page.console_errors
+
+
+def test_a_note_is_added_from_its_own_page(page, sign_in, people):
+    """The page a refused post without htmx lands on (or a bookmark) posts as a page: its form has no
+    timeline to swap into."""
+    sign_in(people["sam"])
+    page.goto("/loops/customers/kens-plumbing-supply/notes/new/")
+    page.get_by_label("What happened").fill("Rosa asked for the spring catalogue early.")
+    page.get_by_role("button", name="Add the note").click()
+    page.wait_for_url(re.compile("/customers/kens-plumbing-supply/"))
+    expect(page.locator("#timeline").get_by_text("Rosa asked for the spring catalogue early.")).to_be_visible()
+    assert Note.objects.get().text == "Rosa asked for the spring catalogue early."
+    assert not page.console_errors
