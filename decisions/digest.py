@@ -4,6 +4,7 @@
 
 import datetime
 import functools
+import zoneinfo
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -73,20 +74,38 @@ def prepare(users, since_by_user, now):
 
 # How far back a due, unrecorded impact check is still reminded of (by email once, in the digest weekly).
 CHECK_REMINDED_FOR = datetime.timedelta(days=60)
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _today(time_zone, now):
+    """`now`'s date where the person is: "due" in their digest and reminders means what it means on
+    their pages, which portal/middleware.py renders in their zone (or the default one)."""
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone) if time_zone else timezone.get_default_timezone()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = timezone.get_default_timezone()
+    return timezone.localdate(now, zone)
+
+
+def _reminded(due_on, today):
+    """Due on the person's `today`, and not so long ago that it is no longer reminded of."""
+    return today - CHECK_REMINDED_FOR <= due_on <= today
 
 
 def _due_checks(now):
-    today = timezone.localdate(now)
+    """The checks that may be due for someone somewhere: every zone's date is within a day of the UTC
+    date (UTC−12 to UTC+14), so this is a superset; _reminded() with the person's own date decides."""
+    utc_today = now.astimezone(datetime.UTC).date()
     return ImpactCheck.objects.filter(
         recorded_at=None, decision__status=Decision.Status.DECIDED,
-        due_on__lte=today, due_on__gte=today - CHECK_REMINDED_FOR,
+        due_on__lte=utc_today + ONE_DAY, due_on__gte=utc_today - ONE_DAY - CHECK_REMINDED_FOR,
     )
 
 
 def _check_people(checks, users=None, *, rows=False):
     """The deciders and reviewers (filed, or asked) of `checks`, distinct, in one query (a UNION of the
-    three): [(user_id, check_id)], or with `rows` [(user_id, check_id, decision_id, due_on, title,
-    team name)] (what the digest shows)."""
+    three): [(user_id, check_id, due_on, their time zone)], and with `rows` also decision_id, title and
+    team name (what the digest shows)."""
     deciders = checks.filter(decided_by__isnull=False)
     reviewed = ImpactReview.objects.filter(decision__impact_checks__in=checks)
     asked = ReviewRequest.objects.filter(decision__impact_checks__in=checks)
@@ -94,19 +113,35 @@ def _check_people(checks, users=None, *, rows=False):
         deciders, reviewed, asked = (
             deciders.filter(decided_by__in=users), reviewed.filter(author__in=users), asked.filter(reviewer__in=users)
         )
-    shown = ("decision_id", "due_on", "decision__title", "decision__team__name") if rows else ()
-    via = ("decision_id", "decision__impact_checks__due_on", "decision__title", "decision__team__name") if rows else ()
-    union = deciders.values_list("decided_by_id", "pk", *shown).order_by().union(
-        reviewed.values_list("author_id", "decision__impact_checks", *via).order_by(),
-        asked.values_list("reviewer_id", "decision__impact_checks", *via).order_by(),
+    shown = ("decision_id", "decision__title", "decision__team__name") if rows else ()
+    union = deciders.values_list("decided_by_id", "pk", "due_on", "decided_by__time_zone", *shown).order_by().union(
+        reviewed.values_list(
+            "author_id", "decision__impact_checks", "decision__impact_checks__due_on", "author__time_zone", *shown
+        ).order_by(),
+        asked.values_list(
+            "reviewer_id", "decision__impact_checks", "decision__impact_checks__due_on", "reviewer__time_zone", *shown
+        ).order_by(),
     )
     return sorted(set(union))
 
 
+def _due_for_them(people, now):
+    """The rows of _check_people() whose check is due on its person's own date (_reminded)."""
+    todays = {}
+    for row in people:
+        _user_id, _check_id, due_on, zone = row[:4]
+        if zone not in todays:
+            todays[zone] = _today(zone, now)
+        if _reminded(due_on, todays[zone]):
+            yield row
+
+
 def _checks_due_for(users, now, urls):
-    """{user_id: [check row, …]}: the due impact checks the batch's people decided or reviewed. One query."""
+    """{user_id: [check row, …]}: the impact checks due, on their own date, that the batch's people
+    decided or reviewed. One query."""
     by_user = {}
-    for user_id, check_id, decision_id, due_on, title, team_name in _check_people(_due_checks(now), users, rows=True):
+    people = _check_people(_due_checks(now), users, rows=True)
+    for user_id, check_id, due_on, _zone, decision_id, title, team_name in _due_for_them(people, now):
         if decision_id not in urls:
             urls[decision_id] = _url(decision_id)
         row = SimpleNamespace(
@@ -151,7 +186,7 @@ def pick_reviews(data, user, since, now):
     """Decisions waiting on `user`'s review first, then on someone else in their team's."""
     if not can(user, "decision.review"):  # the same rule as the review form (portal/permissions.py)
         return None
-    today = timezone.localdate(now)
+    today = _today(user.time_zone, now)  # as on their pages, whatever zone the caller has active
     mine, team, seen = [], [], set()
     for request in data["by_reviewer"].get(user.pk, []):
         if request.decision_id not in seen:
@@ -204,9 +239,10 @@ def load_review_due(user, request_id, now):
 
 def impact_checks_due(now):
     """[(user_id, check_id)]: each due impact check (not recorded, decision still decided, due within the
-    last CHECK_REMINDED_FOR) for its decider and its reviewers. One query. The delivery's period names
-    the check, so each person is reminded of each check once."""
-    return _check_people(_due_checks(now))
+    last CHECK_REMINDED_FOR on the person's own date, as their pages count it) for its decider and its
+    reviewers. One query. The delivery's period names the check, so each person is reminded of each
+    check once: on the first run after the date has come where they are."""
+    return [(user_id, check_id) for user_id, check_id, *_rest in _due_for_them(_check_people(_due_checks(now)), now)]
 
 
 def load_impact_check_due(user, check_id, now):

@@ -395,3 +395,46 @@ class TestHomePanelAndDigest:
             [item] = block.items
             assert item["title"] == "60-day payment terms" and item["url"].endswith(f"/decisions/{decided.pk}/check/")
         assert not [b for b in digests[outsider.pk].blocks if b.key == "impact_checks"]
+
+
+class TestDueWhereThePersonIs:
+    """"Due" is the person's own date, in the digest and the reminder as on their pages. The check is due
+    on 8 June; at 01:00 UTC that day it is still the evening of 7 June in Chicago, already the morning of
+    8 June in Tokyo."""
+
+    @pytest.fixture
+    def in_chicago(self, staff):
+        staff.time_zone = "America/Chicago"
+        staff.save(update_fields=["time_zone"])
+        return staff
+
+    def test_not_yet_where_the_date_has_not_come(self, decided, in_chicago, reviewer, as_user):
+        assert decided.impact_checks.get().due_on == datetime.date(2026, 6, 8)
+        with time_machine.travel(at(90, hour=1), tick=False):
+            digest_tasks.plan_reminders_task.delay()
+            assert [m.to for m in mail.outbox] == [[reviewer.email]]
+            digests = compose_batch([in_chicago, reviewer], now=timezone.now())
+            assert not [b for b in digests[in_chicago.pk].blocks if b.key == "impact_checks"]
+            assert [b for b in digests[reviewer.pk].blocks if b.key == "impact_checks"]
+            # the same as her pages say at that moment
+            page = as_user(in_chicago).get(reverse("home")).content.decode()
+            assert "Did the impact we predicted happen?" not in page
+        # Her date comes: she is reminded once, however often the task runs.
+        for hour in (6, 7, 30):
+            with time_machine.travel(at(90, hour=hour), tick=False):
+                digest_tasks.plan_reminders_task.delay()
+        assert sorted(m.to[0] for m in mail.outbox) == sorted([reviewer.email, in_chicago.email])
+        with time_machine.travel(at(90, hour=6), tick=False):
+            digests = compose_batch([in_chicago], now=timezone.now())
+        [block] = [b for b in digests[in_chicago.pk].blocks if b.key == "impact_checks"]
+        assert "Check due since" in block.items[0]["detail"]
+
+    def test_already_where_the_date_has_come(self, decided, staff, reviewer):
+        reviewer.time_zone = "Asia/Tokyo"
+        reviewer.save(update_fields=["time_zone"])
+        with time_machine.travel(at(89, hour=20), tick=False):  # 7 June 20:00 UTC, 8 June 05:00 in Tokyo
+            digest_tasks.plan_reminders_task.delay()
+            digests = compose_batch([staff, reviewer], now=timezone.now())
+        assert [m.to for m in mail.outbox] == [[reviewer.email]]
+        assert [b for b in digests[reviewer.pk].blocks if b.key == "impact_checks"]
+        assert not [b for b in digests[staff.pk].blocks if b.key == "impact_checks"]
