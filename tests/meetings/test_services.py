@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
 from meetings import services
@@ -337,6 +337,18 @@ class TestEmailTasks:
         seat_email_task.apply(args=(seat.pk, "confirmed"))
         local = timezone.localtime(meeting.starts_at, timezone=__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
         assert local.strftime("%H:%M") in mail.outbox[0].body
+
+    @pytest.mark.parametrize(("language", "gap"), [("en", "right"), ("ar", "left"), ("he", "left"), ("fa", "left")])
+    def test_the_gap_after_each_label_sits_between_label_and_value(self, meeting, staff, language, gap):
+        """Right-to-left, the value stands to the label's left: the padding goes there, or the two run together."""
+        staff.language = language
+        staff.save(update_fields=["language"])
+        seat_email_task.apply(args=(SeatFactory(meeting=meeting, user=staff).pk, "confirmed"))
+        [(html, _)] = mail.outbox[0].alternatives
+        with translation.override(language):
+            label = translation.gettext("Host")
+        assert f'<td style="padding:4px 0;padding-{gap}:12px;font-weight:bold;">{label}</td>' in html
+        assert "12px 4px 0" not in html
 
 
 @pytest.mark.django_db
