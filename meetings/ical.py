@@ -1,10 +1,11 @@
 """iCalendar files for meetings (RFC 5545/5546): one stable UID per meeting, SEQUENCE bumped on
-every change, times in UTC. Listeners never see who else is listening."""
+every change, times in UTC. Listeners never see who else is listening. Each file is written in its
+reader's language, as the email it comes with: the default briefing reads in theirs."""
 
 import datetime
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar, Event, vCalAddress, vText
 
 PRODID = "-//Lifeline//Customer meetings//EN"
@@ -17,6 +18,10 @@ def _calendar(method=None):
     if method:
         cal.add("method", method)
     return cal
+
+
+def _language_of(reader):
+    return translation.override(reader.language or settings.LANGUAGE_CODE)
 
 
 def _address(user, **params):
@@ -54,21 +59,24 @@ def _event(meeting, *, attendee=None, cancelled=False):
 def invitation(meeting, attendee):
     """METHOD:REQUEST for a new seat or a change (higher SEQUENCE)."""
     cal = _calendar("REQUEST")
-    cal.add_component(_event(meeting, attendee=attendee))
+    with _language_of(attendee):
+        cal.add_component(_event(meeting, attendee=attendee))
     return cal.to_ical()
 
 
 def cancellation(meeting, attendee):
     """METHOD:CANCEL with the same UID: the meeting is off, or this person no longer attends."""
     cal = _calendar("CANCEL")
-    cal.add_component(_event(meeting, attendee=attendee, cancelled=True))
+    with _language_of(attendee):
+        cal.add_component(_event(meeting, attendee=attendee, cancelled=True))
     return cal.to_ical()
 
 
-def feed(meetings):
-    """A subscription feed of someone's meetings (no METHOD; no other listeners listed)."""
+def feed(meetings, *, reader):
+    """A subscription feed of `reader`'s meetings (no METHOD; no other listeners listed)."""
     cal = _calendar()
     cal.add("x-wr-calname", "Lifeline customer meetings")
-    for meeting in meetings:
-        cal.add_component(_event(meeting, cancelled=meeting.is_cancelled))
+    with _language_of(reader):
+        for meeting in meetings:
+            cal.add_component(_event(meeting, cancelled=meeting.is_cancelled))
     return cal.to_ical()

@@ -310,7 +310,8 @@ def calendar_feed(request, token):
     feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
     if feed is None:
         raise Http404
-    response = HttpResponse(ical.feed(selectors.feed_meetings(user=feed.user)), content_type="text/calendar; charset=utf-8")
+    calendar = ical.feed(selectors.feed_meetings(user=feed.user), reader=feed.user)
+    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response
 

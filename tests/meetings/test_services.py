@@ -8,7 +8,8 @@ from django.utils import timezone, translation
 from icalendar import Calendar
 
 from meetings import services
-from meetings.models import Debrief, DebriefReaction, Meeting, Seat
+from meetings.digest import load_meeting_tomorrow
+from meetings.models import DEFAULT_BRIEFING, Debrief, DebriefReaction, Meeting, Seat
 from meetings.tasks import debrief_requests_task, meeting_changed_task, seat_email_task
 from tests.factories import DebriefFactory, MeetingFactory, SeatFactory, UserFactory
 
@@ -349,6 +350,41 @@ class TestEmailTasks:
             label = translation.gettext("Host")
         assert f'<td style="padding:4px 0;padding-{gap}:12px;font-weight:bold;">{label}</td>' in html
         assert "12px 4px 0" not in html
+
+    @pytest.mark.parametrize("reason", ["confirmed", "removed"])
+    def test_the_calendar_file_is_in_the_recipients_language(self, meeting, staff, reason):
+        """The untouched default briefing reads in the listener's language in the .ics, as in the email."""
+        staff.language = "ar"
+        staff.save(update_fields=["language"])
+        seat = SeatFactory(meeting=meeting, user=staff, status=Seat.Status.CONFIRMED if reason == "confirmed" else Seat.Status.REMOVED)
+        seat_email_task.apply(args=(seat.pk, reason))
+        cal, _ = ics_of(mail.outbox[0])
+        with translation.override("ar"):
+            arabic = str(DEFAULT_BRIEFING)
+        assert arabic != "Your only job is to listen."
+        assert str(cal.walk("VEVENT")[0]["description"]).startswith(arabic + "\n\n")
+
+    def test_a_meeting_update_sends_each_listener_the_calendar_file_in_their_language(self, meeting, staff, leader):
+        staff.language = "he"
+        staff.save(update_fields=["language"])
+        SeatFactory(meeting=meeting, user=staff)
+        SeatFactory(meeting=meeting, user=leader)
+        Meeting.objects.filter(pk=meeting.pk).update(sequence=1)
+        meeting_changed_task.apply(args=(meeting.pk,))
+        descriptions = {m.to[0]: str(ics_of(m)[0].walk("VEVENT")[0]["description"]) for m in mail.outbox}
+        with translation.override("he"):
+            hebrew = str(DEFAULT_BRIEFING)
+        assert descriptions[staff.email].startswith(hebrew)
+        assert descriptions[leader.email].startswith("Your only job is to listen.")
+
+    def test_the_reminder_the_day_before_carries_the_calendar_file_in_the_listeners_language(self, meeting, staff):
+        staff.language = "he"
+        staff.save(update_fields=["language"])
+        SeatFactory(meeting=meeting, user=staff)
+        [attachment] = load_meeting_tomorrow(staff, meeting.pk, timezone.now())["attachments"]
+        [event] = Calendar.from_ical(attachment.content).walk("VEVENT")
+        with translation.override("he"):
+            assert str(event["description"]).startswith(str(DEFAULT_BRIEFING))
 
 
 @pytest.mark.django_db

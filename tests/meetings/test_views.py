@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
+from icalendar import Calendar
 
 from meetings import selectors, services
 from meetings.models import DEFAULT_BRIEFING, CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
@@ -531,6 +532,18 @@ class TestCalendarFeedView:
 
     def test_a_bad_token_is_404(self, client, db):
         assert client.get(reverse("meetings:calendar_feed", args=["nope"])).status_code == 404
+
+    def test_it_is_in_its_owners_language_whatever_the_calendar_app_asks_for(self, client, staff, meeting):
+        staff.language = "fa"
+        staff.save(update_fields=["language"])
+        SeatFactory(meeting=meeting, user=staff)
+        feed = services.calendar_feed_get(user=staff)
+        response = client.get(reverse("meetings:calendar_feed", args=[feed.token]), HTTP_ACCEPT_LANGUAGE="en")
+        [event] = Calendar.from_ical(response.content).walk("VEVENT")
+        with translation.override("fa"):
+            persian = str(DEFAULT_BRIEFING)
+        assert persian != "Your only job is to listen."
+        assert str(event["description"]).startswith(persian + "\n\n")
 
     @pytest.mark.parametrize("persona", PERSONAS)
     def test_each_person_resets_only_their_own_feed(self, request, as_user, persona, make_users):
