@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.middleware import speak_to_recipient
+
 from . import selectors, services
 from .compose import compose_for
 from .forms import NotificationPreferencesForm
@@ -39,8 +41,12 @@ def notification_settings(request):
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     """GET shows what the link would turn off, with a button; POST turns off that one kind."""
-    outcome = services.preferences_unsubscribe(token=token) if request.method == "POST" else None
-    subject = selectors.token_subject(token)  # read after the change: "already" once it is off
+    subject = selectors.token_subject(token)
+    speak_to_recipient(request, subject["owner"])
+    outcome = None
+    if request.method == "POST":
+        outcome = services.preferences_unsubscribe(token=token)
+        subject = selectors.token_subject(token)  # read after the change: "already" once it is off
     status = 400 if subject["state"] in (selectors.INVALID, selectors.STALE) else 200
     context = {"state": subject["state"], "kind_label": subject["kind_label"], "outcome": outcome, "token": token}
     return render(request, "digests/unsubscribe.html", context, status=status)

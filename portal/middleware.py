@@ -60,21 +60,32 @@ class UserPreferencesMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.languages = dict(settings.LANGUAGES)
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated:
-            if user.language in self.languages:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+        if request.user.is_authenticated:
+            _speak_as(request, request.user)
         response = self.get_response(request)
         timezone.deactivate()
         return response
+
+
+def _speak_as(request, person):
+    if person.language in dict(settings.LANGUAGES):
+        translation.activate(person.language)
+        request.LANGUAGE_CODE = person.language
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(person.time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
+
+
+def speak_to_recipient(request, person):
+    """A page opened from a link emailed to `person` (a pulse, an unsubscribe link) with nobody signed in
+    reads in their language and time zone, as the email did, unless this browser picked a language on
+    the portal (the language cookie). Signed in, the page is the signed-in person's, as everywhere."""
+    if person is None or request.user.is_authenticated or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return
+    _speak_as(request, person)
 
 
 _request_id = contextvars.ContextVar("request_id", default="-")

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.middleware import speak_to_recipient
 from portal.permissions import require
 
 from . import selectors, services
@@ -56,6 +57,7 @@ def answer(request, token):
     """From the email link, signed in or not: the signed key names the invitation."""
     found = read_answer_token(token) if "\x00" not in token else None
     invitation = selectors.invitation_for_answer(*found) if found else None
+    speak_to_recipient(request, invitation.user if invitation else None)
     return _answer(request, invitation, signed_in=False)
 
 

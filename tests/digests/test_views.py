@@ -255,6 +255,14 @@ class TestUnsubscribe:
         assert anonymous.post(link).status_code == 200
         assert NotificationPreferences.objects.get(user=staff).digest_enabled is False
 
+    def test_the_link_opens_in_the_recipients_language(self, anonymous, staff):
+        staff.language = "he"
+        staff.save(update_fields=["language"])
+        html = anonymous.get(unsubscribe_url(staff), headers={"accept-language": "en"}).content.decode()
+        assert '<html lang="he" dir="rtl"' in html
+        html = anonymous.post(unsubscribe_url(staff), headers={"accept-language": "en"}).content.decode()
+        assert '<html lang="he" dir="rtl"' in html
+
     def test_other_methods_are_refused(self, anonymous, staff):
         assert anonymous.put(unsubscribe_url(staff)).status_code == 405
 

@@ -295,6 +295,16 @@ class TestAnsweringFromTheLink:
         for question in questions:
             assert f"<bdi>{question.text} <span aria-hidden=\"true\">*</span></bdi>" in html
 
+    def test_the_link_opens_in_the_invitees_language_unless_the_browser_chose_one(self, pulse, staff):
+        staff.language = "ar"
+        staff.save(update_fields=["language"])
+        url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
+        html = Client(headers={"accept-language": "en"}).get(url).content.decode()
+        assert '<html lang="ar" dir="rtl"' in html
+        chooser = Client(headers={"accept-language": "en"})
+        chooser.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+        assert '<html lang="vi" dir="ltr"' in chooser.get(url).content.decode()
+
     def test_a_used_link_answers_once(self, pulse, staff):
         url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
         Client().post(url, form_data(pulse))
