@@ -14,7 +14,8 @@ BENCH_DB ?= postgres://postgres@127.0.0.1:5432
 .PHONY: help install run test test-fast test-dates browser-deps lock migrate seed messages bench bench-mix bench-data bench-related clean oidc-provider
 
 help: ## List the targets and what they do
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}' \
+	  | sed -e 's/$$(HOST)/$(HOST)/g' -e 's/$$(PORT)/$(PORT)/g' -e 's/$$(OIDC_PORT)/$(OIDC_PORT)/g'
 
 $(STAMP): requirements/test.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

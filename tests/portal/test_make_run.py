@@ -45,3 +45,11 @@ def test_the_demo_prints_the_address_it_is_served_at(settings):
     feed = f"http://127.0.0.1:8123/stories/feeds/{grace.feed_token}/"
     assert feed in out.getvalue()
     assert Client().get(feed.removeprefix("http://127.0.0.1:8123")).status_code == 200
+    active = User.objects.filter(is_active=True).count()
+    assert f"Demo company ready: {active} people," in out.getvalue()  # every account it made, not the listed ones
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_help_prints_the_addresses_it_serves_at():
+    listed = subprocess.run(["make", "help", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "http://127.0.0.1:8123 " in listed and "$(" not in listed
