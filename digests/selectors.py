@@ -1,5 +1,6 @@
 """Reads for digests: who is due, and the delivery records."""
 
+import datetime
 import zoneinfo
 
 from django.db.models import Q
@@ -23,11 +24,19 @@ def digest_period(time_zone, now):
     return f"{year}-W{week:02d}"
 
 
+def week_slot(local, weekday, hour):
+    """The moment of the digest's weekday and hour in the ISO week of `local` (an aware datetime in the
+    person's zone)."""
+    day = local.date() + datetime.timedelta(days=weekday - local.weekday())
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=local.tzinfo)
+
+
 def due_users(*, now=None):
     """Ids of active people whose chosen weekday and hour have come this week in their own zone
     and who have no digest done (sent, nothing to send, failed) or in flight for this week.
     Two queries whatever the number of people; a send time missed while nothing ran is still
-    honoured later in the same week."""
+    honoured later in the same week, but not one that passed before the person's account existed:
+    their first digest comes at their first send time after they joined."""
     now = now or timezone.now()
     rows = (
         User.objects.filter(is_active=True)
@@ -38,17 +47,18 @@ def due_users(*, now=None):
             "time_zone",
             "notification_preferences__digest_weekday",
             "notification_preferences__digest_hour",
+            "date_joined",
         )
         .order_by("id")
     )
     local_by_zone, candidates = {}, []
-    for user_id, zone, weekday, hour in rows:
+    for user_id, zone, weekday, hour, joined in rows:
         if zone not in local_by_zone:
             local_by_zone[zone] = now.astimezone(zone_of(zone))
         local = local_by_zone[zone]
         weekday = DEFAULT_WEEKDAY if weekday is None else weekday
         hour = DEFAULT_HOUR if hour is None else hour
-        if (local.weekday(), local.hour) >= (weekday, hour):
+        if (local.weekday(), local.hour) >= (weekday, hour) and joined <= week_slot(local, weekday, hour):
             candidates.append((user_id, digest_period(zone, now)))
     if not candidates:
         return []
@@ -78,7 +88,7 @@ def digest_standing(user_ids, *, now=None):
     people = list(
         User.objects.filter(pk__in=list(user_ids)).exclude(pk__in=due).values_list(
             "id", "is_active", "email", "time_zone", "notification_preferences__digest_enabled",
-            "notification_preferences__digest_weekday", "notification_preferences__digest_hour",
+            "notification_preferences__digest_weekday", "notification_preferences__digest_hour", "date_joined",
         )
     )
     periods = {pk: digest_period(zone, now) for pk, _a, _e, zone, *_rest in people}
@@ -90,7 +100,7 @@ def digest_standing(user_ids, *, now=None):
     }
     days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     reasons = {}
-    for pk, active, email, zone, enabled, weekday, hour in people:
+    for pk, active, email, zone, enabled, weekday, hour, joined in people:
         status, _claimed = deliveries.get((pk, periods[pk]), (None, None))
         if not active or not email:
             reasons[pk] = NO_ADDRESS
@@ -103,7 +113,11 @@ def digest_standing(user_ids, *, now=None):
         else:
             weekday = DEFAULT_WEEKDAY if weekday is None else weekday
             hour = DEFAULT_HOUR if hour is None else hour
-            reasons[pk] = f"{NOT_YET}: due {days[weekday]} {hour:02d}:00 {zone or 'UTC'}"
+            when = f"{days[weekday]} {hour:02d}:00 {zone or 'UTC'}"
+            if joined > week_slot(now.astimezone(zone_of(zone)), weekday, hour):
+                reasons[pk] = f"{NOT_YET}: joined after this week's, first one {when}"
+            else:
+                reasons[pk] = f"{NOT_YET}: due {when}"
     return reasons
 
 

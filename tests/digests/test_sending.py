@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from digests import services, tasks
+from digests import selectors, services, tasks
 from digests.models import Delivery, NotificationPreferences
 from digests.selectors import digest_period, due_users
 from tests.factories import CustomerFactory, MeetingFactory, SeatFactory, TeamFactory, UserFactory
@@ -27,9 +27,10 @@ class TestDueUsers:
     @pytest.fixture
     def people(self, db):
         team = TeamFactory(name="Zones", slug="zones")
+        joined = NOW - datetime.timedelta(days=30)
         return {
-            "hcm": UserFactory(email="hcm@example.com", time_zone="Asia/Ho_Chi_Minh", team=team),
-            "jlm": UserFactory(email="jlm@example.com", time_zone="Asia/Jerusalem", team=team),
+            "hcm": UserFactory(email="hcm@example.com", time_zone="Asia/Ho_Chi_Minh", team=team, date_joined=joined),
+            "jlm": UserFactory(email="jlm@example.com", time_zone="Asia/Jerusalem", team=team, date_joined=joined),
         }
 
     def test_ho_chi_minh_first_then_jerusalem(self, people):
@@ -57,6 +58,25 @@ class TestDueUsers:
         assert due_users(now=NOW) == []
         wednesday_17_hcm = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.UTC)
         assert due_users(now=wednesday_17_hcm) == [people["hcm"].pk]
+
+    def test_a_send_time_missed_while_nothing_ran_is_still_honoured(self, people):
+        thursday = NOW + datetime.timedelta(days=3)
+        assert sorted(due_users(now=thursday)) == sorted([people["hcm"].pk, people["jlm"].pk])
+
+    def test_nobody_is_due_for_a_send_time_that_passed_before_they_joined(self, people, fake_sections):
+        """Seeded on a Sunday evening: not "last week's" digest at once and another on Monday morning,
+        but the first one on Monday morning."""
+        sunday_evening = datetime.datetime(2026, 11, 29, 18, 0, tzinfo=datetime.UTC)
+        newcomer = UserFactory(email="new@example.com", time_zone="UTC", date_joined=sunday_evening)
+        assert newcomer.pk not in due_users(now=sunday_evening + datetime.timedelta(hours=1))
+        standing = selectors.digest_standing([newcomer.pk], now=sunday_evening + datetime.timedelta(hours=1))
+        assert standing[newcomer.pk] == "not yet: joined after this week's, first one Monday 08:00 UTC"
+        assert newcomer.pk not in due_users(now=sunday_evening + datetime.timedelta(hours=13, minutes=59))
+        monday_8 = datetime.datetime(2026, 11, 30, 8, 0, tzinfo=datetime.UTC)
+        assert newcomer.pk in due_users(now=monday_8)
+        # Joined on the hour itself (an account made by the run that sends): that one counts.
+        on_the_hour = UserFactory(email="hour@example.com", time_zone="UTC", date_joined=monday_8)
+        assert on_the_hour.pk in due_users(now=monday_8 + datetime.timedelta(minutes=10))
 
     def test_the_period_is_the_iso_week_in_their_zone(self):
         sunday_late_utc = datetime.datetime(2026, 11, 29, 20, 0, tzinfo=datetime.UTC)
