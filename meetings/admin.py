@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .forms import ShownBriefingMixin
 from .models import CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
 from .services import seats_recount
 
@@ -17,10 +18,14 @@ class SeatInline(admin.TabularInline):
     raw_id_fields = ["user"]
 
 
-class MeetingAdminForm(forms.ModelForm):
+class MeetingAdminForm(ShownBriefingMixin, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.show_briefing()
 
     def clean(self):
         """Who attends from the customer: only that customer's people (as on the host's form)."""

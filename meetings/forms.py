@@ -17,7 +17,23 @@ from .models import Debrief, Meeting
 DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
 
 
-class MeetingForm(forms.ModelForm):
+class ShownBriefingMixin:
+    """The briefing as the person editing reads it on the meeting's page (`Meeting.briefing_shown`):
+    the default left as it was shows in their language, whichever language it was stored in. Sent
+    back untouched, the stored text stays as it was, so saving changes nothing (no update emails)."""
+
+    def show_briefing(self):
+        if self.instance.pk and not self.is_bound:
+            self.initial["briefing"] = self.instance.briefing_shown
+
+    def clean_briefing(self):
+        briefing = self.cleaned_data["briefing"]
+        if self.instance.pk and briefing == self.instance.briefing_shown:
+            return self.instance.briefing
+        return briefing
+
+
+class MeetingForm(ShownBriefingMixin, forms.ModelForm):
     """Times are typed and shown in the viewer's own time zone (the middleware activates it)."""
 
     customer = PickerChoiceField(
@@ -66,6 +82,7 @@ class MeetingForm(forms.ModelForm):
         """`customer`: the customer's id when the page asks for another customer's people to tick (the
         customer select changed: meetings.views._attending_options), on a form not yet submitted."""
         super().__init__(*args, **kwargs)
+        self.show_briefing()
         zone = timezone.get_current_timezone_name()
         for name in ("starts_at", "ends_at", "signup_closes_at"):
             self.fields[name].help_text = _("In your time zone (%(zone)s).") % {"zone": zone}

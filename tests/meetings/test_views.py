@@ -13,6 +13,8 @@ from django.utils.html import escape
 from icalendar import Calendar
 
 from meetings import selectors, services
+from meetings.admin import MeetingAdminForm
+from meetings.forms import MeetingForm
 from meetings.models import DEFAULT_BRIEFING, CalendarFeed, Debrief, DebriefReaction, Meeting, Seat
 from tests.conftest import PERSONAS
 from tests.factories import CustomerFactory, DebriefFactory, MeetingFactory, SeatFactory, UserFactory
@@ -701,3 +703,42 @@ class TestBriefingShown:
         staff.language = "he"
         staff.save(update_fields=["language"])
         assert "Listen for what slows their crews down." in as_user(staff).get(meeting.get_absolute_url()).content.decode()
+
+    @pytest.mark.parametrize(("persona", "url"), [("admin_user", "admin:meetings_meeting_change"), ("host", "meetings:edit")])
+    def test_the_edit_forms_show_the_untouched_default_in_the_editors_language(self, request, as_user, persona, url):
+        editor = request.getfixturevalue(persona)
+        with translation.override("en"):
+            meeting = MeetingFactory(host=request.getfixturevalue("host"), briefing=str(DEFAULT_BRIEFING))
+        editor.language = "he"
+        editor.save(update_fields=["language"])
+        page = as_user(editor).get(reverse(url, args=[meeting.pk])).content.decode()
+        with translation.override("he"):
+            hebrew = str(DEFAULT_BRIEFING)
+        assert escape(hebrew) + "</textarea>" in page
+        assert "Your only job is to listen." not in page
+
+    def test_the_admin_shows_the_hosts_own_words_as_written(self, as_user, admin_user):
+        meeting = MeetingFactory(briefing="Listen for what slows their crews down.")
+        admin_user.language = "he"
+        admin_user.save(update_fields=["language"])
+        page = as_user(admin_user).get(reverse("admin:meetings_meeting_change", args=[meeting.pk])).content.decode()
+        assert "Listen for what slows their crews down.</textarea>" in page
+
+    @pytest.mark.parametrize("form_class", [MeetingForm, MeetingAdminForm])
+    def test_the_default_sent_back_untouched_stays_as_stored(self, db, form_class):
+        """Saved as shown, the default changes nothing: no new SEQUENCE, no update emails to listeners."""
+        with translation.override("en"):
+            meeting = MeetingFactory(briefing=str(DEFAULT_BRIEFING))
+        with translation.override("he"):
+            form = form_class(data={"briefing": str(DEFAULT_BRIEFING)}, instance=meeting)
+            form.is_valid()
+        assert form.cleaned_data["briefing"] == "Your only job is to listen."
+
+    @pytest.mark.parametrize("form_class", [MeetingForm, MeetingAdminForm])
+    def test_a_briefing_written_over_the_default_is_kept(self, db, form_class):
+        with translation.override("en"):
+            meeting = MeetingFactory(briefing=str(DEFAULT_BRIEFING))
+        with translation.override("he"):
+            form = form_class(data={"briefing": "Listen for their delivery windows."}, instance=meeting)
+            form.is_valid()
+        assert form.cleaned_data["briefing"] == "Listen for their delivery windows."
