@@ -34,6 +34,7 @@ class Digest:
     since: datetime.datetime
     now: datetime.datetime
     blocks: list = field(default_factory=list)
+    first: bool = False  # no digest was ever sent to them: there is no "last digest" to speak of
 
     @property
     def is_empty(self):
@@ -49,15 +50,20 @@ def user_zone(user):
     return zone_of(user.time_zone)
 
 
-def last_digest_times(user_ids, *, now):
-    """{user_id: when their window starts}: their last sent digest, at most four weeks back. One query."""
+def last_sent_digests(user_ids):
+    """{user_id: when their last digest was sent}, for those who ever had one. One query."""
     rows = (
         Delivery.objects.filter(kind=Kind.DIGEST, status=Delivery.Status.SENT, user_id__in=list(user_ids))
         .values("user_id")
         .annotate(last=Max("sent_at"))
         .order_by()
     )
-    last = {row["user_id"]: row["last"] for row in rows}
+    return {row["user_id"]: row["last"] for row in rows}
+
+
+def last_digest_times(user_ids, *, now, last=None):
+    """{user_id: when their window starts}: their last sent digest, at most four weeks back."""
+    last = last_sent_digests(user_ids) if last is None else last
     return {uid: max(last.get(uid) or now - DEFAULT_WINDOW, now - LONGEST_WINDOW) for uid in user_ids}
 
 
@@ -68,7 +74,11 @@ def compose_batch(users, *, now=None, sections=None, since_by_user=None, prefs=N
     ids = [u.pk for u in users]
     sections = active_sections() if sections is None else sections
     prefs = prefs or preferences_by_user(ids)
-    since_by_user = since_by_user or last_digest_times(ids, now=now)
+    first = set()
+    if not since_by_user:
+        last = last_sent_digests(ids)
+        since_by_user = last_digest_times(ids, now=now, last=last)
+        first = {uid for uid in ids if uid not in last}
     prepared, picks = {}, {}
     for section in sections:
         if section.provider not in prepared:
@@ -76,7 +86,7 @@ def compose_batch(users, *, now=None, sections=None, since_by_user=None, prefs=N
         picks[section.key] = section.pick_function()
     digests = {}
     for user in users:
-        digest = Digest(user=user, since=since_by_user[user.pk], now=now)
+        digest = Digest(user=user, since=since_by_user[user.pk], now=now, first=user.pk in first)
         wanted = [s for s in sections if prefs[user.pk].wants_section(s.key)]
         with translation.override(user.language or None), timezone.override(user_zone(user)):
             for section in wanted:

@@ -109,6 +109,18 @@ class TestDigestEmail:
         assert (delivery.status, delivery.period, delivery.attempts) == ("sent", "2026-W48", 1)
         assert abs(delivery.sent_at - timezone.now()) < datetime.timedelta(minutes=1)  # marked by raw SQL
 
+    def test_the_first_digest_speaks_of_this_week_and_the_next_of_the_last_digest(self, week, staff):
+        services.digest_send_batch([staff.pk], now=NOW)
+        services.digest_send_batch([staff.pk], now=NOW + datetime.timedelta(days=7))
+        first, second = mail.outbox
+        for message in (first, second):
+            assert "Hello" in message.body  # the same email otherwise
+        assert "Here is what happened with our customers this week." in first.body
+        assert "Here is what happened with our customers this week." in first.alternatives[0][0]
+        assert "since your last digest" not in first.body + first.alternatives[0][0]
+        assert "Here is what happened with our customers since your last digest." in second.body
+        assert "Here is what happened with our customers since your last digest." in second.alternatives[0][0]
+
     def test_arabic_reader_gets_right_to_left(self, week, finance):
         reader = UserFactory(language="ar", time_zone="Asia/Dubai", team=finance)
         services.digest_send_batch([reader.pk], now=NOW)
