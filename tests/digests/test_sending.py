@@ -121,6 +121,15 @@ class TestDigestEmail:
         assert "Here is what happened with our customers since your last digest." in second.body
         assert "Here is what happened with our customers since your last digest." in second.alternatives[0][0]
 
+    def test_the_browser_link_says_it_is_the_next_digest_as_the_text_part_does(self, week, staff, settings):
+        services.digest_send_batch([staff.pk], now=NOW)
+        [message] = mail.outbox
+        html = message.alternatives[0][0]
+        preview = f"{settings.SITE_URL}/digests/preview/"
+        assert f"See your next digest in the browser: {preview}" in message.body
+        assert f'<a href="{preview}" style="color:#0f5c57;">Preview my next digest</a>' in html
+        assert "View in the browser" not in html
+
     def test_arabic_reader_gets_right_to_left(self, week, finance):
         reader = UserFactory(language="ar", time_zone="Asia/Dubai", team=finance)
         services.digest_send_batch([reader.pk], now=NOW)
