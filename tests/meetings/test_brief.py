@@ -270,6 +270,13 @@ class TestInTheReminder:
         assert "http://" in message.body and brief_url(tomorrow) in message.body
         assert 'href="http' in html and brief_url(tomorrow) in html
 
+    def test_what_we_do_for_them_keeps_its_list_items_apart(self, tomorrow, kens):
+        kens.how_we_help = "Two things:\n\n- use our ordering portal\n- Our account team reviews his stock every quarter"
+        kens.save()
+        message = self.send()
+        expected = "Two things: use our ordering portal · Our account team reviews his stock every quarter"
+        assert expected in message.body and expected in message.alternatives[0][0]
+
     def test_the_notes_it_shows_are_audited_for_the_listener(self, tomorrow, staff):
         self.send()
         assert sorted(ContactAudit.objects.filter(actor=staff, action="viewed").values_list("contact_name", flat=True)) == [

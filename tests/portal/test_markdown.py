@@ -1,6 +1,8 @@
 import pytest
 
-from portal.lib.markdown import render_markdown
+from django.utils.html import linebreaks
+
+from portal.lib.markdown import plain_excerpt, render_markdown
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -50,3 +52,37 @@ def test_a_flood_of_brackets_is_shown_as_plain_text():
     assert html.startswith("<p>[[[") and "&lt;script&gt;" in html and "<script>" not in html
     links = " ".join(f"[link {i}](https://example.com/{i})" for i in range(MAX_BRACKETS))
     assert render_markdown(links).count("<a href=") == MAX_BRACKETS
+
+
+class TestPlainExcerpt:
+    def test_list_items_headings_and_paragraphs_stay_apart(self):
+        html = render_markdown(
+            "We help him:\n\n- use our ordering portal\n- Our account team reviews his stock\n\n## Next\n\nA paragraph."
+        )
+        assert plain_excerpt(html) == (
+            "We help him: use our ordering portal · Our account team reviews his stock · Next · A paragraph."
+        )
+
+    def test_a_block_ending_in_punctuation_needs_no_separator(self):
+        html = render_markdown("- First we listen.\n- ثم نسأل؟\n- Then we act")
+        assert plain_excerpt(html) == "First we listen. ثم نسأل؟ Then we act"
+
+    def test_line_breaks_and_table_cells_stay_apart(self):
+        assert plain_excerpt(linebreaks("12 Main Street\nDayton", autoescape=True)) == "12 Main Street · Dayton"
+        assert plain_excerpt(render_markdown("| SKU | Stock |\n|---|---|\n| A1 | 40 |")) == "SKU · Stock · A1 · 40"
+
+    def test_it_stays_on_one_line_and_inline_tags_join_their_words(self):
+        html = "<p>Weekly <strong>replen</strong>ishment\n  of <em>fittings</em></p>\n<ul>\n<li>a</li>\n</ul>"
+        assert plain_excerpt(html) == "Weekly replenishment of fittings · a"
+
+    def test_it_cuts_after_the_number_of_words_separators_not_counted(self):
+        html = render_markdown("- one two\n- three four\n- five")
+        assert plain_excerpt(html, 3) == "one two · three …"
+        assert plain_excerpt(html, 4) == "one two · three four …"
+        assert plain_excerpt(html, 5) == "one two · three four · five"
+
+    def test_entities_are_decoded_once(self):
+        assert plain_excerpt(render_markdown("Fish &amp;amp; chips & &lt;b&gt;")) == "Fish &amp; chips & <b>"
+
+    def test_nothing_gives_nothing(self):
+        assert plain_excerpt("") == plain_excerpt(None) == plain_excerpt("<p> </p>") == ""
