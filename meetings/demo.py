@@ -86,6 +86,12 @@ def _start(days):
     return base + datetime.timedelta(days=days)
 
 
+def _asked_for_debriefs_when_it_ended(meeting):
+    """A past meeting as a running portal left it: its listeners were asked for their debrief when it
+    ended (debrief_requests, every 15 minutes), so the first start does not ask them again."""
+    Meeting.objects.filter(pk=meeting.pk, debriefs_requested_at=None).update(debriefs_requested_at=meeting.ends_at)
+
+
 def seed(*, teams, people, customers, **_):
     debriefs = {}
     for slug, kind, title, host_key, days, hours, seats, where, listeners, debriefed in MEETINGS:
@@ -124,6 +130,8 @@ def seed(*, teams, people, customers, **_):
                 by=people[key], meeting=meeting, goals_and_needs=goals, surprises=surprises,
                 do_differently=differently,
             )
+        if days < 0:
+            _asked_for_debriefs_when_it_ended(meeting)
     for author, colleague in REACTIONS:
         if author in debriefs:
             services.debrief_react(by=people[colleague], debrief=debriefs[author], helpful=True)
