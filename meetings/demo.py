@@ -6,6 +6,9 @@ import datetime
 
 from django.utils import timezone
 
+from digests.models import Delivery, Kind
+from digests.reminders import REMINDERS
+
 from . import services
 from .models import Meeting, Seat
 
@@ -88,8 +91,18 @@ def _start(days):
 
 def _asked_for_debriefs_when_it_ended(meeting):
     """A past meeting as a running portal left it: its listeners were asked for their debrief when it
-    ended (debrief_requests, every 15 minutes), so the first start does not ask them again."""
+    ended (debrief_requests, every 15 minutes) and those who had not written one were reminded two
+    days later (the digests' debrief-due reminder, once per seat), so the first start sends neither."""
     Meeting.objects.filter(pk=meeting.pk, debriefs_requested_at=None).update(debriefs_requested_at=meeting.ends_at)
+    reminded = meeting.ends_at + datetime.timedelta(days=2)
+    if reminded > timezone.now():
+        return
+    reminder = REMINDERS[Kind.DEBRIEF_DUE]
+    for seat in meeting.seat_set.filter(status=Seat.Status.CONFIRMED, debrief__isnull=True):
+        Delivery.objects.get_or_create(
+            user_id=seat.user_id, kind=reminder.kind, period=reminder.period(seat.pk),
+            defaults={"status": Delivery.Status.SENT, "attempts": 1, "sent_at": reminded, "created_at": reminded},
+        )
 
 
 def seed(*, teams, people, customers, **_):
