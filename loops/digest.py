@@ -11,17 +11,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.lib.csvimport import isolate
+from portal.lib.text import join_list
 from portal.permissions import can
 
 from .models import Note, Rhythm, Touch
-from .selectors import DEFAULT_TARGETS, progress, targets, week_bounds
+from .selectors import DEFAULT_TARGETS, progress, suggestions_by_owner, targets, week_bounds
 
 LIMIT = 5
+SUGGESTED = 3  # whom to contact next, named in the digest (the rhythm page shows more)
 
 
 def prepare(users, since_by_user, now):
     """Open notes routed to anyone in the batch or their teams (one query); who in the batch keeps the
-    rhythm and their touches of the last eight days (two queries); the company's targets (one query)."""
+    rhythm and their touches of the last eight days (two queries); the company's targets (one query);
+    whom each of them might contact next (two queries)."""
     user_ids = [u.pk for u in users]
     team_ids = {u.team_id for u in users if u.team_id}
     notes = [
@@ -47,7 +51,8 @@ def prepare(users, since_by_user, now):
         ).values_list("owner_id", "kind", "at"):
             touches.setdefault(owner_id, []).append((kind, at))
     return {"by_user": by_user, "by_team": by_team, "keeping": keeping, "touches": touches,
-            "targets": targets() if keeping else dict(DEFAULT_TARGETS)}
+            "targets": targets() if keeping else dict(DEFAULT_TARGETS),
+            "suggested": suggestions_by_owner(keeping, limit=SUGGESTED) if keeping else {}}
 
 
 def _customer(note):
@@ -55,9 +60,23 @@ def _customer(note):
     travels outside Lifeline)."""
     if not note.do_not_name:
         return note.customer_name
+    return _described(note.industry, note.region, note.employees)
+
+
+def _described(industry, region, employees):
     from customers.models import Customer
 
-    return Customer(industry=note.industry or "", region=note.region or "", employees=note.employees).anonymous_description()
+    return Customer(industry=industry or "", region=region or "", employees=employees).anonymous_description()
+
+
+def _whom(contact, customer, do_not_name, industry, region, employees):
+    """One suggestion as the digest names it: "Ken Ito at Ken's Plumbing Supply", the customer alone when
+    no contact is recorded, and only the description (no names) for a customer who asked not to be named."""
+    if do_not_name:
+        return _described(industry, region, employees)
+    if not contact:
+        return isolate(customer)
+    return _("%(contact)s at %(customer)s") % {"contact": isolate(contact), "customer": isolate(customer)}
 
 
 def pick_routed_notes(data, user, since, now):
@@ -94,13 +113,16 @@ def pick_rhythm(data, user, since, now):
         if start <= at < end:
             counts[key[kind]] += 1
     parts = progress(counts, data["targets"])
-    summary = ", ".join(
+    summary = join_list(
         _("%(label)s: %(done)s of %(target)s") % {"label": p["label"], "done": p["done"], "target": p["target"]}
         for p in parts
     )
     left = sum(max(0, p["target"] - p["done"]) for p in parts)
     tail = ngettext("%(count)s touch to go this week.", "%(count)s touches to go this week.", left) % {"count": left} if left else _(
         "The week's rhythm is complete. Thank you.")
-    return {"items": [{"title": _("Whom to contact next"), "url": settings.SITE_URL + reverse("loops:rhythm"),
-                       "customer": "", "when": None, "detail": summary, "tag": ""}],
-            "note": f"{summary}. {tail}"}
+    suggested = data.get("suggested", {}).get(user.pk, []) if left else []
+    items = [
+        {"title": _("Whom to contact next"), "url": settings.SITE_URL + reverse("loops:rhythm"),
+         "customer": "", "when": None, "detail": join_list(_whom(*row) for row in suggested), "tag": ""}
+    ] if suggested else []
+    return {"items": items, "note": f"{summary}. {tail}"}

@@ -158,7 +158,7 @@ class TestDigest:
         Touch.objects.create(owner=owner, customer=customer, kind="email", at=at(14, 10))  # last week
         Note.objects.create(customer=customer, author=host, kind="complaint", text="Late again.", route="team",
                             route_team=seller.team, status="open")
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(6):  # notes, rhythms, touches, targets, whom to contact (two)
             data = digest.prepare([owner, seller], {}, NOW)
         rhythm = digest.pick_rhythm(data, owner, None, NOW)
         assert "Personal emails: 1 of 3" in rhythm["note"] and digest.pick_rhythm(data, seller, None, NOW) is None
@@ -166,6 +166,83 @@ class TestDigest:
         assert [(i["detail"], i["quote"]) for i in waiting["items"]] == [("", "Late again.")]
         blocks = {b.key for b in compose_for(owner, now=NOW).blocks}
         assert {"rhythm", "routed_notes"} <= blocks
+
+    def test_the_week_is_said_once_and_whom_to_contact_is_named(self, owner, customer, contact, sales):
+        """Not the counts twice (a note, then an item "Whom to contact next" with the same counts and no
+        one named): the counts once, then the people the rhythm page suggests, as one item."""
+        from digests.compose import compose_for
+        from digests.models import NotificationPreferences
+        from digests.services import digest_email
+        from tests.factories import UserFactory
+
+        Rhythm.objects.create(user=owner)
+        Touch.objects.create(owner=owner, customer=customer, contact=contact, kind="email", at=at(17, 10))
+        ContactFactory(customer=customer, name="Mia Torres")  # never touched: first
+        bare = CustomerFactory(name="Blue Harbour", slug="blue", account_owner=owner)  # no contact recorded
+        hidden = CustomerFactory(name="Secret Co", slug="secret", account_owner=owner, do_not_name=True,
+                                 industry="Logistics", region="", employees=None)
+        ContactFactory(customer=hidden, name="Sam Secret")
+        someone_else = CustomerFactory(name="Not Layla's", slug="other", account_owner=UserFactory(team=sales))
+        ContactFactory(customer=someone_else, name="Nobody Of Hers")
+        [block] = [b for b in compose_for(owner, now=NOW).blocks if b.key == "rhythm"]
+        assert block.note == "Personal emails: 1 of 3, Handwritten cards: 0 of 2, Calls: 0 of 1. 5 touches to go this week."
+        [item] = block.items
+        assert item["title"] == "Whom to contact next" and item["url"].endswith(reverse("loops:rhythm"))
+        # As the rhythm page orders them: never touched first (by customer, then name), then the rest;
+        # a customer with no contact after the contacts; never a name of a customer who asked not to be.
+        assert [c.name for c in selectors.suggestions(owner)["contacts"][:2]] == ["Mia Torres", "Sam Secret"]
+        assert item["detail"] == "Mia Torres at Ken's Plumbing Supply, a logistics business, Ken Adams at Ken's Plumbing Supply"
+        assert "Secret" not in item["detail"] and "Blue Harbour" not in item["detail"]  # three named at most
+        prefs, _created = NotificationPreferences.objects.get_or_create(user=owner)
+        email = digest_email(compose_for(owner, now=NOW), prefs)
+        assert email.body.count("Personal emails: 1 of 3") == 1
+        assert email.alternatives[0][0].count("Personal emails: 1 of 3") == 1
+        # Counted once in the subject's "things".
+        assert compose_for(owner, now=NOW).item_count == 1
+        # With only a contactless customer, that customer is named.
+        customer.delete()
+        hidden.delete()
+        [block] = [b for b in compose_for(owner, now=NOW).blocks if b.key == "rhythm"]
+        assert block.items[0]["detail"] == "Blue Harbour" and bare.pk
+
+    def test_no_one_to_suggest_or_the_week_done_leaves_the_progress_alone(self, owner, customer, contact):
+        from digests.compose import compose_for
+
+        Rhythm.objects.create(user=owner)
+        RhythmTargets(emails=1, cards=0, calls=0).save()
+        Touch.objects.create(owner=owner, customer=customer, contact=contact, kind="email", at=at(17, 10))
+        [block] = [b for b in compose_for(owner, now=NOW).blocks if b.key == "rhythm"]
+        assert block.items == [] and block.note.endswith("The week's rhythm is complete. Thank you.")
+        RhythmTargets.objects.update(emails=2)
+        customer.delete()
+        [block] = [b for b in compose_for(owner, now=NOW).blocks if b.key == "rhythm"]
+        assert block.items == [] and block.note.endswith("2 touches to go this week.")
+
+    def test_an_arabic_reader_gets_the_arabic_list_separator(self, owner, customer, contact):
+        from digests.compose import compose_for
+
+        owner.language = "ar"
+        owner.save(update_fields=["language"])
+        Rhythm.objects.create(user=owner)
+        ContactFactory(customer=customer, name="Mia Torres")
+        [block] = [b for b in compose_for(owner, now=NOW).blocks if b.key == "rhythm"]
+        assert block.note.count("، ") == 2 and ", " not in block.note
+        # Latin names keep their own direction inside the Arabic sentence (isolated), joined the Arabic way.
+        assert "\u2068Ken Adams\u2069" in block.items[0]["detail"] and "، " in block.items[0]["detail"]
+
+    def test_whom_to_contact_costs_two_queries_for_any_number_of_owners(self, sales, django_assert_num_queries):
+        from loops import digest
+        from tests.factories import UserFactory
+
+        owners = [UserFactory(team=sales, role=User.Role.HOST) for _i in range(4)]
+        for i, person in enumerate(owners):
+            Rhythm.objects.create(user=person)
+            for j in range(5):
+                shop = CustomerFactory(name=f"Shop {i}-{j}", slug=f"shop-{i}-{j}", account_owner=person)
+                ContactFactory(customer=shop, name=f"Person {i}-{j}")
+        with django_assert_num_queries(6):
+            data = digest.prepare(owners, {}, NOW)
+        assert [name for name, *_rest in data["suggested"][owners[2].pk]] == ["Person 2-0", "Person 2-1", "Person 2-2"]
 
     def test_a_notes_text_keeps_its_own_direction_in_the_digest(self, owner, seller, customer, host):
         from digests.compose import compose_for
