@@ -8,7 +8,7 @@ from django.utils import timezone
 from . import services
 from stories.models import Story
 
-from .models import Decision, ImpactCheck
+from .models import Decision, DecisionEvent, ImpactCheck, ImpactReview, ReviewRequest
 
 SIXTY_DAYS = "Require 60-day payment terms from suppliers"
 
@@ -27,6 +27,27 @@ def _decision(*, teams, people, customers, team, owner, title, context, proposal
         decide_by=_in(decide_in), customers=[customers[slug] for slug in names if slug in customers], links=links,
     )
     return decision, True
+
+
+def _decided_days_ago(decision, days):
+    """Move a decision made by the services just now, with its requests, reviews, history and impact
+    check's decision date, `days` back: its check stays due on the day it was set for (today), so the
+    reminder reads "decided on 8 Sep … it is time to check", as a real one would."""
+    back = datetime.timedelta(days=days)
+    moved = {
+        Decision: (Decision.objects.filter(pk=decision.pk), ["decide_by", "decided_at", "created_at"]),
+        ReviewRequest: (ReviewRequest.objects.filter(decision=decision), ["due_date", "created_at", "reviewed_at", "emailed_at"]),
+        ImpactReview: (ImpactReview.objects.filter(decision=decision), ["created_at"]),
+        DecisionEvent: (DecisionEvent.objects.filter(decision=decision), ["at"]),
+        ImpactCheck: (ImpactCheck.objects.filter(decision=decision), ["decided_at", "created_at"]),
+    }
+    for model, (rows, fields) in moved.items():
+        rows = list(rows)
+        for row in rows:
+            for name in fields:
+                if getattr(row, name) is not None:
+                    setattr(row, name, getattr(row, name) - back)
+        model.objects.bulk_update(rows, fields)
 
 
 def _review(decision, person, answer, direction, severity="", affected=(), names=(), mitigation="", customers=None):
@@ -77,6 +98,7 @@ def seed(*, teams, people, customers, **_):
             "project, so customer-facing staff are trained as well as before.",
             decide=True, check_on=_in(0),  # its impact check is due: the demo's "did it happen?" reminder
         )
+        _decided_days_ago(decision, 60)
 
     # In review, with requests still waiting for demo people.
     decision, created = _decision(
@@ -136,6 +158,7 @@ def seed(*, teams, people, customers, **_):
             outcome="Change freezes follow each region's peak calendar, published by customer success.", decide=True,
             check_on=_in(0),
         )
+        _decided_days_ago(decision, 45)
         # ... and what actually happened, recorded by the reviewer, with the story that shows it.
         story = Story.objects.filter(customer=customers.get("al-noor-logistics"), status=Story.Status.PUBLISHED).first()
         services.impact_check_record(
@@ -167,6 +190,7 @@ def seed(*, teams, people, customers, **_):
             outcome="Half a day on a customer site for customer-facing roles, only with customers who offer to host.",
             decide=True, check_on=_in(0),
         )
+        _decided_days_ago(decision, 40)
 
     # Rejected: the review showed the harm was too great.
     decision, created = _decision(

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from customers import demo as customers_demo
@@ -48,3 +50,21 @@ class TestDemo:
         # Grace (English) and Layla (Arabic) each have one waiting on their home page.
         for key in ("finance_leader", "hr_leader"):
             assert len(checks_due_panel(people[key])["checks"]) == 1
+
+    def test_its_checks_come_weeks_after_the_decisions(self, django_capture_on_commit_callbacks):
+        """"Did it happen?" the day a decision was made would make no sense: the demo's decided decisions,
+        their reviews and history lie weeks back, their checks due today."""
+        from django.utils import timezone
+
+        from decisions.models import ImpactCheck
+
+        with django_capture_on_commit_callbacks(execute=True):
+            run()
+        today = timezone.localdate()
+        for check in ImpactCheck.objects.select_related("decision"):
+            decided = timezone.localdate(check.decision.decided_at)
+            assert check.due_on == today and (today - decided).days >= 30, check.decision.title
+            assert timezone.localdate(check.decided_at) == decided
+            assert check.decision.created_at <= check.decision.decided_at
+            assert all(e.at <= check.decision.decided_at + datetime.timedelta(minutes=1)
+                       for e in check.decision.events.exclude(kind=DecisionEvent.Kind.IMPACT_CHECKED))
