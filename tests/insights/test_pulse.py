@@ -217,6 +217,20 @@ class TestPulsePublish:
         [message] = [m for m in mail.outbox if m.to == [staff.email]]
         assert message.message()["Message-ID"] == f"<pulse-{delivery.pk}@lifeline.example.com>"
 
+    @pytest.mark.parametrize(("language", "after_label", "before_note"), [("en", "right", "left"), ("ar", "left", "right")])
+    def test_the_figures_keep_apart_in_either_direction(self, admin_user, staff, language, after_label, before_note):
+        """Right-to-left the value stands to the label's left: the gap goes on the side facing it."""
+        staff.language = language
+        staff.save(update_fields=["language"])
+        services.pulse_record(by=admin_user, month=OCT, figures=figures(products_returned=3))
+        issue = PulseIssue.objects.create(month=OCT, published_by=admin_user)
+        tasks.send_pulse_batch_task.apply(args=[issue.pk, services.pulse_plan(issue)])
+        [message] = [m for m in mail.outbox if m.to == [staff.email]]
+        html = message.alternatives[0][0]
+        assert f"padding:8px 0;padding-{after_label}:12px;border-bottom" in html
+        assert f"padding:8px 0;padding-{before_note}:12px;border-bottom" in html
+        assert "12px 8px 0" not in html and "8px 0 8px 12px" not in html
+
 
 class TestPulseImportOddInput:
     def test_non_ascii_digits_and_nul_bytes_are_row_errors(self, as_user, host):
