@@ -82,6 +82,8 @@ SEARCH_TERMS = [
     "warehouse", "invoices", "harbour", "night shift", "returns", "onboarding", "payroll", "cold chain",
     "kitchen", "clinic", "pallets", "tablet", "support line", "finance month", "\"night shift\"", "crane -school",
     "المستودع", "מחסן", "kho hàng",
+    # Searches that find nothing or little, as real ones often do (a typo, a word no story uses).
+    "warehose", "zebras", "refunded",
 ]
 COMMENTS = ["Thank you for writing this up.", "We saw the same at our site.", "Sharing this with my team.",
             "شكراً للمشاركة", "Cảm ơn bạn đã chia sẻ"]
