@@ -82,10 +82,11 @@ def keyset_q(before, *, order, at="at", pk="pk"):
         return Q()
     older = Q(**{f"{at}__lt": before.at})
     same_moment = Q(**{at: before.at})
+    up_to = Q(**{f"{at}__lte": before.at})  # alone, an index on the date starts there; the rest is exact
     if order < before.order:
-        return older | same_moment
+        return up_to
     if order == before.order:
-        return older | (same_moment & Q(**{f"{pk}__lt": before.pk}))
+        return up_to & (older | (same_moment & Q(**{f"{pk}__lt": before.pk})))
     return older
 
 

@@ -145,7 +145,8 @@ def feed(*, user, filters, page_size=PAGE_SIZE):
         stories = stories.filter(author=filters.author)
     if filters.before:
         at, pk = filters.before
-        stories = stories.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+        # The first condition alone lets the feed's index start at the cursor; the pair is exact.
+        stories = stories.filter(Q(published_at__lte=at), Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
     if filters.q:
         stories, highlights = search.apply(stories, filters.q)
     rows = list(stories[: page_size + 1])
