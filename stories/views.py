@@ -296,22 +296,26 @@ def react(request, pk):
     return redirect(story)
 
 
-def _comment_context(request, story, comment_form=None):
+def _comment_context(request, story, comment_form=None, added=None):
+    """The comments section for an htmx answer; `added`, a comment just written, takes the focus (lifeline.js)."""
     comments = _comments_for(request.user, selectors.story_comments(story))
-    return {"story": story, "comments": comments, "comment_form": comment_form or CommentForm()}
+    return {"story": story, "comments": comments, "comment_form": comment_form or CommentForm(), "added": added}
 
 
 @require_POST
 def comment_add(request, pk):
     story = get_published_story_for(request.user, pk)
     form = CommentForm(request.POST)
+    comment = None
     if form.is_valid():
         try:
-            services.comment_add(by=request.user, story=story, body=form.cleaned_data["body"])
+            comment = services.comment_add(by=request.user, story=story, body=form.cleaned_data["body"])
         except ValidationError as error:
             form.add_error("body", error.message_dict.get("body"))
     if request.htmx:
-        context = _comment_context(request, story, None if form.is_valid() else form)
+        if comment:
+            messages.success(request, _("Comment added."))
+        context = _comment_context(request, story, None if form.is_valid() else form, added=comment)
         # htmx swaps only 2xx answers: the form with its errors comes back as 200.
         return render(request, "stories/detail.html#comments", context)
     if form.is_valid():
@@ -329,17 +333,20 @@ def _get_comment(request, pk, comment_pk):
 def comment_edit(request, pk, comment_pk):
     story, comment = _get_comment(request, pk, comment_pk)
     require(request.user, "comment.edit", comment)
-    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    # Its own ids: on the story page the form to add a comment is there too.
+    form = CommentForm(request.POST or None, initial={"body": comment.body}, auto_id=f"id_comment-{comment.pk}-%s")
     if request.method == "POST" and form.is_valid():
         services.comment_update(by=request.user, comment=comment, body=form.cleaned_data["body"])
+        messages.success(request, _("Comment updated."))
         if request.htmx:
             (comment,) = _comments_for(request.user, [comment])
             return render(request, "stories/detail.html#comment", {"story": story, "comment": comment})
-        messages.success(request, _("Comment updated."))
         return redirect(story.get_absolute_url() + "#comments")
     context = {"story": story, "comment": comment, "form": form}
     status = 400 if form.is_bound and form.errors else 200
     if request.htmx:
+        # The form opens where the comment was; the one who asked for it goes on typing there (lifeline.js).
+        form.fields["body"].widget.attrs["data-focus-after-swap"] = ""
         return render(request, "stories/comment_form.html#edit-form", context)
     return render(request, "stories/comment_form.html", context, status=status)
 
@@ -348,9 +355,9 @@ def comment_edit(request, pk, comment_pk):
 def comment_delete(request, pk, comment_pk):
     story, comment = _get_comment(request, pk, comment_pk)
     services.comment_delete(by=request.user, comment=comment)
-    if request.htmx:
-        return HttpResponse("")
     messages.success(request, _("Comment deleted."))
+    if request.htmx:  # the whole section: its heading counts the comments
+        return render(request, "stories/detail.html#comments", _comment_context(request, story))
     return redirect(story.get_absolute_url() + "#comments")
 
 

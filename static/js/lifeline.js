@@ -17,14 +17,106 @@
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSettle", function (event) { enhance(event.detail.elt); });
 
-  // After htmx swaps a region that asks for it, move focus there so screen readers follow.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var target = event.detail.target;
-    if (target && target.hasAttribute("data-focus-after-swap")) {
-      target.setAttribute("tabindex", "-1");
-      target.focus({ preventScroll: true });
+})();
+
+// After an htmx swap, focus and announcements follow the swapped content.
+// Focus: when it was inside the swapped region (or nowhere, on <body>) it goes to the first field with an
+// error in the new content; else to the element the template marks with data-focus-after-swap; else it
+// stays where htmx put it back (an element with the same id, like the button that was used); else to
+// the new region itself. Announcements: a role="status" that arrives with new content is a new node,
+// which screen readers do not read out; its text is copied into #announcer, which stays on the page.
+(function () {
+  "use strict";
+  var swap = null;
+  var FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+
+  function connected(el) { return !!el && el.nodeType === 1 && el.isConnected; }
+
+  function find(roots, selector) {
+    for (var i = 0; i < roots.length; i++) {
+      var root = roots[i];
+      if (!connected(root) || !root.matches) continue;
+      var found = root.matches(selector) ? root : root.querySelector(selector);
+      if (found) return found;
     }
+    return null;
+  }
+
+  function focus(el) {
+    if (el.matches("fieldset")) el = el.querySelector("input:checked, input, select, textarea") || el;
+    if (!el.matches(FOCUSABLE)) el.setAttribute("tabindex", "-1");
+    el.focus();
+  }
+
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region || !text) return;
+    // Emptied first, so the same words said twice in a row are read twice.
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 100);
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target, active = document.activeElement;
+    if (!target) return;
+    swap = {
+      target: target,
+      lastChild: target.lastElementChild,
+      parent: target.parentElement,
+      inside: !active || active === document.body || target.contains(active),
+      oob: [],
+      roots: []
+    };
+    var current = swap;
+    // htmx swaps in this same task; what follows runs once it is done (afterSwap may not fire at all
+    // when the answer is empty).
+    setTimeout(function () { settle(current); }, 0);
   });
+
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (swap) swap.oob.push(event.target);
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!swap || swap.oob.indexOf(event.target) !== -1 || swap.roots.indexOf(event.target) !== -1) return;
+    var root = event.target;
+    // Appended content (beforeend, "load more"): only what is new, not the whole list.
+    if (root === swap.target && swap.lastChild && swap.lastChild.parentNode === root) {
+      for (var el = swap.lastChild.nextElementSibling; el; el = el.nextElementSibling) swap.roots.push(el);
+    } else {
+      swap.roots.push(root);
+    }
+    // Silence the new status regions in this same task, before assistive technology sees them, and say
+    // their words once through the region that stays.
+    var words = [];
+    swap.roots.forEach(function (r) {
+      if (!r.querySelectorAll) return;
+      var found = Array.prototype.slice.call(r.querySelectorAll("[role=status]"));
+      if (r.matches("[role=status]")) found.unshift(r);
+      found.forEach(function (status) {
+        if (status.getAttribute("aria-live") === "off") return;
+        status.setAttribute("aria-live", "off");
+        var text = status.textContent.replace(/\s+/g, " ").trim();
+        if (text) words.push(text);
+      });
+    });
+    if (words.length) announce(words.join(" "));
+  });
+
+  function settle(current) {
+    if (current.done) return;
+    current.done = true;
+    if (swap === current) swap = null;
+    var active = document.activeElement;
+    var lost = !active || active === document.body || !active.isConnected;
+    if (!current.inside && !lost) return;
+    var roots = current.roots.filter(connected);
+    var el = find(roots, '[aria-invalid="true"], fieldset.field--error') || find(roots, "[data-focus-after-swap]");
+    if (el) return focus(el);
+    if (!lost) return;  // htmx put focus back on an element with the same id
+    el = roots[0] || (connected(current.target) ? current.target : null) || (connected(current.parent) ? current.parent : null);
+    if (el) focus(el);
+  }
 })();
 
 // A message sent with an htmx answer closes with its button.
