@@ -8,6 +8,11 @@ matches exactly one choice picks it.
 
 So a page never renders every customer or every person: the cost of a form is the same with 20
 customers or 20,000.
+
+The search box is the control people see and use (the `<select>` stays hidden until it lists
+something), so the field's label points at it, and it carries what the form says about the field:
+required, invalid, and which help and error texts describe it. The `<select>` keeps them too and is
+named by the field's label, for when it shows what was chosen.
 """
 
 from urllib.parse import quote
@@ -69,6 +74,10 @@ class SearchSelect(forms.Select):
 
     # -- rendering --------------------------------------------------------------------------------
 
+    def id_for_label(self, id_):
+        """The field's <label> names the search box: the <select> is hidden while it lists nothing."""
+        return f"{id_}_search" if id_ else id_
+
     def _field(self):
         return self.choices.field
 
@@ -121,10 +130,18 @@ class SearchSelect(forms.Select):
         listed = sum(1 for _name, group, _index in context["widget"]["optgroups"] for option in group if option["value"])
         if self.allow_multiple_selected:  # as tall as what it lists (it grows as the search adds more)
             context["widget"]["attrs"].setdefault("size", max(2, min(listed, 8)))
-        id_ = str(context["widget"]["attrs"].get("id", ""))
+        attrs = context["widget"]["attrs"]
+        id_ = str(attrs.get("id", ""))
+        label = self._field().label
+        if label and "aria-label" not in attrs:  # named when it shows what was chosen (the <label> names the search)
+            attrs["aria-label"] = str(label)
+        search_attrs = {key: attrs[key] for key in ("aria-invalid", "aria-describedby") if key in attrs}
+        if self.is_required:  # not `required`: the search is emptied once a choice is made
+            search_attrs["aria-required"] = "true"
         context["widget"].update(
             picker_field=name,
             search=self.search,
+            search_attrs=search_attrs,
             search_href=f"{reverse(self.search_url)}?field={quote(id_, safe='/')}&key={quote(self._key(), safe='/')}",
             search_label=self.search_label,
             search_placeholder=self.search_placeholder,

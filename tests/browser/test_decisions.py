@@ -56,7 +56,7 @@ def test_a_hurts_high_review_must_be_answered_before_deciding(page, sign_in, peo
     page.get_by_label("IT", exact=True).check()
     page.get_by_label("Find a person by name or email").fill("Lina")
     page.get_by_role("button", name="Lina Haddad").click()
-    expect(page.get_by_label("Named people")).to_have_values([str(User.objects.get(email="lina@example.com").pk)])
+    expect(page.get_by_role("listbox", name="Named people")).to_have_values([str(User.objects.get(email="lina@example.com").pk)])
     page.get_by_role("button", name="Ask for reviews").click()
     expect(page.get_by_role("status").first).to_contain_text("Asked 3 more people")
     assert set(ReviewRequest.objects.values_list("reviewer__email", flat=True)) == {

@@ -133,3 +133,41 @@ class TestSearchOnAFormThatSaves:
         })
         assert response.status_code == 400 and not Story.objects.exists()
         assert "Choose one of the matches for “no such name” below" in response.content.decode()
+
+
+def opening_tag(html, id_):
+    return re.search(rf'<(?:input|select)[^>]* id="{id_}"[^>]*>', html).group(0)
+
+
+class TestLabelsRequiredAndErrorsReachTheSearchBox:
+    """The <select> is hidden while it lists nothing: what the form says about the field (its label,
+    that it is required, its help and its error) goes to the search box people see and type in."""
+
+    def test_a_refused_story_marks_the_customer_search(self, as_user, leader):
+        html = as_user(leader).post(reverse("stories:new"), {"action": "publish"}).content.decode()
+        assert '<label for="id_customer_search">Customer <span aria-hidden="true">*</span></label>' in html
+        search = opening_tag(html, "id_customer_search")
+        assert 'aria-invalid="true"' in search and 'aria-required="true"' in search
+        assert 'aria-describedby="id_customer_helptext id_customer_error"' in search
+        assert 'id="id_customer_error"><li>Choose the customer this story is about.</li>' in html
+        select = opening_tag(html, "id_customer")
+        assert 'name="customer"' in select and 'aria-label="Customer"' in select  # named when it shows the choice
+
+    def test_a_search_box_unmarked_while_the_field_is_fine(self, as_user, leader):
+        search = opening_tag(as_user(leader).get(reverse("stories:new")).content.decode(), "id_customer_search")
+        assert 'aria-required="true"' in search
+        assert "aria-invalid" not in search and "id_customer_error" not in search
+
+    def test_the_decision_owner(self, as_user, leader):
+        html = as_user(leader).post(reverse("decisions:new"), {"owner": "", "title": ""}).content.decode()
+        owner = opening_tag(html, "id_owner_search")
+        assert 'aria-invalid="true"' in owner and 'aria-required="true"' in owner and "id_owner_error" in owner
+        assert '<label for="id_owner_search">' in html
+
+    @pytest.mark.parametrize("url, field", [
+        ("meetings:list", "customer"), ("decisions:log", "customer"), ("customers:directory", "owner"),
+    ])
+    def test_a_filter_labels_its_search_box_and_does_not_require_it(self, as_user, staff, url, field):
+        html = as_user(staff).get(reverse(url)).content.decode()
+        assert f'<label for="id_{field}_search">' in html
+        assert "aria-required" not in opening_tag(html, f"id_{field}_search")
