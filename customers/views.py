@@ -36,8 +36,8 @@ def get_customer_for(user, slug, *, page=False):
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def directory(request):
-    industries, regions, owners = selectors.filter_choices()
-    form = DirectoryFilterForm(request.GET, industries=industries, regions=regions, owners=owners)
+    industries, regions = selectors.filter_choices()
+    form = DirectoryFilterForm(request.GET, industries=industries, regions=regions)
     filters, ignored = form.filters()
     if ignored:
         messages.warning(request, _("Some filters were not understood and were ignored: %(names)s.") % {"names": join_list(ignored)})
