@@ -72,7 +72,7 @@ def note_add(request, slug):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.note_add(
+            note = services.note_add(
                 by=request.user, customer=customer, kind=data["kind"], text=data["text"], contact=data["contact"],
                 link=data["link"], visibility=data["visibility"], audience=data["audience"], route=data["route"] or "",
                 route_team=data["route_team"],
@@ -83,7 +83,9 @@ def note_add(request, slug):
             messages.success(request, _("Note added to the timeline."))
             if request.htmx:
                 request.GET = request.GET.copy()  # the first page, no filters
-                return render(request, "loops/timeline.html#timeline", _timeline_context(request, customer))
+                context = _timeline_context(request, customer)
+                context["added"] = note  # takes the focus (lifeline.js)
+                return render(request, "loops/timeline.html#timeline", context)
             return redirect(reverse("customers:detail", kwargs={"slug": customer.slug}) + "#section-timeline")
     if request.htmx:
         return render(request, "loops/timeline.html#timeline", _timeline_context(request, customer, form=form))

@@ -56,11 +56,20 @@
     setTimeout(function () { region.textContent = text; }, 100);
   }
 
+  // The control that was used, before htmx disables it for the request (data-hx-disabled-elt), which
+  // drops its focus to <body>.
+  var used = null;
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    used = active && active !== document.body ? active.id : null;
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target, active = document.activeElement;
     if (!target) return;
     swap = {
       target: target,
+      used: active && active !== document.body ? active.id : used,
       lastChild: target.lastElementChild,
       parent: target.parentElement,
       inside: !active || active === document.body || target.contains(active),
@@ -114,6 +123,8 @@
     var el = find(roots, '[aria-invalid="true"], fieldset.field--error') || find(roots, "[data-focus-after-swap]");
     if (el) return focus(el);
     if (!lost) return;  // htmx put focus back on an element with the same id
+    el = current.used && document.getElementById(current.used);
+    if (el) return focus(el);
     el = roots[0] || (connected(current.target) ? current.target : null) || (connected(current.parent) ? current.parent : null);
     if (el) focus(el);
   }

@@ -91,3 +91,120 @@ def test_a_comment_added_after_others_takes_the_focus(page, sign_in, story):
     page.get_by_role("button", name="Add comment").click()
     expect(page.locator("#comments li.comment")).to_have_count(2)
     wait_for_focus(page, "a.matches('li.comment') && a.textContent.includes('Second.')")
+
+
+def announced(page, text):
+    expect(page.locator("#announcer")).to_contain_text(text)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_follow_keeps_the_focus_on_its_button_and_is_said(page, sign_in):
+    ken = CustomerFactory(name="Ken's Plumbing Supply", slug="kens-plumbing-supply")
+    sign_in(UserFactory(name="Tom Becker", role="staff"))
+    page.goto(ken.get_absolute_url())
+    page.locator("#follow-button").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#follow-button")).to_have_attribute("aria-pressed", "true")
+    wait_for_focus(page, "a.id === 'follow-button'")
+    announced(page, "You follow Ken's Plumbing Supply.")
+    # The swapped-in status is silenced, so it is not said a second time.
+    expect(page.locator("#follow-form [role=status]")).to_have_attribute("aria-live", "off")
+    assert not page.console_errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_then_added_note_and_an_answer_keep_the_focus(page, sign_in):
+    from loops.models import Note
+    from portal.models import Team, User
+    from tests.factories import ContactFactory
+
+    sales = Team.objects.create(name="Sales", slug="sales", kind=Team.Kind.CUSTOMER_FACING)
+    sam = UserFactory(name="Sam Carter", team=sales, role=User.Role.HOST)
+    ken = CustomerFactory(name="Ken's Plumbing Supply", slug="kens-plumbing-supply", account_owner=sam)
+    ContactFactory(customer=ken, name="Rosa Alvarez")
+    sign_in(sam)
+    page.goto(ken.get_absolute_url())
+    timeline = page.locator("#timeline")
+    expect(timeline.get_by_text("Nothing on this customer's timeline yet.")).to_be_visible()
+    timeline.get_by_text("Add a note").click()
+
+    # Refused (routed to a team, but which?): focus on the field with the error, not 40 Tabs away.
+    page.get_by_label("What happened").fill("Pallets arrived crushed.")
+    page.get_by_label("Route it").select_option("team")
+    page.get_by_role("button", name="Add the note").focus()
+    page.keyboard.press("Enter")
+    wait_for_focus(page, "a.id === 'id_note-route_team' && a.getAttribute('aria-invalid') === 'true'")
+
+    # Added: focus on the new note in the timeline.
+    page.get_by_label("Team", exact=True).select_option(label="Sales")
+    page.get_by_role("button", name="Add the note").focus()
+    page.keyboard.press("Enter")
+    wait_for_focus(page, "a.matches('li.timeline__entry') && a.textContent.includes('Pallets arrived crushed.')")
+    note = Note.objects.get()
+
+    # The answer's buttons say which note they are for; a refused answer's error is tied to its field.
+    answer = page.get_by_role("button", name="Answer Pallets arrived crushed.")
+    expect(answer).to_have_count(1)
+    expect(page.get_by_role("button", name="Acknowledge Pallets arrived crushed.")).to_have_count(1)
+    page.locator(f"#answer-{note.pk}").fill("x" * 20)
+    page.locator(f"#answer-{note.pk}").evaluate("(field) => { field.removeAttribute('maxlength'); field.value = 'x'.repeat(600); }")
+    answer.focus()
+    page.keyboard.press("Enter")
+    field = page.locator(f"#answer-{note.pk}")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description("Your answer is too long: at most 500 characters.")
+    wait_for_focus(page, f"a.id === 'answer-{note.pk}'")
+    field.fill("Credited.")
+    page.get_by_role("button", name="Answer Pallets arrived crushed.").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#note-status-{note.pk}")).to_contain_text("Credited.")
+    wait_for_focus(page, f"a.id === 'note-status-{note.pk}'")
+    assert not page.console_errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_logging_a_touch_names_the_contact_and_keeps_the_focus(page, sign_in):
+    from portal.models import User
+    from tests.factories import ContactFactory
+
+    sam = UserFactory(name="Sam Carter", role=User.Role.HOST)
+    ken = CustomerFactory(name="Ken's Plumbing Supply", slug="kens-plumbing-supply", account_owner=sam)
+    ContactFactory(customer=ken, name="Rosa Alvarez")
+    ContactFactory(customer=ken, name="Ken Adams")
+    sign_in(sam)
+    page.goto("/loops/rhythm/")
+    page.get_by_role("button", name="Turn the rhythm on").click()
+    button = page.get_by_role("button", name="Log: Call Rosa Alvarez Ken's Plumbing Supply")
+    expect(button).to_have_count(1)
+    expect(page.get_by_role("button", name="Log: Call Ken Adams Ken's Plumbing Supply")).to_have_count(1)
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#rhythm").get_by_text("Nothing logged yet this week.")).to_have_count(0)
+    wait_for_focus(page, "document.getElementById('rhythm').contains(a) && a !== document.body")
+    assert not page.console_errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_up_keeps_the_focus_on_the_seat_button_and_is_said(page, sign_in):
+    from tests.factories import MeetingFactory
+
+    meeting = MeetingFactory(title="Annual review with Ken", seats=2)
+    sign_in(UserFactory(name="Grace Okafor", role="leader"))
+    page.goto(meeting.get_absolute_url())
+    page.get_by_role("button", name="Sign up to listen").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Give up my seat")).to_be_visible()
+    wait_for_focus(page, "a.id === 'seat-action'")
+    announced(page, "You have a seat.")
+    assert not page.console_errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_previous_quarter_takes_the_focus_to_the_new_figures(page, sign_in):
+    sign_in(UserFactory(name="Ada Admin", team=None, is_staff=True, is_superuser=True))
+    page.goto("/insights/")
+    page.locator(".period-nav a[rel=prev]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/insights/?quarter=*")
+    wait_for_focus(page, "a.id === 'scorecard-results'")
+    assert not page.console_errors
