@@ -131,3 +131,23 @@ def test_a_hurts_high_review_must_be_answered_before_deciding(page, sign_in, peo
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     screenshot(page, "decisions-decided-ar")
     assert not page.console_errors
+
+
+def test_a_refused_decision_is_said_first_and_each_error_leads_to_its_field(page, sign_in, people):
+    """Keyboard and screen-reader users: the refused page's title says so, its summary has the focus (no
+    script needed), and each link in it moves to the field, a picker's being its search box."""
+    sign_in(people["leader"])
+    page.goto("/decisions/new/")
+    page.get_by_label("Title").fill("Require 60-day payment terms from suppliers")
+    page.get_by_role("combobox", name="Owner").select_option("")  # the picker's <select>, named for what it shows
+    page.get_by_role("button", name="Record decision").click()
+    expect(page).to_have_title(re.compile(r"^Error: Record a decision"))
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Please correct the errors below.")
+    summary.get_by_role("link", name="Owner").click()
+    owner = page.get_by_role("searchbox", name=re.compile("^Owner"))
+    expect(owner).to_be_focused()
+    expect(owner).to_have_attribute("aria-invalid", "true")
+    expect(owner).to_have_accessible_description(re.compile("required"))
+    expect(page.get_by_label("Title")).to_have_value("Require 60-day payment terms from suppliers")
