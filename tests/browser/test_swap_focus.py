@@ -208,3 +208,30 @@ def test_the_previous_quarter_takes_the_focus_to_the_new_figures(page, sign_in):
     page.wait_for_url("**/insights/?quarter=*")
     wait_for_focus(page, "a.id === 'scorecard-results'")
     assert not page.console_errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_arrowing_through_a_feed_filter_asks_once_and_the_result_is_said(page, sign_in, story):
+    from tests.factories import TeamFactory
+
+    for name in ("Finance", "HR", "IT"):
+        TeamFactory(name=name, slug=name.lower())
+    sign_in(UserFactory(name="Tom Becker", role="staff"))
+    page.goto("/stories/")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if request.headers.get("hx-request") else None)
+    history = page.evaluate("history.length")
+    page.locator("#id_team").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(100)
+    expect(page.locator("#id_team")).to_have_value("it")
+    announced(page, "0 stories shown")
+    assert len(asked) == 1, asked
+    assert page.evaluate("history.length") == history + 1
+    wait_for_focus(page, "a.id === 'id_team'")  # the filter keeps the focus
+
+    page.locator("#id_team").select_option("")  # a pointer's choice still filters
+    announced(page, "Newest first · 1 story shown")
+    assert len(asked) == 2
+    assert not page.console_errors
