@@ -295,6 +295,16 @@ class TestAnsweringFromTheLink:
         for question in questions:
             assert f"<bdi>{question.text} <span aria-hidden=\"true\">*</span></bdi>" in html
 
+    def test_a_refused_answer_says_so_first_and_links_each_question(self, pulse, staff):
+        url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
+        html = Client().post(url, {"csrfmiddlewaretoken": "x", f"q{pulse.questions.first().pk}": ""}).content.decode()
+        assert "<title>Error: " in html and 'role="alert" id="error-summary" tabindex="-1" autofocus>' in html
+        assert "<p>Please check the answers marked below. Nothing was saved yet.</p>" in html
+        for question in pulse.questions.all():
+            target = f"id_q{question.pk}" if question.kind == "text" else f"id_q{question.pk}_0"
+            assert f'<li><a href="#{target}"><bdi>{question.text}</bdi></a>: ' in html and f'id="{target}"' in html
+        assert not Response.objects.exists()
+
     def test_the_link_opens_in_the_invitees_language_unless_the_browser_chose_one(self, pulse, staff):
         staff.language = "ar"
         staff.save(update_fields=["language"])
