@@ -69,8 +69,12 @@ class StoryEventInline(admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(ListedColumnsOnly, admin.ModelAdmin):
     list_display = ["title", "customer", "author", "status", "visibility", "naming", "published_at"]
+    list_columns = [
+        "title", "status", "visibility", "naming", "published_at", "customer__name", "author__name",
+        "author__email",
+    ]
     list_filter = ["status", "visibility", "naming", "themes", "teams"]
     search_fields = ["title", "customer__name", "body"]
     list_select_related = ["customer", "author"]
@@ -108,8 +112,11 @@ class ReactionAdmin(ListedColumnsOnly, admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ListedColumnsOnly, admin.ModelAdmin):
     list_display = ["story", "author", "created_at"]
+    # body: its __str__, which each row's checkbox label shows
+    list_columns = ["body", "created_at", "story__title", "author__name", "author__email"]
+    list_select_related = ["story", "author"]
     raw_id_fields = ["story", "author"]
     search_fields = ["body"]
 
@@ -129,7 +136,9 @@ class ReadAdmin(ListedColumnsOnly, admin.ModelAdmin):
 
 
 @admin.register(StoryEvent)
-class StoryEventAdmin(admin.ModelAdmin):
+class StoryEventAdmin(ListedColumnsOnly, admin.ModelAdmin):
     list_display = ["story", "action", "actor", "at"]
+    list_columns = ["action", "at", "story__title", "actor__name", "actor__email"]
+    list_select_related = ["story", "actor"]  # actor is nullable: Django's default joins only non-null ones
     list_filter = ["action"]
     raw_id_fields = ["story", "actor"]
