@@ -130,11 +130,41 @@
   }
 })();
 
-// A message sent with an htmx answer closes with its button.
-document.addEventListener("click", function (event) {
-  var button = event.target.closest("[data-dismiss]");
-  if (button) button.closest(".message").remove();
-});
+// A message sent with an htmx answer closes with its button, or with Escape. While it is shown over the
+// page's foot, the page keeps its height clear (scroll-padding), so a focused control is never under it.
+(function () {
+  "use strict";
+  function notice() { return document.querySelector(".messages--notice"); }
+  function fit() {
+    var shown = notice();
+    var height = shown && shown.querySelector(".message") ? shown.getBoundingClientRect().height + 16 : 0;
+    document.documentElement.style.scrollPaddingBlockEnd = height ? height + "px" : "";
+  }
+  function close(message) {
+    var wasFocused = message.contains(document.activeElement);
+    message.remove();
+    var shown = notice();
+    if (shown && !shown.querySelector(".message")) shown.remove();
+    fit();
+    if (wasFocused) document.getElementById("main").focus();
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-dismiss]");
+    if (button) close(button.closest(".message"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented || !notice()) return;
+    notice().querySelectorAll(".message").forEach(close);
+  });
+  document.addEventListener("htmx:afterSettle", fit);
+  document.addEventListener("focusin", function (event) {
+    var shown = notice();
+    if (!shown || !shown.querySelector(".message") || shown.contains(event.target)) return;
+    if (event.target.getBoundingClientRect().bottom > shown.getBoundingClientRect().top) {
+      event.target.scrollIntoView({ block: "nearest" });
+    }
+  });
+})();
 
 // Customer picker: choosing a search result selects it in the plain <select> beside it.
 document.addEventListener("click", function (event) {

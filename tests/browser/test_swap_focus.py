@@ -235,3 +235,50 @@ def test_arrowing_through_a_feed_filter_asks_once_and_the_result_is_said(page, s
     announced(page, "Newest first · 1 story shown")
     assert len(asked) == 2
     assert not page.console_errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_arrowing_through_languages_changes_nothing_until_switch(page, sign_in):
+    user = UserFactory(name="Tom Becker", role="staff", language="en")
+    sign_in(user)
+    page.goto("/stories/")
+    page.locator("#language-select").focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(500)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    user.refresh_from_db()
+    assert user.language == "en"
+    page.locator(".language-form").get_by_role("button").click()
+    expect(page.locator("html")).not_to_have_attribute("lang", "en")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_notice_closes_with_escape_and_never_covers_the_focused_control(page, sign_in, story):
+    from stories import services
+
+    for n in range(8):
+        services.comment_add(by=story.author, story=story, body=f"Comment {n}.\n\n" + "More words. " * 30)
+    page.set_viewport_size({"width": 800, "height": 600})
+    sign_in(UserFactory(name="Tom Becker", role="staff"))
+    page.goto(story.get_absolute_url())
+    page.get_by_role("button", name="This moved me").click()
+    page.locator("#id_body").fill("Sharing this.")
+    page.get_by_role("button", name="Add comment").click()
+    notice = page.locator(".messages--notice .message")
+    expect(notice).to_contain_text("Comment added.")
+    # Tab backwards through the comments' links and buttons: none is ever hidden under the notice.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator("#reactions button").first.focus()
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        covered = page.evaluate("""() => {
+            const a = document.activeElement.getBoundingClientRect();
+            const n = document.querySelector('.messages--notice').getBoundingClientRect();
+            return a.bottom > n.top && a.top < n.bottom;
+        }""")
+        assert not covered, page.evaluate(ACTIVE)
+        if page.evaluate(ACTIVE) == "id_body":
+            break
+    page.keyboard.press("Escape")
+    expect(notice).to_have_count(0)
+    assert not page.console_errors
