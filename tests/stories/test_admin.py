@@ -1,5 +1,5 @@
 """The stories' admin lists at company size: a fixed number of queries, only the columns shown, pages
-found by id."""
+found by id, and a search that the title's trigram index serves."""
 
 import pytest
 from django.contrib import admin
@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stories.models import Comment, Reaction, Read, Story, StoryEvent
-from tests.factories import StoryFactory, UserFactory
+from tests.factories import CustomerFactory, StoryFactory, UserFactory
 
 LISTS = ["read", "reaction", "comment", "storyevent", "story"]
 
@@ -92,3 +92,52 @@ class TestChangeLists:
         response, queries = _get(as_user(admin_user), reverse("admin:stories_story_changelist"), q="counter")
         assert response.context["cl"].result_count == 1
         assert len([sql for sql in queries if "COUNT(" in sql]) == 1  # show_full_result_count off
+
+
+@pytest.mark.django_db
+class TestStorySearch:
+    @pytest.fixture
+    def stories(self):
+        kens = CustomerFactory(name="Ken's Plumbing Supply")
+        return [
+            StoryFactory(title="The 6 a.m. counter", customer=kens),
+            StoryFactory(title="Cold storage", body="The plumbing counter opens at six."),
+            StoryFactory(title="Đà Nẵng deliveries"),
+        ]
+
+    def _found(self, client, q):
+        response = client.get(reverse("admin:stories_story_changelist"), {"q": q})
+        return {story.title for story in response.context["cl"].result_list}
+
+    def test_it_finds_titles_and_customers_not_bodies(self, as_user, admin_user, stories):
+        client = as_user(admin_user)
+        assert self._found(client, "counter") == {"The 6 a.m. counter"}
+        assert self._found(client, "plumbing") == {"The 6 a.m. counter"}  # the customer; not the body
+        assert self._found(client, "ken's counter") == {"The 6 a.m. counter"}  # every word, anywhere
+        assert self._found(client, "six") == set()
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="lifeline_fold and the trigram index")
+    def test_on_postgresql_it_ignores_accents_and_the_title_index_serves_it(self, as_user, admin_user, stories):
+        assert self._found(as_user(admin_user), "da nang") == {"Đà Nẵng deliveries"}
+        model_admin = admin.site._registry[Story]
+        queryset, _duplicates = model_admin.get_search_results(None, Story.objects.all(), "counter")
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = queryset.explain()
+        assert "story_title_trgm" in plan
+
+    def test_the_story_picker_counts_no_further_than_it_needs(self, as_user, admin_user, monkeypatch, stories):
+        """The impact checks' story picker shows 20 and asks whether there are more: a one-letter term
+        matching most titles no longer counts them all."""
+        from stories.admin import PickerPages
+
+        monkeypatch.setattr(PickerPages, "COUNT_UP_TO", 2)
+        for n in range(3):
+            StoryFactory(title=f"Counter {n}")
+        url = reverse("admin:autocomplete")
+        params = {"app_label": "decisions", "model_name": "impactcheck", "field_name": "stories", "term": "counter"}
+        with CaptureQueriesContext(connection) as queries:
+            response = as_user(admin_user).get(url, params)
+        assert len(response.json()["results"]) == 4
+        (count,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+        assert "LIMIT 2" in count
