@@ -40,7 +40,14 @@ class ContactAdmin(admin.ModelAdmin):
     list_display = ["name", "role", "customer", "is_key", "updated_at"]
     list_select_related = ["customer"]
     search_fields = ["name", "customer__name"]
+    autocomplete_fields = ["customer"]
+    # Who last changed the notes is the record's (set on save), not a choice among every person.
+    readonly_fields = ["updated_by"]
     actions = ["erase"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
     def has_erase_permission(self, request):
         return can(request.user, "contact.erase")
@@ -86,3 +93,4 @@ class ContactAuditAdmin(admin.ModelAdmin):
 class FollowAdmin(admin.ModelAdmin):
     list_display = ["user", "customer", "created_at"]
     list_select_related = ["user", "customer"]
+    autocomplete_fields = ["user", "customer"]

@@ -12,7 +12,11 @@ class ReviewRequestInline(admin.TabularInline):
     extra = 0
     fields = ["reviewer", "via_team", "due_date", "created_at", "reviewed_at", "emailed_at"]
     readonly_fields = ["created_at", "reviewed_at", "emailed_at"]
-    autocomplete_fields = ["reviewer"]
+    autocomplete_fields = ["reviewer", "via_team"]
+
+    def get_queryset(self, request):
+        # Each row is titled by its __str__ (reviewer → decision): joined, not two queries a row.
+        return super().get_queryset(request).select_related("reviewer", "decision")
 
 
 @admin.register(Decision)
@@ -22,8 +26,14 @@ class DecisionAdmin(admin.ModelAdmin):
     list_select_related = ["team", "owner"]
     search_fields = ["title", "context", "proposal"]
     autocomplete_fields = ["owner", "customers"]
-    readonly_fields = ["created_at", "updated_at", "decided_at"]
+    # Who created it is the record's, not a choice among every person (a <select> of 10,000: 900 KB).
+    readonly_fields = ["created_by", "created_at", "updated_at", "decided_at"]
     inlines = [ReviewRequestInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ReviewRequest)
@@ -32,7 +42,13 @@ class ReviewRequestAdmin(admin.ModelAdmin):
     list_filter = ["via_team"]
     list_select_related = ["decision", "reviewer", "via_team"]
     search_fields = ["decision__title", "reviewer__name", "reviewer__email"]
-    autocomplete_fields = ["decision", "reviewer"]
+    autocomplete_fields = ["decision", "reviewer", "via_team"]
+    readonly_fields = ["requested_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.requested_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ImpactReview)

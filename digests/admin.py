@@ -44,4 +44,5 @@ class NotificationPreferencesAdmin(admin.ModelAdmin):
     list_filter = ["digest_enabled", "digest_weekday"]
     search_fields = ["user__email", "user__name"]
     list_select_related = ["user"]
+    autocomplete_fields = ["user"]
     readonly_fields = ["version"]

@@ -15,7 +15,10 @@ class ComplaintAdmin(admin.ModelAdmin):
 @admin.register(ComplaintImport)
 class ComplaintImportAdmin(admin.ModelAdmin):
     list_display = ["file_name", "status", "rows_checked", "problems_found", "created", "skipped", "uploaded_at"]
-    readonly_fields = ["status", "rows_checked", "problems_found", "problems", "created", "skipped", "finished_at"]
+    readonly_fields = [
+        "uploaded_by", "status", "rows_checked", "problems_found", "problems", "created", "skipped",
+        "finished_at",
+    ]
 
 
 class PilotInline(admin.StackedInline):
@@ -36,3 +39,5 @@ class IdeaAdmin(admin.ModelAdmin):
 class IdeaEventAdmin(admin.ModelAdmin):
     list_display = ["at", "idea", "actor", "kind"]
     list_select_related = ["idea", "actor"]
+    raw_id_fields = ["idea"]
+    readonly_fields = ["actor"]  # who did it is the history's, set by the services

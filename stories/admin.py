@@ -186,6 +186,12 @@ class ReadAdmin(ListedColumnsOnly, admin.ModelAdmin):
     list_columns = ["read_at", "story__title", "user__name", "user__email"]
     list_select_related = ["story", "user"]
     raw_id_fields = ["story", "user"]
+    # The story's customer, kept beside the read by the services (Read.customer): set from the story.
+    readonly_fields = ["customer"]
+
+    def save_model(self, request, obj, form, change):
+        obj.customer_id = obj.story.customer_id
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(StoryEvent)

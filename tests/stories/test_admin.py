@@ -141,3 +141,17 @@ class TestStorySearch:
         assert len(response.json()["results"]) == 4
         (count,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
         assert "LIMIT 2" in count
+
+
+@pytest.mark.django_db
+class TestReadAdmin:
+    def test_the_form_sends_no_list_of_customers_and_takes_the_storys(self, as_user, admin_user):
+        story, person = StoryFactory(), UserFactory()
+        CustomerFactory.create_batch(3)
+        client = as_user(admin_user)
+        page = client.get(reverse("admin:stories_read_add")).content.decode()
+        assert 'name="customer"' not in page and "<select" not in page
+        client.post(reverse("admin:stories_read_add"), {
+            "story": story.pk, "user": person.pk, "read_at_0": "2026-12-01", "read_at_1": "09:00:00",
+        })
+        assert Read.objects.get().customer_id == story.customer_id
