@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from portal.lib.csvexport import writer
+from portal.lib.csvexport import csv_stream, writer
 
 
 @pytest.mark.parametrize("cell, written", [
@@ -22,3 +22,9 @@ def test_cells_a_spreadsheet_would_run_are_written_as_text(cell, written):
     buffer = io.StringIO()
     writer(buffer).writerow([cell])
     assert next(csv.reader(io.StringIO(buffer.getvalue()))) == [written]
+
+
+def test_a_streamed_file_is_written_line_by_line_and_formula_safe():
+    response = csv_stream("people.csv", iter([["name", "score"], ["=cmd()", -3], ["Ken", None]]))
+    assert response.streaming and response["Content-Disposition"] == 'attachment; filename="people.csv"'
+    assert [line.decode() for line in response.streaming_content] == ["name,score\r\n", "'=cmd(),-3\r\n", "Ken,\r\n"]
