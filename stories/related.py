@@ -49,7 +49,7 @@ SAME_CUSTOMER, THEME, INDUSTRY, TEXT = 10, 3, 2, 2  # TEXT: × similarity (0–1
 
 # What a card shows (stories/related.html) and its fragment's key: no bodies, no search vector.
 CARD_FIELDS = (
-    "id", "title", "slug", "excerpt", "published_at", "updated_at", "visibility", "naming", "anonymised_as",
+    "id", "title", "slug", "excerpt", "language", "published_at", "updated_at", "visibility", "naming", "anonymised_as",
     "customer__id", "customer__name", "customer__slug", "author__id", "author__name",
 )
 

@@ -113,7 +113,7 @@ def decode_cursor(value):
 # What a card shows (stories/feed.html#card) and what its fragment is keyed by: not the bodies,
 # which can run to 100,000 characters.
 FEED_FIELDS = (
-    "id", "title", "slug", "excerpt", "status", "published_at", "updated_at",
+    "id", "title", "slug", "excerpt", "language", "status", "published_at", "updated_at",
     "reaction_count", "comment_count", "read_count", "visibility", "naming", "anonymised_as",
     "customer__id", "customer__name", "customer__slug", "author__id", "author__name",
 )
@@ -223,7 +223,7 @@ def story_for_page(pk):
 # What the story page shows of the story, its customer and author (stories/detail.html), and what its
 # fragments are keyed by: not the Markdown sources, the search vector, or the customer's other notes.
 STORY_PAGE_FIELDS = (
-    "id", "customer_id", "author_id", "title", "slug", "status", "body_html", "bought", "impact_html",
+    "id", "customer_id", "author_id", "title", "slug", "language", "status", "body_html", "bought", "impact_html",
     "visibility", "naming", "anonymised_as", "consent_method", "consent_note", "consent_recorded_at",
     "consent_recorded_by", "published_at", "updated_at", "read_count", "reaction_count", "comment_count",
     "customer__id", "customer__name", "customer__slug", "customer__industry", "customer__region",

@@ -122,3 +122,21 @@ def test_an_id_larger_than_any_row_is_a_404(staff, path):
     client = Client(raise_request_exception=False)
     client.force_login(staff)
     assert client.get(path).status_code == 404
+
+
+def test_a_story_in_another_language_than_the_page_says_so(staff, story):
+    """A screen reader reads an English story on an Arabic page with an English voice: its title and
+    text carry their own language, on its page, its card and in "Stories like this"."""
+    staff.language = "ar"
+    staff.save(update_fields=["language"])
+    story.language = "en"
+    story.save(update_fields=["language"])
+    html = page(staff, story)
+    assert '<html lang="ar"' in html
+    assert f'<h1 id="story-title" dir="auto" lang="en">{story.title}</h1>' in html
+    assert '<div class="prose story__body" dir="auto" lang="en">' in html
+    client = Client()
+    client.force_login(staff)
+    feed = client.get("/stories/").content.decode()
+    assert f'href="{story.get_absolute_url()}" dir="auto" lang="en">{story.title}</a></h2>' in feed
+    assert '<p class="story-card__excerpt" dir="auto" lang="en">' in feed
