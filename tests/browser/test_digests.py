@@ -35,7 +35,7 @@ def test_a_colleague_chooses_her_digest_and_previews_it_in_arabic(page, sign_in,
     page.evaluate("document.querySelector('#id_digest_hour').options[0].value = '24'")
     page.get_by_label("Hour").select_option("24")
     page.get_by_role("button", name="Save settings").click()
-    expect(page.get_by_text("Choose an hour from 0 to 23.")).to_be_visible()
+    expect(page.get_by_text("Choose an hour from 0 to 23.", exact=True)).to_be_visible()
     assert NotificationPreferences.objects.get(user=staff).digest_hour == 8
 
     page.get_by_label("Day").select_option(label="Friday")

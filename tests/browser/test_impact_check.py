@@ -61,7 +61,7 @@ def test_a_worse_check_reopens_the_decision(page, sign_in, decided, width):
     page.get_by_label("Why Ken opens his counter at 6 a.m.").check()
     page.get_by_role("button", name=ar("Record what happened")).click()
     # A worse check needs a note: the form says so and keeps the choices.
-    expect(page.locator(".errorlist")).to_contain_text(ar("Say in a few words what was worse for customers, so whoever reopens it knows."))
+    expect(page.locator("#id_note_error")).to_contain_text(ar("Say in a few words what was worse for customers, so whoever reopens it knows."))
     expect(page.get_by_label(ar("Worse than predicted"))).to_be_checked()
     expect(page.get_by_label("Why Ken opens his counter at 6 a.m.")).to_be_checked()
     page.get_by_label(ar("Note")).fill("Two training vendors left; Ken's new counter staff were trained late.")

@@ -48,7 +48,9 @@ def test_answer_from_the_email_link_once(page, sign_in, pulse, width):
     page.get_by_label("Name a customer and their biggest challenge this year.").fill("Ken's crew waits on late orders.")
     page.get_by_role("group", name="I understand how my work affects our customers.").get_by_label("4 – Agree").check()
     page.get_by_role("button", name="Send my answers").click()  # one question left: nothing saved, the page says so
-    expect(page.get_by_text("Choose a number from 1 to 5.")).to_be_visible()
+    expect(page.get_by_text("Choose a number from 1 to 5.", exact=True)).to_be_visible()  # by the question
+    expect(page.get_by_role("alert")).to_be_focused()  # and first, in the summary
+    expect(page.get_by_role("alert").get_by_role("link", name="I could name three of our customers.")).to_be_visible()
     assert Response.objects.count() == 0
     page.get_by_role("group", name="I could name three of our customers.").get_by_label("3 – Neither").check()
     screenshot(page, f"survey-answer-en-{width}")
