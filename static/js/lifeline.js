@@ -184,7 +184,19 @@ document.addEventListener("click", function (event) {
   picker.querySelector("[data-picker-search]").value = "";
   picker.querySelector(".autocomplete-results").innerHTML = "";
   select.dispatchEvent(new Event("change", { bubbles: true }));
-  select.focus();
+  // Back to the search box, ready for the next pick: on a list of several picks an arrow key would
+  // select one pick in place of them all.
+  picker.querySelector("[data-picker-search]").focus();
+});
+
+// A list of picks keeps them all under the arrow keys (a native multiple <select> would select only
+// the next one, dropping the others without a word); Ctrl or ⌘ with Space or a click still unpicks one.
+document.addEventListener("keydown", function (event) {
+  var select = event.target;
+  if (!select.matches || !select.matches(".autocomplete select[multiple]")) return;
+  if (["ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"].indexOf(event.key) === -1) return;
+  if (event.ctrlKey || event.metaKey) return;  // moves the focus between options without selecting
+  event.preventDefault();
 });
 
 // The listener brief's print button: shown only where it can work (the page prints without it too).

@@ -151,3 +151,30 @@ def test_a_refused_decision_is_said_first_and_each_error_leads_to_its_field(page
     expect(owner).to_have_attribute("aria-invalid", "true")
     expect(owner).to_have_accessible_description(re.compile("required"))
     expect(page.get_by_label("Title")).to_have_value("Require 60-day payment terms from suppliers")
+
+
+def test_picked_people_stay_picked_under_the_arrow_keys(page, sign_in, people):
+    """A keyboard user picks two people, then arrows onto the list of picks: both stay picked."""
+    import datetime
+
+    from django.utils import timezone
+
+    from decisions import services
+
+    leader = people["leader"]
+    decision = services.decision_create(by=leader, title="Close the Friday depot", team=leader.team, owner=leader,
+                                        context="c", proposal="p", decide_by=timezone.localdate() + datetime.timedelta(days=9))
+    sign_in(leader)
+    page.goto(f"/decisions/{decision.pk}/reviews/request/")
+    search = page.locator("[data-picker-search]").last
+    for name in ("Lina", "Noa"):
+        search.fill(name)
+        page.get_by_role("button", name=re.compile(name)).press("Enter")
+        expect(search).to_be_focused()  # ready for the next pick
+    picks = page.locator(".autocomplete select[multiple]").last
+    ids = sorted(str(User.objects.get(name=n).pk) for n in ("Lina Haddad", "Noa Levi"))
+    picks.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    assert sorted(picks.evaluate("s => Array.from(s.selectedOptions, o => o.value)")) == ids
+    assert not page.console_errors
