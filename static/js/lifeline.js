@@ -3,11 +3,18 @@
   "use strict";
 
   function enhance(root) {
-    // Selects marked data-autosubmit submit their form on change (language switcher, filters).
+    // Selects marked data-autosubmit submit their form on change (filters); marked
+    // data-autosubmit="pointer" (the language switcher), only on a choice made with a mouse or a finger:
+    // a keyboard user arrowing through the options changes nothing until they press the form's button
+    // (WCAG 3.2.2), which is there for them and for pages without this file.
     root.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       if (select.dataset.enhanced) return;
       select.dataset.enhanced = "1";
+      var pointer = false;
+      select.addEventListener("pointerdown", function () { pointer = true; });
+      select.addEventListener("keydown", function () { pointer = false; });
       select.addEventListener("change", function () {
+        if (select.dataset.autosubmit === "pointer" && !pointer) return;
         if (select.form.requestSubmit) select.form.requestSubmit();
         else select.form.submit();
       });

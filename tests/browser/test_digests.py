@@ -57,6 +57,7 @@ def test_a_colleague_chooses_her_digest_and_previews_it_in_arabic(page, sign_in,
     screenshot(page, "digests-preview-en")
 
     page.get_by_label("Language").select_option("ar")
+    page.locator(".language-form").get_by_role("button").click()  # a keyboard's choice waits for the button
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     screenshot(page, "digests-preview-ar")
     page.goto("/settings/notifications/")

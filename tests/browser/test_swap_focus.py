@@ -253,6 +253,18 @@ def test_arrowing_through_languages_changes_nothing_until_switch(page, sign_in):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_language_chosen_with_the_mouse_switches_at_once(page, sign_in):
+    user = UserFactory(name="Tom Becker", role="staff", language="en")
+    sign_in(user)
+    page.goto("/stories/")
+    select = page.locator("#language-select")
+    select.dispatch_event("pointerdown")  # the native list opens under the pointer; the choice is made there
+    with page.expect_navigation():
+        select.select_option("vi")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_notice_closes_with_escape_and_never_covers_the_focused_control(page, sign_in, story):
     from stories import services
 
