@@ -234,7 +234,8 @@ class TestRespond:
         page = response.content.decode()
         assert response.status_code == (200 if htmx else 400)
         assert "Your answer is too long: at most 500 characters." in page
-        assert f'aria-invalid="true">{answer}</textarea>' in page
+        assert f'aria-invalid="true" aria-describedby="answer-{routed.pk}-error">{answer}</textarea>' in page
+        assert f'id="answer-{routed.pk}-error"' in page  # the error it is described by
         routed.refresh_from_db()
         assert routed.status == "open" and routed.answer == ""
 
