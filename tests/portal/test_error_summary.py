@@ -42,3 +42,23 @@ def test_a_refused_form_says_so_first(as_user, admin_user, name, args, data, tar
     assert targets, summary
     if target:
         assert target in targets
+
+
+def test_the_story_form_says_so_first(as_user, leader):
+    summary, targets = refused(as_user(leader), reverse("stories:new"), {"title": "", "body": ""})
+    assert "The story was not saved. Please correct the fields marked below." in summary
+    assert "id_title" in targets and "id_customer_search" in targets  # the picker's search box
+
+
+def test_a_notes_own_pages_say_so_first(as_user, admin_user):
+    from loops import services
+
+    customer = CustomerFactory(slug="kens-plumbing")
+    client = as_user(admin_user)
+    summary, targets = refused(client, reverse("loops:note_add", args=[customer.slug]), {"note-kind": "call", "note-text": ""})
+    assert "id_note-text" in targets
+    note = services.note_add(by=admin_user, customer=customer, kind="call", text="Rosa called about pallets.")
+    edit = reverse("loops:note_edit", args=[note.pk])
+    summary, targets = refused(client, edit, {"note-kind": "call", "note-text": ""})
+    assert "id_note-text" in targets
+    assert client.post(edit, {"note-kind": "call"}).content.decode().count('role="alert"') == 1  # said once
