@@ -9,7 +9,18 @@ by leaders, admins, its author, the teams chosen and whoever it is routed to.
 import datetime
 import zoneinfo
 
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Value, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from decisions import services
 from decisions.models import Decision
-from tests.factories import DecisionFactory
 
 from .conftest import GOOD_ANSWER, hurts_high
 

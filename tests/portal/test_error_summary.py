@@ -55,10 +55,10 @@ def test_a_notes_own_pages_say_so_first(as_user, admin_user):
 
     customer = CustomerFactory(slug="kens-plumbing")
     client = as_user(admin_user)
-    summary, targets = refused(client, reverse("loops:note_add", args=[customer.slug]), {"note-kind": "call", "note-text": ""})
+    _summary, targets = refused(client, reverse("loops:note_add", args=[customer.slug]), {"note-kind": "call", "note-text": ""})
     assert "id_note-text" in targets
     note = services.note_add(by=admin_user, customer=customer, kind="call", text="Rosa called about pallets.")
     edit = reverse("loops:note_edit", args=[note.pk])
-    summary, targets = refused(client, edit, {"note-kind": "call", "note-text": ""})
+    _summary, targets = refused(client, edit, {"note-kind": "call", "note-text": ""})
     assert "id_note-text" in targets
     assert client.post(edit, {"note-kind": "call"}).content.decode().count('role="alert"') == 1  # said once

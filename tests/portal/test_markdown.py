@@ -1,5 +1,4 @@
 import pytest
-
 from django.utils.html import linebreaks
 
 from portal.lib.markdown import plain_excerpt, render_markdown
