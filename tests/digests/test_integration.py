@@ -70,9 +70,10 @@ def header_values(message):
 class TestWithRedisWorkerAndSmtp:
     def test_digests_go_out_once_each_through_the_worker(self, inbox, celery_worker_thread):
         team = TeamFactory(name="Ops", slug="ops")
-        host = UserFactory(role="host", team=TeamFactory(name="Sales", slug="sales"))
-        people = [UserFactory(team=team, time_zone="UTC") for _ in range(3)]
-        arabic = UserFactory(team=team, time_zone="UTC", language="ar")
+        joined = NOW - datetime.timedelta(days=30)  # before the week's send time: due for it
+        host = UserFactory(role="host", team=TeamFactory(name="Sales", slug="sales"), date_joined=joined)
+        people = [UserFactory(team=team, time_zone="UTC", date_joined=joined) for _ in range(3)]
+        arabic = UserFactory(team=team, time_zone="UTC", language="ar", date_joined=joined)
         start = NOW + datetime.timedelta(days=4)
         MeetingFactory(
             title="Open ABR",
