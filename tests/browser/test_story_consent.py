@@ -32,7 +32,8 @@ def test_an_anonymised_story_never_names_the_customer(page, sign_in):
     # Named inside the company, without their consent: refused, and nothing typed is lost.
     page.get_by_role("group", name="Naming the customer").get_by_label("Named inside the company only").check()
     page.get_by_role("button", name="Publish").click()
-    expect(page.get_by_text("This customer asked not to be named.")).to_be_visible()
+    expect(page.locator("#id_naming_error").get_by_text("This customer asked not to be named.")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_focused()  # said first
     expect(page.get_by_label("Title")).to_have_value("Why a dairy co-operative left us")
     assert not Story.objects.filter(customer=riverbend).exists()
     # As the customer wishes: anonymised, described from their profile.
