@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.lib.csvimport import isolate
-from portal.lib.text import join_list
+from portal.lib.text import isolate, join_list
 from portal.permissions import can
 
 from .models import Note, Rhythm, Touch

@@ -8,22 +8,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from portal.lib.text import join_list
-
-FSI, PDI = "\u2068", "\u2069"  # Unicode's first-strong isolate and its end
-
-
-def isolate(value):
-    """`value` isolated (FSI…PDI) when the language is written right to left, so that a date, an id or a
-    column name keeps its own direction inside an Arabic, Hebrew or Persian sentence ("2026-13-02" would
-    read "02-13-2026"). Characters, not markup: a row report is plain text, kept on the upload and shown
-    on its page, in the admin and in a command's output."""
-    return f"{FSI}{value}{PDI}" if translation.get_language_bidi() else value
+from portal.lib.text import isolate, join_list
 
 
 def isolated(values):
