@@ -230,30 +230,41 @@ FORD_OPENERS = ("recreation", "dreams", "family", "occupation")
 SUGGESTIONS = 6
 
 
-def suggestions(user, *, limit=SUGGESTIONS, show_ford=True):
-    """Whom to contact next: the contacts of the customers `user` owns, least recently touched (by
-    anyone) first, never-touched first of all; then owned customers with no contact recorded. Each
-    contact carries `opener` (one of its FORD notes, as a conversation opener) only when `show_ford`.
-    Two queries."""
-    owned = Customer.objects.filter(account_owner=user).exclude(status=Customer.Status.FORMER)
+# Whom to contact next, least recently touched (by anyone) first, never-touched first of all: the order
+# of the rhythm page (suggestions) and of the digest (suggestions_by_owner), for contacts and for owned
+# customers with no contact recorded.
+CONTACT_ORDER = (F("last_touch").asc(nulls_first=True), F("customer__name").asc(), F("name").asc(), F("id").asc())
+CUSTOMER_ORDER = (F("last_touch").asc(nulls_first=True), F("name").asc(), F("id").asc())
+
+
+def _to_contact(owner_ids):
+    """(contacts, customers without a contact) of the customers `owner_ids` own (former ones left out),
+    each annotated with `last_touch`: querysets, not yet ordered or cut."""
+    owned = Customer.objects.filter(account_owner__in=owner_ids).exclude(status=Customer.Status.FORMER)
     last = Touch.objects.filter(contact=OuterRef("pk")).order_by().values("contact").annotate(at=Max("at")).values("at")
-    contacts = list(
-        Contact.objects.filter(customer__in=owned)
-        .select_related("customer")
-        .annotate(last_touch=Subquery(last))
-        .only("id", "name", "role", "customer_id", "family", "occupation", "recreation", "dreams",
-              "customer__id", "customer__name", "customer__slug")
-        .order_by(F("last_touch").asc(nulls_first=True), "customer__name", "name", "id")[:limit]
-    )
     last_for_customer = (
         Touch.objects.filter(customer=OuterRef("pk")).order_by().values("customer").annotate(at=Max("at")).values("at")
     )
-    bare = list(
-        owned.filter(~Exists(Contact.objects.filter(customer=OuterRef("pk"))))
-        .annotate(last_touch=Subquery(last_for_customer))
-        .only("id", "name", "slug")
-        .order_by(F("last_touch").asc(nulls_first=True), "name", "id")[:limit]
-    )[: max(0, limit - len(contacts))]
+    contacts = Contact.objects.filter(customer__in=owned).annotate(last_touch=Subquery(last))
+    bare = owned.filter(~Exists(Contact.objects.filter(customer=OuterRef("pk")))).annotate(
+        last_touch=Subquery(last_for_customer)
+    )
+    return contacts, bare
+
+
+def suggestions(user, *, limit=SUGGESTIONS, show_ford=True):
+    """Whom to contact next: the contacts of the customers `user` owns, then owned customers with no
+    contact recorded, each least recently touched first (CONTACT_ORDER, CUSTOMER_ORDER). Each contact
+    carries `opener` (one of its FORD notes, as a conversation opener) only when `show_ford`.
+    Two queries."""
+    contacts, bare = _to_contact([user.pk])
+    contacts = list(
+        contacts.select_related("customer")
+        .only("id", "name", "role", "customer_id", "family", "occupation", "recreation", "dreams",
+              "customer__id", "customer__name", "customer__slug")
+        .order_by(*CONTACT_ORDER)[:limit]
+    )
+    bare = list(bare.only("id", "name", "slug").order_by(*CUSTOMER_ORDER)[:limit])[: max(0, limit - len(contacts))]
     for contact in contacts:
         contact.opener = None
         if show_ford:
@@ -266,32 +277,17 @@ def suggestions(user, *, limit=SUGGESTIONS, show_ford=True):
 
 def suggestions_by_owner(owner_ids, *, limit):
     """{owner id: [(contact name or "", customer name, do_not_name, industry, region, employees)]}: for each
-    of `owner_ids`, the first `limit` of suggestions(), in its order (contacts least recently touched
-    first, then owned customers with no contact), for the weekly digest. Two queries for any number of
-    owners: each ranks its rows per owner and keeps the first `limit`."""
-    owned = Customer.objects.filter(account_owner__in=list(owner_ids)).exclude(status=Customer.Status.FORMER)
+    of `owner_ids`, the first `limit` of suggestions(), in its order, for the weekly digest. Two queries
+    for any number of owners: each ranks its rows per owner and keeps the first `limit`."""
+    contacts, bare = _to_contact(list(owner_ids))
     shown = ("customer__name", "customer__do_not_name", "customer__industry", "customer__region", "customer__employees")
-    last = Touch.objects.filter(contact=OuterRef("pk")).order_by().values("contact").annotate(at=Max("at")).values("at")
     contacts = (
-        Contact.objects.filter(customer__in=owned)
-        .annotate(last_touch=Subquery(last))
-        .annotate(rank=Window(
-            RowNumber(), partition_by=F("customer__account_owner"),
-            order_by=[F("last_touch").asc(nulls_first=True), F("customer__name").asc(), F("name").asc(), F("id").asc()],
-        ))
+        contacts.annotate(rank=Window(RowNumber(), partition_by=F("customer__account_owner"), order_by=CONTACT_ORDER))
         .filter(rank__lte=limit)
         .values_list("customer__account_owner", "rank", "name", *shown)
     )
-    last_for_customer = (
-        Touch.objects.filter(customer=OuterRef("pk")).order_by().values("customer").annotate(at=Max("at")).values("at")
-    )
     bare = (
-        owned.filter(~Exists(Contact.objects.filter(customer=OuterRef("pk"))))
-        .annotate(last_touch=Subquery(last_for_customer))
-        .annotate(rank=Window(
-            RowNumber(), partition_by=F("account_owner"),
-            order_by=[F("last_touch").asc(nulls_first=True), F("name").asc(), F("id").asc()],
-        ))
+        bare.annotate(rank=Window(RowNumber(), partition_by=F("account_owner"), order_by=CUSTOMER_ORDER))
         .filter(rank__lte=limit)
         .values_list("account_owner", "rank", "name", "do_not_name", "industry", "region", "employees")
     )
