@@ -4,7 +4,6 @@
 
 import datetime
 import functools
-import zoneinfo
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from portal.lib.dates import zone_of
 from portal.permissions import can
 
 from .models import Decision, ImpactCheck, ImpactReview, ReviewRequest
@@ -79,12 +79,8 @@ ONE_DAY = datetime.timedelta(days=1)
 
 def _today(time_zone, now):
     """`now`'s date where the person is: "due" in their digest and reminders means what it means on
-    their pages, which portal/middleware.py renders in their zone (or the default one)."""
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone) if time_zone else timezone.get_default_timezone()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = timezone.get_default_timezone()
-    return timezone.localdate(now, zone)
+    their pages, which portal/middleware.py renders in their zone."""
+    return timezone.localdate(now, zone_of(time_zone))
 
 
 def _reminded(due_on, today):

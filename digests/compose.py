@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 from django.utils import timezone, translation
 
+from portal.lib.dates import zone_of
+
 from .models import Delivery, Kind
 from .preferences import preferences_by_user
 from .sections import active_sections
-from .selectors import zone_of
 
 DEFAULT_WINDOW = datetime.timedelta(days=7)
 LONGEST_WINDOW = datetime.timedelta(days=28)

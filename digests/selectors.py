@@ -1,21 +1,14 @@
 """Reads for digests: who is due, and the delivery records."""
 
 import datetime
-import zoneinfo
 
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.lib.dates import zone_of
 from portal.models import User
 
 from .models import DEFAULT_HOUR, DEFAULT_WEEKDAY, Delivery, Kind
-
-
-def zone_of(name):
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def digest_period(time_zone, now):

@@ -7,7 +7,6 @@ by leaders, admins, its author, the teams chosen and whoever it is routed to.
 """
 
 import datetime
-import zoneinfo
 
 from django.db.models import (
     Count,
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Contact, Customer
 from customers.timeline import Entry, keyset_q, window_q
+from portal.lib.dates import zone_of
 from portal.models import Team
 from portal.permissions import can
 
@@ -163,10 +163,7 @@ KIND_OF = {"emails": Touch.Kind.EMAIL, "cards": Touch.Kind.CARD, "calls": Touch.
 def week_bounds(user, now=None):
     """(start, end) of `user`'s week: Monday 00:00 to the next Monday, in their time zone."""
     now = now or timezone.now()
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
+    zone = zone_of(user.time_zone)
     today = now.astimezone(zone).date()
     monday = today - datetime.timedelta(days=today.weekday())
     start = datetime.datetime.combine(monday, datetime.time.min, tzinfo=zone)

@@ -4,7 +4,6 @@
 
 import datetime
 import functools
-import zoneinfo
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.utils.translation import ngettext
 
 from customers.models import Follow
 from customers.services import contacts_viewed
+from portal.lib.dates import zone_of
 from portal.lib.emails import Attachment
 from portal.permissions import can
 
@@ -291,10 +291,7 @@ def _brief(meeting, user):
     seen by them, as when they open the brief's page."""
     from . import selectors
 
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
+    zone = zone_of(user.time_zone)
     with translation.override(user.language or None), timezone.override(zone):
         brief = selectors.meeting_brief(meeting, user)
     if brief["show_ford"]:

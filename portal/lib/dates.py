@@ -6,15 +6,26 @@ check the same through `validate_date_range` on the field, so a service or the a
 one either. A moment is accepted there when it falls on an allowed date somewhere on Earth (UTC+14
 to UTC−12): the same meeting must not become invalid when someone in another zone edits it.
 
-And the dates people read: `shown()` writes one in the active language's format for its kind."""
+And the dates people read: `shown()` writes one in the active language's format for its kind; and
+`zone_of()`, the zone a person's dates are read in."""
 
 import datetime
+import zoneinfo
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format, get_format_modules
 from django.utils.translation import gettext_lazy as _
+
+
+def zone_of(name):
+    """The time zone named `name` (a person's `time_zone`), UTC when it is empty or unknown."""
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
 
 EARLIEST = datetime.date(2000, 1, 1)
 LATEST = datetime.date(2100, 12, 31)
