@@ -1,10 +1,11 @@
 """Writes. Every function checks permission itself and runs in one transaction."""
 
+import logging
 import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -21,6 +22,8 @@ from . import related, search
 from .models import (
     BODY_MAX_CHARS, COMMENT_MAX_CHARS, Comment, Reaction, Read, Story, StoryEvent,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def stories_reindex_customers(*, customer_ids):
@@ -333,14 +336,29 @@ def comment_delete(*, by, comment):
         _count(comment.story_id, "comment_count", -1)
 
 
-@transaction.atomic
+READ_LOCK_WAIT = "1s"
+
+
 def read_record(*, by, story):
     """Count a read once per person, safe under concurrency: the first read adds one to the story's
-    read_count, later ones change nothing. Whether this call counted it."""
-    if story.is_published and by.is_authenticated:
-        if _insert_once(Read, story_id=story.pk, user_id=by.pk, customer_id=story.customer_id, read_at=timezone.now()):
-            _count(story.pk, "read_count", 1)
-            return True
+    read_count, later ones change nothing. Whether this call counted it.
+
+    A read is a side effect of showing the page, so it never costs the reader the page: when the
+    story's row stays locked (a migration or bulk update holding it), this waits READ_LOCK_WAIT rather
+    than the connection's lock_timeout, then records nothing (read and count together) and says so in
+    the log; the next visit records it."""
+    if not (story.is_published and by.is_authenticated):
+        return False
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{READ_LOCK_WAIT}'")
+            if _insert_once(Read, story_id=story.pk, user_id=by.pk, customer_id=story.customer_id, read_at=timezone.now()):
+                _count(story.pk, "read_count", 1)
+                return True
+    except OperationalError:
+        logger.warning("read of story %s by user %s not recorded", story.pk, by.pk, exc_info=True)
     return False
 
 
