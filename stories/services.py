@@ -20,7 +20,13 @@ from portal.permissions import can, require
 
 from . import related, search
 from .models import (
-    BODY_MAX_CHARS, COMMENT_MAX_CHARS, Comment, Reaction, Read, Story, StoryEvent,
+    BODY_MAX_CHARS,
+    COMMENT_MAX_CHARS,
+    Comment,
+    Reaction,
+    Read,
+    Story,
+    StoryEvent,
 )
 
 logger = logging.getLogger(__name__)
