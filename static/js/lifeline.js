@@ -137,8 +137,9 @@
   }
 })();
 
-// A message sent with an htmx answer closes with its button, or with Escape. While it is shown over the
-// page's foot, the page keeps its height clear (scroll-padding), so a focused control is never under it.
+// A message sent with an htmx answer, or saying a request failed, closes with its button, or with
+// Escape. While it is shown over the page's foot, the page keeps its height clear (scroll-padding), so
+// a focused control is never under it.
 (function () {
   "use strict";
   function notice() { return document.querySelector(".messages--notice"); }
@@ -164,6 +165,20 @@
     notice().querySelectorAll(".message").forEach(close);
   });
   document.addEventListener("htmx:afterSettle", fit);
+
+  // An htmx request with no answer to show says so in the same notice (includes/request_failed.html),
+  // in the page's language; #messages is a status region, so it is also read out.
+  function failed(kind) {
+    var template = document.getElementById("request-failed"), messages = document.getElementById("messages");
+    if (!template || !messages) return;
+    messages.innerHTML = template.innerHTML;
+    messages.querySelector("[data-text]").textContent = template.dataset[kind];
+    fit();
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    failed(event.detail.xhr.status >= 500 ? "server" : "refused");
+  });
+  document.addEventListener("htmx:sendError", function () { failed("offline"); });
   document.addEventListener("focusin", function (event) {
     var shown = notice();
     if (!shown || !shown.querySelector(".message") || shown.contains(event.target)) return;
