@@ -8,8 +8,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.db import OperationalError
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -157,4 +161,37 @@ class ProductNotFoundMiddleware:
             from portal.views import not_found
 
             response = not_found(request)
+        return response
+
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for lock_timeout
+
+
+def lock_timed_out(error):
+    """Whether a database error is a wait for a lock that ran out (settings: lock_timeout): what another
+    writer holding the same rows for long (a migration, a bulk update) does to a write, not a fault."""
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+    return code == LOCK_NOT_AVAILABLE or "database is locked" in str(error)  # SQLite's own words
+
+
+class BusyMiddleware:
+    """A write that waited too long for a row another writer holds is answered 503 with Retry-After and
+    a page saying nothing was changed and to try again (its transaction was rolled back), not as a
+    server fault. htmx requests get the same status, which static/js/lifeline.js turns into its notice."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not lock_timed_out(exception):
+            return None
+        logger.warning("%s %s waited too long for a lock", request.method, request.path, exc_info=exception)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "5"
         return response

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.HtmxMessagesMiddleware",  # inside MessageMiddleware: what it shows is not kept
     "axes.middleware.AxesMiddleware",
+    "portal.middleware.BusyMiddleware",
     "portal.middleware.ProductNotFoundMiddleware",
 ]
 

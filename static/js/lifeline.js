@@ -176,7 +176,8 @@
     fit();
   }
   document.addEventListener("htmx:responseError", function (event) {
-    failed(event.detail.xhr.status >= 500 ? "server" : "refused");
+    var status = event.detail.xhr.status;
+    failed(status === 503 ? "busy" : status >= 500 ? "server" : "refused");
   });
   document.addEventListener("htmx:sendError", function () { failed("offline"); });
   document.addEventListener("focusin", function (event) {

@@ -31,11 +31,15 @@ def test_a_failed_comment_says_so_and_keeps_the_text(page, sign_in, story):
     page.keyboard.press("Escape")
     expect(notice).to_have_count(0)
 
-    # Out of date (the server refuses): another text. Then the connection drops: a third.
+    # Out of date (the server refuses), held by someone else (503), no connection: a text each.
     page.unroute("**/comments/")
     page.route("**/react/", lambda route: route.fulfill(status=404, body="gone"))
     page.get_by_role("button", name="This moved me").click()
     expect(notice).to_contain_text("this page may be out of date. Reload it and try again.")
+    page.unroute("**/react/")
+    page.route("**/react/", lambda route: route.fulfill(status=503, body="busy"))
+    page.get_by_role("button", name="This moved me").click()
+    expect(notice).to_contain_text("Someone else is changing this right now, so that did not go through.")
     page.unroute("**/react/")
     page.route("**/react/", lambda route: route.abort())
     page.get_by_role("button", name="This moved me").click()

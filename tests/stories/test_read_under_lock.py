@@ -2,44 +2,18 @@
 of stories): the first read is a side effect, recorded on a later visit. PostgreSQL only: SQLite has no
 row locks to hold."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from stories.models import Read, Story
+from tests.locks import Holder
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
 ]
-
-
-class Holder:
-    """Another connection holding the story's row (SELECT … FOR UPDATE) until `release()`."""
-
-    def __init__(self, story):
-        self.locked, self.done = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=self._hold, args=(story.pk,))
-        self.thread.start()
-        assert self.locked.wait(10)
-
-    def _hold(self, pk):
-        other = connections.create_connection("default")
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("BEGIN")
-                cursor.execute("SELECT id FROM stories_story WHERE id = %s FOR UPDATE", [pk])
-                self.locked.set()
-                self.done.wait(30)
-                cursor.execute("ROLLBACK")
-        finally:
-            other.close()
-
-    def release(self):
-        self.done.set()
-        self.thread.join()
 
 
 def test_a_locked_story_still_shows_its_page_and_the_next_visit_records_the_read(as_user, staff, story, caplog):
