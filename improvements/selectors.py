@@ -277,6 +277,13 @@ CUSTOMER_SECTION_LIMIT = 5
 
 
 def customer_section(customer, user):
-    """The customer page's complaints: the latest few (the page already names the customer). One query."""
+    """The customer page's complaints: the latest few (the page already names the customer). Their texts
+    only for those who may read them (`complaint.read_named`, as on the patterns page) when the customer
+    asked not to be named: the others see the categories and dates. One query."""
     rows = list(customer.complaints.only("id", "date", "category", "text", "cost", "customer_id")[: CUSTOMER_SECTION_LIMIT + 1])
-    return {"complaints": rows[:CUSTOMER_SECTION_LIMIT], "more": len(rows) > CUSTOMER_SECTION_LIMIT}
+    texts_hidden = customer.do_not_name and not can(user, "complaint.read_named", customer)
+    if texts_hidden:
+        for row in rows:
+            row.text = ""
+    return {"complaints": rows[:CUSTOMER_SECTION_LIMIT], "more": len(rows) > CUSTOMER_SECTION_LIMIT,
+            "texts_hidden": texts_hidden}
