@@ -284,11 +284,15 @@ def customer_section(customer, user, *, limit=10):
 
 def _checks_shown(viewer):
     """A decision's impact checks as its page shows them: names annotated, the evidence stories that
-    `viewer` may read (stories' access funnel; only what a link needs) prefetched. Newest first."""
+    `viewer` may read (stories' access funnel; only what a link needs) prefetched. Newest first. Never an
+    anonymised story, even one anonymised after it was cited: beside a decision that names its customers
+    it would say whom it is about (check_story_choices leaves them out for the same reason)."""
     from stories.models import Story
     from stories.selectors import readable_published
 
-    stories = readable_published(viewer) if viewer is not None else Story.objects.none()
+    stories = (
+        readable_published(viewer).exclude(naming=Story.Naming.ANONYMISED) if viewer is not None else Story.objects.none()
+    )
     return (
         ImpactCheck.objects.annotate(recorded_by_name=F("recorded_by__name"), decided_by_name=F("decided_by__name"))
         .prefetch_related(Prefetch("stories", queryset=stories.only("id", "slug", "title").order_by("title", "pk")))
