@@ -302,6 +302,8 @@ def _checks_shown(viewer):
 
 def check_for_page(decision_id):
     """The decision's newest impact check (open, or the last recorded) with its decision, or None. One query."""
+    if not 0 < decision_id < 2**63:  # no such row, and more than a database integer holds (a 500 on SQLite)
+        return None
     return (
         ImpactCheck.objects.select_related("decision__team", "decision__owner")
         .annotate(decided_by_name=F("decided_by__name"))

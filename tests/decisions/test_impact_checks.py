@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -260,6 +261,13 @@ class TestViews:
 
     def test_a_decision_without_a_check_has_no_check_page(self, in_review, staff, as_user):
         assert as_user(staff).get(reverse("decisions:check", args=[in_review.pk])).status_code == 404
+
+    @pytest.mark.parametrize("name, method", [("check", "get"), ("check", "post"), ("reopen_after_check", "post")])
+    @pytest.mark.parametrize("pk", [9223372036854775808, 99999999999999999999])
+    def test_an_id_larger_than_any_row_is_a_404(self, decided, admin_user, name, method, pk):
+        client = Client(raise_request_exception=False)
+        client.force_login(admin_user)
+        assert getattr(client, method)(reverse(f"decisions:{name}", args=[pk])).status_code == 404
 
 
 class TestLogFilters:
