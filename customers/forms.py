@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.conflicts import fingerprint, seen_field
 from portal.lib.pickers import PersonPicker, PickerChoiceField
 from portal.models import User
 
@@ -53,6 +54,8 @@ class DirectoryFilterForm(forms.Form):
 
 
 class ContactForm(forms.ModelForm):
+    seen = seen_field()  # portal.lib.conflicts
+
     class Meta:
         model = Contact
         fields = ["name", "role", "is_key", "family", "occupation", "recreation", "dreams"]
@@ -63,6 +66,11 @@ class ContactForm(forms.ModelForm):
             "dreams": _("What they hope for, at work and beyond."),
         }
         widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ["family", "occupation", "recreation", "dreams"]}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["seen"] = fingerprint(self.instance, Contact.EDITED_FIELDS)
 
 
 class ImportForm(forms.Form):

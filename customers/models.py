@@ -121,6 +121,9 @@ class Contact(models.Model):
         on_delete=models.SET_NULL, null=True, blank=True
     )
 
+    # What the contact form edits, so what two people editing at once could overwrite (portal.lib.conflicts).
+    EDITED_FIELDS = ("name", "role", "is_key", "family", "occupation", "recreation", "dreams")
+
     class Meta:
         ordering = ["-is_key", "name"]
         verbose_name = _("contact")

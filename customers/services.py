@@ -1,8 +1,10 @@
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from portal.lib import imports
+from portal.lib.conflicts import check_unchanged
 from portal.permissions import require
 
 from .models import Contact, ContactAudit, Customer, CustomerImport, Follow
@@ -59,18 +61,26 @@ def follow_set(*, by, customer, follow=True):
         Follow.objects.filter(user=by, customer=customer).delete()
 
 
-FORD_FIELDS = ["name", "role", "is_key", "family", "occupation", "recreation", "dreams"]
+FORD_FIELDS = list(Contact.EDITED_FIELDS)
 
 
 ERASED_NAME = "Erased contact"
 
 
 @transaction.atomic
-def contact_save(*, by, customer, contact=None, data):
-    """Create or update a contact. Only the account owner and admins may; every change is audited."""
+def contact_save(*, by, customer, contact=None, data, seen=""):
+    """Create or update a contact. Only the account owner and admins may; every change is audited.
+    `seen`: the fingerprint of the contact the form was drawn from; when someone saved it since, nothing
+    is saved (portal.lib.conflicts)."""
     require(by, "contact.edit", customer)
     created = contact is None
-    contact = contact or Contact(customer=customer)
+    if created:
+        contact = Contact(customer=customer)
+    else:
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        check_unchanged(contact, Contact.EDITED_FIELDS, seen, _(
+            "Someone else saved changes to this contact while you were editing it. Your version is below, not"
+            " saved: open the contact in another tab to compare, then save again to keep yours."))
     changed = [f for f in FORD_FIELDS if f in data and getattr(contact, f) != data[f]]
     for field in changed:
         setattr(contact, field, data[field])

@@ -1,6 +1,7 @@
 import copy
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +13,7 @@ from . import selectors, services
 from .forms import ContactForm, DirectoryFilterForm, ImportForm
 from .models import Customer
 from .sections import sections_for
+from portal.lib.conflicts import redraw
 from portal.lib.text import join_list
 from portal.lib.uploads import read_capped
 from portal.lib.access import permission_required
@@ -95,9 +97,16 @@ def contact_edit(request, slug, pk=None):
     if request.method == "GET" and contact is not None:
         services.contacts_viewed(by=request.user, customer=customer, contacts=[contact])
     if request.method == "POST" and form.is_valid():
-        services.contact_save(by=request.user, customer=customer, contact=contact, data=form.cleaned_data)
-        messages.success(request, _("Contact saved."))
-        return redirect(customer)
+        data = {name: value for name, value in form.cleaned_data.items() if name != "seen"}
+        try:
+            services.contact_save(by=request.user, customer=customer, contact=contact, data=data, seen=form.cleaned_data["seen"])
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            redraw(form, error)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect(customer)
     return render(request, "customers/contact_form.html", {"customer": customer, "contact": contact, "form": form})
 
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -57,6 +59,28 @@ class TestContactEditing:
         assert 'aria-invalid="true"' in html
         contact.refresh_from_db()
         assert contact.name == "Ken Alvarez" and contact.family == "Married to Luz."
+
+    def test_two_people_editing_at_once_the_second_save_loses_nothing(self, as_user, host, admin_user, customer, contact):
+        """The account owner and an admin open the same contact; the admin saves first. The owner's save
+        must not silently undo the admin's notes: it is refused with the owner's text kept in the form,
+        and a second save (after comparing) keeps the owner's version."""
+        url = reverse("customers:contact_edit", args=[customer.slug, contact.pk])
+        seen = re.search(r'name="seen" value="([0-9a-f]+)"', as_user(host).get(url).content.decode())[1]
+        data = {"name": "Ken Alvarez", "role": "", "is_key": "on", "occupation": "", "recreation": "", "dreams": ""}
+        assert as_user(admin_user).post(url, {**data, "family": "The admin's notes."}).status_code == 302
+
+        response = as_user(host).post(url, {**data, "family": "The owner's notes.", "seen": seen})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Someone else saved changes to this contact while you were editing it." in page
+        assert "The owner&#x27;s notes." in page
+        contact.refresh_from_db()
+        assert contact.family == "The admin's notes."
+
+        again = re.search(r'name="seen" value="([0-9a-f]+)"', page)[1]
+        assert as_user(host).post(url, {**data, "family": "The owner's notes.", "seen": again}).status_code == 302
+        contact.refresh_from_db()
+        assert contact.family == "The owner's notes."
 
     def test_a_contact_is_found_only_through_its_customer(self, as_user, host, customer):
         other = ContactFactory()
