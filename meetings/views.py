@@ -68,7 +68,8 @@ def meeting_list(request):
                          % {"names": join_list(ignored)})
     meetings = selectors.MeetingList(**filters, user=request.user)
     page = Paginator(meetings, PER_PAGE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "can_host": can(request.user, "meeting.create")}
+    context = {"form": form, "page": page, "filtered": any(filters.values()),
+               "can_host": can(request.user, "meeting.create")}
     template = "meetings/list.html#results" if request.htmx and not request.htmx.boosted else "meetings/list.html"
     return render(request, template, context)
 
