@@ -214,6 +214,7 @@ def pulse(request):
     context = {"months": months, "totals": totals, "charts": charts, "rows": selectors.pulse_rows(months[-1]),
                "labels": [labels[n] for n in PULSE_FIELDS], "fields": PULSE_FIELDS, "can_record": can_record,
                "month": months[-1], "published": months[-1] in published,
+               "any_recorded": any(total["recorded"] for total in totals),
                "previous": add_months(months[-1], -1),
                "next": add_months(months[-1], 1) if months[-1] < last_months(1)[0] else None}
     return render(request, "insights/pulse.html", context)
