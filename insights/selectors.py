@@ -33,9 +33,14 @@ from .periods import Quarter, add_months, last_months
 # -- who sees what ------------------------------------------------------------------------------
 
 
+def sees_every_team(user):
+    """Admins see every team's scorecard; everyone else only their own."""
+    return can(user, "scorecard.team")  # with no team given, only the admin role allows it
+
+
 def visible_teams(user):
     """Admins see every team; everyone else only their own (none without a team)."""
-    if can(user, "scorecard.team"):  # with no team given, only the admin role allows it
+    if sees_every_team(user):
         return Team.objects.order_by("name", "id")
     return Team.objects.filter(pk=user.team_id).order_by("name", "id")
 

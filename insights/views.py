@@ -107,8 +107,10 @@ def _compare_charts(rows, quarter, user, display):
 def _results_vary_on(rows, quarter, counted_at, user):
     """Everything the scorecard's results HTML depends on: the teams shown, when their figures were
     counted, the viewer's own team (hatched), language and time zone. The {% cache %} fragment keeps
-    the HTML under this key, so the same view of the same figures is written once, not per request."""
+    the HTML under this key, so the same view of the same figures is written once, not per request.
+    Whether the viewer sees every team tells an admin with no team to show from anyone else without one."""
     return [str(quarter), str(Quarter.containing()), counted_at.isoformat() if counted_at else "", user.team_id,
+            selectors.sees_every_team(user),
             get_language(), timezone.get_current_timezone_name(), [(r.team.pk, r.team.name, r.team.slug) for r in rows]]
 
 
@@ -127,6 +129,7 @@ def scorecard(request):
     display = formatter()
     context = {
         "quarter": quarter, "rows": rows, "metrics": selectors.METRICS, "counted_at": counted_at,
+        "sees_every_team": selectors.sees_every_team(request.user),
         # Built only when the cached results fragment has to be written again.
         "charts": SimpleLazyObject(lambda: _compare_charts(rows, quarter, request.user, display)),
         "table": SimpleLazyObject(lambda: [(row, [display(row.quarters[0][m.key], m.unit) for m in selectors.METRICS])

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from insights import services
 from insights.periods import add_months, last_months
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +36,21 @@ class TestEmptyPulse:
         assert html.count('role="img"') == 4
         assert "No figures recorded yet for these months." not in html
 
+
+SCORECARD = reverse("insights:scorecard")
+TEAM_ADD = reverse("admin:portal_team_add")
+
+
+class TestScorecardWithoutTeams:
+    def test_an_admin_is_offered_to_set_up_teams_not_told_to_ask_an_admin(self, as_user, admin_user):
+        html = as_user(admin_user).get(SCORECARD).content.decode()
+        assert "Ask an admin" not in html
+        assert "No teams yet." in html and f'href="{TEAM_ADD}"' in html
+        assert "format=csv" not in html
+
+    def test_someone_without_a_team_is_told_to_ask_an_admin(self, as_user, admin_user):
+        loner = UserFactory(team=None)
+        as_user(admin_user).get(SCORECARD)  # the admin's view is kept in the fragment cache first
+        html = as_user(loner).get(SCORECARD).content.decode()
+        assert "Ask an admin to add you to your team." in html
+        assert TEAM_ADD not in html and "format=csv" not in html
