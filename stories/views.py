@@ -62,14 +62,13 @@ def feed(request):
     _mark_for_reader(stories, request.user)
     context = {
         "form": form, "filters": filters, "stories": stories, "next_cursor": next_cursor,
-        "card_query": _card_query(request.GET),
+        "card_query": _card_query(request.GET), "can_write": can(request.user, "story.write"),
     }
     if request.htmx and request.htmx.target == "story-list":
         return render(request, "stories/feed.html#more", context)
     if request.htmx and not request.htmx.boosted:
         return render(request, "stories/feed.html#results", context)
     context["submitted_count"] = selectors.submitted_count(request.user)
-    context["can_write"] = can(request.user, "story.write")
     return render(request, "stories/feed.html", context)
 
 

@@ -1,0 +1,30 @@
+"""The story feed of a new company, before any story is published: it says what will appear and offers
+the first story to those who may write one."""
+
+import pytest
+from django.urls import reverse
+
+URL = reverse("stories:feed")
+NEW = reverse("stories:new")
+
+
+def results(response):
+    return response.content.decode().split('id="story-results"')[1]
+
+
+@pytest.mark.django_db
+class TestEmptyFeed:
+    @pytest.mark.parametrize("persona", ["leader", "host", "admin_user"])
+    def test_writers_are_offered_the_first_story(self, as_user, request, persona):
+        html = results(as_user(request.getfixturevalue(persona)).get(URL))
+        assert "No stories yet." in html
+        assert f'href="{NEW}"' in html
+
+    def test_readers_are_told_what_will_appear_and_get_no_link(self, as_user, staff):
+        html = results(as_user(staff).get(URL))
+        assert "No stories yet. Leaders and customer-facing colleagues share" in html
+        assert NEW not in html
+
+    def test_an_htmx_request_offers_it_too(self, as_user, leader):
+        html = as_user(leader).get(URL, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="story-results").content.decode()
+        assert f'href="{NEW}"' in html
