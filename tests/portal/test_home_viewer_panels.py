@@ -116,3 +116,12 @@ class TestTwoViewers:
         meetings.seat_claim(by=staff, meeting=open_meeting)
         assert "Open to everyone" not in open_seats(mine)
         assert "Open to everyone" in open_seats(theirs) and "2 seats left" in open_seats(theirs)
+
+
+def test_the_scorecard_link_says_my_team_only_to_people_in_a_team(staff):
+    from tests.factories import UserFactory
+
+    assert "My team's scorecard" in signed_in(staff).get(HOME).content.decode()
+    html = signed_in(UserFactory(team=None, role="admin")).get(HOME).content.decode()
+    assert "My team's scorecard" not in html
+    assert f'href="{reverse("insights:scorecard")}">Scorecard</a>' in html
