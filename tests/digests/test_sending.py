@@ -393,6 +393,14 @@ class TestCommand:
         assert staff.email in out and "stories 3" in out and "nothing sent" in out
         assert mail.outbox == [] and not Delivery.objects.exists()
 
+    def test_a_dry_run_when_nobody_is_due_says_why(self, week, staff, capsys):
+        from django.core.management import call_command
+
+        call_command("send_digests", "--dry-run")  # Monday 06:00 UTC: due at 08:00
+        out = capsys.readouterr().out
+        assert "Nobody is due now (" in out and "not yet" in out and "nothing sent" in out
+        assert mail.outbox == [] and not Delivery.objects.exists()
+
     def test_one_user(self, week, staff, capsys):
         from django.core.management import call_command
 

@@ -55,8 +55,11 @@ class Command(BaseCommand):
             for pk, reason in digest_standing(missed, now=now).items():
                 self.stdout.write(f"{emails[pk]}: {reason}")
             return
-        if handled or empty:
-            return
+        if not (handled or empty):
+            self._nobody_due(now)
+
+    def _nobody_due(self, now):
+        """Why nobody is due now, in numbers."""
         reasons = digest_standing(User.objects.values_list("id", flat=True), now=now)
         counts = {}
         for reason in reasons.values():
@@ -66,6 +69,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Nobody is due now ({summary or 'nobody here'}). `--user EMAIL` sends one now.")
 
     def _dry_run(self, ids, now):
+        if not ids:
+            self._nobody_due(now)
+            self.stdout.write(self.style.WARNING("Dry run: nothing sent."))
+            return
         users = list(User.objects.filter(pk__in=ids).order_by("email"))
         would = 0
         for start in range(0, len(users), 30):
