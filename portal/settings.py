@@ -35,6 +35,8 @@ SECRET_KEY = _dev_default("SECRET_KEY", "dev-only-insecure-key-never-used-in-pro
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form says why in the reader's language and shows what they wrote (not Django's bare page).
+CSRF_FAILURE_VIEW = "portal.refused.csrf_failure"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

@@ -1,0 +1,46 @@
+"""A form refused before it reaches its view (the page's security token no longer matches, because its
+tab was open across a sign-out and sign-in) must not lose what was typed: the page says, in the reader's
+language, that nothing was saved and why, and shows the text to copy."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def post_with_stale_token(user, url, data):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get(url)  # the page is drawn: the form holds a token
+    client.cookies["csrftoken"] = "x" * 32  # signed out and in again in another tab: a new token since
+    return client.post(url, {**data, "csrfmiddlewaretoken": "y" * 32})
+
+
+def test_a_story_posted_with_a_stale_token_keeps_its_text(leader):
+    customer = CustomerFactory()
+    response = post_with_stale_token(leader, reverse("stories:new"), {
+        "customer": customer.pk, "title": "Why Ken opens at 6", "body": "Ken's crew <loads> at dawn.", "action": "draft",
+        "language": "ar", "audience": "everyone",
+    })
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Nothing was saved" in page
+    assert "Why Ken opens at 6" in page and "Ken&#x27;s crew &lt;loads&gt; at dawn." in page
+    main = page.split("<main", 1)[1]
+    assert "csrfmiddlewaretoken" not in main  # neither token is shown as text
+    assert ">ar<" not in main and ">everyone<" not in main  # nor the choices made
+    assert 'href="/stories/new/"' in page  # back to the form
+
+
+def test_it_speaks_the_readers_language(leader):
+    leader.language = "ar"
+    leader.save(update_fields=["language"])
+    response = post_with_stale_token(leader, reverse("stories:new"), {"title": "عنوان", "body": "نص كتبته"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert 'lang="ar" dir="rtl"' in page and "نص كتبته" in page
+    assert "CSRF" not in page.split("<main", 1)[1]  # Django's own page names the mechanism, never what to do
+
