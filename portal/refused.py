@@ -20,12 +20,20 @@ _NOT_WRITTEN = {"csrfmiddlewaretoken", "seen", "action", "next"}
 _CHOICE = re.compile(r"[a-z0-9_:-]+")
 
 
+_SECRET = re.compile(r"password|secret|token", re.IGNORECASE)
+
+
 def written_text(request):
     """What the person typed into the form `request` posted, for them to copy, in the order the form sent
     it: each value with a letter in it, except those that look like a choice's value or a slug ("ar",
-    "everyone", "al-noor-logistics"): ids and choices are not worth keeping."""
+    "everyone", "al-noor-logistics"): ids and choices are not worth keeping. Never a password or other
+    secret (a stale sign-in form lands here too), and nothing from a form another site sent (its
+    Origin is not ours): this page shows only what the person wrote here."""
+    origin = request.headers.get("Origin")
+    if origin and origin != f"{request.scheme}://{request.get_host()}":
+        return []
     return [
-        value for name, values in request.POST.lists() if name not in _NOT_WRITTEN
+        value for name, values in request.POST.lists() if name not in _NOT_WRITTEN and not _SECRET.search(name)
         for value in values if any(char.isalpha() for char in value) and not _CHOICE.fullmatch(value)
     ]
 

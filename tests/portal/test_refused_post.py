@@ -44,3 +44,23 @@ def test_it_speaks_the_readers_language(leader):
     assert 'lang="ar" dir="rtl"' in page and "نص كتبته" in page
     assert "CSRF" not in page.split("<main", 1)[1]  # Django's own page names the mechanism, never what to do
 
+
+
+def test_a_stale_sign_in_form_never_shows_the_password():
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("login"))
+    client.cookies["csrftoken"] = "x" * 32
+    response = client.post(reverse("login"), {"username": "grace@example.com", "password": "Correct horse 9",
+                                              "csrfmiddlewaretoken": "y" * 32})
+    assert response.status_code == 403
+    assert "Correct horse 9" not in response.content.decode()
+
+
+def test_a_form_sent_from_another_site_shows_nothing_it_sent(leader):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(leader)
+    response = client.post(reverse("stories:new"), {"title": "Call 555-0100 to unlock your account"},
+                           headers={"Origin": "https://elsewhere.example"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Nothing was saved" in page and "555-0100" not in page
