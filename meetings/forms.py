@@ -9,6 +9,7 @@ from customers.models import Contact, Customer
 from customers.selectors import BRIEF_ATTENDING
 from customers.widgets import CustomerPicker
 from portal.lib import dates
+from portal.lib.conflicts import fingerprint, seen_field
 from portal.lib.forms import ModelMultipleChoiceField
 from portal.lib.pickers import PickerChoiceField
 
@@ -66,6 +67,8 @@ class MeetingForm(ShownBriefingMixin, forms.ModelForm):
         error_messages={"invalid_choice": _("Tick only people who work at the customer chosen above; the list shows them.")},
     )
 
+    seen = seen_field()  # portal.lib.conflicts
+
     class Meta:
         model = Meeting
         fields = ["customer", "kind", "title", "starts_at", "ends_at", "place", "video_url", "seats",
@@ -82,6 +85,8 @@ class MeetingForm(ShownBriefingMixin, forms.ModelForm):
         """`customer`: the customer's id when the page asks for another customer's people to tick (the
         customer select changed: meetings.views._attending_options), on a form not yet submitted."""
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["seen"] = fingerprint(self.instance, Meeting.EDITED_FIELDS)
         self.show_briefing()
         zone = timezone.get_current_timezone_name()
         for name in ("starts_at", "ends_at", "signup_closes_at"):

@@ -72,6 +72,11 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What the meeting form edits, so what a host and an admin editing at once could overwrite
+    # (portal.lib.conflicts); the customer by its id, which needs no query.
+    EDITED_FIELDS = ("customer_id", "kind", "title", "starts_at", "ends_at", "place", "video_url", "seats",
+                     "signup_closes_at", "briefing", "offer_hours")
+
     class Meta:
         ordering = ["starts_at", "id"]
         verbose_name = _("meeting")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from customers.selectors import BRIEF_ATTENDING
 from customers.services import customer_touch
 from portal.lib.announcements import MEETING_OPENED, announce
+from portal.lib.conflicts import check_unchanged
 from portal.lib.tasks import run_after_commit
 from portal.permissions import require
 
@@ -113,11 +114,12 @@ def meeting_create(
     return meeting
 
 
-def meeting_update(*, by, meeting, customer_contacts=None, **fields):
+def meeting_update(*, by, meeting, customer_contacts=None, seen="", **fields):
     """Change a meeting. Every change to the meeting itself bumps SEQUENCE and sends confirmed listeners
     an update. `customer_contacts` (who attends from the customer) changes only the listener brief, so
     alone it sends nothing; left out while the customer changes, the former customer's people no longer
-    attend."""
+    attend. `seen`: the fingerprint of the meeting the form was drawn from; when someone (its host, an
+    admin) saved it since, nothing is saved (portal.lib.conflicts)."""
     _check_can_edit(by, meeting)
     unknown = set(fields) - set(MEETING_FIELDS)
     if unknown:
@@ -126,6 +128,9 @@ def meeting_update(*, by, meeting, customer_contacts=None, **fields):
         current = _locked(meeting.pk)
         if current.is_cancelled:
             raise ValidationError(_("This meeting was cancelled; it can no longer be changed."))
+        check_unchanged(current, Meeting.EDITED_FIELDS, seen, _(
+            "Someone else saved changes to this meeting while you were editing it. Your version is below, not"
+            " saved: open the meeting in another tab to compare, then save again to keep yours."))
         changed = [name for name, value in fields.items() if getattr(current, name) != value]
         customer = fields.get("customer", current.customer)
         before = set(current.customer_contacts.values_list("pk", flat=True))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from customers.services import contacts_viewed
+from portal.lib.conflicts import redraw
 from portal.lib.text import join_list
 from portal.models import Team
 from portal.permissions import can, require
@@ -88,7 +89,8 @@ def meeting_new(request):
         return _attending_options(request, form)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.meeting_create(by=request.user, **form.cleaned_data)
+            data = {name: value for name, value in form.cleaned_data.items() if name != "seen"}
+            meeting = services.meeting_create(by=request.user, **data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -109,6 +111,7 @@ def meeting_edit(request, pk):
             services.meeting_update(by=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+            redraw(form, error)
         else:
             messages.success(request, _("Meeting saved. Confirmed listeners get the update in their calendar."))
             return redirect(meeting)

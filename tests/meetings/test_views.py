@@ -122,6 +122,27 @@ class TestMeetingEdit:
         meeting.refresh_from_db()
         assert (meeting.title == "Renamed") is allowed
 
+    def test_the_host_and_an_admin_editing_at_once_the_second_save_loses_nothing(self, as_user, meeting, customer, admin_user):
+        """The host and an admin open the same meeting; the admin moves it to another room first. The
+        host's save, drawn before that, must not silently put the old room back: it is refused with the
+        host's text kept in the form, and a second save (after comparing) keeps the host's version."""
+        url = reverse("meetings:edit", args=[meeting.pk])
+        seen = re.search(r'name="seen" value="([0-9a-f]+)"', as_user(meeting.host).get(url).content.decode())[1]
+        assert as_user(admin_user).post(url, form_data(customer, place="Room 4")).status_code == 302
+
+        response = as_user(meeting.host).post(url, {**form_data(customer, title="Renamed by the host"), "seen": seen})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Someone else saved changes to this meeting while you were editing it." in page
+        assert 'value="Renamed by the host"' in page
+        meeting.refresh_from_db()
+        assert meeting.title != "Renamed by the host" and meeting.place == "Room 4"
+
+        again = re.search(r'name="seen" value="([0-9a-f]+)"', page)[1]
+        assert as_user(meeting.host).post(url, {**form_data(customer, title="Renamed by the host"), "seen": again}).status_code == 302
+        meeting.refresh_from_db()
+        assert meeting.title == "Renamed by the host"
+
     def test_another_host_may_not_edit(self, as_user, meeting, customer):
         other = UserFactory(role="host")
         assert as_user(other).post(reverse("meetings:edit", args=[meeting.pk]), form_data(customer)).status_code == 403
