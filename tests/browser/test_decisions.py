@@ -38,7 +38,7 @@ def test_a_hurts_high_review_must_be_answered_before_deciding(page, sign_in, peo
     # The finance leader records the decision, naming a customer through the picker.
     sign_in(leader)
     page.goto("/decisions/")
-    page.get_by_role("link", name="Record a decision").click()
+    page.get_by_role("link", name="Record a decision").first.click()  # the header's (the empty log offers one too)
     page.get_by_label("Title").fill("Require 60-day payment terms from suppliers")
     page.get_by_label("Context").fill("Customers pay us in 60 days; we pay suppliers in 30.")
     page.get_by_label("Proposal").fill("Move **every supplier** to 60-day terms.")
