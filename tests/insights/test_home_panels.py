@@ -183,6 +183,13 @@ def open_titles(user):
     return [title for _pk, title in open_seat_rows(user)]
 
 
+def test_with_no_meeting_the_panel_does_not_say_seats_ran_out(staff):
+    """A company that never opened a meeting has had no seats to run out of."""
+    html = open_seats_html(staff)
+    assert "No meeting this month has a seat you can sign up for." in html
+    assert "left" not in html
+
+
 class TestOpenSeatsPerRequest:
     """Each viewer's panel (the month's open meetings less their own) is read on every request: every
     change reaches their next home page."""
