@@ -134,7 +134,7 @@ def log(request):
     decisions = selectors.decision_list(user=request.user, **filters)
     page = Paginator(decisions, settings.LIFELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.log_rows(page.object_list)
-    context = {"form": form, "filters": filters, "page": page}
+    context = {"form": form, "filters": filters, "filtered": any(filters.values()), "page": page}
     template = "decisions/log.html#results" if request.htmx and not request.htmx.boosted else "decisions/log.html"
     return render(request, template, context)
 
