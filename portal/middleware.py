@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.db import OperationalError
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from portal.lib.locks import lock_timed_out
 
 logger = logging.getLogger(__name__)
 
@@ -162,19 +163,6 @@ class ProductNotFoundMiddleware:
 
             response = not_found(request)
         return response
-
-
-LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for lock_timeout
-
-
-def lock_timed_out(error):
-    """Whether a database error is a wait for a lock that ran out (settings: lock_timeout): what another
-    writer holding the same rows for long (a migration, a bulk update) does to a write, not a fault."""
-    if not isinstance(error, OperationalError):
-        return False
-    cause = error.__cause__
-    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
-    return code == LOCK_NOT_AVAILABLE or "database is locked" in str(error)  # SQLite's own words
 
 
 class BusyMiddleware:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from customers.services import customer_touch
 from portal.lib.announcements import STORY_PUBLISHED, announce
 from portal.lib.conflicts import check_unchanged
+from portal.lib.locks import lock_timed_out
 from portal.lib.markdown import plain_excerpt, render_markdown
 from portal.permissions import can, require
 
@@ -363,7 +364,9 @@ def read_record(*, by, story):
             if _insert_once(Read, story_id=story.pk, user_id=by.pk, customer_id=story.customer_id, read_at=timezone.now()):
                 _count(story.pk, "read_count", 1)
                 return True
-    except OperationalError:
+    except OperationalError as error:
+        if not lock_timed_out(error):
+            raise
         logger.warning("read of story %s by user %s not recorded", story.pk, by.pk, exc_info=True)
     return False
 

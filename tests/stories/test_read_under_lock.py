@@ -40,3 +40,14 @@ def test_a_locked_story_still_shows_its_page_and_the_next_visit_records_the_read
     client.get(story.get_absolute_url())
     assert Read.objects.filter(story=story, user=staff).count() == 1
     assert Story.objects.get(pk=story.pk).read_count == 1
+
+
+def test_other_database_errors_while_recording_a_read_are_not_hidden(staff, story, monkeypatch):
+    from django.db import OperationalError
+
+    def lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "_insert_once", lost)
+    with pytest.raises(OperationalError):
+        services.read_record(by=staff, story=story)
