@@ -1,16 +1,25 @@
 """A form refused before it reaches its view must not lose what was typed.
 
-When the page's security token no longer matches (its tab was open across a sign-out and sign-in, or
-cookies were cleared), Django answers with its bare "CSRF verification failed" page and the text is
-gone. Here the refusal is a page in the reader's language that says nothing was saved, and why, and
-shows what they wrote to copy. htmx requests keep their own handling (their form stays on the page;
-static/js/lifeline.js says what went wrong).
+- When the page's security token no longer matches (its tab was open across a sign-out and sign-in, or
+  cookies were cleared), Django answers with its bare "CSRF verification failed" page and the text is
+  gone. Here the refusal is a page in the reader's language that says nothing was saved, and why, and
+  shows what they wrote to copy. htmx requests keep their own handling (their form stays on the page;
+  static/js/lifeline.js says what went wrong).
+- When the session ran out while the form was open, Django's LoginRequiredMiddleware sends the person
+  to sign in and then to the address the form posted to (a GET there is often a 405), and what they
+  wrote is dropped. SignInFirstMiddleware keeps it in the session, sends them back to the page the form
+  was on once signed in, and that page shows it to copy (`{% unsent_writing %}` in base.html). An htmx
+  request is sent to sign in as a whole page (HX-Redirect), not given the sign-in page to swap into a
+  corner of the one it came from.
 """
 
 import re
 
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import render
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render, resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from .lib.urls import back_to
 
@@ -39,11 +48,43 @@ def written_text(request):
 
 
 def _form_page(request):
-    """The page the form was sent from (its Referer, when on this site), else the address it posted to."""
-    referer = request.headers.get("Referer", "")
+    """The page the form was sent from (its Referer, or htmx's HX-Current-URL, when on this site), else
+    the address it posted to."""
     host = f"{request.scheme}://{request.get_host()}"
-    back = back_to(request, referer.removeprefix(host)) if referer.startswith(host + "/") else None
-    return back or request.path
+    for header in ("Referer", "HX-Current-URL"):
+        page = request.headers.get(header, "")
+        back = back_to(request, page.removeprefix(host)) if page.startswith(host + "/") else None
+        if back:
+            return back
+    return request.get_full_path()
+
+
+UNSENT = "unsent"  # the session key of what a signed-out person had written
+UNSENT_MAX_CHARS = 100_000  # what one form can carry (a story's body is at most 20,000); more is not kept
+
+
+class SignInFirstMiddleware(LoginRequiredMiddleware):
+    """LoginRequiredMiddleware, keeping what a signed-out person sent (see the module's docstring)."""
+
+    def handle_no_permission(self, request, view_func):
+        htmx = request.headers.get("HX-Request") == "true"
+        if request.method != "POST" and not htmx:
+            return super().handle_no_permission(request, view_func)
+        page = _form_page(request)
+        if request.method == "POST":
+            written = written_text(request)
+            if written and sum(map(len, written)) <= UNSENT_MAX_CHARS:
+                request.session[UNSENT] = written
+        response = redirect_to_login(page, resolve_url(self.get_login_url(view_func)), self.get_redirect_field_name(view_func))
+        return HttpResponseClientRedirect(response["Location"]) if htmx else response
+
+
+def take_unsent(request):
+    """What `request`'s person wrote before they had to sign in again (SignInFirstMiddleware), once:
+    given to the first page they see signed in, then forgotten."""
+    if not request.user.is_authenticated or UNSENT not in request.session:
+        return []
+    return request.session.pop(UNSENT)
 
 
 @login_not_required

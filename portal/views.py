@@ -16,6 +16,7 @@ from .celery import app as celery_app
 from .lib.cache import OncePerMinute
 from .lib.panels import panels_for
 from .lib.urls import back_to
+from .refused import written_text
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,10 @@ def healthz(request):
 
 @login_not_required
 def not_found(request, exception=None):
-    response = render(request, "404.html", status=404)
+    """A form sent to what no longer exists (deleted while the form was open) says nothing was saved and
+    shows what was written, to copy (portal.refused.written_text)."""
+    written = written_text(request) if request.method == "POST" else []
+    response = render(request, "404.html", {"written": written}, status=404)
     response.is_product_page = True
     return response
 

@@ -4,6 +4,7 @@ from html import unescape
 
 from django import forms, template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
@@ -11,6 +12,7 @@ from django.utils.html import format_html, strip_tags
 from portal import permissions
 from portal.lib.dates import shown
 from portal.lib.text import list_separator
+from portal.refused import take_unsent
 
 register = template.Library()
 
@@ -134,3 +136,12 @@ def zone_label(name, moment):
     sign, minutes = ("+" if minutes >= 0 else "−"), abs(minutes)
     hours = f"{minutes // 60}:{minutes % 60:02d}" if minutes % 60 else f"{minutes // 60}"
     return f"{name.replace('_', ' ')} (UTC{sign}{hours})"
+
+
+@register.simple_tag(takes_context=True)
+def unsent_writing(context):
+    """What the reader wrote before they had to sign in again, to copy (portal.refused), on the first
+    page they see signed in; nothing on every other page."""
+    request = context.get("request")
+    written = take_unsent(request) if request is not None else []
+    return render_to_string("includes/unsent.html", {"written": written}, request) if written else ""
