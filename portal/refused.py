@@ -9,8 +9,8 @@
   to sign in and then to the address the form posted to (a GET there is often a 405), and what they
   wrote is dropped. SignInFirstMiddleware keeps it in the session, sends them back to the page the form
   was on once signed in, and that page shows it to copy (`{% unsent_writing %}` in base.html). An htmx
-  request is sent to sign in as a whole page (HX-Redirect), not given the sign-in page to swap into a
-  corner of the one it came from.
+  request is sent to sign in as a whole page (HX-Redirect, with 401), not given the sign-in page to swap
+  into a corner of the one it came from.
 """
 
 import re
@@ -76,7 +76,13 @@ class SignInFirstMiddleware(LoginRequiredMiddleware):
             if written and sum(map(len, written)) <= UNSENT_MAX_CHARS:
                 request.session[UNSENT] = written
         response = redirect_to_login(page, resolve_url(self.get_login_url(view_func)), self.get_redirect_field_name(view_func))
-        return HttpResponseClientRedirect(response["Location"]) if htmx else response
+        if not htmx:
+            return response
+        # htmx follows HX-Redirect whatever the status (before it looks at the status); 401 says to any
+        # log or monitor that nothing was answered.
+        client_redirect = HttpResponseClientRedirect(response["Location"])
+        client_redirect.status_code = 401
+        return client_redirect
 
 
 def take_unsent(request):

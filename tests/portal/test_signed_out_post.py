@@ -66,7 +66,7 @@ def test_an_htmx_request_sends_the_whole_page_to_sign_in(client, story):
         reverse("stories:comment_add", args=[story.pk]), {"body": "Their crew counts on us."},
         headers={"HX-Request": "true", "HX-Current-URL": HOST + page},
     )
-    assert response.status_code == 200 and response.content == b""  # nothing for htmx to swap in
+    assert response.status_code == 401 and response.content == b""  # nothing for htmx to swap in
     assert response["HX-Redirect"] == f"{reverse('login')}?next={page}"
     assert client.session[UNSENT] == ["Their crew counts on us."]
 
