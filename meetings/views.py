@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from customers.models import Customer
 from customers.services import contacts_viewed
 from portal.lib.conflicts import redraw
 from portal.lib.text import join_list
@@ -96,7 +97,8 @@ def meeting_new(request):
         else:
             messages.success(request, _("Meeting opened. Colleagues can now sign up to listen."))
             return redirect(meeting)
-    return render(request, "meetings/form.html", {"form": form, "meeting": None})
+    context = {"form": form, "meeting": None, "no_customers": not Customer.objects.exists()}
+    return render(request, "meetings/form.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,14 +5,18 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
-    conditional_page, require_GET, require_http_methods, require_POST, require_safe,
+    conditional_page,
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
 )
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from customers.models import Customer
 from portal.lib.conflicts import redraw
 from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
@@ -141,11 +145,12 @@ def _saved_message(request, story, was_published=False):
         messages.success(request, _("Draft saved. Only you and the leaders can see it."))
 
 
-def _form_page(request, form, story=None):
+def _form_page(request, form, story=None, no_customers=False):
     """The form, with the preview of the text in it (the story's on opening an edit, what was sent when a
-    save is refused or Preview pressed without JavaScript)."""
+    save is refused or Preview pressed without JavaScript). `no_customers`: none to write about yet."""
     preview = render_markdown((form["body"].value() or "")[:BODY_MAX_CHARS])
-    context = {"form": form, "story": story, "preview": preview, "may_publish": can(request.user, "story.publish")}
+    context = {"form": form, "story": story, "preview": preview, "may_publish": can(request.user, "story.publish"),
+               "no_customers": no_customers}
     return render(request, "stories/form.html", context, status=400 if form.is_bound and form.errors else 200)
 
 
@@ -158,7 +163,7 @@ def new(request):
         if story is not None:
             _saved_message(request, story)
             return redirect(story)
-    return _form_page(request, form)
+    return _form_page(request, form, no_customers=not Customer.objects.exists())
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,6 +4,8 @@ the first story to those who may write one."""
 import pytest
 from django.urls import reverse
 
+from tests.factories import CustomerFactory
+
 URL = reverse("stories:feed")
 NEW = reverse("stories:new")
 
@@ -28,3 +30,24 @@ class TestEmptyFeed:
     def test_an_htmx_request_offers_it_too(self, as_user, leader):
         html = as_user(leader).get(URL, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="story-results").content.decode()
         assert f'href="{NEW}"' in html
+
+
+@pytest.mark.django_db
+class TestNoCustomersYet:
+    """The story form before any customer is imported says why it cannot be filled in, and what to do."""
+
+    IMPORT = reverse("customers:import")
+
+    def test_an_admin_is_sent_to_import_them(self, as_user, admin_user):
+        html = as_user(admin_user).get(NEW).content.decode()
+        assert "There are no customers in Lifeline yet, and every story is about one named customer." in html
+        assert f'href="{self.IMPORT}"' in html
+
+    def test_a_leader_is_told_who_adds_them(self, as_user, leader):
+        html = as_user(leader).get(NEW).content.decode()
+        assert "There are no customers in Lifeline yet" in html
+        assert "An admin adds them by importing them from the CRM." in html and self.IMPORT not in html
+
+    def test_nothing_is_said_once_there_is_one(self, as_user, leader):
+        CustomerFactory()
+        assert "There are no customers in Lifeline yet" not in as_user(leader).get(NEW).content.decode()
