@@ -102,11 +102,12 @@ def note_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def note_edit(request, pk):
-    """Correct one's own note (admins any) while it is not routed or still waits for an answer."""
+    """Correct one's own note (admins any) while it is not routed or still waits for an answer. One answered
+    while the form was open is refused by the service, and the form comes back with what was typed."""
     note = get_note_for(request.user, pk)
     require(request.user, "note.edit", note)
     customer = note.customer
-    if note.is_settled:
+    if note.is_settled and request.method != "POST":  # a correction sent meanwhile comes back with its text
         messages.error(request, _("This note has been answered: it stays as it was when it was answered."))
         return redirect(note)
     contacts, _teams = selectors.note_form_choices(customer)

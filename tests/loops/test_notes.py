@@ -341,7 +341,10 @@ class TestEdit:
         services.note_respond(by=seller, note=routed, answer="A new truck tomorrow.")
         client = as_user(host)
         assert client.get(reverse("loops:note_edit", args=[routed.pk])).status_code == 302
-        self.edit(client, routed, text="Not late at all.")
+        refused = self.edit(client, routed, text="Not late at all.")
+        body = refused.content.decode()  # answered while the form was open: refused, and what was typed stays
+        assert "This note has been answered: it stays as it was when it was answered." in body
+        assert "Not late at all." in body
         response = client.post(reverse("loops:note_delete", args=[routed.pk]))
         routed.refresh_from_db()
         assert routed.text == "Late again." and routed.edited_at is None
