@@ -203,15 +203,24 @@ def idea_team(request, pk):
     return redirect(idea)
 
 
+def _refuse(form, reason):
+    """Show `form` (bound) with what was typed and `reason` above it: nothing is saved."""
+    form.is_valid()
+    form.add_error(None, reason)
+
+
 @require_http_methods(["GET", "POST"])
 def pilot_start(request, pk):
     idea = selectors.get_idea_for(request.user, pk)
     require(request.user, "improvement.manage", idea)
-    if idea.status != Idea.Status.OPEN:
-        messages.error(request, _("Only an open idea can become a pilot."))
+    refused = _("Only an open idea can become a pilot.") if idea.status != Idea.Status.OPEN else None
+    if refused and request.method != "POST":
+        messages.error(request, refused)
         return redirect(idea)
     form = PilotForm(request.POST or None, initial={"owner": request.user.pk})
-    if request.method == "POST" and form.is_valid():
+    if refused:  # it changed while the form was open: the form comes back with what was typed
+        _refuse(form, refused)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.pilot_start(by=request.user, idea=idea, **form.cleaned_data)
         except ValidationError as error:
@@ -227,13 +236,16 @@ def pilot_result(request, pk):
     idea = selectors.get_idea_for(request.user, pk)
     require(request.user, "improvement.manage", idea)
     if idea.status != Idea.Status.PILOTING:
-        messages.error(request, _("Only a running pilot can have its result recorded."))
-        return redirect(idea)
-    if not idea.pilot.has_started:
-        messages.error(request, services.not_started(idea.pilot))
+        refused = _("Only a running pilot can have its result recorded.")
+    else:
+        refused = None if idea.pilot.has_started else services.not_started(idea.pilot)
+    if refused and (request.method != "POST" or not hasattr(idea, "pilot")):
+        messages.error(request, refused)
         return redirect(idea)
     form = ResultForm(request.POST or None, instance=idea.pilot)
-    if request.method == "POST" and form.is_valid():
+    if refused:  # it changed while the form was open: the form comes back with what was typed
+        _refuse(form, refused)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.pilot_record(by=request.user, idea=idea, **form.cleaned_data)
         except ValidationError as error:

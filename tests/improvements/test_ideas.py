@@ -222,6 +222,25 @@ class TestPilot:
         idea.refresh_from_db()
         assert idea.status == "piloting"
 
+    def test_a_result_sent_after_the_pilot_was_dropped_keeps_what_was_typed(self, idea, staff, leader, as_user):
+        services.pilot_start(by=staff, idea=idea, owner=leader, starts_on=DEC1, ends_on=JAN31, measure="Late deliveries")
+        services.idea_close(by=staff, idea=idea, to="dropped")  # while the leader was writing the result
+        response = as_user(leader).post(reverse("improvements:pilot_result", args=[idea.pk]), {
+            "actual_cost": "1200", "saving": "4800", "effect": "fewer", "result": "Fewer crews idle at dawn."})
+        page = response.content.decode()
+        assert "Only a running pilot can have its result recorded." in page and "Fewer crews idle at dawn." in page
+        idea.refresh_from_db()
+        assert idea.status == "dropped" and idea.pilot.recorded_at is None
+
+    def test_a_pilot_started_twice_keeps_the_second_ones_text(self, idea, staff, leader, as_user):
+        services.pilot_start(by=staff, idea=idea, owner=staff, starts_on=DEC1, ends_on=JAN31, measure="Late deliveries")
+        response = as_user(staff).post(reverse("improvements:pilot_start", args=[idea.pk]), {
+            "owner": leader.pk, "starts_on": "2026-12-01", "ends_on": "2026-12-31", "measure": "Idle crews a week"})
+        page = response.content.decode()
+        assert "Only an open idea can become a pilot." in page and "Idle crews a week" in page
+        idea.refresh_from_db()
+        assert idea.pilot.measure == "Late deliveries"
+
     def test_the_history_names_the_result_in_each_readers_language(self, idea, staff, leader, as_user):
         services.pilot_start(by=staff, idea=idea, owner=leader, starts_on=datetime.date(2026, 12, 1),
                              ends_on=datetime.date(2026, 12, 31), measure="Late deliveries")
