@@ -335,13 +335,19 @@ def debrief(request, pk):
     seat = meeting.seat_set.filter(user=request.user, status=Seat.Status.CONFIRMED).first()
     require(request.user, "debrief.write", seat)
     if not meeting.is_past() or meeting.is_cancelled:
-        messages.info(request, _("You can write your debrief once the meeting has taken place."))
-        return redirect(meeting)
-    if seat.is_no_show:
-        messages.info(request, _("The host marked you as not attending, so there is no debrief to write."))
+        refused = _("You can write your debrief once the meeting has taken place.")
+    elif seat.is_no_show:
+        refused = _("The host marked you as not attending, so there is no debrief to write.")
+    else:
+        refused = None
+    if refused and request.method != "POST":
+        messages.info(request, refused)
         return redirect(meeting)
     form = DebriefForm(request.POST or None, instance=Debrief.objects.filter(seat=seat).first())
-    if request.method == "POST" and form.is_valid():
+    if refused:  # it changed while the form was open (marked not attending, moved): what was typed comes back
+        form.is_valid()
+        form.add_error(None, refused)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.debrief_save(by=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:

@@ -89,6 +89,13 @@ def healthz(request):
 
 
 @login_not_required
+def forbidden(request, exception=None):
+    """handler403. A form its sender may no longer send (their seat was given up, their role changed while
+    it was open) shows what was written, to copy (portal.refused.written_text)."""
+    written = written_text(request) if request.method == "POST" else []
+    return render(request, "403.html", {"written": written}, status=403)
+
+
 def not_found(request, exception=None):
     """A form sent to what no longer exists (deleted while the form was open) says nothing was saved and
     shows what was written, to copy (portal.refused.written_text)."""

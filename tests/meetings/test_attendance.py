@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from meetings import selectors, services
-from meetings.models import Meeting, Seat
+from meetings.models import Debrief, Meeting, Seat
 from tests.conftest import frozen_at
 from tests.factories import MeetingFactory, SeatFactory, UserFactory
 
@@ -159,6 +159,18 @@ class TestNoShowsAreSeenByFew:
             services.debrief_save(by=staff, meeting=meeting, goals_and_needs="x")
         assert as_user(staff).get(reverse("meetings:debrief", args=[meeting.pk])).status_code == 302
         assert selectors.home_panel(staff) is None
+
+    def test_a_debrief_sent_after_being_marked_absent_keeps_what_was_typed(self, held, host, as_user, staff):
+        meeting, mine, theirs = held
+        client = as_user(staff)
+        client.get(reverse("meetings:debrief", args=[meeting.pk]))  # the form is open
+        services.attendance_mark(by=host, meeting=meeting, attended=[mine.pk])  # meanwhile, by the host
+        response = client.post(reverse("meetings:debrief", args=[meeting.pk]), {
+            "goals_and_needs": "They want fewer, bigger deliveries.", "surprises": "", "do_differently": ""})
+        page = response.content.decode()
+        assert "The host marked you as not attending, so there is no debrief to write." in page
+        assert "They want fewer, bigger deliveries." in page
+        assert not Debrief.objects.exists()
 
 
 @pytest.mark.django_db

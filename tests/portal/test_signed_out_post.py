@@ -1,7 +1,8 @@
 """A form sent after the session ran out (or after signing out in another tab) must not lose what was
 typed: the person is sent to sign in, then back to the page the form was on, which shows what they
 wrote, once, to copy. An htmx request is sent to sign in as a whole page. A form sent to something
-deleted meanwhile says nothing was saved and shows what was written."""
+deleted meanwhile, or that its sender may no longer send, says nothing was saved and shows what was
+written."""
 
 import pytest
 from django.test import Client
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from portal.refused import UNSENT, UNSENT_MAX_CHARS
 from stories.models import Comment
-from tests.factories import TEST_PASSWORD, StoryFactory
+from tests.factories import TEST_PASSWORD, CustomerFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +122,21 @@ def test_it_never_follows_the_person_to_someone_elses_session(client, staff, lea
     other = Client()
     other.force_login(leader)
     assert "Only mine" not in other.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_form_its_sender_may_no_longer_send_shows_the_text(as_user, staff, customer_for_story):
+    response = as_user(staff).post(reverse("stories:new"), {"customer": customer_for_story.pk, "title": "Ken at six",
+                                                            "body": "Their crew counts on the morning delivery."})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "What you wrote was not saved" in page and "Their crew counts on the morning delivery." in page
+
+
+def test_a_page_refused_shows_no_writing(as_user, staff):
+    response = as_user(staff).get(reverse("stories:new"))
+    assert response.status_code == 403 and "What you wrote was not saved" not in response.content.decode()
+
+
+@pytest.fixture
+def customer_for_story():
+    return CustomerFactory()
