@@ -122,6 +122,15 @@ class StoryForm(forms.Form):
 
     seen = seen_field()  # portal.lib.conflicts
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # With no team set up yet, "Only the teams chosen" could not be filled in, so it is not offered
+        # (a story already shown to teams keeps the choice, to say what it is).
+        if self["visibility"].value() != Story.Visibility.TEAMS and not Team.objects.exists():
+            self.fields["visibility"].choices = [
+                choice for choice in Story.Visibility.choices if choice[0] != Story.Visibility.TEAMS
+            ]
+
     # What the services take (stories.services.story_create / story_update), besides the language.
     SERVICE_FIELDS = (
         "customer", "title", "body", "bought", "impact", "themes", "teams", "visibility", "audience", "naming",

@@ -51,3 +51,16 @@ class TestNoCustomersYet:
     def test_nothing_is_said_once_there_is_one(self, as_user, leader):
         CustomerFactory()
         assert "There are no customers in Lifeline yet" not in as_user(leader).get(NEW).content.decode()
+
+
+@pytest.mark.django_db
+class TestNoTeamsYet:
+    """"Only the teams chosen" is offered once there is a team to choose."""
+
+    def test_it_is_not_offered_before_the_first_team(self, as_user, admin_user):
+        CustomerFactory()
+        html = as_user(admin_user).get(NEW).content.decode()
+        assert 'value="everyone"' in html and 'value="teams"' not in html
+
+    def test_it_is_offered_once_there_is_one(self, as_user, leader):  # the leader's team exists
+        assert 'name="visibility" value="teams"' in as_user(leader).get(NEW).content.decode()
