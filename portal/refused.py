@@ -13,12 +13,14 @@
   into a corner of the one it came from.
 """
 
+import datetime
 import re
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render, resolve_url
+from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from .lib.urls import back_to
@@ -61,6 +63,9 @@ def _form_page(request):
 
 UNSENT = "unsent"  # the session key of what a signed-out person had written
 UNSENT_MAX_CHARS = 100_000  # what one form can carry (a story's body is at most 20,000); more is not kept
+# How long it waits for its writer to sign in again: on a shared computer, whoever signs in next in that
+# browser sees it, so not for days.
+UNSENT_KEPT = datetime.timedelta(hours=1)
 
 
 class SignInFirstMiddleware(LoginRequiredMiddleware):
@@ -74,7 +79,7 @@ class SignInFirstMiddleware(LoginRequiredMiddleware):
         if request.method == "POST":
             written = written_text(request)
             if written and sum(map(len, written)) <= UNSENT_MAX_CHARS:
-                request.session[UNSENT] = written
+                request.session[UNSENT] = {"written": written, "at": timezone.now().timestamp()}
         response = redirect_to_login(page, resolve_url(self.get_login_url(view_func)), self.get_redirect_field_name(view_func))
         if not htmx:
             return response
@@ -87,10 +92,13 @@ class SignInFirstMiddleware(LoginRequiredMiddleware):
 
 def take_unsent(request):
     """What `request`'s person wrote before they had to sign in again (SignInFirstMiddleware), once:
-    given to the first page they see signed in, then forgotten."""
+    given to the first page they see signed in within UNSENT_KEPT, then forgotten."""
     if not request.user.is_authenticated or UNSENT not in request.session:
         return []
-    return request.session.pop(UNSENT)
+    unsent = request.session.pop(UNSENT)
+    if timezone.now().timestamp() - unsent["at"] > UNSENT_KEPT.total_seconds():
+        return []
+    return unsent["written"]
 
 
 @login_not_required

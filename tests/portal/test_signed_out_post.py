@@ -4,17 +4,21 @@ wrote, once, to copy. An htmx request is sent to sign in as a whole page. A form
 deleted meanwhile, or that its sender may no longer send, says nothing was saved and shows what was
 written."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from portal.refused import UNSENT, UNSENT_MAX_CHARS
+from portal.refused import UNSENT, UNSENT_KEPT, UNSENT_MAX_CHARS
 from stories.models import Comment
 from tests.factories import TEST_PASSWORD, CustomerFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 
 HOST = "http://testserver"
+NOW = datetime.datetime(2027, 3, 1, 9, 0, tzinfo=datetime.UTC)
 
 
 def sign_in(client, user, next_url):
@@ -69,7 +73,7 @@ def test_an_htmx_request_sends_the_whole_page_to_sign_in(client, story):
     )
     assert response.status_code == 401 and response.content == b""  # nothing for htmx to swap in
     assert response["HX-Redirect"] == f"{reverse('login')}?next={page}"
-    assert client.session[UNSENT] == ["Their crew counts on us."]
+    assert client.session[UNSENT]["written"] == ["Their crew counts on us."]
 
 
 def test_an_htmx_read_sends_the_page_it_was_on_to_sign_in(client):
@@ -87,7 +91,7 @@ def test_a_signed_out_page_is_still_sent_to_sign_in_and_back(client):
 def test_no_password_nor_token_nor_choice_is_kept(client):
     client.post(reverse("digests:settings"), {"current_password": "Correct horse 9", "api_token": "abc def ghi",
                                               "language": "ar", "note": "Remind me on Fridays"})
-    assert client.session[UNSENT] == ["Remind me on Fridays"]
+    assert client.session[UNSENT]["written"] == ["Remind me on Fridays"]
 
 
 def test_another_sites_form_keeps_nothing(client, story):
@@ -115,6 +119,17 @@ def test_a_comment_edited_after_it_was_deleted_shows_the_text(as_user, staff, st
 def test_a_missing_page_asked_for_shows_no_writing(as_user, staff):
     page = as_user(staff).get(reverse("stories:detail", args=[999999, "gone"])).content.decode()
     assert "What you wrote was not saved" not in page
+
+
+def test_it_waits_an_hour_for_its_writer_not_days(client, staff, story):
+    page = story.get_absolute_url()
+    with time_machine.travel(NOW, tick=False):
+        client.post(reverse("stories:comment_add", args=[story.pk]), {"body": "Left on a shared computer"},
+                    headers={"Referer": HOST + page})
+    with time_machine.travel(NOW + UNSENT_KEPT + datetime.timedelta(minutes=1), tick=False):
+        sign_in(client, staff, page)  # the next person to use that browser, the next morning
+        assert "Left on a shared computer" not in client.get(page).content.decode()
+    assert UNSENT not in client.session
 
 
 def test_it_never_follows_the_person_to_someone_elses_session(client, staff, leader, story):
