@@ -9,17 +9,23 @@
   to sign in and then to the address the form posted to (a GET there is often a 405), and what they
   wrote is dropped. SignInFirstMiddleware keeps it in the session, sends them back to the page the form
   was on once signed in, and that page shows it to copy (`{% unsent_writing %}` in base.html). An htmx
-  request is sent to sign in as a whole page (HX-Redirect, with 401), not given the sign-in page to swap
-  into a corner of the one it came from.
+  form with text to keep sends the whole page to sign in (HX-Redirect, with 401); any other htmx request
+  is answered 401 alone, so the page and what is typed in it stay and its notice says to reload
+  (static/js/lifeline.js), rather than the sign-in page being swapped into a corner of it.
 """
 
 import datetime
 import re
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -31,22 +37,35 @@ _NOT_WRITTEN = {"csrfmiddlewaretoken", "seen", "action", "next"}
 _CHOICE = re.compile(r"[a-z0-9_:-]+")
 
 
-_SECRET = re.compile(r"password|secret|token", re.IGNORECASE)
+# Field names whose values are never kept nor shown again: passwords and other secrets, and the admin's
+# webhook address (a secret drawn as a password field, webhooks/admin.py).
+_SECRET = re.compile(r"password|secret|token|webhook", re.IGNORECASE)
 
 
 def written_text(request):
     """What the person typed into the form `request` posted, for them to copy, in the order the form sent
     it: each value with a letter in it, except those that look like a choice's value or a slug ("ar",
     "everyone", "al-noor-logistics"): ids and choices are not worth keeping. Never a password or other
-    secret (a stale sign-in form lands here too), and nothing from a form another site sent (its
-    Origin is not ours): this page shows only what the person wrote here."""
+    secret (a stale sign-in form lands here too), nothing sent to the admin (its forms carry
+    configuration, not writing), nothing from a form another site sent (its Origin is not ours), and
+    nothing from a body too large or malformed to read: only what the person wrote here."""
     origin = request.headers.get("Origin")
     if origin and origin != f"{request.scheme}://{request.get_host()}":
         return []
+    if request.path.startswith(_admin_prefix()):
+        return []
+    try:
+        posted = list(request.POST.lists())
+    except (SuspiciousOperation, UnreadablePostError, MultiPartParserError):  # too big, too many fields, broken
+        return []
     return [
-        value for name, values in request.POST.lists() if name not in _NOT_WRITTEN and not _SECRET.search(name)
+        value for name, values in posted if name not in _NOT_WRITTEN and not _SECRET.search(name)
         for value in values if any(char.isalpha() for char in value) and not _CHOICE.fullmatch(value)
     ]
+
+
+def _admin_prefix():
+    return reverse("admin:index")
 
 
 def _form_page(request):
@@ -63,9 +82,18 @@ def _form_page(request):
 
 UNSENT = "unsent"  # the session key of what a signed-out person had written
 UNSENT_MAX_CHARS = 100_000  # what one form can carry (a story's body is at most 20,000); more is not kept
-# How long it waits for its writer to sign in again: on a shared computer, whoever signs in next in that
-# browser sees it, so not for days.
+# How long it waits for its writer to sign in again: not for the days an anonymous session lasts.
 UNSENT_KEPT = datetime.timedelta(hours=1)
+# Who last signed in with this browser (a signed cookie, set at sign-in): what a signed-out form sent is
+# kept only for them and shown only to them, so on a shared computer the next person does not see it,
+# and a browser nobody ever signed in with (a script) cannot fill the session table.
+WRITER_COOKIE = "lifeline_writer"
+_WRITER_SALT = "portal.refused.writer"
+
+
+def _writer(request):
+    """The id of the last person who signed in with this browser, or None."""
+    return request.get_signed_cookie(WRITER_COOKIE, default=None, salt=_WRITER_SALT)
 
 
 class SignInFirstMiddleware(LoginRequiredMiddleware):
@@ -73,32 +101,52 @@ class SignInFirstMiddleware(LoginRequiredMiddleware):
 
     def handle_no_permission(self, request, view_func):
         htmx = request.headers.get("HX-Request") == "true"
-        if request.method != "POST" and not htmx:
+        if request.method != "POST":
+            if htmx:  # a picker, a filter, "load more": the page stays, and its notice says to reload
+                return HttpResponse(status=401)
             return super().handle_no_permission(request, view_func)
         page = _form_page(request)
-        if request.method == "POST":
-            written = written_text(request)
-            if written and sum(map(len, written)) <= UNSENT_MAX_CHARS:
-                request.session[UNSENT] = {"written": written, "at": timezone.now().timestamp()}
+        writer, written = _writer(request), written_text(request)
+        kept = writer is not None and written and sum(map(len, written)) <= UNSENT_MAX_CHARS
+        if kept:
+            request.session[UNSENT] = {"written": written, "at": timezone.now().timestamp(), "by": writer}
+        if htmx and not kept:  # a reaction, a sign-up: nothing typed to carry; the page stays, with its notice
+            return HttpResponse(status=401)
         response = redirect_to_login(page, resolve_url(self.get_login_url(view_func)), self.get_redirect_field_name(view_func))
         if not htmx:
             return response
-        # htmx follows HX-Redirect whatever the status (before it looks at the status); 401 says to any
-        # log or monitor that nothing was answered.
+        # Text was kept: the whole page goes to sign in and comes back with it. htmx follows HX-Redirect
+        # whatever the status (before it looks at the status); 401 says to any log that nothing was answered.
         client_redirect = HttpResponseClientRedirect(response["Location"])
         client_redirect.status_code = 401
         return client_redirect
 
+    def process_response(self, request, response):
+        """The writer cookie: set when someone signs in (portal.signals), and for one already signed in
+        whose browser has none."""
+        writer = getattr(request, "signed_in_writer", None)
+        if writer is None and WRITER_COOKIE not in request.COOKIES:
+            user = getattr(request, "user", None)
+            writer = user.pk if user is not None and user.is_authenticated else None
+        if writer is not None:
+            response.set_signed_cookie(
+                WRITER_COOKIE, writer, salt=_WRITER_SALT, max_age=settings.SESSION_COOKIE_AGE, httponly=True,
+                secure=settings.SESSION_COOKIE_SECURE, samesite="Lax",
+            )
+        return response
+
 
 def take_unsent(request):
     """What `request`'s person wrote before they had to sign in again (SignInFirstMiddleware), once:
-    given to the first page they see signed in within UNSENT_KEPT, then forgotten."""
+    given to the first page they see signed in within UNSENT_KEPT, and only if it was theirs."""
     if not request.user.is_authenticated or UNSENT not in request.session:
         return []
     unsent = request.session.pop(UNSENT)
-    if timezone.now().timestamp() - unsent["at"] > UNSENT_KEPT.total_seconds():
+    if not isinstance(unsent, dict) or str(unsent.get("by")) != str(request.user.pk):
         return []
-    return unsent["written"]
+    if timezone.now().timestamp() - unsent.get("at", 0) > UNSENT_KEPT.total_seconds():
+        return []
+    return unsent.get("written", [])
 
 
 @login_not_required

@@ -10,3 +10,10 @@ def keep_language_chosen_before_sign_in(sender, request, user, **kwargs):
     if chosen in dict(settings.LANGUAGES) and chosen != user.language:
         user.language = chosen
         user.save(update_fields=["language"])
+
+
+@receiver(user_logged_in)
+def remember_the_writer(sender, request, user, **kwargs):
+    """Who signed in with this browser, for portal.refused (its response sets the cookie)."""
+    if request is not None:
+        request.signed_in_writer = user.pk

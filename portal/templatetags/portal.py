@@ -4,8 +4,8 @@ from html import unescape
 
 from django import forms, template
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.template.defaultfilters import floatformat
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 
