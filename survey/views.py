@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.middleware import speak_to_recipient
 from portal.permissions import require
+from portal.refused import written_text
 
 from . import selectors, services
 from .forms import AnswerForm, SurveyForm, end_of_day
@@ -19,7 +20,7 @@ from .tokens import read_answer_token
 
 def _answer(request, invitation, *, signed_in):
     """The one page with every question. A used, closed or unknown invitation gets a page saying so
-    (status 410 or 404), and nothing is saved."""
+    (status 410 or 404), and nothing is saved; what was written in answers sent to it is shown to copy."""
     survey = invitation.survey if invitation else None
     state = None
     if invitation is None:
@@ -29,10 +30,11 @@ def _answer(request, invitation, *, signed_in):
     elif not survey.is_open() or not invitation.user.is_active:
         state, status = "closed", 410
     if state:
+        context = {"state": state, "survey": survey, "signed_in": signed_in}
         if request.method == "POST" and state != "unknown":
             messages.error(request, _("Nothing was saved."))
-        return render(request, "survey/answer.html", {"state": state, "survey": survey, "signed_in": signed_in},
-                      status=status)
+            context["written"] = written_text(request)  # closed at the end of the day while it was being filled in
+        return render(request, "survey/answer.html", context, status=status)
     questions = list(survey.questions.all())
     form = AnswerForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
@@ -41,8 +43,8 @@ def _answer(request, invitation, *, signed_in):
         try:
             services.response_submit(invitation=invitation, answers=form.answers())
         except services.NotAnswerable:
-            return render(request, "survey/answer.html", {"state": "closed", "survey": survey, "signed_in": signed_in},
-                          status=410)
+            context = {"state": "closed", "survey": survey, "signed_in": signed_in, "written": written_text(request)}
+            return render(request, "survey/answer.html", context, status=410)
         except ValidationError as error:
             form.add_service_errors(error)
         else:

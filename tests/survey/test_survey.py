@@ -334,7 +334,9 @@ class TestAnsweringFromTheLink:
         url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
         with time_machine.travel(pulse.closes_at + datetime.timedelta(seconds=1)):
             response = Client().post(url, form_data(pulse))
-        assert response.status_code == 410 and "This pulse is closed." in response.content.decode()
+        page = response.content.decode()
+        assert response.status_code == 410 and "This pulse is closed." in page
+        assert "Ken&#x27;s crew waiting on a late delivery." in page  # what was written, to copy
         assert Response.objects.count() == 0
 
     def test_closing_early_ends_the_links(self, as_user, admin_user, pulse, staff):
