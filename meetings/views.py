@@ -97,7 +97,9 @@ def meeting_new(request):
         else:
             messages.success(request, _("Meeting opened. Colleagues can now sign up to listen."))
             return redirect(meeting)
-    context = {"form": form, "meeting": None, "no_customers": not Customer.objects.exists()}
+    # None to meet yet (asked only when none is chosen: one chosen exists, or the field says it does not).
+    no_customers = not form["customer"].value() and not Customer.objects.exists()
+    context = {"form": form, "meeting": None, "no_customers": no_customers}
     return render(request, "meetings/form.html", context)
 
 

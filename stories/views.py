@@ -163,7 +163,8 @@ def new(request):
         if story is not None:
             _saved_message(request, story)
             return redirect(story)
-    return _form_page(request, form, no_customers=not Customer.objects.exists())
+    # None to write about yet (asked only when none is chosen: one chosen exists, or the field says it does not).
+    return _form_page(request, form, no_customers=not form["customer"].value() and not Customer.objects.exists())
 
 
 @require_http_methods(["GET", "POST"])
