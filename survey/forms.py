@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.conflicts import fingerprint, seen_field
 from portal.lib.dates import DateField
 
 from .models import MAX_QUESTIONS, MIN_QUESTIONS, TEXT_LIMIT, Question, Survey
@@ -50,9 +51,12 @@ class SurveyForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120, required=False,
                             help_text=_("Optional, e.g. “Do we know our customers?”"))
     closes_on = DateField(label=_("Answers close at the end of"), widget=forms.DateInput(attrs={"type": "date"}))
+    seen = seen_field()  # portal.lib.conflicts
 
     def __init__(self, *args, survey=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if survey is not None:
+            self.initial["seen"] = fingerprint(survey, Survey.EDITED_FIELDS)
         year, number = quarter_of()
         options = [shift(year, number, i) for i in range(-1, 3)]
         if survey is not None:

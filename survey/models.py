@@ -47,6 +47,10 @@ class Survey(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
+    # What tells two admins' saves of a draft apart (portal.lib.conflicts): every save of its questions
+    # replaces them and moves `updated_at`, and nothing else changes a draft.
+    EDITED_FIELDS = ("title", "closes_at", "updated_at")
+
     class Meta:
         ordering = ["-year", "-quarter"]
         verbose_name = _("employee pulse")

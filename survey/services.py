@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.lib.conflicts import check_unchanged
 from portal.lib.deliveries import send_claimed, still_to_send
 from portal.lib.emails import build_email, message_id
 from portal.lib.notifications import subscriptions
@@ -34,8 +35,9 @@ def _check_questions(questions):
 
 
 @transaction.atomic
-def survey_save(*, by, survey=None, year, quarter, title="", closes_at, questions):
-    """Create a quarter's pulse, or change a draft. `questions` is [(kind, text)], 3 to 5 of them, in order."""
+def survey_save(*, by, survey=None, year, quarter, title="", closes_at, questions, seen=""):
+    """Create a quarter's pulse, or change a draft. `questions` is [(kind, text)], 3 to 5 of them, in order.
+    `seen` is the draft's fingerprint when the form was drawn: another admin's save since is not undone."""
     require(by, "survey.manage")
     _check_questions(questions)
     if survey is None:
@@ -46,6 +48,9 @@ def survey_save(*, by, survey=None, year, quarter, title="", closes_at, question
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         if survey.status != Survey.Status.DRAFT:
             raise ValidationError(_("The pulse is open: its questions can no longer change."))
+        check_unchanged(survey, Survey.EDITED_FIELDS, seen, _(
+            "Someone else saved these questions while you were editing them. Your version is below, not saved:"
+            " open the pulse in another tab to compare, then save again to keep yours."))
     survey.title, survey.closes_at, survey.updated_at = title, closes_at, timezone.now()
     survey.full_clean(exclude=["created_by"])
     survey.save()

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.lib.conflicts import redraw
 from portal.middleware import speak_to_recipient
 from portal.permissions import require
 from portal.refused import written_text
@@ -89,23 +90,30 @@ def manage(request):
 def edit(request, pk=None):
     require(request.user, "survey.manage")
     survey = selectors.get_survey_for_manage(request.user, pk) if pk else None
-    if survey is not None and survey.status != Survey.Status.DRAFT:
+    opened = survey is not None and survey.status != Survey.Status.DRAFT
+    if opened and request.method != "POST":
         messages.info(request, _("The pulse is open: its questions can no longer change."))
         return redirect("survey:manage")
     previous = None if survey else Survey.objects.prefetch_related("questions").order_by("-year", "-quarter").first()
     form = SurveyForm(request.POST or None, survey=survey, initial=SurveyForm.initial_for(survey, previous))
-    if request.method == "POST" and form.is_valid():
+    if opened:  # opened by another admin while this form was open: what was typed comes back, to copy
+        form.is_valid()
+        form.add_error(None, _("The pulse was opened while you were editing it: its questions can no longer change."
+                               " What you wrote is below, not saved."))
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.survey_save(by=request.user, survey=survey, year=data["year"], quarter=data["number"],
-                                 title=data["title"], closes_at=end_of_day(data["closes_on"]), questions=data["questions"])
+                                 title=data["title"], closes_at=end_of_day(data["closes_on"]),
+                                 questions=data["questions"], seen=data["seen"])
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
+            redraw(form, error)
         else:
             messages.success(request, _("Questions saved. Open the pulse when they are ready."))
             return redirect("survey:manage")
-    return render(request, "survey/form.html", {"form": form, "survey": survey})
+    return render(request, "survey/form.html", {"form": form, "survey": survey, "opened": opened})
 
 
 @require_POST

@@ -119,8 +119,40 @@ class TestSettingTheQuestions:
         assert client.get(reverse("survey:close", args=[pulse.pk])).status_code == 405
 
     def test_an_open_pulse_keeps_its_questions(self, as_user, admin_user, pulse):
+        assert as_user(admin_user).get(reverse("survey:edit", args=[pulse.pk])).status_code == 302
         response = as_user(admin_user).post(reverse("survey:edit", args=[pulse.pk]), setup_data(5))
-        assert response.status_code == 302 and pulse.questions.count() == 3
+        assert response.status_code == 200 and pulse.questions.count() == 3
+
+    def test_opened_by_another_admin_meanwhile_what_was_typed_comes_back(self, as_user, admin_user):
+        draft = services.survey_save(by=admin_user, year=2026, quarter=4, closes_at=NOW + datetime.timedelta(days=3),
+                                     questions=[("scale", f"Q{i}") for i in range(3)])
+        other = UserFactory(team=None, is_staff=True, is_superuser=True)
+        services.survey_open(by=other, survey=draft)
+        response = as_user(admin_user).post(reverse("survey:edit", args=[draft.pk]),
+                                            setup_data(4, q4_text="Which customer did you meet this quarter?"))
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "The pulse was opened while you were editing it" in page
+        assert 'value="Which customer did you meet this quarter?"' in page
+        assert "Save the questions" not in page  # saving again could not work
+        assert [q.text for q in draft.questions.all()] == ["Q0", "Q1", "Q2"]
+
+    def test_a_second_admins_save_never_undoes_the_first_and_loses_nothing(self, as_user, admin_user):
+        draft = services.survey_save(by=admin_user, year=2026, quarter=4, closes_at=NOW + datetime.timedelta(days=3),
+                                     questions=[("scale", f"Q{i}") for i in range(3)])
+        edit = reverse("survey:edit", args=[draft.pk])
+        other = UserFactory(team=None, is_staff=True, is_superuser=True)
+        seen = as_user(admin_user).get(edit).context["form"].initial["seen"]
+        assert as_user(other).post(edit, setup_data(3, q3_text="Theirs?", seen=seen)).status_code == 302
+        response = as_user(admin_user).post(edit, setup_data(3, q3_text="Mine?", seen=seen))
+        page = response.content.decode()
+        assert "Someone else saved these questions while you were editing them." in page
+        assert 'value="Mine?"' in page
+        assert [q.text for q in draft.questions.all()][-1] == "Theirs?"
+        again = response.context["form"].data["seen"]
+        assert again != seen
+        assert as_user(admin_user).post(edit, setup_data(3, q3_text="Mine?", seen=again)).status_code == 302
+        assert [q.text for q in draft.questions.all()][-1] == "Mine?"
 
     @pytest.mark.parametrize(("language", "open_word"), [("ar", "مفتوح"), ("he", "פתוח")])
     def test_an_open_pulse_is_open_in_the_pulse_s_own_grammar(self, as_user, admin_user, pulse, language, open_word):
