@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.timeline import sources
+from portal.lib.conflicts import fingerprint, seen_field
 from portal.lib.dates import DateField
 
 from .models import Note, Touch
@@ -55,10 +56,13 @@ class NoteForm(forms.Form):
 class NoteEditForm(NoteForm):
     """Correcting a note: everything but its routing (its recipients were told when it was added)."""
 
+    seen = seen_field()  # portal.lib.conflicts
+
     def __init__(self, *args, note, **kwargs):
         kwargs.setdefault("initial", {
             "kind": note.kind, "text": note.text, "contact": note.contact_id, "link": note.link,
             "visibility": note.visibility, "audience": [team.pk for team in note.audience.all()],
+            "seen": fingerprint(note, Note.EDITED_FIELDS),
         })
         super().__init__(*args, **kwargs)
         del self.fields["route"], self.fields["route_team"]

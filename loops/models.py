@@ -92,6 +92,10 @@ class Note(models.Model):
     at = models.DateTimeField(_("when"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
 
+    # What tells two corrections apart (portal.lib.conflicts): only a correction moves `edited_at`, and
+    # an answer settles the note, which refuses corrections anyway.
+    EDITED_FIELDS = ("edited_at",)
+
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("customer note")

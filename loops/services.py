@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.services import customer_touch
+from portal.lib.conflicts import check_unchanged
 from portal.lib.tasks import run_after_commit
 from portal.models import Team, User
 from portal.permissions import require
@@ -80,10 +81,14 @@ def _editable(by, note):
 
 
 @transaction.atomic
-def note_edit(*, by, note, kind, text, contact=None, link="", visibility=Note.Visibility.EVERYONE, audience=()):
+def note_edit(*, by, note, kind, text, contact=None, link="", visibility=Note.Visibility.EVERYONE, audience=(), seen=""):
     """Correct a note: what happened, with whom, the link and who may read it. Its routing stays (its
-    recipients were told); once a routed note is acknowledged or answered it no longer changes."""
+    recipients were told); once a routed note is acknowledged or answered it no longer changes. `seen` is
+    the note's fingerprint when the form was drawn: a correction saved since by someone else is not undone."""
     note = _editable(by, note)
+    check_unchanged(note, Note.EDITED_FIELDS, seen, _(
+        "Someone else corrected this note while you were editing it. Your version is below, not saved:"
+        " open the note in another tab to compare, then save again to keep yours."))
     audience = _checked_reach(note.customer_id, contact, visibility, audience)
     note.kind, note.text, note.contact, note.link, note.visibility = kind, text.strip(), contact, link, visibility
     note.edited_at = timezone.now()

@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from customers.services import contacts_viewed_across
 from customers.timeline import Cursor, timeline as build_timeline
 from customers.views import get_customer_for
+from portal.lib.conflicts import redraw
 from portal.lib.urls import back_to
 from portal.models import Team
 from portal.permissions import can, require
@@ -117,9 +118,11 @@ def note_edit(request, pk):
         data = form.cleaned_data
         try:
             services.note_edit(by=request.user, note=note, kind=data["kind"], text=data["text"], contact=data["contact"],
-                               link=data["link"], visibility=data["visibility"], audience=data["audience"])
+                               link=data["link"], visibility=data["visibility"], audience=data["audience"],
+                               seen=data["seen"])
         except ValidationError as error:
             form.add_error(None, error)
+            redraw(form, error)
         else:
             messages.success(request, _("Note saved."))
             return redirect(note)

@@ -55,4 +55,4 @@ def redraw(form, error):
     so that saving it again (after comparing) keeps this person's version."""
     if isinstance(error, EditConflict):
         form.data = form.data.copy()
-        form.data["seen"] = error.current
+        form.data[form.add_prefix("seen")] = error.current

@@ -332,6 +332,21 @@ class TestEdit:
         body = response.content.decode()
         assert "Write a short note." in body and "not a link" in body
 
+    def test_a_second_correction_never_undoes_the_first_and_loses_nothing(self, as_user, owner, admin_user, note):
+        seen = as_user(owner).get(reverse("loops:note_edit", args=[note.pk])).context["form"].initial["seen"]
+        assert self.edit(as_user(admin_user), note, text="Called about the spring order.", seen=seen).status_code == 302
+        response = self.edit(as_user(owner), note, text="Called about the spring order: two pallets short.", seen=seen)
+        page = response.content.decode()
+        assert "Someone else corrected this note while you were editing it." in page
+        assert "Called about the spring order: two pallets short.</textarea>" in page
+        note.refresh_from_db()
+        assert note.text == "Called about the spring order."
+        again = response.context["form"].data["note-seen"]
+        assert again != seen
+        self.edit(as_user(owner), note, text="Called about the spring order: two pallets short.", seen=again)
+        note.refresh_from_db()
+        assert note.text == "Called about the spring order: two pallets short."
+
     def test_narrowing_who_may_read_it_takes_effect(self, as_user, owner, staff, note, sales):
         self.edit(as_user(owner), note, visibility="teams", audience=sales.pk)
         assert as_user(staff).get(reverse("loops:note", args=[note.pk])).status_code == 404
