@@ -213,13 +213,23 @@ def pick_reviews(data, user, since, now):
 
 
 def reviews_due(now):
-    """[(reviewer_id, request_id)] for open requests due within two days (or overdue by a day). One query."""
-    today = now.date()
-    return list(
+    """[(reviewer_id, request_id)] for open requests due within two days (or overdue by a day) on the
+    reviewer's own date, as their pages count it. One query: every zone's date is within a day of the
+    UTC date, so the query asks for a day more on each side and the reviewer's zone decides."""
+    utc_today = now.astimezone(datetime.UTC).date()
+    rows = (
         _open_requests()
-        .filter(due_date__gte=today - datetime.timedelta(days=1), due_date__lte=today + DUE_SOON)
-        .values_list("reviewer_id", "id")
+        .filter(due_date__gte=utc_today - 2 * ONE_DAY, due_date__lte=utc_today + DUE_SOON + ONE_DAY)
+        .values_list("reviewer_id", "id", "due_date", "reviewer__time_zone")
     )
+    todays = {}
+    found = []
+    for reviewer_id, request_id, due_date, zone in rows:
+        if zone not in todays:
+            todays[zone] = _today(zone, now)
+        if todays[zone] - ONE_DAY <= due_date <= todays[zone] + DUE_SOON:
+            found.append((reviewer_id, request_id))
+    return found
 
 
 def load_review_due(user, request_id, now):

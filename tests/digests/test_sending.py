@@ -364,6 +364,17 @@ class TestReminders:
         tasks.plan_reminders_task.delay(NOW.isoformat())
         assert len(mail.outbox) == 1
 
+    @pytest.mark.parametrize(("due_in_days", "reminded"), [(2, False), (1, True), (-2, True), (-3, False)])
+    def test_review_due_soon_counts_days_where_the_reviewer_is(self, week, staff, due_in_days, reminded):
+        """Monday 06:00 UTC is still Sunday evening in Los Angeles: "due within two days, or overdue by
+        one" is counted from their Sunday, as their pages count it."""
+        staff.time_zone = "America/Los_Angeles"
+        staff.save(update_fields=["time_zone"])
+        week["request"].due_date = NOW.date() + datetime.timedelta(days=due_in_days)
+        week["request"].save()
+        tasks.plan_reminders_task.delay(NOW.isoformat())
+        assert len(mail.outbox) == (1 if reminded else 0)
+
     def test_a_transient_error_is_retried(self, tomorrow, flaky):
         flaky.fail_on = 1
         [delivery_id] = services.reminder_plan(now=NOW)
