@@ -2,10 +2,12 @@
 go in once, and the link then says it was used; a colleague reading Arabic answers from the home page.
 Wide and narrow."""
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
@@ -76,3 +78,33 @@ def test_answer_signed_in_from_home_in_arabic(page, sign_in, pulse, width):
     assert Response.objects.get().team.slug == "finance"
     page.goto("/")
     expect(page.get_by_role("link", name=ar("Answer this quarter's pulse"))).to_have_count(0)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_questions_sent_after_another_admin_opened_the_pulse_come_back(page, sign_in, language):
+    from survey import services
+
+    year, number = quarter_of(timezone.now())
+    admin = UserFactory(name="Ada Admin", team=None, is_staff=True, is_superuser=True, language=language)
+    other = UserFactory(name="Omar Admin", team=None, is_staff=True, is_superuser=True)
+    draft = services.survey_save(by=admin, year=year, quarter=number, closes_at=timezone.now() + datetime.timedelta(days=20),
+                                 questions=[("scale", "I know our customers."), ("text", "Name one."), ("scale", "Q3")])
+    sign_in(admin)
+    page.goto(reverse("survey:edit", args=[draft.pk]))
+    page.locator("input[name=q4_text]").fill("Which customer did you meet this quarter?")
+    services.survey_open(by=other, survey=draft)  # while the form is open
+    page.locator("form.survey-setup button[type=submit]").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_be_visible()
+    if language == "ar":
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        expect(alert).to_contain_text(ar("The pulse was opened while you were editing it: its questions can no longer"
+                                         " change. What you wrote is below, not saved."))
+    else:
+        expect(alert).to_contain_text("The pulse was opened while you were editing it")
+    expect(page.locator("input[name=q4_text]")).to_have_value("Which customer did you meet this quarter?")
+    expect(page.locator("form.survey-setup button[type=submit]")).to_have_count(0)
+    screenshot(page, f"survey-opened-meanwhile-{language}")
+    assert draft.questions.count() == 3
+    assert page.console_errors == []
