@@ -714,17 +714,17 @@ FORMS = {
     "improvements-team": Form("leader", lambda c: reverse("improvements:idea_team", kwargs={"pk": c["idea"].pk}),
                               lambda c: {"team": str(c["finance"].pk), "join": "1"}, saved=_not_an_error, htmx=False),
     # the pages' filters and the forms' starting values, from the address
-    "stories-feed": Form("staff", lambda c: reverse("stories:feed"), lambda c: {
+    "stories-feed-filters": Form("staff", lambda c: reverse("stories:feed"), lambda c: {
         "q": "delivery", "customer": c["customer"].slug, "team": "finance", "theme": "cash-flow",
         "author": str(c["leader"].pk), "before": "x"}, method="get", saved=_never),
     "stories-new-from": Form("leader", lambda c: reverse("stories:new"), lambda c: {"customer": str(c["customer"].pk)},
                              method="get", saved=_never),
     "stories-give-me-one": Form("staff", lambda c: reverse("stories:give_me_one"),
                                 lambda c: {"customer": c["customer"].slug, "theme": "cash-flow"}, method="get", saved=_never),
-    "customers-directory": Form("staff", lambda c: reverse("customers:directory"), lambda c: {
+    "customers-directory-filters": Form("staff", lambda c: reverse("customers:directory"), lambda c: {
         "q": "ken", "industry": "Retail", "region": "Middle East", "owner": str(c["host"].pk), "sort": "recent",
         "page": "1"}, method="get", saved=_never),
-    "customers-autocomplete": Form("staff", lambda c: reverse("customers:autocomplete"),
+    "customers-autocomplete-filters": Form("staff", lambda c: reverse("customers:autocomplete"),
                                    lambda c: {"q": "ken", "field": "id_customer", "key": "slug"}, method="get", saved=_never),
     "meetings-new-from": Form("host", lambda c: reverse("meetings:new"), lambda c: {"customer": str(c["customer"].pk)},
                               method="get", saved=_never),
