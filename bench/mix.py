@@ -36,7 +36,6 @@ import argparse
 import datetime
 import http.client
 import json
-import os
 import random
 import re
 import shutil

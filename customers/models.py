@@ -1,4 +1,3 @@
-import datetime
 
 from django.conf import settings
 from django.db import models

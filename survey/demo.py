@@ -9,7 +9,6 @@ import datetime
 import random
 
 from django.db import transaction
-from django.utils import timezone
 
 from portal.demo import DEMO_PASSWORD
 from portal.models import User

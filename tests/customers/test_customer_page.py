@@ -69,7 +69,7 @@ def busy_history(customer, *, n, users):
     from django.utils import timezone
 
     from decisions.models import Decision, ImpactReview
-    from meetings.models import Debrief, Meeting, Seat
+    from meetings.models import Debrief, Seat
     from meetings.services import seats_recount
     from stories.models import Comment, Reaction
     from tests.factories import DecisionFactory, MeetingFactory, StoryFactory

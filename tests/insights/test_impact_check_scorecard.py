@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from portal.models import Team
 from tests.conftest import frozen_at
-from tests.factories import DecisionFactory, TeamFactory, UserFactory
+from tests.factories import DecisionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

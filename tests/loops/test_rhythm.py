@@ -68,7 +68,7 @@ class TestSuggestions:
     def test_least_recently_touched_first_with_a_ford_opener(self, owner, customer, contact):
         touched = ContactFactory(customer=customer, name="Bea Touched", recreation="", dreams="A second depot.")
         other = CustomerFactory(name="Aroha Foods", account_owner=owner)
-        never = ContactFactory(customer=other, name="Tama Never", family="", occupation="", recreation="", dreams="")
+        ContactFactory(customer=other, name="Tama Never", family="", occupation="", recreation="", dreams="")
         CustomerFactory(name="No Contacts Co", account_owner=owner)
         CustomerFactory(name="Someone else's")  # not owned
         Touch.objects.create(owner=owner, customer=customer, contact=touched, kind="call", at=NOW - datetime.timedelta(days=1))

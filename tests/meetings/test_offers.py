@@ -15,7 +15,7 @@ from meetings.digest import pick_seat_offers, prepare
 from meetings.models import Meeting, Seat
 from meetings.offers import offer_path, offer_token
 from tests.conftest import frozen_at
-from tests.factories import MeetingFactory, UserFactory
+from tests.factories import MeetingFactory
 
 NOW = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=datetime.UTC)
 _now = pytest.fixture(autouse=True)(frozen_at(NOW, tick=False))

@@ -11,7 +11,7 @@ from meetings import services
 from meetings.digest import load_meeting_tomorrow
 from meetings.models import DEFAULT_BRIEFING, Debrief, DebriefReaction, Meeting, Seat
 from meetings.tasks import debrief_requests_task, meeting_changed_task, seat_email_task
-from tests.factories import DebriefFactory, MeetingFactory, SeatFactory, UserFactory
+from tests.factories import DebriefFactory, SeatFactory
 
 
 def ics_of(message):

@@ -6,7 +6,6 @@ import io
 import os
 
 import pytest
-from django.urls import reverse
 
 from stories import related, selectors, services
 from stories.models import Story
