@@ -14,7 +14,7 @@ from portal.lib.conflicts import fingerprint, seen_field
 from portal.lib.pickers import PersonPicker, PickerMultipleChoiceField
 from portal.models import Team
 
-from .models import Idea, Pilot
+from .models import Idea, IdeaEvent, Pilot
 from .selectors import customer_label_for
 
 
@@ -115,6 +115,18 @@ class ResultForm(forms.ModelForm):
             self.fields[name].validators.append(MinValueValidator(0))
             self.fields[name].widget.attrs["min"] = 0
         name_currency(self, ("actual_cost", "saving"))
+
+
+class CloseForm(forms.Form):
+    """Adopting or dropping an idea, with why: its history shows it."""
+
+    to = forms.ChoiceField(choices=[(Idea.Status.ADOPTED, Idea.Status.ADOPTED.label),
+                                    (Idea.Status.DROPPED, Idea.Status.DROPPED.label)], widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Why"), required=False, max_length=IdeaEvent._meta.get_field("detail").max_length,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        help_text=_("Optional. The idea's history shows it to everyone."),
+    )
 
 
 class TeamForm(forms.Form):

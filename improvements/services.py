@@ -185,16 +185,29 @@ def pilot_record(*, by, idea, actual_cost, saving, effect, result, at=None):
     return idea
 
 
+def close_refused(idea, to):
+    """Why `idea` cannot be adopted or dropped (`to`) as it is now, or None when it can."""
+    if to not in (Idea.Status.ADOPTED, Idea.Status.DROPPED) or not idea.may_become(to):
+        return (_("This idea cannot be %(status)s now.") % {"status": Idea.Status(to).label.lower()}
+                if to in Idea.Status.values else _("Unknown state."))
+    if to == Idea.Status.ADOPTED and not idea.pilot.recorded_at:
+        return _("Record the pilot's result before adopting the idea.")
+    return None
+
+
 @transaction.atomic
 def idea_close(*, by, idea, to, note="", at=None):
-    """Adopt (a pilot whose result is recorded) or drop (an open idea or a pilot) an idea."""
+    """Adopt (a pilot whose result is recorded) or drop (an open idea or a pilot) an idea; `note` says
+    why, in its history."""
     require(by, "improvement.manage", idea)
+    note = note.strip()
+    limit = IdeaEvent._meta.get_field("detail").max_length
+    if len(note) > limit:
+        raise ValidationError({"note": _("Say why in at most %(limit)s characters.") % {"limit": limit}})
     idea = _locked(idea)
-    if to not in (Idea.Status.ADOPTED, Idea.Status.DROPPED) or not idea.may_become(to):
-        raise ValidationError(_("This idea cannot be %(status)s now.") % {"status": Idea.Status(to).label.lower()}
-                              if to in Idea.Status.values else _("Unknown state."))
-    if to == Idea.Status.ADOPTED and not idea.pilot.recorded_at:
-        raise ValidationError(_("Record the pilot's result before adopting the idea."))
+    refused = close_refused(idea, to)
+    if refused:
+        raise ValidationError(refused)
     idea.status, idea.closed_at = to, at or timezone.now()
     idea.save(update_fields=["status", "closed_at", "updated_at"])
     _event(idea, by, IdeaEvent.Kind.ADOPTED if to == Idea.Status.ADOPTED else IdeaEvent.Kind.DROPPED, note, at=at)

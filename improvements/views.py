@@ -19,7 +19,7 @@ from portal.lib.uploads import read_capped
 from portal.permissions import can, require
 
 from . import selectors, services
-from .forms import ComplaintImportForm, IdeaForm, PilotForm, ResultForm, TeamForm
+from .forms import CloseForm, ComplaintImportForm, IdeaForm, PilotForm, ResultForm, TeamForm
 from .models import Idea
 
 
@@ -228,7 +228,7 @@ def pilot_start(request, pk):
         else:
             messages.success(request, _("The idea is now a pilot."))
             return redirect(idea)
-    return render(request, "improvements/pilot_form.html", {"form": form, "idea": idea, "title": _("Start a pilot")})
+    return render(request, "improvements/step_form.html", {"form": form, "idea": idea, "title": _("Start a pilot")})
 
 
 @require_http_methods(["GET", "POST"])
@@ -253,20 +253,41 @@ def pilot_result(request, pk):
         else:
             messages.success(request, _("The pilot's result is recorded."))
             return redirect(idea)
-    return render(request, "improvements/pilot_form.html", {"form": form, "idea": idea, "title": _("Record the pilot's result")})
+    return render(request, "improvements/step_form.html", {"form": form, "idea": idea, "title": _("Record the pilot's result")})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def idea_close(request, pk):
+    """Adopt or drop an idea, on a page that asks why (its history keeps the answer). Sent after the idea
+    moved on (dropped by someone else meanwhile), the form comes back with what was written and why not."""
     idea = selectors.get_idea_for(request.user, pk)
     require(request.user, "improvement.manage", idea)
-    try:
-        services.idea_close(by=request.user, idea=idea, to=request.POST.get("to", ""), note=request.POST.get("note", "")[:300])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Idea adopted.") if request.POST.get("to") == "adopted" else _("Idea dropped."))
-    return redirect(idea)
+    to = (request.POST if request.method == "POST" else request.GET).get("to", "")
+    if to not in (Idea.Status.ADOPTED, Idea.Status.DROPPED):
+        raise Http404
+    refused = services.close_refused(idea, to)
+    if refused and request.method != "POST":
+        messages.error(request, refused)
+        return redirect(idea)
+    form = CloseForm(request.POST or None, initial={"to": to})
+    if refused:
+        _refuse(form, refused)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.idea_close(by=request.user, idea=idea, to=to, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Idea adopted.") if to == Idea.Status.ADOPTED else _("Idea dropped."))
+            return redirect(idea)
+    adopting = to == Idea.Status.ADOPTED
+    return render(request, "improvements/step_form.html", {
+        "form": form, "idea": idea, "danger": not adopting,
+        "title": _("Adopt the idea") if adopting else _("Drop the idea"),
+        "submit": _("Adopt the idea") if adopting else _("Drop the idea"),
+        "intro": _("Adopting closes the idea; its pilot and result stay in the quarter's summary.") if adopting else
+                 _("A dropped idea cannot be reopened; it stays in the quarter's summary with its history."),
+    })
 
 
 @require_http_methods(["GET"])

@@ -83,3 +83,26 @@ def test_a_rising_pattern_becomes_a_pilot(page, sign_in, width, tmp_path):
     idea.refresh_from_db()
     assert idea.status == "piloting" and idea.pilot.owner == layla
     assert not page.console_errors
+
+
+@pytest.mark.parametrize(("language", "width"), [("en", 1280), ("ar", 390)])
+def test_dropping_an_idea_asks_why_and_the_history_says_it(page, sign_in, language, width):
+    from improvements import services
+
+    page.set_viewport_size({"width": width, "height": 900})
+    leader = UserFactory(name="ليلى حداد", role=User.Role.LEADER, language=language)
+    idea = services.idea_open(by=leader, title="Confirm delivery slots the day before", category="Late delivery",
+                              problem="Crews wait.", proposal="Text the customer with the slot.")
+    sign_in(leader)
+    page.goto(idea.get_absolute_url())
+    page.locator('a[href$="/close/?to=dropped"]').click()
+    if language == "ar":
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator("#id_note").fill("The carrier now confirms every slot itself.")
+    screenshot(page, f"improvements-drop-{language}-{width}")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{page.url.split('/improvements/')[0]}{idea.get_absolute_url()}")
+    expect(page.locator(".idea-history")).to_contain_text("The carrier now confirms every slot itself.")
+    expect(page.locator(".badge--idea-dropped")).to_be_visible()
+    screenshot(page, f"improvements-dropped-{language}-{width}")
+    assert not page.console_errors

@@ -218,7 +218,8 @@ class TestPilot:
             services.pilot_record(by=staff, idea=idea, actual_cost=None, saving=None, effect="fewer", result="r")
         idea.refresh_from_db()
         assert idea.pilot.recorded_at is None and idea.pilot.effect == ""
-        assert client.post(reverse("improvements:idea_close", args=[idea.pk]), {"to": "adopted"}).status_code == 302
+        response = client.post(reverse("improvements:idea_close", args=[idea.pk]), {"to": "adopted"})
+        assert "Record the pilot&#x27;s result before adopting the idea." in response.content.decode()
         idea.refresh_from_db()
         assert idea.status == "piloting"
 
@@ -322,8 +323,58 @@ class TestAccess:
 
     def test_writes_refuse_get(self, idea, staff, as_user):
         client = as_user(staff)
-        for name in ("idea_join", "idea_team", "idea_close"):
+        for name in ("idea_join", "idea_team"):
             assert client.get(reverse(f"improvements:{name}", args=[idea.pk])).status_code == 405
+        assert client.get(reverse("improvements:idea_close", args=[idea.pk]), {"to": "dropped"}).status_code == 200
+        assert Idea.objects.get().status == "open"  # asking is not dropping
+
+
+@pytest.mark.django_db
+class TestClose:
+    """Adopting or dropping an idea is a page of its own that asks why; the history keeps the answer."""
+
+    def close(self, idea):
+        return reverse("improvements:idea_close", args=[idea.pk])
+
+    def test_dropping_asks_why_and_the_history_says_it(self, idea, staff, leader, as_user):
+        client = as_user(staff)
+        page = client.get(idea.get_absolute_url()).content.decode()
+        assert f'href="{self.close(idea)}?to=dropped"' in page
+        assert f'{self.close(idea)}?to=adopted' not in page  # nothing piloted yet: nothing to adopt
+        form = client.get(self.close(idea), {"to": "dropped"}).content.decode()
+        assert "Drop the idea" in form and 'name="note"' in form and 'value="dropped"' in form
+        response = client.post(self.close(idea), {"to": "dropped", "note": "  The carrier changed its slots.  "})
+        assert response.status_code == 302 and response["Location"] == idea.get_absolute_url()
+        idea.refresh_from_db()
+        assert idea.status == "dropped"
+        assert IdeaEvent.objects.get(idea=idea, kind="dropped").detail == "The carrier changed its slots."
+        assert "dropped it: <bdi>The carrier changed its slots.</bdi>" in as_user(leader).get(idea.get_absolute_url()).content.decode()
+
+    def test_a_too_long_reason_changes_nothing_and_comes_back(self, idea, staff, as_user):
+        reason = "Because " + "the carrier changed its slots, " * 12
+        response = as_user(staff).post(self.close(idea), {"to": "dropped", "note": reason})
+        page = response.content.decode()
+        assert response.status_code == 200 and "at most 300 characters" in page and reason.strip() in page
+        idea.refresh_from_db()
+        assert idea.status == "open" and not IdeaEvent.objects.filter(kind="dropped").exists()
+
+    def test_dropped_by_someone_else_meanwhile_the_reason_comes_back(self, idea, staff, leader, as_user):
+        services.idea_close(by=leader, idea=idea, to="dropped", note="Out of budget.")
+        response = as_user(staff).post(self.close(idea), {"to": "dropped", "note": "The carrier changed its slots."})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "This idea cannot be dropped now." in page and "The carrier changed its slots.</textarea>" in page
+        assert list(IdeaEvent.objects.filter(kind="dropped").values_list("detail", flat=True)) == ["Out of budget."]
+        asked = as_user(staff).get(self.close(idea), {"to": "dropped"}, follow=True)
+        assert asked.redirect_chain[-1][0] == idea.get_absolute_url()
+        assert "This idea cannot be dropped now." in asked.content.decode()
+
+    @pytest.mark.parametrize("to", ["", "open", "piloting", "reopened"])
+    def test_anything_but_adopt_or_drop_is_not_found(self, idea, staff, as_user, to):
+        assert as_user(staff).get(self.close(idea), {"to": to}).status_code == 404
+        assert as_user(staff).post(self.close(idea), {"to": to}).status_code == 404
+        idea.refresh_from_db()
+        assert idea.status == "open"
 
     def test_a_missing_idea_is_404(self, staff, as_user):
         assert as_user(staff).get(reverse("improvements:idea", args=[999])).status_code == 404

@@ -12,7 +12,8 @@ What is asserted, from `can(user, action, obj)`:
 - anonymous: a redirect to sign in, except PUBLIC URLs;
 - a method the URL does not take: 405;
 - never a 5xx.
-POSTs carry no data (or a minimal field): only the permission is judged, not that the write worked.
+POSTs carry no data (or a minimal field, which a GET carries in its address): only the permission is
+judged, not that the write worked.
 """
 
 import datetime
@@ -296,8 +297,10 @@ URLS = {
         Case(pk("pilot_idea"), GET=A("improvement.manage", "pilot_idea"), POST=A("improvement.manage", "pilot_idea"))
     ],
     "improvements:idea_close": [
-        Case(pk("idea"), POST=A("improvement.manage", "idea"), data={"to": "dropped"}, label="open"),
-        Case(pk("pilot_idea"), POST=A("improvement.manage", "pilot_idea"), data={"to": "adopted"}, label="piloting"),
+        Case(pk("idea"), GET=A("improvement.manage", "idea"), POST=A("improvement.manage", "idea"), data={"to": "dropped"},
+             label="open"),
+        Case(pk("pilot_idea"), GET=A("improvement.manage", "pilot_idea"), POST=A("improvement.manage", "pilot_idea"),
+             data={"to": "adopted"}, label="piloting"),
     ],
     "improvements:quarter_current": [Case(GET=A("improvement.view"))],
     "improvements:quarter": [Case(lambda w: {"year": 2026, "number": 4}, GET=A("improvement.view"))],
@@ -496,7 +499,7 @@ def _request(world, persona, method, url, data):
     with transaction.atomic():
         if persona != "anonymous":
             client.force_login(world[persona])
-        response = client.post(url, data) if method == "POST" else client.get(url)
+        response = client.post(url, data) if method == "POST" else client.get(url, data)
         transaction.set_rollback(True)
     return response
 
