@@ -17,7 +17,7 @@ from portal.permissions import can, require
 
 from . import selectors, services
 from .forms import NoteEditForm, NoteForm, RespondForm, TimelineFilterForm, TouchForm
-from .models import Touch
+from .models import Note, Touch
 
 
 def get_note_for(user, pk):
@@ -157,12 +157,17 @@ def note_respond(request, pk):
     else:
         error = _("Your answer is too long: at most 500 characters.")
     note = selectors.note_for(request.user, note.pk)
+    typed = request.POST.get("answer", "").strip()
+    # Answered by someone else meanwhile: the form is gone, so what this person wrote is shown to copy.
+    written = [typed] if error and typed and note.status != Note.Status.OPEN else []
     if request.htmx:
-        return render(request, "loops/note.html#note-status", {"note": note, "form": form, "error": error})
+        return render(request, "loops/note.html#note-status",
+                      {"note": note, "form": form, "error": error, "written": written})
     if error:  # the note's page, with the answer as it was written, to shorten it
         may_edit = can(request.user, "note.edit", note) and not note.is_settled
         return render(request, "loops/note.html", {"note": note, "customer": note.customer, "form": form,
-                                                   "error": error, "may_edit": may_edit}, status=400)
+                                                   "error": error, "written": written, "may_edit": may_edit},
+                      status=400)
     messages.success(request, _("Thank you: the note is answered."))
     target = back_to(request, request.POST.get("next"))
     return HttpResponseRedirect(target) if target else redirect(note)

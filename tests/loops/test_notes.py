@@ -239,6 +239,18 @@ class TestRespond:
         routed.refresh_from_db()
         assert routed.status == "open" and routed.answer == ""
 
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_answered_by_a_colleague_meanwhile_the_answer_comes_back_to_copy(self, as_user, seller, owner, routed, htmx):
+        services.note_respond(by=owner, note=routed, answer="Called them: re-shipped this morning.")
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = as_user(seller).post(self.url(routed), {"answer": "We re-ship on the early truck."}, headers=headers)
+        page = response.content.decode()
+        assert "Someone has already answered this note." in page
+        assert "Called them: re-shipped this morning." in page  # theirs, as it is saved
+        assert ">We re-ship on the early truck.</textarea>" in page and "readonly" in page  # ours, to copy
+        routed.refresh_from_db()
+        assert routed.answer == "Called them: re-shipped this morning."
+
     def test_an_empty_answer_changes_nothing(self, as_user, seller, routed):
         response = as_user(seller).post(self.url(routed), {"answer": "  "}, headers={"HX-Request": "true"})
         routed.refresh_from_db()
