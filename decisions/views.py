@@ -290,15 +290,18 @@ def check(request, pk):
         else:
             messages.success(request, _("Thank you: what happened for customers is recorded."))
             return redirect(decision.get_absolute_url() + "#impact-check")
+    written = []
     if check.is_recorded():
-        if request.method == "POST":
+        if request.method == "POST":  # by someone else meanwhile: theirs is shown, and this person's note to copy
             form.add_error(None, _("What happened was already recorded for this check. Reload the page to see it."))
+            written = [text for text in [request.POST.get("note", "").strip()] if text]
         shown = evidence.shown(check.evidence)
     else:
         shown = evidence.shown(evidence.gather(check, customers))
     context = {
         "form": form, "check": check, "decision": decision, "customers": customers, "evidence": shown,
         "predicted": selectors.log_rows([decision])[0],  # the decision with its review tally
+        "written": written,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "decisions/check.html", context, status=status)

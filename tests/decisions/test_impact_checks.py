@@ -227,6 +227,19 @@ class TestViews:
         assert "Worse than predicted" in page and "Ken waited three days." in page and "Predicted" in page
         assert "Ken&#x27;s crew waited" in page
 
+    def test_recorded_by_someone_else_meanwhile_the_note_comes_back_to_copy(self, decided, staff, reviewer, as_user):
+        services.impact_check_record(by=staff, check=decided.impact_checks.get(), result="as_predicted",
+                                     note="Suppliers paid in stages stayed.")
+        response = as_user(reviewer).post(reverse("decisions:check", args=[decided.pk]),
+                                          {"result": "worse", "note": "Ken waited three days for his refund."})
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert "What happened was already recorded for this check." in page
+        assert "Suppliers paid in stages stayed." in page  # theirs, as saved
+        assert "What you wrote was not saved" in page and ">Ken waited three days for his refund.</textarea>" in page
+        check = decided.impact_checks.get()
+        assert (check.result, check.recorded_by) == ("as_predicted", staff)
+
     @pytest.mark.parametrize("bad", ["elsewhere", "abc", "-1", "99999999999999999999"])
     def test_a_story_from_elsewhere_or_nonsense_is_a_form_error(self, decided, staff, host, as_user, bad):
         other = StoryFactory(customer=CustomerFactory(), author=host)
