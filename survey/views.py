@@ -70,7 +70,12 @@ def mine(request):
     require(request.user, "survey.take")
     survey = selectors.current_survey()
     if survey is None:
-        return render(request, "survey/answer.html", {"state": "none", "signed_in": True})
+        context = {"state": "none", "signed_in": True}
+        if request.method == "POST":  # it closed while the form was open: what was written is shown to copy
+            messages.error(request, _("Nothing was saved."))
+            context["written"] = written_text(request)
+            return render(request, "survey/answer.html", context, status=410)
+        return render(request, "survey/answer.html", context)
     # A GET changes nothing: someone with no invitation yet (they joined after it opened) gets one on answering.
     invitation = selectors.invitation_of(request.user, survey) or Invitation(survey=survey, user=request.user)
     invitation.survey, invitation.user = survey, request.user

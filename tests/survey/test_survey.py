@@ -414,6 +414,16 @@ class TestAnsweringSignedIn:
         assert client.post(reverse("survey:mine"), form_data(pulse)).status_code == 410
         assert Response.objects.count() == 1
 
+    def test_sent_from_home_after_the_pulse_closed_the_answers_come_back_to_copy(self, as_user, admin_user, pulse, staff):
+        client = as_user(staff)
+        services.survey_close(by=admin_user, survey=pulse)  # while the form was open
+        response = client.post(reverse("survey:mine"), form_data(pulse))
+        page = response.content.decode()
+        assert response.status_code == 410
+        assert "Nothing was saved." in page and "No pulse is open right now." in page
+        assert "Ken&#x27;s crew waiting on a late delivery." in page  # what was written, to copy
+        assert Response.objects.count() == 0
+
     def test_someone_without_an_invitation_answers_too(self, as_user, pulse):
         newcomer = UserFactory()
         assert as_user(newcomer).get(reverse("survey:mine")).status_code == 200
