@@ -180,6 +180,9 @@ class BusyMiddleware:
         if not lock_timed_out(exception):
             return None
         logger.warning("%s %s waited too long for a lock", request.method, request.path, exc_info=exception)
-        response = render(request, "503.html", status=503)
+        from portal.refused import written_text  # not at the top: logging imports this module before apps load
+
+        written = [] if getattr(request, "htmx", False) else written_text(request)  # htmx: the form stays
+        response = render(request, "503.html", {"written": written}, status=503)
         response["Retry-After"] = "5"
         return response

@@ -68,3 +68,16 @@ def test_other_database_errors_stay_server_faults(as_user, story, monkeypatch):
     client = as_user(UserFactory(role="staff"))
     client.raise_request_exception = False
     assert client.post(f"/stories/{story.pk}/react/", {"kind": "moved"}).status_code == 500
+
+
+def test_a_comment_sent_while_the_story_is_held_is_shown_to_copy(as_user, story, short_wait):
+    client = as_user(UserFactory(role="staff"))
+    holder = Holder(story)
+    try:
+        response = client.post(f"/stories/{story.pk}/comments/", {"body": "Sharing this with the payments team."})
+    finally:
+        holder.release()
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert "What you wrote was not saved" in page and ">Sharing this with the payments team.</textarea>" in page
+    assert not story.comments.exists()
