@@ -21,8 +21,45 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.detail.elt); });
+  // A text box with a length limit: the browser would cut a longer paste silently at the limit, so the
+  // limit moves to data-limit and a count under the box (includes/char_count.html) shows from 80% of it,
+  // saying when the text is too long to save; the server refuses it with the text kept.
+  function count(box) {
+    var limit = parseInt(box.dataset.limit, 10), used = box.value.length, over = used > limit;
+    var shown = box.countElement;
+    shown.hidden = used < limit * 0.8;
+    shown.classList.toggle("char-count--over", over);
+    shown.firstChild.textContent = over ? shown.dataset.over : shown.dataset.used;
+    shown.firstChild.className = over ? "" : "visually-hidden";
+    shown.lastChild.textContent = used + " / " + limit;
+  }
+
+  function limitCounters(root) {
+    var words = document.getElementById("char-count");
+    if (!words) return;
+    root.querySelectorAll("textarea[maxlength]:not([readonly])").forEach(function (box) {
+      if (box.dataset.limit) return;
+      box.dataset.limit = box.getAttribute("maxlength");
+      box.removeAttribute("maxlength");
+      var shown = document.createElement("p");
+      shown.className = "char-count";
+      shown.id = (box.id || "box-" + Math.random().toString(36).slice(2)) + "-count";
+      shown.dataset.used = words.dataset.used;
+      shown.dataset.over = words.dataset.over;
+      shown.appendChild(document.createElement("span"));
+      shown.appendChild(document.createTextNode(" "));
+      shown.appendChild(document.createElement("bdi"));
+      box.insertAdjacentElement("afterend", shown);
+      box.countElement = shown;
+      var described = box.getAttribute("aria-describedby");
+      box.setAttribute("aria-describedby", (described ? described + " " : "") + shown.id);
+      box.addEventListener("input", function () { count(box); });
+      count(box);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); limitCounters(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.detail.elt); limitCounters(event.detail.elt); });
 
 })();
 
