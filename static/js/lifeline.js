@@ -108,10 +108,19 @@
     used = active && active !== document.body ? active.id : null;
   });
 
+  // Content that loads by itself (data-hx-trigger="load": the customer's timeline after its page) was not
+  // asked for by the person: it takes neither the focus nor the scroll.
+  function byItself(detail) {
+    var source = detail.elt || (detail.requestConfig && detail.requestConfig.elt);
+    var trigger = source && source.getAttribute ? source.getAttribute("data-hx-trigger") || source.getAttribute("hx-trigger") : "";
+    return /^\s*(load|revealed|intersect)\b/.test(trigger || "");
+  }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target, active = document.activeElement;
     if (!target) return;
     swap = {
+      byItself: byItself(event.detail),
       target: target,
       used: active && active !== document.body ? active.id : used,
       lastChild: target.lastElementChild,
@@ -160,6 +169,7 @@
     if (current.done) return;
     current.done = true;
     if (swap === current) swap = null;
+    if (current.byItself) return;
     var active = document.activeElement;
     var lost = !active || active === document.body || !active.isConnected;
     if (!current.inside && !lost) return;

@@ -127,3 +127,19 @@ def test_a_note_is_added_from_its_own_page(page, sign_in, people):
     expect(page.locator("#timeline").get_by_text("Rosa asked for the spring catalogue early.")).to_be_visible()
     assert Note.objects.get().text == "Rosa asked for the spring catalogue early."
     assert not page.console_errors
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_customer_page_stays_at_its_top_while_its_timeline_loads(page, sign_in, people, width):
+    """The timeline arrives by itself after the page: it takes neither the focus nor the scroll."""
+    page.set_viewport_size({"width": width, "height": 800})
+    for i in range(12):  # a timeline long enough to scroll to
+        Note.objects.create(customer=people["customer"], author=people["sam"], kind="call", text=f"Call {i} with Rosa.")
+    sign_in(people["priya"])
+    page.goto("/customers/kens-plumbing-supply/")
+    expect(page.locator("#timeline").get_by_text("Call 11 with Rosa.")).to_be_visible()
+    page.wait_for_timeout(300)  # past the swap's settling
+    assert page.evaluate("window.scrollY") == 0
+    assert page.evaluate("document.activeElement === document.body")
+    expect(page.get_by_role("heading", level=1)).to_be_in_viewport()
+    assert page.console_errors == []
