@@ -47,7 +47,8 @@ def end_of_day(date):
 class SurveyForm(forms.Form):
     """A quarter, when it closes, and 3 to 5 questions (empty rows are left out)."""
 
-    quarter = forms.ChoiceField(label=_("Quarter"))
+    quarter = forms.ChoiceField(label=_("Quarter"), error_messages={
+        "invalid_choice": _("Choose one of the quarters offered: the others already have a pulse.")})
     title = forms.CharField(label=_("Title"), max_length=120, required=False,
                             help_text=_("Optional, e.g. “Do we know our customers?”"))
     closes_on = DateField(label=_("Answers close at the end of"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -59,6 +60,8 @@ class SurveyForm(forms.Form):
             self.initial["seen"] = fingerprint(survey, Survey.EDITED_FIELDS)
         year, number = quarter_of()
         options = [shift(year, number, i) for i in range(-1, 3)]
+        taken = set(Survey.objects.values_list("year", "quarter"))
+        options = [option for option in options if option not in taken]  # a quarter has one pulse
         if survey is not None:
             options = [(survey.year, survey.quarter)]
             self.fields["quarter"].disabled = True

@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -85,9 +86,14 @@ class TestSettingTheQuestions:
     def test_a_quarter_has_one_pulse(self, as_user, admin_user):
         client = as_user(admin_user)
         client.post(reverse("survey:new"), setup_data(3))
-        response = client.post(reverse("survey:new"), setup_data(3))
-        assert "This quarter already has a pulse." in response.content.decode()
+        offered = [value for value, _label in client.get(reverse("survey:new")).context["form"].fields["quarter"].choices]
+        assert offered == ["2026Q3", "2027Q1", "2027Q2"]  # Q4 2026 has its pulse
+        response = client.post(reverse("survey:new"), setup_data(3))  # a form drawn before it had one
+        assert "Choose one of the quarters offered: the others already have a pulse." in response.content.decode()
         assert Survey.objects.count() == 1
+        with pytest.raises(ValidationError, match="This quarter already has a pulse."):
+            services.survey_save(by=admin_user, year=2026, quarter=4, closes_at=NOW + datetime.timedelta(days=3),
+                                 questions=[("scale", f"Q{i}") for i in range(3)])
 
     def test_a_new_pulse_is_offered_for_the_first_quarter_without_one(self, as_user, admin_user):
         client = as_user(admin_user)
