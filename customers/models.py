@@ -80,9 +80,12 @@ class Customer(models.Model):
     def anonymous_description(self):
         """How an anonymised story names this customer, from its profile: "a 40-person logistics company
         in the Middle East". In the active language; the story keeps (and its author may edit) the text."""
-        from django.utils.translation import gettext
+        from django.utils.translation import get_language, gettext
 
-        parts = {"employees": self.employees, "industry": self.industry.strip().lower(), "region": self.region.strip()}
+        industry = self.industry.strip()
+        if (get_language() or "en").startswith("en"):  # "a logistics business"; in another language, as written
+            industry = industry.lower()
+        parts = {"employees": self.employees, "industry": industry, "region": self.region.strip()}
         templates = {
             (True, True, True): gettext("a %(employees)s-person %(industry)s business in %(region)s"),
             (True, True, False): gettext("a %(employees)s-person %(industry)s business"),

@@ -408,6 +408,14 @@ class TestTheCustomerSaysDoNotName:
         )
         assert CustomerFactory(industry="", region="", employees=None).anonymous_description() == "a customer of ours"
 
+    def test_in_another_language_the_industry_is_as_written(self, db):
+        from django.utils import translation
+
+        customer = CustomerFactory(industry="Agriculture", region="North America", employees=12)
+        with translation.override("ar"):
+            described = customer.anonymous_description()
+        assert "Agriculture" in described and "agriculture" not in described
+
     def test_the_review_queue_tells_leaders_the_story_is_anonymised(self, as_user, host, leader, zephyrine):
         story = services.story_create(by=host, customer=zephyrine, title="Six", body="Body.")
         services.story_submit(by=host, story=story)
