@@ -108,3 +108,20 @@ def test_questions_sent_after_another_admin_opened_the_pulse_come_back(page, sig
     screenshot(page, f"survey-opened-meanwhile-{language}")
     assert draft.questions.count() == 3
     assert page.console_errors == []
+
+
+def test_closing_a_pulse_early_asks_first(page, sign_in, pulse):
+    admin = User.objects.get(name="Ada Admin")
+    sign_in(admin)
+    page.goto(reverse("survey:manage"))
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Close now").click()
+    page.wait_for_timeout(300)
+    pulse["survey"].refresh_from_db()
+    assert pulse["survey"].is_open()  # dismissed: nothing changed
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Close now").click()
+    expect(page.get_by_text("The pulse is closed; its links no longer work.")).to_be_visible()
+    pulse["survey"].refresh_from_db()
+    assert not pulse["survey"].is_open()
+    assert page.console_errors == []
