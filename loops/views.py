@@ -160,16 +160,18 @@ def note_respond(request, pk):
     typed = request.POST.get("answer", "").strip()
     # Answered by someone else meanwhile: the form is gone, so what this person wrote is shown to copy.
     written = [typed] if error and typed and note.status != Note.Status.OPEN else []
+    # The page the answer was sent from, for the form drawn again (not this address, which takes only POST).
+    target = back_to(request, request.POST.get("next"))
     if request.htmx:
         return render(request, "loops/note.html#note-status",
-                      {"note": note, "form": form, "error": error, "written": written})
+                      {"note": note, "form": form, "error": error, "written": written, "respond_next": target})
     if error:  # the note's page, with the answer as it was written, to shorten it
         may_edit = can(request.user, "note.edit", note) and not note.is_settled
         return render(request, "loops/note.html", {"note": note, "customer": note.customer, "form": form,
-                                                   "error": error, "written": written, "may_edit": may_edit},
+                                                   "error": error, "written": written, "may_edit": may_edit,
+                                                   "respond_next": target or note.get_absolute_url()},
                       status=400)
     messages.success(request, _("Thank you: the note is answered."))
-    target = back_to(request, request.POST.get("next"))
     return HttpResponseRedirect(target) if target else redirect(note)
 
 

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -250,6 +251,21 @@ class TestRespond:
         assert ">We re-ship on the early truck.</textarea>" in page and "readonly" in page  # ours, to copy
         routed.refresh_from_db()
         assert routed.answer == "Called them: re-shipped this morning."
+
+    def test_corrected_after_a_refusal_it_goes_back_where_it_was_sent_from(self, as_user, seller, routed):
+        """Without JavaScript: a refused answer draws the note's page again; its form still says where
+        the answer came from, not the answering address (which takes only POST)."""
+        home = reverse("home")
+        client = as_user(seller)
+        page = client.post(self.url(routed), {"answer": "x" * 600, "next": home}).content.decode()
+        assert f'name="next" value="{home}"' in page
+        response = client.post(self.url(routed), {"answer": "Credited.", "next": home})
+        assert response.status_code == 302 and response["Location"] == home
+        page = client.post(self.url(make_note(routed.customer, routed.author, kind="complaint", text="Again.",
+                                              route="team", route_team=routed.route_team, status="open")),
+                           {"answer": "x" * 600}).content.decode()  # no next: the note's own page
+        answering = page.split('class="note-respond"', 1)[1]
+        assert re.search(r'name="next" value="/loops/notes/\d+/"', answering)
 
     def test_an_empty_answer_changes_nothing(self, as_user, seller, routed):
         response = as_user(seller).post(self.url(routed), {"answer": "  "}, headers={"HX-Request": "true"})
