@@ -68,7 +68,7 @@ def _admin_prefix():
     return reverse("admin:index")
 
 
-def _form_page(request):
+def form_page(request):
     """The page the form was sent from (its Referer, or htmx's HX-Current-URL, when on this site), else
     the address it posted to."""
     host = f"{request.scheme}://{request.get_host()}"
@@ -105,7 +105,7 @@ class SignInFirstMiddleware(LoginRequiredMiddleware):
             if htmx:  # a picker, a filter, "load more": the page stays, and its notice says to reload
                 return HttpResponse(status=401)
             return super().handle_no_permission(request, view_func)
-        page = _form_page(request)
+        page = form_page(request)
         writer, written = _writer(request), written_text(request)
         kept = writer is not None and written and sum(map(len, written)) <= UNSENT_MAX_CHARS
         if kept:
@@ -152,6 +152,6 @@ def take_unsent(request):
 @login_not_required
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: nothing was saved; what was written is shown to copy."""
-    context = {"written": written_text(request), "back": _form_page(request)}
+    context = {"written": written_text(request), "back": form_page(request)}
     return render(request, "not_sent.html", context, status=403)
 

@@ -12,7 +12,7 @@ from django.utils.html import format_html, strip_tags
 from portal import permissions
 from portal.lib.dates import shown
 from portal.lib.text import list_separator
-from portal.refused import take_unsent
+from portal.refused import form_page, take_unsent
 
 register = template.Library()
 
@@ -145,3 +145,14 @@ def unsent_writing(context):
     request = context.get("request")
     written = take_unsent(request) if request is not None else []
     return render_to_string("includes/unsent.html", {"written": written}, request) if written else ""
+
+
+@register.simple_tag(takes_context=True)
+def page_address(context):
+    """Where this page is, for a form's "next" (the language switcher): its own address, or, for a page
+    drawn in answer to a POST (a refused form), the page the form was sent from, since the POST's address
+    may take nothing else."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return request.get_full_path() if request.method in ("GET", "HEAD") else form_page(request)

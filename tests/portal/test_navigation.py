@@ -34,3 +34,19 @@ def test_each_page_marks_its_own_section(as_user):
         (reverse("improvements:patterns"), "Improvements"),
     ]:
         assert current(client.get(url).content.decode()) == [section], url
+
+
+def test_the_language_switcher_on_a_refused_form_returns_to_the_form_s_page(as_user):
+    """A page drawn in answer to a POST (a refused answer, without JavaScript) switches language back to
+    the page the form was on: the POST's own address may take nothing else."""
+    sales = Team.objects.create(name="Sales", slug="sales", kind=Team.Kind.CUSTOMER_FACING)
+    seller = UserFactory(team=sales, role=User.Role.STAFF)
+    note = Note.objects.create(customer=CustomerFactory(), author=UserFactory(role=User.Role.HOST), kind="complaint",
+                               text="Late again.", route="team", route_team=sales, status="open")
+    client = as_user(seller)
+    page = client.post(reverse("loops:note_respond", args=[note.pk]), {"answer": "x" * 600},
+                       HTTP_REFERER=f"http://testserver{note.get_absolute_url()}").content.decode()
+    switcher = page.split('class="language-form"', 1)[1].split("</form>", 1)[0]
+    assert f'name="next" value="{note.get_absolute_url()}"' in switcher
+    page = client.get(note.get_absolute_url()).content.decode()
+    assert f'name="next" value="{note.get_absolute_url()}"' in page.split('class="language-form"', 1)[1].split("</form>")[0]
