@@ -110,10 +110,14 @@ def test_questions_sent_after_another_admin_opened_the_pulse_come_back(page, sig
     assert page.console_errors == []
 
 
-def test_closing_a_pulse_early_asks_first(page, sign_in, pulse):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_closing_a_pulse_early_asks_first(page, sign_in, pulse, width):
+    page.set_viewport_size({"width": width, "height": 900})
     admin = User.objects.get(name="Ada Admin")
     sign_in(admin)
     page.goto(reverse("survey:manage"))
+    expect(page.get_by_role("button", name="Close now")).to_be_in_viewport()  # on a phone too, not scrolled to
+    screenshot(page, f"survey-manage-{width}")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Close now").click()
     page.wait_for_timeout(300)
