@@ -18,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from portal.lib.conflicts import redraw
 from portal.lib.text import join_list
 from portal.permissions import can, require
+from portal.refused import written_text
 
 from . import evidence, selectors, services
 from .forms import (
@@ -294,7 +295,7 @@ def check(request, pk):
     if check.is_recorded():
         if request.method == "POST":  # by someone else meanwhile: theirs is shown, and this person's note to copy
             form.add_error(None, _("What happened was already recorded for this check. Reload the page to see it."))
-            written = [text for text in [request.POST.get("note", "").strip()] if text]
+            written = written_text(request)
         shown = evidence.shown(check.evidence)
     else:
         shown = evidence.shown(evidence.gather(check, customers))

@@ -17,6 +17,7 @@ from portal.lib.conflicts import redraw
 from portal.lib.dates import short_month
 from portal.lib.uploads import read_capped
 from portal.permissions import can, require
+from portal.refused import refuse
 
 from . import selectors, services
 from .forms import CloseForm, ComplaintImportForm, IdeaForm, PilotForm, ResultForm, TeamForm
@@ -203,12 +204,6 @@ def idea_team(request, pk):
     return redirect(idea)
 
 
-def _refuse(form, reason):
-    """Show `form` (bound) with what was typed and `reason` above it: nothing is saved."""
-    form.is_valid()
-    form.add_error(None, reason)
-
-
 @require_http_methods(["GET", "POST"])
 def pilot_start(request, pk):
     idea = selectors.get_idea_for(request.user, pk)
@@ -219,7 +214,7 @@ def pilot_start(request, pk):
         return redirect(idea)
     form = PilotForm(request.POST or None, initial={"owner": request.user.pk})
     if refused:  # it changed while the form was open: the form comes back with what was typed
-        _refuse(form, refused)
+        refuse(form, refused)
     elif request.method == "POST" and form.is_valid():
         try:
             services.pilot_start(by=request.user, idea=idea, **form.cleaned_data)
@@ -244,7 +239,7 @@ def pilot_result(request, pk):
         return redirect(idea)
     form = ResultForm(request.POST or None, instance=idea.pilot)
     if refused:  # it changed while the form was open: the form comes back with what was typed
-        _refuse(form, refused)
+        refuse(form, refused)
     elif request.method == "POST" and form.is_valid():
         try:
             services.pilot_record(by=request.user, idea=idea, **form.cleaned_data)
@@ -271,7 +266,7 @@ def idea_close(request, pk):
         return redirect(idea)
     form = CloseForm(request.POST or None, initial={"to": to})
     if refused:
-        _refuse(form, refused)
+        refuse(form, refused)
     elif request.method == "POST" and form.is_valid():
         try:
             services.idea_close(by=request.user, idea=idea, to=to, note=form.cleaned_data["note"])

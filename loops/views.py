@@ -14,6 +14,7 @@ from portal.lib.conflicts import redraw
 from portal.lib.urls import back_to
 from portal.models import Team
 from portal.permissions import can, require
+from portal.refused import written_text
 
 from . import selectors, services
 from .forms import NoteEditForm, NoteForm, RespondForm, TimelineFilterForm, TouchForm
@@ -157,9 +158,8 @@ def note_respond(request, pk):
     else:
         error = _("Your answer is too long: at most 500 characters.")
     note = selectors.note_for(request.user, note.pk)
-    typed = request.POST.get("answer", "").strip()
     # Answered by someone else meanwhile: the form is gone, so what this person wrote is shown to copy.
-    written = [typed] if error and typed and note.status != Note.Status.OPEN else []
+    written = written_text(request) if error and note.status != Note.Status.OPEN else []
     # The page the answer was sent from, for the form drawn again (not this address, which takes only POST).
     target = back_to(request, request.POST.get("next"))
     if request.htmx:

@@ -16,6 +16,7 @@ from portal.lib.conflicts import redraw
 from portal.lib.text import join_list
 from portal.models import Team
 from portal.permissions import can, require
+from portal.refused import refuse
 
 from . import ical, selectors, services
 from .forms import AttendanceForm, DebriefForm, MeetingFilterForm, MeetingForm
@@ -347,8 +348,7 @@ def debrief(request, pk):
         return redirect(meeting)
     form = DebriefForm(request.POST or None, instance=Debrief.objects.filter(seat=seat).first())
     if refused:  # it changed while the form was open (marked not attending, moved): what was typed comes back
-        form.is_valid()
-        form.add_error(None, refused)
+        refuse(form, refused)
     elif request.method == "POST" and form.is_valid():
         try:
             services.debrief_save(by=request.user, meeting=meeting, **form.cleaned_data)

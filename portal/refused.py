@@ -64,6 +64,13 @@ def written_text(request):
     ]
 
 
+def refuse(form, reason):
+    """Draw `form` again, bound, with what was typed and `reason` above it: what it changes moved on while
+    it was open (opened, answered, marked absent), so nothing is saved."""
+    form.is_valid()
+    form.add_error(None, reason)
+
+
 def _admin_prefix():
     return reverse("admin:index")
 

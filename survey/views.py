@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.lib.conflicts import redraw
 from portal.middleware import speak_to_recipient
 from portal.permissions import require
-from portal.refused import written_text
+from portal.refused import refuse, written_text
 
 from . import selectors, services
 from .forms import AnswerForm, SurveyForm, end_of_day
@@ -102,9 +102,8 @@ def edit(request, pk=None):
     previous = None if survey else Survey.objects.prefetch_related("questions").order_by("-year", "-quarter").first()
     form = SurveyForm(request.POST or None, survey=survey, initial=SurveyForm.initial_for(survey, previous))
     if opened:  # opened by another admin while this form was open: what was typed comes back, to copy
-        form.is_valid()
-        form.add_error(None, _("The pulse was opened while you were editing it: its questions can no longer change."
-                               " What you wrote is below, not saved."))
+        refuse(form, _("The pulse was opened while you were editing it: its questions can no longer change."
+                       " What you wrote is below, not saved."))
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
