@@ -58,13 +58,13 @@ class SurveyForm(forms.Form):
         super().__init__(*args, **kwargs)
         if survey is not None:
             self.initial["seen"] = fingerprint(survey, Survey.EDITED_FIELDS)
-        year, number = quarter_of()
-        options = [shift(year, number, i) for i in range(-1, 3)]
-        taken = set(Survey.objects.values_list("year", "quarter"))
-        options = [option for option in options if option not in taken]  # a quarter has one pulse
         if survey is not None:
             options = [(survey.year, survey.quarter)]
             self.fields["quarter"].disabled = True
+        else:  # last quarter to two ahead, those without a pulse: a quarter has one
+            year, number = quarter_of()
+            taken = set(Survey.objects.values_list("year", "quarter"))
+            options = [option for option in (shift(year, number, i) for i in range(-1, 3)) if option not in taken]
         self.fields["quarter"].choices = [(f"{y}Q{n}", _("Q%(number)s %(year)s") % {"number": n, "year": y}) for y, n in options]
         for i in range(1, MAX_QUESTIONS + 1):
             self.fields[f"q{i}_text"] = forms.CharField(

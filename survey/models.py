@@ -49,7 +49,7 @@ class Survey(models.Model):
 
     # What tells two admins' saves of a draft apart (portal.lib.conflicts): every save of its questions
     # replaces them and moves `updated_at`, and nothing else changes a draft.
-    EDITED_FIELDS = ("title", "closes_at", "updated_at")
+    EDITED_FIELDS = ("updated_at",)
 
     class Meta:
         ordering = ["-year", "-quarter"]
