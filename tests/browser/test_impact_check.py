@@ -85,3 +85,25 @@ def test_a_worse_check_reopens_the_decision(page, sign_in, decided, width):
     assert decision.status == "in_review"
     assert ImpactCheck.objects.get().result == "worse"
     assert not page.console_errors
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_check_recorded_meanwhile_shows_theirs_and_the_note_to_copy(page, sign_in, decided, language):
+    decision, leader, reviewer = decided["decision"], decided["leader"], decided["reviewer"]
+    reviewer.language = language
+    reviewer.save(update_fields=["language"])
+    sign_in(reviewer)
+    page.goto(f"/decisions/{decision.pk}/check/")
+    page.locator("input[name=result][value=worse]").check()
+    page.locator("textarea[name=note]").fill("Two training vendors stopped invoicing us.")
+    services.impact_check_record(by=leader, check=ImpactCheck.objects.get(decision=decision), result="as_predicted",
+                                 note="Suppliers paid in stages stayed.")  # while the form was open
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_text("Suppliers paid in stages stayed.")).to_be_visible()
+    expect(page.locator("textarea[readonly]")).to_have_value("Two training vendors stopped invoicing us.")
+    if language == "ar":
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        expect(page.locator("main")).to_contain_text(ar("What you wrote was not saved"))
+    screenshot(page, f"impact-check-recorded-meanwhile-{language}")
+    assert ImpactCheck.objects.get(decision=decision).result == "as_predicted"
+    assert page.console_errors == []

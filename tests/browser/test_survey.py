@@ -129,3 +129,22 @@ def test_closing_a_pulse_early_asks_first(page, sign_in, pulse, width):
     pulse["survey"].refresh_from_db()
     assert not pulse["survey"].is_open()
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("who", ["staff", "layla"])
+def test_answers_sent_from_home_after_the_pulse_closed_come_back_to_copy(page, sign_in, pulse, who):
+    from survey import services
+
+    sign_in(pulse[who])
+    page.goto(reverse("survey:mine"))
+    page.locator("textarea").first.fill("Ken's crew waits on late orders.")
+    services.survey_close(by=User.objects.get(name="Ada Admin"), survey=pulse["survey"])  # while it was open
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("textarea[readonly]")).to_have_value("Ken's crew waits on late orders.")
+    if who == "layla":
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        expect(page.locator("main")).to_contain_text(ar("No pulse is open right now."))
+    else:
+        expect(page.locator("main")).to_contain_text("Nothing was saved.")
+    screenshot(page, f"survey-closed-meanwhile-{who}")
+    assert Response.objects.count() == 0

@@ -45,3 +45,27 @@ def test_a_long_paste_is_kept_whole_and_said_to_be_too_long(page, sign_in, langu
     note.refresh_from_db()
     assert note.status == "open" and note.answer == ""
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_an_answer_sent_after_a_colleague_answered_comes_back_to_copy(page, sign_in, language):
+    from loops import services
+
+    sales = Team.objects.create(name="Sales", slug="sales", kind=Team.Kind.CUSTOMER_FACING)
+    host = UserFactory(name="Sam Carter", role=User.Role.HOST)
+    seller = UserFactory(name="Omar Said", team=sales, role=User.Role.STAFF, language=language)
+    colleague = UserFactory(name="Priya Raman", team=sales, role=User.Role.STAFF)
+    note = make_note(CustomerFactory(name="Ken's Plumbing Supply"), host, kind="complaint", text="Late again.",
+                     route="team", route_team=sales, status="open")
+    sign_in(seller)
+    page.goto(note.get_absolute_url())
+    page.locator(f"#answer-{note.pk}").fill("We re-ship on the early truck.")
+    services.note_respond(by=colleague, note=note, answer="Called them: re-shipped this morning.")
+    page.locator(f"#note-{note.pk}-answer").click()
+    status = page.locator(f"#note-status-{note.pk}")
+    expect(status).to_contain_text("Called them: re-shipped this morning.")
+    expect(status.locator("textarea[readonly]")).to_have_value("We re-ship on the early truck.")
+    if language == "ar":
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    screenshot(page, f"note-answered-meanwhile-{language}")
+    assert page.console_errors == []
