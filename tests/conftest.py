@@ -1,6 +1,7 @@
 import datetime
 import os
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -37,22 +38,40 @@ def frozen_at(moment, *, tick=True):
     return fixture
 
 
+def redis_database(url):
+    """The database number in a redis:// URL (0 when it names none); None for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        return None
+    path = parts.path.strip("/")
+    return int(path) if path.isdigit() else 0
+
+
+def cache_database(cache, broker, worker):
+    """The Redis database the cache of test process `worker` (0, 1, … under pytest-xdist) uses: counting
+    down from the configured one, one each, never the broker's. Every test empties its cache (FLUSHDB),
+    and a process that emptied the broker's database would drop the tasks another process's worker
+    thread is waiting for."""
+    free = [(cache - step) % 16 for step in range(16) if (cache - step) % 16 != broker]
+    return free[worker % len(free)]
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _cache_of_this_worker():
-    """With the cache in Redis and the suite split over processes (pytest-xdist), each process uses a
-    Redis database of its own (15, 14, … from CACHE_URL's), so one emptying its cache never empties
-    another's."""
+    """With the cache in Redis, each test process uses a Redis database of its own (cache_database), so
+    one emptying its cache never empties another's, nor the broker's queues."""
     from django.conf import settings
     from django.test import override_settings
 
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     default = settings.CACHES["default"]
-    if not worker.startswith("gw") or "redis" not in default["BACKEND"]:
+    if "redis" not in default["BACKEND"]:
         yield
         return
-    base, _, number = default["LOCATION"].rpartition("/")
-    database = (int(number or 0) - int(worker[2:])) % 16
-    with override_settings(CACHES={**settings.CACHES, "default": {**default, "LOCATION": f"{base}/{database}"}}):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) if worker.startswith("gw") else 0
+    database = cache_database(redis_database(default["LOCATION"]), redis_database(settings.CELERY_BROKER_URL), index)
+    location = urlsplit(default["LOCATION"])._replace(path=f"/{database}").geturl()
+    with override_settings(CACHES={**settings.CACHES, "default": {**default, "LOCATION": location}}):
         yield
 
 
