@@ -295,7 +295,7 @@ def check(request, pk):
     if check.is_recorded():
         if request.method == "POST":  # by someone else meanwhile: theirs is shown, and this person's note to copy
             form.add_error(None, _("What happened was already recorded for this check. Reload the page to see it."))
-            written = written_text(request)
+            written = written_text(request, form)
         shown = evidence.shown(check.evidence)
     else:
         shown = evidence.shown(evidence.gather(check, customers))

@@ -159,7 +159,7 @@ def note_respond(request, pk):
         error = _("Your answer is too long: at most 500 characters.")
     note = selectors.note_for(request.user, note.pk)
     # Answered by someone else meanwhile: the form is gone, so what this person wrote is shown to copy.
-    written = written_text(request) if error and note.status != Note.Status.OPEN else []
+    written = written_text(request, form) if error and note.status != Note.Status.OPEN else []
     # The page the answer was sent from, for the form drawn again (not this address, which takes only POST).
     target = back_to(request, request.POST.get("next"))
     if request.htmx:

@@ -17,6 +17,7 @@
 import datetime
 import re
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.middleware import LoginRequiredMiddleware
@@ -42,13 +43,15 @@ _CHOICE = re.compile(r"[a-z0-9_:-]+")
 _SECRET = re.compile(r"password|secret|token|webhook", re.IGNORECASE)
 
 
-def written_text(request):
+def written_text(request, form=None):
     """What the person typed into the form `request` posted, for them to copy, in the order the form sent
-    it: each value with a letter in it, except those that look like a choice's value or a slug ("ar",
-    "everyone", "al-noor-logistics"): ids and choices are not worth keeping. Never a password or other
-    secret (a stale sign-in form lands here too), nothing sent to the admin (its forms carry
-    configuration, not writing), nothing from a form another site sent (its Origin is not ours), and
-    nothing from a body too large or malformed to read: only what the person wrote here."""
+    it. Given the `form` it was sent to, its text fields are kept whatever they hold (a one-word answer
+    is writing too) and its choice fields never; any other value is kept when it has a letter in it and
+    does not look like a choice's value or a slug ("ar", "everyone", "al-noor-logistics"): ids and
+    choices are not worth keeping. Never a password or other secret (a stale sign-in form lands here
+    too), nothing sent to the admin (its forms carry configuration, not writing), nothing from a form
+    another site sent (its Origin is not ours), and nothing from a body too large or malformed to read:
+    only what the person wrote here."""
     origin = request.headers.get("Origin")
     if origin and origin != f"{request.scheme}://{request.get_host()}":
         return []
@@ -58,10 +61,21 @@ def written_text(request):
         posted = list(request.POST.lists())
     except (SuspiciousOperation, UnreadablePostError, MultiPartParserError):  # too big, too many fields, broken
         return []
+    typed = chosen = frozenset()
+    if form is not None:
+        typed = {form.add_prefix(name) for name, field in form.fields.items() if _is_text(field)}
+        chosen = {form.add_prefix(name) for name in form.fields} - typed
     return [
-        value for name, values in posted if name not in _NOT_WRITTEN and not _SECRET.search(name)
-        for value in values if any(char.isalpha() for char in value) and not _CHOICE.fullmatch(value)
+        value for name, values in posted
+        if name not in _NOT_WRITTEN and name not in chosen and not _SECRET.search(name)
+        for value in values
+        if (value.strip() if name in typed else any(char.isalpha() for char in value) and not _CHOICE.fullmatch(value))
     ]
+
+
+def _is_text(field):
+    """A field the person writes into (not a choice, a date, a number or a hidden value)."""
+    return isinstance(field, forms.CharField) and not field.widget.is_hidden
 
 
 def refuse(form, reason):

@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.http import Http404, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,10 +14,22 @@ from portal.refused import refuse, written_text
 
 from . import selectors, services
 from .forms import AnswerForm, SurveyForm, end_of_day
-from .models import MIN_ANSWERS, Invitation, Survey
+from .models import MAX_QUESTIONS, MIN_ANSWERS, Invitation, Question, Survey
 from .tokens import read_answer_token
 
 # -- answering ------------------------------------------------------------------------------------
+
+
+def _written(request, survey=None):
+    """What was written in answers sent to a pulse that no longer takes them, to copy: its questions (or,
+    once no pulse is open, the ones the answers name) tell the words from a number on the scale."""
+    if survey is not None:
+        return written_text(request, AnswerForm(questions=survey.questions.all()))
+    try:
+        ids = [int(name[1:]) for name in request.POST if name[:1] == "q" and name[1:].isdigit()]
+    except (SuspiciousOperation, UnreadablePostError, MultiPartParserError):
+        return []  # unreadable: written_text keeps nothing of it either
+    return written_text(request, AnswerForm(questions=Question.objects.filter(pk__in=ids[:MAX_QUESTIONS])))
 
 
 def _answer(request, invitation, *, signed_in):
@@ -34,7 +47,7 @@ def _answer(request, invitation, *, signed_in):
         context = {"state": state, "survey": survey, "signed_in": signed_in}
         if request.method == "POST" and state != "unknown":
             messages.error(request, _("Nothing was saved."))
-            context["written"] = written_text(request)  # closed at the end of the day while it was being filled in
+            context["written"] = _written(request, survey)  # closed at the end of the day while it was being filled in
         return render(request, "survey/answer.html", context, status=status)
     questions = list(survey.questions.all())
     form = AnswerForm(request.POST or None, questions=questions)
@@ -44,7 +57,7 @@ def _answer(request, invitation, *, signed_in):
         try:
             services.response_submit(invitation=invitation, answers=form.answers())
         except services.NotAnswerable:
-            context = {"state": "closed", "survey": survey, "signed_in": signed_in, "written": written_text(request)}
+            context = {"state": "closed", "survey": survey, "signed_in": signed_in, "written": _written(request, survey)}
             return render(request, "survey/answer.html", context, status=410)
         except ValidationError as error:
             form.add_service_errors(error)
@@ -73,7 +86,7 @@ def mine(request):
         context = {"state": "none", "signed_in": True}
         if request.method == "POST":  # it closed while the form was open: what was written is shown to copy
             messages.error(request, _("Nothing was saved."))
-            context["written"] = written_text(request)
+            context["written"] = _written(request)
             return render(request, "survey/answer.html", context, status=410)
         return render(request, "survey/answer.html", context)
     # A GET changes nothing: someone with no invitation yet (they joined after it opened) gets one on answering.

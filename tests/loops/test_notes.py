@@ -252,6 +252,12 @@ class TestRespond:
         routed.refresh_from_db()
         assert routed.answer == "Called them: re-shipped this morning."
 
+    def test_a_one_word_answer_sent_after_a_colleague_answered_comes_back_too(self, as_user, seller, owner, routed):
+        services.note_respond(by=owner, note=routed, answer="Called them.")
+        page = as_user(seller).post(self.url(routed), {"answer": "credited", "acknowledge": "on"}).content.decode()
+        assert 'dir="auto">credited</textarea>' in page  # lower case, one word: still what they wrote
+        assert 'dir="auto">on</textarea>' not in page  # the tick box is not writing
+
     def test_corrected_after_a_refusal_it_goes_back_where_it_was_sent_from(self, as_user, seller, routed):
         """Without JavaScript: a refused answer draws the note's page again; its form still says where
         the answer came from, not the answering address (which takes only POST)."""

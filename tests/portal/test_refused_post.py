@@ -3,8 +3,11 @@ tab was open across a sign-out and sign-in) must not lose what was typed: the pa
 language, that nothing was saved and why, and shows the text to copy."""
 
 import pytest
-from django.test import Client
+from django import forms
+from django.test import Client, RequestFactory
 from django.urls import reverse
+
+from portal.refused import written_text
 
 from tests.factories import CustomerFactory
 
@@ -64,3 +67,31 @@ def test_a_form_sent_from_another_site_shows_nothing_it_sent(leader):
     assert response.status_code == 403
     page = response.content.decode()
     assert "Nothing was saved" in page and "555-0100" not in page
+
+
+class TestWhatIsKeptGivenTheForm:
+    """Given the form a request was sent to, its text fields are writing whatever they hold and its choice
+    fields never are; without it, values that look like a choice or a slug are left out."""
+
+    class Form(forms.Form):
+        answer = forms.CharField(widget=forms.Textarea)
+        audience = forms.ChoiceField(choices=[("Everyone", "Everyone"), ("Team", "Team")])
+        seen = forms.CharField(widget=forms.HiddenInput)
+
+    def post(self, data):
+        return RequestFactory().post("/loops/notes/1/respond/", data)
+
+    def test_a_one_word_answer_is_kept_with_the_form(self):
+        request = self.post({"answer": "thanks", "audience": "Everyone", "seen": "abc"})
+        assert written_text(request, self.Form()) == ["thanks"]
+
+    def test_without_the_form_it_looks_like_a_choice_and_is_left_out(self):
+        request = self.post({"answer": "thanks", "audience": "Everyone"})
+        assert written_text(request) == ["Everyone"]
+
+    def test_a_blank_answer_is_not_writing(self):
+        assert written_text(self.post({"answer": "  \r\n"}), self.Form()) == []
+
+    def test_a_prefixed_form_is_read_by_its_field_names(self):
+        request = self.post({"check-answer": "late", "check-audience": "Team"})
+        assert written_text(request, self.Form(prefix="check")) == ["late"]

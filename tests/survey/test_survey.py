@@ -430,6 +430,19 @@ class TestAnsweringSignedIn:
         assert "Ken&#x27;s crew waiting on a late delivery." in page  # what was written, to copy
         assert Response.objects.count() == 0
 
+    def test_a_one_word_answer_sent_after_the_pulse_closed_comes_back_too(self, as_user, admin_user, pulse, staff):
+        client = as_user(staff)
+        services.survey_close(by=admin_user, survey=pulse)  # while the form was open
+        page = client.post(reverse("survey:mine"), form_data(pulse, text="pricing")).content.decode()
+        assert 'dir="auto">pricing</textarea>' in page  # lower case, one word: still what they wrote
+        assert "Nothing was saved." in page and Response.objects.count() == 0
+
+    def test_a_one_word_answer_sent_from_the_email_link_after_it_closed_comes_back(self, admin_user, pulse, staff):
+        url = answer_url(Invitation.objects.get(survey=pulse, user=staff))
+        services.survey_close(by=admin_user, survey=pulse)
+        response = Client().post(url, form_data(pulse, text="onboarding"))
+        assert response.status_code == 410 and 'dir="auto">onboarding</textarea>' in response.content.decode()
+
     def test_someone_without_an_invitation_answers_too(self, as_user, pulse):
         newcomer = UserFactory()
         assert as_user(newcomer).get(reverse("survey:mine")).status_code == 200
