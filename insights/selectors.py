@@ -65,29 +65,38 @@ def can_record_pulse(user):
 class Metric:
     key: str
     label: str
+    group: str  # the heading it sits under in the scorecard's table (GROUP_LABELS)
     unit: str = ""  # "%" or "h", shown after the number
     chart: bool = True
 
 
+# The headings over the scorecard table's columns, in its order.
+GROUP_LABELS = {
+    "stories": _("Stories"), "meetings": _("Customer meetings"), "decisions": _("Decisions"),
+    "customers": _("Customers"), "checks": _("Impact checks"), "notes": _("Customer notes"),
+}
+STORIES, MEETINGS, DECISIONS, CUSTOMERS, CHECKS, NOTES = GROUP_LABELS
 METRICS = [
-    Metric("reads_per_person", _("Stories read per person")),
-    Metric("reactions", _("Reactions")),
-    Metric("comments", _("Comments")),
-    Metric("meetings", _("Customer meetings attended")),
-    Metric("leader_meetings", _("Leaders' customer meetings")),
-    Metric("quota", _("Leaders' quota for the quarter"), chart=False),
-    Metric("debriefs", _("Debriefs filed")),
-    Metric("review_share", _("Decided decisions with an impact review"), unit="%"),
-    Metric("median_review_hours", _("Median hours from review request to review")),
-    Metric("customers_touched", _("Named customers touched")),
-    Metric("checks_due", _("Impact checks due"), chart=False),
-    Metric("checks_on_time", _("Impact checks recorded on time")),
-    Metric("predictions_held", _("Impact checks where the prediction held"), unit="%"),
+    Metric("reads_per_person", _("Stories read per person"), STORIES),
+    Metric("reactions", _("Reactions"), STORIES),
+    Metric("comments", _("Comments"), STORIES),
+    Metric("meetings", _("Customer meetings attended"), MEETINGS),
+    Metric("leader_meetings", _("Leaders' customer meetings"), MEETINGS),
+    Metric("quota", _("Leaders' quota for the quarter"), MEETINGS, chart=False),
+    Metric("debriefs", _("Debriefs filed"), MEETINGS),
+    Metric("review_share", _("Decided decisions with an impact review"), DECISIONS, unit="%"),
+    Metric("median_review_hours", _("Median hours from review request to review"), DECISIONS),
+    Metric("customers_touched", _("Named customers touched"), CUSTOMERS),
+    Metric("checks_due", _("Impact checks due"), CHECKS, chart=False),
+    Metric("checks_on_time", _("Impact checks recorded on time"), CHECKS),
+    Metric("predictions_held", _("Impact checks where the prediction held"), CHECKS, unit="%"),
     # Customer notes routed to the team (or to its account owners) and how many were acknowledged or
     # answered within 5 working days, Monday to Friday (loops.models.working_days_between).
-    Metric("routed_notes", _("Customer notes routed to the team"), chart=False),
-    Metric("routed_on_time", _("Routed notes answered within 5 working days")),
+    Metric("routed_notes", _("Customer notes routed to the team"), NOTES, chart=False),
+    Metric("routed_on_time", _("Routed notes answered within 5 working days"), NOTES),
 ]
+# (heading, its metrics), in the table's order; each group's metrics are together in METRICS.
+METRIC_GROUPS = [(label, [m for m in METRICS if m.group == group]) for group, label in GROUP_LABELS.items()]
 METRIC_KEYS = [m.key for m in METRICS]
 
 

@@ -132,8 +132,14 @@ def scorecard(request):
         "sees_every_team": selectors.sees_every_team(request.user),
         # Built only when the cached results fragment has to be written again.
         "charts": SimpleLazyObject(lambda: _compare_charts(rows, quarter, request.user, display)),
+        "groups": selectors.METRIC_GROUPS,
         "table": SimpleLazyObject(lambda: [(row, [display(row.quarters[0][m.key], m.unit) for m in selectors.METRICS])
                                            for row in rows]),
+        # One team (a leader's own): its figures down the page, under the same headings.
+        "figures": SimpleLazyObject(lambda: [
+            (label, [(metric, display(rows[0].quarters[0][metric.key], metric.unit)) for metric in metrics])
+            for label, metrics in selectors.METRIC_GROUPS
+        ] if len(rows) == 1 else []),
         "vary_on": _results_vary_on(rows, quarter, counted_at, request.user),
         "cache_seconds": settings.LIFELINE_SCORECARD_MAX_AGE,
         "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": quarter.shift(1),

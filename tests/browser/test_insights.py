@@ -4,7 +4,7 @@ import pytest
 
 from insights.periods import Quarter
 from tests.browser.conftest import screenshot
-from tests.factories import UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 from tests.insights.builders import activity, customers, team_with_people
 
 
@@ -43,6 +43,12 @@ def test_an_admin_compares_teams_and_drills_into_finance(page, sign_in):
     drawn, tabled = chart_and_table(page, "compare-customers_touched")
     assert drawn == tabled and drawn["Finance"] == "3"
     screenshot(page, "insights-compare")
+    # Scrolled sideways to the last figures, each row still says which team it is.
+    region = page.locator(".table-scroll:has(#compare-table)")
+    region.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    assert region.evaluate("el => el.scrollLeft") > 0
+    box, name = region.bounding_box(), table.get_by_role("link", name="Finance").bounding_box()
+    assert box["x"] <= name["x"] and name["x"] + name["width"] <= box["x"] + box["width"]
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing sideways, the numbers under each chart
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
     chart = page.locator("#compare-customers_touched svg").bounding_box()
@@ -135,3 +141,30 @@ def test_a_customer_success_host_records_the_pulse(page, sign_in):
     assert drawn == tabled
     assert list(drawn.values())[-1] == "9"
     screenshot(page, "insights-pulse")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_leader_reads_the_teams_figures_down_a_phone_screen(page, sign_in, language):
+    quarter = Quarter.containing().shift(-1)
+    finance, people = team_with_people("Finance", "finance", staff=3, leaders=1)
+    activity(finance, people, quarter, customers=customers(2), stories=2)
+    leader = next(p for p in people if p.role == "leader")
+    leader.language = language
+    leader.set_password(TEST_PASSWORD)
+    leader.save(update_fields=["language", "password"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(leader)
+    page.goto(f"/insights/?quarter={quarter}")
+    table = page.locator("#compare-table[data-team='finance']")
+    heading = "القصص" if language == "ar" else "Stories"
+    table.get_by_role("rowheader", name=heading, exact=True).wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    label, figure = table.locator("tr[data-metric='reads_per_person'] > *").all()
+    assert figure.text_content().strip() not in ("", "—")
+    label_box, figure_box = label.bounding_box(), figure.bounding_box()
+    if language == "ar":  # right to left: the label on the right, its figure on the left
+        assert figure_box["x"] + figure_box["width"] <= label_box["x"] + 1
+    else:
+        assert label_box["x"] + label_box["width"] <= figure_box["x"] + 1
+    screenshot(page, f"insights-leader-390-{language}")

@@ -111,6 +111,30 @@ class TestCompareView:
         assert 'id="compare-table"' in html and 'role="img"' in html and "<title" in html and "<desc" in html
         assert all(user.name not in html for user in users)
 
+    def test_one_teams_figures_read_down_the_page_under_their_headings(self, as_user, finance_activity, quarter):
+        _team, users = finance_activity
+        html = as_user(users[0]).get(url(quarter)).content.decode()
+        table = html.split('id="compare-table"', 1)[1].split("</table>", 1)[0]
+        assert 'id="compare-table" data-team="finance"' in html
+        for label, metrics in selectors.METRIC_GROUPS:  # each heading, then its figures, in order
+            at = table.index(f'<th scope="rowgroup" colspan="2">{label}</th>')
+            for metric in metrics:
+                at = table.index(f'<tr data-metric="{metric.key}"><th scope="row">', at)
+        assert '<tr data-metric="reads_per_person"><th scope="row">Stories read per person</th><td class="num">2</td>' in table
+        assert 'scope="col">Team<' not in table  # no row of teams to scroll sideways through
+
+    def test_teams_side_by_side_carry_a_heading_over_each_group_of_columns(self, as_user, admin_user, finance_activity, quarter):
+        TeamFactory(name="IT", slug="it")
+        html = as_user(admin_user).get(url(quarter)).content.decode()
+        head = html.split('id="compare-table"', 1)[1].split("</thead>", 1)[0]
+        spans = [(label, len(metrics)) for label, metrics in selectors.METRIC_GROUPS]
+        for label, span in spans:
+            assert f'<th scope="colgroup" colspan="{span}">{label}</th>' in head
+        assert sum(span for _label, span in spans) == len(selectors.METRICS) == head.count('<th scope="col" class="num">') - 1
+
+    def test_each_metric_sits_under_one_heading_in_the_tables_order(self):
+        assert [m for _label, metrics in selectors.METRIC_GROUPS for m in metrics] == selectors.METRICS
+
     def test_the_same_number_of_queries_at_two_sizes(self, as_user, admin_user, quarter, django_assert_num_queries):
         client = as_user(admin_user)
         for i in range(2):
