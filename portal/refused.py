@@ -15,9 +15,11 @@
 """
 
 import datetime
+import functools
 import re
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.middleware import LoginRequiredMiddleware
@@ -45,10 +47,11 @@ _SECRET = re.compile(r"password|secret|token|webhook", re.IGNORECASE)
 
 def written_text(request, form=None):
     """What the person typed into the form `request` posted, for them to copy, in the order the form sent
-    it. Given the `form` it was sent to, its text fields are kept whatever they hold (a one-word answer
-    is writing too) and its choice fields never; any other value is kept when it has a letter in it and
-    does not look like a choice's value or a slug ("ar", "everyone", "al-noor-logistics"): ids and
-    choices are not worth keeping. Never a password or other secret (a stale sign-in form lands here
+    it. Text fields are kept whatever they hold (a one-word answer is writing too): those of the `form`
+    it was sent to, when given (and its other fields never), else the names that are a text field in
+    every project form that has them. Any other value is kept when it has a letter in it and does not
+    look like a choice's value or a slug ("ar", "everyone", "al-noor-logistics"): ids and choices are
+    not worth keeping. Never a password or other secret (a stale sign-in form lands here
     too), nothing sent to the admin (its forms carry configuration, not writing), nothing from a form
     another site sent (its Origin is not ours), and nothing from a body too large or malformed to read:
     only what the person wrote here."""
@@ -61,10 +64,11 @@ def written_text(request, form=None):
         posted = list(request.POST.lists())
     except (SuspiciousOperation, UnreadablePostError, MultiPartParserError):  # too big, too many fields, broken
         return []
-    typed = chosen = frozenset()
     if form is not None:
         typed = {form.add_prefix(name) for name, field in form.fields.items() if _is_text(field)}
         chosen = {form.add_prefix(name) for name in form.fields} - typed
+    else:
+        typed, chosen = _text_field_names(), frozenset()
     return [
         value for name, values in posted
         if name not in _NOT_WRITTEN and name not in chosen and not _SECRET.search(name)
@@ -76,6 +80,28 @@ def written_text(request, form=None):
 def _is_text(field):
     """A field the person writes into (not a choice, a date, a number or a hidden value)."""
     return isinstance(field, forms.CharField) and not field.widget.is_hidden
+
+
+@functools.cache
+def _text_field_names():
+    """The names that are a text field in every form of the project that has them ("body", "answer",
+    "name"): whatever such a field holds is writing, even one word in lower case. Read once, from the
+    forms loaded by then (the URLconf imports every view, and the views their forms); a form's fields
+    added as it is drawn (a pulse's questions) are not among them: its view passes the form."""
+    ours = tuple(f"{app.name}." for app in apps.get_app_configs() if "site-packages" not in app.path)
+    typed, other = set(), set()
+    for form in _subclasses(forms.BaseForm):
+        if not form.__module__.startswith(ours):
+            continue
+        for name, field in getattr(form, "base_fields", {}).items():
+            (typed if _is_text(field) else other).add(name)
+    return frozenset(typed - other)
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
 
 
 def refuse(form, reason):

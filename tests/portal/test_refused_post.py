@@ -38,6 +38,16 @@ def test_a_story_posted_with_a_stale_token_keeps_its_text(leader):
     assert 'href="/stories/new/"' in page  # back to the form
 
 
+def test_a_one_word_text_posted_with_a_stale_token_is_kept_too(leader):
+    customer = CustomerFactory()
+    response = post_with_stale_token(leader, reverse("stories:new"), {
+        "customer": customer.pk, "title": "onboarding", "body": "thanks", "language": "en", "audience": "everyone",
+    })
+    main = response.content.decode().split("<main", 1)[1]
+    assert 'dir="auto">onboarding</textarea>' in main and 'dir="auto">thanks</textarea>' in main
+    assert ">en<" not in main and ">everyone<" not in main  # the choices still are not writing
+
+
 def test_it_speaks_the_readers_language(leader):
     leader.language = "ar"
     leader.save(update_fields=["language"])
@@ -85,9 +95,15 @@ class TestWhatIsKeptGivenTheForm:
         request = self.post({"answer": "thanks", "audience": "Everyone", "seen": "abc"})
         assert written_text(request, self.Form()) == ["thanks"]
 
-    def test_without_the_form_it_looks_like_a_choice_and_is_left_out(self):
-        request = self.post({"answer": "thanks", "audience": "Everyone"})
-        assert written_text(request) == ["Everyone"]
+    def test_without_the_form_a_name_no_form_has_is_judged_by_its_value(self):
+        request = self.post({"remark": "thanks", "audience": "Everyone"})
+        assert written_text(request) == ["Everyone"]  # "thanks" looks like a choice's value
+
+    def test_without_the_form_a_name_that_is_text_in_every_form_is_writing(self):
+        import portal.urls  # noqa: F401  (every form is loaded, as when a request is served)
+
+        request = self.post({"answer": "thanks", "body": "ok", "language": "ar"})
+        assert written_text(request) == ["thanks", "ok"]
 
     def test_a_blank_answer_is_not_writing(self):
         assert written_text(self.post({"answer": "  \r\n"}), self.Form()) == []
