@@ -28,7 +28,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render, resolve_url
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -85,9 +85,10 @@ def _is_text(field):
 @functools.cache
 def _text_field_names():
     """The names that are a text field in every form of the project that has them ("body", "answer",
-    "name"): whatever such a field holds is writing, even one word in lower case. Read once, from the
-    forms loaded by then (the URLconf imports every view, and the views their forms); a form's fields
+    "name"): whatever such a field holds is writing, even one word in lower case. Read once, with every
+    form loaded (the URLconf imports every view, and the views their forms); a form's fields
     added as it is drawn (a pulse's questions) are not among them: its view passes the form."""
+    get_resolver().url_patterns  # noqa: B018  (the URLconf imports every view, and the views their forms)
     ours = tuple(f"{app.name}." for app in apps.get_app_configs() if "site-packages" not in app.path)
     typed, other = set(), set()
     for form in _subclasses(forms.BaseForm):

@@ -100,8 +100,6 @@ class TestWhatIsKeptGivenTheForm:
         assert written_text(request) == ["Everyone"]  # "thanks" looks like a choice's value
 
     def test_without_the_form_a_name_that_is_text_in_every_form_is_writing(self):
-        import portal.urls  # noqa: F401  (every form is loaded, as when a request is served)
-
         request = self.post({"answer": "thanks", "body": "ok", "language": "ar"})
         assert written_text(request) == ["thanks", "ok"]
 
