@@ -180,9 +180,10 @@ class BusyMiddleware:
         if not lock_timed_out(exception):
             return None
         logger.warning("%s %s waited too long for a lock", request.method, request.path, exc_info=exception)
-        from portal.refused import written_text  # not at the top: logging imports this module before apps load
+        from portal.refused import form_page, written_text  # not at the top: logging imports this module before apps load
 
         written = [] if getattr(request, "htmx", False) else written_text(request)  # htmx: the form stays
-        response = render(request, "503.html", {"written": written}, status=503)
+        back = form_page(request) if request.method == "POST" else None  # the form, to send it again from
+        response = render(request, "503.html", {"written": written, "back": back}, status=503)
         response["Retry-After"] = "5"
         return response

@@ -74,10 +74,12 @@ def test_a_comment_sent_while_the_story_is_held_is_shown_to_copy(as_user, story,
     client = as_user(UserFactory(role="staff"))
     holder = Holder(story)
     try:
-        response = client.post(f"/stories/{story.pk}/comments/", {"body": "Sharing this with the payments team."})
+        response = client.post(f"/stories/{story.pk}/comments/", {"body": "Sharing this with the payments team."},
+                               HTTP_REFERER=f"http://testserver{story.get_absolute_url()}")
     finally:
         holder.release()
     page = response.content.decode()
     assert response.status_code == 503
     assert "What you wrote was not saved" in page and ">Sharing this with the payments team.</textarea>" in page
+    assert f'<a class="button" href="{story.get_absolute_url()}">Open the page again</a>' in page  # to send it again
     assert not story.comments.exists()
