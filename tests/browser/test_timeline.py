@@ -143,3 +143,32 @@ def test_the_customer_page_stays_at_its_top_while_its_timeline_loads(page, sign_
     assert page.evaluate("document.activeElement === document.body")
     expect(page.get_by_role("heading", level=1)).to_be_in_viewport()
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_note_corrected_in_another_tab_meanwhile_keeps_this_version_to_compare(page, sign_in, people, language):
+    from loops import services
+
+    sam = people["sam"]
+    sam.language = language
+    sam.save(update_fields=["language"])
+    note = Note.objects.create(customer=people["customer"], author=sam, kind="call", text="Rosa asked about the sping order.")
+    sign_in(sam)
+    page.goto(note.get_absolute_url().rstrip("/") + "/edit/")
+    text = page.locator("textarea[name=note-text]")
+    text.fill("Rosa asked about the spring order, and the new heaters.")
+    # Meanwhile, in another tab, the same note corrected another way.
+    services.note_edit(by=sam, note=note, kind="call", text="Rosa asked about the spring order.")
+    save = page.get_by_role("button", name="حفظ الملاحظة" if language == "ar" else "Save the note")
+    save.click()
+    expect(page.locator(".form-errors, .errorlist").first).to_be_visible()
+    assert page.locator("textarea[name=note-text]").input_value() == "Rosa asked about the spring order, and the new heaters."
+    note.refresh_from_db()
+    assert note.text == "Rosa asked about the spring order."  # theirs stands until this one is saved again
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    screenshot(page, f"note-edit-conflict-{language}")
+    save.click()  # keep this version
+    page.wait_for_url(f"**{note.get_absolute_url()}")
+    note.refresh_from_db()
+    assert note.text == "Rosa asked about the spring order, and the new heaters."
+    assert not page.console_errors
