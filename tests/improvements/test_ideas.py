@@ -205,6 +205,25 @@ class TestPilot:
         for html in (form, page):
             assert "المسؤول عن التجربة" in html and "صاحب القرار" not in html
 
+    def test_the_history_in_arabic_names_each_step_whoever_took_it(self, idea, staff, outsider, as_user):
+        """Arabic verbs agree with who acts: each step is named (a verbal noun), then who took it, so a
+        woman's step never reads as a man's."""
+        staff.language = "ar"
+        staff.name = "Layla Haddad"
+        staff.save(update_fields=["language", "name"])
+        outsider.name = "Tom Becker"
+        outsider.save(update_fields=["name"])
+        services.idea_join(by=outsider, idea=idea)
+        page = as_user(staff).get(idea.get_absolute_url()).content.decode()
+        history = page.split('class="list-plain idea-history"', 1)[1].split("</ol>", 1)[0]
+        assert "طرح الفكرة (<bdi>Layla Haddad</bdi>)" in history
+        assert "الانضمام (<bdi>Tom Becker</bdi>)" in history
+        assert "فتح الفكرة" not in history and "انضم" not in history.replace("الانضمام", "")
+
+    def test_the_history_in_english_reads_as_a_sentence(self, idea, staff, as_user):
+        page = as_user(staff).get(idea.get_absolute_url()).content.decode()
+        assert f"<bdi>{staff.name}</bdi> opened the idea" in page.split('class="list-plain idea-history"', 1)[1]
+
     def test_no_result_before_the_pilot_starts(self, idea, staff, as_user):
         services.pilot_start(by=staff, idea=idea, owner=staff, starts_on=datetime.date(2027, 1, 4),
                              ends_on=datetime.date(2027, 2, 26), measure="Late deliveries")
