@@ -19,6 +19,7 @@ import functools
 import re
 
 from django import forms
+from django.forms.utils import pretty_name
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -29,7 +30,7 @@ from django.http import HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render, resolve_url
 from django.urls import get_resolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_htmx.http import HttpResponseClientRedirect
 
 from .lib.urls import back_to
@@ -47,14 +48,14 @@ _SECRET = re.compile(r"password|secret|token|webhook", re.IGNORECASE)
 
 def written_text(request, form=None):
     """What the person typed into the form `request` posted, for them to copy, in the order the form sent
-    it. Text fields are kept whatever they hold (a one-word answer is writing too): those of the `form`
-    it was sent to, when given (and its other fields never), else the names that are a text field in
-    every project form that has them. Any other value is kept when it has a letter in it and does not
-    look like a choice's value or a slug ("ar", "everyone", "al-noor-logistics"): ids and choices are
-    not worth keeping. Never a password or other secret (a stale sign-in form lands here
-    too), nothing sent to the admin (its forms carry configuration, not writing), nothing from a form
-    another site sent (its Origin is not ours), and nothing from a body too large or malformed to read:
-    only what the person wrote here."""
+    it: [{"label": the field's label, or "" when not known, "text": what was typed}]. Text fields are
+    kept whatever they hold (a one-word answer is writing too): those of the `form` it was sent to, when
+    given (and its other fields never), else the names that are a text field in every project form that
+    has them. Any other value is kept when it has a letter in it and does not look like a choice's value
+    or a slug ("ar", "everyone", "al-noor-logistics"): ids and choices are not worth keeping. Never a
+    password or other secret (a stale sign-in form lands here too), nothing sent to the admin (its forms
+    carry configuration, not writing), nothing from a form another site sent (its Origin is not ours),
+    and nothing from a body too large or malformed to read: only what the person wrote here."""
     origin = request.headers.get("Origin")
     if origin and origin != f"{request.scheme}://{request.get_host()}":
         return []
@@ -65,12 +66,13 @@ def written_text(request, form=None):
     except (SuspiciousOperation, UnreadablePostError, MultiPartParserError):  # too big, too many fields, broken
         return []
     if form is not None:
-        typed = {form.add_prefix(name) for name, field in form.fields.items() if _is_text(field)}
-        chosen = {form.add_prefix(name) for name in form.fields} - typed
+        typed = {form.add_prefix(name): field.label if field.label is not None else pretty_name(name)
+                 for name, field in form.fields.items() if _is_text(field)}
+        chosen = {form.add_prefix(name) for name in form.fields} - typed.keys()
     else:
-        typed, chosen = _text_field_names(), frozenset()
+        typed, chosen = _text_fields(), frozenset()
     return [
-        value for name, values in posted
+        {"label": str(typed.get(name) or ""), "text": value} for name, values in posted
         if name not in _NOT_WRITTEN and name not in chosen and not _SECRET.search(name)
         for value in values
         if (value.strip() if name in typed else any(char.isalpha() for char in value) and not _CHOICE.fullmatch(value))
@@ -83,20 +85,31 @@ def _is_text(field):
 
 
 @functools.cache
-def _text_field_names():
-    """The names that are a text field in every form of the project that has them ("body", "answer",
-    "name"): whatever such a field holds is writing, even one word in lower case. Read once, with every
-    form loaded (the URLconf imports every view, and the views their forms); a form's fields
-    added as it is drawn (a pulse's questions) are not among them: its view passes the form."""
+def _text_fields():
+    """{name: label} of the names that are a text field in every form of the project that has them
+    ("body", "answer", "name"): whatever such a field holds is writing, even one word in lower case. The
+    label is the one those forms share (None when they differ). Read once, with every form loaded; a
+    form's fields added as it is drawn (a pulse's questions) are not among them: its view passes the form."""
     get_resolver().url_patterns  # noqa: B018  (the URLconf imports every view, and the views their forms)
     ours = tuple(f"{app.name}." for app in apps.get_app_configs() if "site-packages" not in app.path)
-    typed, other = set(), set()
+    labels, other = {}, set()
     for form in _subclasses(forms.BaseForm):
         if not form.__module__.startswith(ours):
             continue
         for name, field in getattr(form, "base_fields", {}).items():
-            (typed if _is_text(field) else other).add(name)
-    return frozenset(typed - other)
+            if not _is_text(field):
+                other.add(name)
+            elif name not in labels:
+                labels[name] = field.label
+            elif _msgid(labels[name]) != _msgid(field.label):
+                labels[name] = None
+    return {name: label for name, label in labels.items() if name not in other}
+
+
+def _msgid(label):
+    """A label in the code's own words (no language active), to compare two labels in any language."""
+    with translation.override(None):
+        return str(label) if label is not None else None
 
 
 def _subclasses(cls):
@@ -155,7 +168,7 @@ class SignInFirstMiddleware(LoginRequiredMiddleware):
             return super().handle_no_permission(request, view_func)
         page = form_page(request)
         writer, written = _writer(request), written_text(request)
-        kept = writer is not None and written and sum(map(len, written)) <= UNSENT_MAX_CHARS
+        kept = writer is not None and written and sum(len(item["text"]) for item in written) <= UNSENT_MAX_CHARS
         if kept:
             request.session[UNSENT] = {"written": written, "at": timezone.now().timestamp(), "by": writer}
         if htmx and not kept:  # a reaction, a sign-up: nothing typed to carry; the page stays, with its notice
@@ -194,7 +207,8 @@ def take_unsent(request):
         return []
     if timezone.now().timestamp() - unsent.get("at", 0) > UNSENT_KEPT.total_seconds():
         return []
-    return unsent.get("written", [])
+    return [item if isinstance(item, dict) else {"label": "", "text": item}  # kept before labels were
+            for item in unsent.get("written", [])]
 
 
 @login_not_required

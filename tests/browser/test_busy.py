@@ -12,10 +12,9 @@ from tests.locks import Holder
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 
-TEXTS = {
-    "en": ("Someone else is changing this right now", "What you wrote"),
-    "ar": ("هناك من يغيّر هذا الآن", "ما كتبته"),
-}
+HEADINGS = {"en": "Someone else is changing this right now", "ar": "هناك من يغيّر هذا الآن"}
+# The title under its field's name; "body" is named differently by the story and comment forms.
+TITLES = {"en": ("Title", "What you wrote"), "ar": ("العنوان", "ما كتبته")}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -30,12 +29,14 @@ def test_a_story_saved_while_its_row_is_held_comes_back_to_copy(page, sign_in, l
     holder = Holder(story)
     try:
         page.locator("form.story-form button[name=action][value=draft]").first.click()
-        heading, label = TEXTS[language]
+        heading = HEADINGS[language]
         page.get_by_role("heading", name=heading).wait_for(timeout=15000)
     finally:
         holder.release()
-    copies = [box.input_value() for box in page.get_by_role("textbox", name=label).all()]
-    assert copies == ["Ken at six", "Crews now start at five, and the heaters run an hour earlier."]
+    title, body = TITLES[language]
+    assert page.get_by_role("textbox", name=title, exact=True).input_value() == "Ken at six"  # each under its field's name
+    copy = page.get_by_role("textbox", name=body, exact=True)
+    assert copy.input_value() == "Crews now start at five, and the heaters run an hour earlier."
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
     assert Story.objects.get(pk=story.pk).body == "Crews start at six."  # nothing saved

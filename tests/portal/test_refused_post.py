@@ -93,19 +93,23 @@ class TestWhatIsKeptGivenTheForm:
 
     def test_a_one_word_answer_is_kept_with_the_form(self):
         request = self.post({"answer": "thanks", "audience": "Everyone", "seen": "abc"})
-        assert written_text(request, self.Form()) == ["thanks"]
+        assert written_text(request, self.Form()) == [{"label": "Answer", "text": "thanks"}]
 
     def test_without_the_form_a_name_no_form_has_is_judged_by_its_value(self):
         request = self.post({"remark": "thanks", "audience": "Everyone"})
-        assert written_text(request) == ["Everyone"]  # "thanks" looks like a choice's value
+        assert written_text(request) == [{"label": "", "text": "Everyone"}]  # "thanks" looks like a choice's value
 
     def test_without_the_form_a_name_that_is_text_in_every_form_is_writing(self):
-        request = self.post({"answer": "thanks", "body": "ok", "language": "ar"})
-        assert written_text(request) == ["thanks", "ok"]
+        request = self.post({"answer": "thanks", "body": "ok", "title": "Ken at six", "language": "ar"})
+        assert written_text(request) == [
+            {"label": "", "text": "thanks"},  # forms call their "answer" different things: no name is given
+            {"label": "", "text": "ok"},
+            {"label": "Title", "text": "Ken at six"},  # every form calls it "Title"
+        ]
 
     def test_a_blank_answer_is_not_writing(self):
         assert written_text(self.post({"answer": "  \r\n"}), self.Form()) == []
 
     def test_a_prefixed_form_is_read_by_its_field_names(self):
         request = self.post({"check-answer": "late", "check-audience": "Team"})
-        assert written_text(request, self.Form(prefix="check")) == ["late"]
+        assert written_text(request, self.Form(prefix="check")) == [{"label": "Answer", "text": "late"}]

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.refused import UNSENT, UNSENT_KEPT, UNSENT_MAX_CHARS, WRITER_COOKIE
 from stories.models import Comment
@@ -79,7 +80,7 @@ def test_an_htmx_form_with_text_sends_the_whole_page_to_sign_in(client, staff, s
     response = comment(client, story, "Their crew counts on us.", **{"HX-Request": "true", "HX-Current-URL": HOST + page})
     assert response.status_code == 401 and response.content == b""  # nothing for htmx to swap in
     assert response["HX-Redirect"] == f"{reverse('login')}?next={page}"
-    assert client.session[UNSENT]["written"] == ["Their crew counts on us."]
+    assert [item["text"] for item in client.session[UNSENT]["written"]] == ["Their crew counts on us."]
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -103,7 +104,7 @@ def test_no_password_secret_nor_choice_is_kept(client, staff, story):
     client.post(reverse("digests:settings"), {"current_password": "Correct horse 9", "api_token": "abc def ghi",
                                               "webhook_url": "https://hooks.example/T0/B0/secret",
                                               "language": "ar", "note": "Remind me on Fridays"})
-    assert client.session[UNSENT]["written"] == ["Remind me on Fridays"]
+    assert [item["text"] for item in client.session[UNSENT]["written"]] == ["Remind me on Fridays"]
 
 
 def test_nothing_sent_to_the_admin_is_kept(client, admin_user):
@@ -158,6 +159,15 @@ def test_a_session_of_an_older_shape_shows_nothing_and_breaks_nothing(as_user, s
     session.save()
     response = client.get(story.get_absolute_url())
     assert response.status_code == 200 and "a plain list" not in response.content.decode()
+
+
+def test_writing_kept_before_pieces_had_names_is_still_shown(as_user, staff, story):
+    client = as_user(staff)
+    session = client.session
+    session[UNSENT] = {"written": ["Kept by the release before"], "at": timezone.now().timestamp(), "by": staff.pk}
+    session.save()
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert 'aria-label="What you wrote" dir="auto">Kept by the release before</textarea>' in page
 
 
 def test_a_comment_edited_after_it_was_deleted_shows_the_text(as_user, staff, story):
