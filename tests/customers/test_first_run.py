@@ -29,4 +29,5 @@ class TestEmptyDirectory:
     def test_a_search_that_finds_nothing_still_says_so(self, as_user, admin_user):
         html = as_user(admin_user).get(URL, {"q": "zzz"}).content.decode()
         assert "No customers match these filters." in html
+        assert f'<a href="{URL}">Clear the filters</a>' in html
         assert "No customers yet." not in html

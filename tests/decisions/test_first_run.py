@@ -21,6 +21,7 @@ class TestEmptyDecisionLog:
     def test_a_search_that_finds_nothing_still_says_so(self, as_user, staff):
         html = as_user(staff).get(URL, {"q": "payment"}).content.decode()
         assert "No decisions match these filters." in html
+        assert f'<a href="{URL}">Clear the filters</a>' in html
         assert "No decisions recorded yet." not in html
 
     def test_an_htmx_request_gets_the_same_message(self, as_user, staff):

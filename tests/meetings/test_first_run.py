@@ -33,6 +33,7 @@ class TestEmptyMeetingList:
     def test_a_filter_that_finds_nothing_still_says_so(self, as_user, host):
         html = results(as_user(host).get(URL, {"open": "on"}))
         assert "No meetings match these filters." in html
+        assert f'<a href="{URL}">Clear the filters</a>' in html  # back to every meeting in one click
 
 
 @pytest.mark.django_db

@@ -27,6 +27,12 @@ class TestEmptyFeed:
         assert "No stories yet. Leaders and customer-facing colleagues share" in html
         assert NEW not in html
 
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_a_search_that_finds_nothing_offers_to_clear_the_filters(self, as_user, staff, htmx):
+        headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "story-results"} if htmx else {}
+        html = results(as_user(staff).get(URL, {"q": "zzz"}, **headers))
+        assert f'No stories match these filters. <a href="{URL}">Clear the filters</a>' in html
+
     def test_an_htmx_request_offers_it_too(self, as_user, leader):
         html = as_user(leader).get(URL, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="story-results").content.decode()
         assert f'href="{NEW}"' in html
