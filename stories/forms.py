@@ -240,15 +240,25 @@ class FeedFilterForm(forms.Form):
     def bar_key(self):
         """Everything the filter bar shows, for its fragment's key (stories/feed.html#filters): the team and
         theme options (the bar's two queries, each run once: the bar draws these same lists), what was
-        asked for in each field, and the names the customer and author pickers show for their choice."""
+        asked for in each field, what was typed in the customer and author pickers' search boxes, and the
+        names they show for their choice."""
         options = []
         for name in ("team", "theme"):
             field = self.fields[name]
             field.choices = _options(field)
             options.append(field.choices)
         data = getattr(self, "cleaned_data", None) or {}
+        asked = [self[name].value() for name in self.fields]
+        # What was typed in the pickers' search boxes: the bar shows it again, with what it matches (the
+        # query the picker runs to list them, asked once: the widget keeps its answer).
+        searched = [self._searched(self.fields[name]) for name in ("customer", "author")]
         chosen = [getattr(data.get(name), "name", None) for name in ("customer", "author")]
-        return repr((options, [self[name].value() for name in self.fields], chosen))
+        return repr((options, asked, searched, chosen))
+
+    @staticmethod
+    def _searched(field):
+        search = field.widget.search
+        return (search, [field.label_from_instance(obj) for obj in field.widget.matches()]) if search else None
 
     def values(self):
         """{name: object or ""}, and the labels of filters that were ignored."""

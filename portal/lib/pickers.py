@@ -99,6 +99,10 @@ class SearchSelect(forms.Select):
                 keys.append(key)
         return keys
 
+    def matches(self):
+        """What the search box's text matches, as the list shows them (asked once per form)."""
+        return self._matches()
+
     def _matches(self, *, limit=SEARCH_LIMIT):
         if limit not in self.found:
             condition = Q()
@@ -146,9 +150,17 @@ class SearchSelect(forms.Select):
             search_label=self.search_label,
             search_placeholder=self.search_placeholder,
             searched_nothing=bool(self.search) and not listed,
+            # A filter's search that matched several while none is chosen (a form that saves says so as
+            # its error: PickFromSearchMixin): the matches are in the list, one to choose.
+            searched_several=bool(self.search) and listed > 1 and not value_chosen(value)
+            and not getattr(self._field(), "search_must_pick", True),
             search_isolated=format_html("<bdi>{}</bdi>", self.search),  # in a sentence, either direction
         )
         return context
+
+
+def value_chosen(value):
+    return any(v not in (None, "") for v in (value if isinstance(value, (list, tuple)) else [value]))
 
 
 class SearchSelectMultiple(SearchSelect, forms.SelectMultiple):

@@ -103,3 +103,23 @@ class TestSharedFilterBar:
         client = as_user(staff)
         assert 'value="counter"' in feed_html(client, q="counter")
         assert 'value="truck"' in feed_html(client, q="truck")
+
+    def test_a_name_typed_in_the_author_box_comes_back_with_its_matches(self, as_user, staff, story):
+        """Without a script, "Om" + Apply: the bar keeps "Om" and lists who it matches to choose from,
+        whatever bar was kept for the plain feed a moment before."""
+        UserFactory(name="Omar Haddad")
+        UserFactory(name="Tom Becker")
+        client = as_user(staff)
+        feed_html(client)  # the plain bar, kept
+        html = feed_html(client, author_search="Om")
+        assert 'name="author_search" value="Om"' in html
+        assert ">Omar Haddad</option>" in html and ">Tom Becker</option>" in html
+        assert "Several match “<bdi>Om</bdi>”: choose one in the list." in html
+        UserFactory(name="Omid Rahimi")  # joins: the same search lists them too
+        assert ">Omid Rahimi</option>" in feed_html(client, author_search="Om")
+
+    def test_a_name_that_matches_one_person_picks_them(self, as_user, staff, story):
+        author = story.author
+        html = feed_html(as_user(staff), author_search=author.name)
+        assert f'<option value="{author.pk}" selected>' in html
+        assert "Several match" not in html
