@@ -71,7 +71,7 @@ def meeting_list(request):
                          % {"names": join_list(ignored)})
     meetings = selectors.MeetingList(**filters, user=request.user)
     page = Paginator(meetings, PER_PAGE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "filtered": any(filters.values()),
+    context = {"form": form, "page": page, "filtered": any(filters.values()), "open_only": meetings.open_only,
                "can_host": can(request.user, "meeting.create")}
     template = "meetings/list.html#results" if request.htmx and not request.htmx.boosted else "meetings/list.html"
     return render(request, template, context)

@@ -81,3 +81,16 @@ class TestMeetingList:
     def test_nothing_listed(self, staff):
         meetings = MeetingList(user=staff)
         assert meetings.count() == 0 and meetings[0:20] == []
+
+
+@pytest.mark.django_db
+class TestTheListSaysItsOrder:
+    """Open meetings come before full ones even when later: the list says so, or it reads as out of order."""
+
+    def test_the_whole_list(self, as_user, staff, mixed):
+        html = as_user(staff).get("/meetings/").content.decode()
+        assert "those with a free seat first, then the full ones, each soonest first" in html
+
+    def test_only_the_open_ones(self, as_user, staff, mixed):
+        html = as_user(staff).get("/meetings/", {"open": "on"}).content.decode()
+        assert "meetings · soonest first</p>" in html and "free seat first" not in html
