@@ -19,13 +19,13 @@ import functools
 import re
 
 from django import forms
-from django.forms.utils import pretty_name
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import SuspiciousOperation
+from django.forms.utils import pretty_name
 from django.http import HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render, resolve_url
@@ -39,6 +39,8 @@ from .lib.urls import back_to
 # what an edit form was drawn from (portal.lib.conflicts), the button that was pressed.
 _NOT_WRITTEN = {"csrfmiddlewaretoken", "seen", "action", "next"}
 _CHOICE = re.compile(r"[a-z0-9_:-]+")
+# What reading a POST body may raise: too big, too many fields, broken. Nothing of it is kept.
+UNREADABLE = (SuspiciousOperation, UnreadablePostError, MultiPartParserError)
 
 
 # Field names whose values are never kept nor shown again: passwords and other secrets, and the admin's
@@ -63,7 +65,7 @@ def written_text(request, form=None):
         return []
     try:
         posted = list(request.POST.lists())
-    except (SuspiciousOperation, UnreadablePostError, MultiPartParserError):  # too big, too many fields, broken
+    except UNREADABLE:
         return []
     if form is not None:
         typed = {form.add_prefix(name): field.label if field.label is not None else pretty_name(name)

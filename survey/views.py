@@ -1,8 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.http import Http404, UnreadablePostError
-from django.http.multipartparser import MultiPartParserError
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.lib.conflicts import redraw
 from portal.middleware import speak_to_recipient
 from portal.permissions import require
-from portal.refused import refuse, written_text
+from portal.refused import UNREADABLE, refuse, written_text
 
 from . import selectors, services
 from .forms import AnswerForm, SurveyForm, end_of_day
@@ -27,8 +26,8 @@ def _written(request, survey=None):
         return written_text(request, AnswerForm(questions=survey.questions.all()))
     try:
         ids = [int(name[1:]) for name in request.POST if name[:1] == "q" and name[1:].isdigit()]
-    except (SuspiciousOperation, UnreadablePostError, MultiPartParserError):
-        return []  # unreadable: written_text keeps nothing of it either
+    except UNREADABLE:
+        return []  # written_text keeps nothing of it either
     return written_text(request, AnswerForm(questions=Question.objects.filter(pk__in=ids[:MAX_QUESTIONS])))
 
 

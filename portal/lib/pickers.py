@@ -64,8 +64,7 @@ class SearchSelect(forms.Select):
         if search != self.search:
             self.search, self.found = search, {}
         value = super().value_from_datadict(data, files, name)
-        chosen = [v for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
-        if self.search and not chosen:
+        if self.search and not value_chosen(value):
             matches = list(self._matches(limit=2))
             if len(matches) == 1:  # no script: "ken" + Filter picks Ken's Plumbing Supply
                 key = self._field().prepare_value(matches[0])
@@ -160,6 +159,7 @@ class SearchSelect(forms.Select):
 
 
 def value_chosen(value):
+    """Whether a picker's value (one key, or a list of them) names anything."""
     return any(v not in (None, "") for v in (value if isinstance(value, (list, tuple)) else [value]))
 
 
