@@ -435,6 +435,9 @@ class TestAnsweringSignedIn:
         services.survey_close(by=admin_user, survey=pulse)  # while the form was open
         page = client.post(reverse("survey:mine"), form_data(pulse, text="pricing")).content.decode()
         assert 'dir="auto">pricing</textarea>' in page  # lower case, one word: still what they wrote
+        question = next(q for q in pulse.questions.all() if q.kind == "text")
+        # under the question it answers, kept in its own direction (an English question on an Arabic page)
+        assert f'<span class="written__label"><bdi>{question.text}</bdi></span>' in page.replace("&#x27;", "'")
         assert "Nothing was saved." in page and Response.objects.count() == 0
 
     def test_a_one_word_answer_sent_from_the_email_link_after_it_closed_comes_back(self, admin_user, pulse, staff):
