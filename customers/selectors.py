@@ -66,7 +66,8 @@ def customer_list(*, user, q="", industry="", region="", owner=None, sort="name"
     customers = with_follow(Customer.objects.select_related("account_owner"), user=user)
     if q:
         customers = customers.filter(
-            Q(name__icontains=q) | Q(industry__icontains=q) | Q(region__icontains=q) | Q(what_they_do__icontains=q)
+            Q(name__icontains=q) | Q(industry__icontains=q) | Q(region__icontains=q)
+            | Q(who_they_are__icontains=q) | Q(what_they_do__icontains=q) | Q(daily_challenges__icontains=q)
         )
     if industry:
         customers = customers.filter(industry=industry)

@@ -34,6 +34,15 @@ class TestDirectory:
         assert names(client.get(URL, {"q": "plumbing"})) == ["Ken's Plumbing Supply"]
         assert names(client.get(URL, {"q": "hospitals"})) == ["Harbor Lights Bakery"]
 
+    def test_it_searches_who_they_are_and_their_challenges(self, as_user, staff, customers):
+        ken, bakery, mekong = customers
+        Customer.objects.filter(pk=mekong.pk).update(who_they_are="A family firm from Can Tho, now in Dubai too")
+        Customer.objects.filter(pk=ken.pk).update(daily_challenges="Copper prices change every week")
+        client = as_user(staff)
+        assert names(client.get(URL, {"q": "dubai"})) == ["Mekong Fresh Foods"]
+        assert names(client.get(URL, {"q": "copper"})) == ["Ken's Plumbing Supply"]
+        assert "anything in their profile" in client.get(URL).content.decode()  # the box says what it reads
+
     def test_filters_combine(self, as_user, staff, host, customers):
         response = as_user(staff).get(URL, {"industry": "Food & beverage", "owner": host.pk})
         assert names(response) == ["Mekong Fresh Foods"]
