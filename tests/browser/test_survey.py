@@ -16,7 +16,7 @@ from survey.forms import quarter_of
 from survey.models import Response
 from tests.browser.conftest import screenshot
 from tests.factories import UserFactory
-from tests.survey.builders import open_pulse
+from tests.survey.builders import open_pulse, past_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,3 +148,25 @@ def test_answers_sent_from_home_after_the_pulse_closed_come_back_to_copy(page, s
         expect(page.locator("main")).to_contain_text("Nothing was saved.")
     screenshot(page, f"survey-closed-meanwhile-{who}")
     assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_leader_reads_the_teams_averages_on_a_phone(page, sign_in, pulse, language):
+    """Each question over its column reads in a few lines (it was one word a line, a column of words as
+    tall as the screen); the table scrolls sideways in its own region, never the page."""
+    finance = pulse["layla"].team
+    past_answers(pulse["survey"], finance, 5, scales=(4, 3))
+    layla = pulse["layla"]
+    User.objects.filter(pk=layla.pk).update(language=language)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(layla)
+    page.goto(reverse("survey:results", args=[pulse["survey"].pk]))
+    table = page.locator("#survey-means")
+    question = table.get_by_role("columnheader", name="I understand how my work affects our customers.")
+    line = question.evaluate("th => parseFloat(getComputedStyle(th).lineHeight)")
+    assert question.bounding_box()["height"] <= 4 * line
+    row = table.locator("tr[data-team='finance']")
+    expect(row.get_by_role("rowheader")).to_have_text("Finance")
+    expect(row.locator("td")).to_have_text(["5", "4.0" if language == "en" else "4,0", "3.0" if language == "en" else "3,0"])
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    screenshot(page, f"survey-results-390-{language}")
