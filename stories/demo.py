@@ -7,11 +7,12 @@ import datetime
 import random
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from . import services
-from .models import Comment, Reaction, Story, Theme
+from .models import Comment, Reaction, Story, StoryEvent, Theme
 
 THEMES = ["Reliability", "Speed", "Trust", "Safety", "Cash flow", "People", "Sustainability", "Quality"]
 
@@ -146,7 +147,11 @@ def seed(*, teams, people, customers, **_ctx):
                 services.story_update(by=author, story=story, **fields)
             services.story_publish(by=author, story=story)
         at = now - datetime.timedelta(days=days, hours=rng.randint(0, 8))
+        before = Story.objects.filter(pk=story.pk).values_list("published_at", flat=True).get()
         Story.objects.filter(pk=story.pk).update(published_at=at, created_at=at)
+        # Its history happened then too (written, consent recorded, published), not as the demo was seeded;
+        # seeded again, the story moves with today and its history with it.
+        StoryEvent.objects.filter(Q(at__gte=now) | Q(at=before), story=story).update(at=at)
         published.append(story)
 
     for slug, author_key, title, body, submitted in IN_PROGRESS:
