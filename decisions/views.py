@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from portal.lib.conflicts import redraw
 from portal.lib.text import join_list
 from portal.permissions import can, require
-from portal.refused import written_text
+from portal.refused import posts, written_text
 
 from . import evidence, selectors, services
 from .forms import (
@@ -197,6 +197,7 @@ def request_reviews(request, pk):
     return render(request, "decisions/request_reviews.html", {"form": form, "decision": decision})
 
 
+@posts(ImpactReviewForm)
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
     """File or edit my impact review. htmx gets the reviews region back; a plain POST redirects."""

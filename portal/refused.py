@@ -29,7 +29,7 @@ from django.forms.utils import pretty_name
 from django.http import HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render, resolve_url
-from django.urls import get_resolver, reverse
+from django.urls import Resolver404, get_resolver, resolve, reverse
 from django.utils import timezone, translation
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -52,7 +52,7 @@ def written_text(request, form=None):
     """What the person typed into the form `request` posted, for them to copy, in the order the form sent
     it: [{"label": the field's label, or "" when not known, "text": what was typed}]. Text fields are
     kept whatever they hold (a one-word answer is writing too): those of the `form` it was sent to, when
-    given (and its other fields never), else the names that are a text field in every project form that
+    given, or of the form its view declares (@posts), and that form's other fields never; else the names that are a text field in every project form that
     has them. Any other value is kept when it has a letter in it and does not look like a choice's value
     or a slug ("ar", "everyone", "al-noor-logistics"): ids and choices are not worth keeping. Never a
     password or other secret (a stale sign-in form lands here too), nothing sent to the admin (its forms
@@ -67,10 +67,12 @@ def written_text(request, form=None):
         posted = list(request.POST.lists())
     except UNREADABLE:
         return []
-    if form is not None:
-        typed = {form.add_prefix(name): field.label if field.label is not None else pretty_name(name)
-                 for name, field in form.fields.items() if _is_text(field)}
-        chosen = {form.add_prefix(name) for name in form.fields} - typed.keys()
+    declared = _posted_form(request) if form is None else None
+    if form is not None or declared is not None:
+        fields, add_prefix = (form.fields, form.add_prefix) if form is not None else (declared.base_fields, str)
+        typed = {add_prefix(name): field.label if field.label is not None else pretty_name(name)
+                 for name, field in fields.items() if _is_text(field)}
+        chosen = {add_prefix(name) for name in fields} - typed.keys()
     else:
         typed, chosen = _text_fields(), frozenset()
     return [
@@ -79,6 +81,27 @@ def written_text(request, form=None):
         for value in values
         if (value.strip() if name in typed else any(char.isalpha() for char in value) and not _CHOICE.fullmatch(value))
     ]
+
+
+def posts(form_class):
+    """Marks a view with the form posted to it, so that a form refused before the view runs (the page's
+    token no longer matches, the session ran out) is read by that form's fields: each piece of writing
+    under its own label ("The story", "Your comment"), where the names alone cannot tell two forms apart.
+    Put it above the view's other decorators."""
+
+    def mark(view):
+        view.posted_form = form_class
+        return view
+
+    return mark
+
+
+def _posted_form(request):
+    """The form class the view at `request`'s address declares with @posts, or None."""
+    try:
+        return getattr(resolve(request.path_info).func, "posted_form", None)
+    except Resolver404:
+        return None
 
 
 def _is_text(field):

@@ -21,6 +21,7 @@ from portal.lib.conflicts import redraw
 from portal.lib.markdown import render_markdown
 from portal.lib.text import join_list
 from portal.permissions import can, require
+from portal.refused import posts
 
 from . import feeds, selectors, services
 from .forms import CommentForm, FeedFilterForm, StoryForm
@@ -154,6 +155,7 @@ def _form_page(request, form, story=None, no_customers=False):
     return render(request, "stories/form.html", context, status=400 if form.is_bound and form.errors else 200)
 
 
+@posts(StoryForm)
 @require_http_methods(["GET", "POST"])
 def new(request):
     _require_writer(request.user)
@@ -167,6 +169,7 @@ def new(request):
     return _form_page(request, form, no_customers=not form["customer"].value() and not Customer.objects.exists())
 
 
+@posts(StoryForm)
 @require_http_methods(["GET", "POST"])
 def edit(request, pk, slug=None):
     story = get_story_for(request.user, pk, write=True)
@@ -307,6 +310,7 @@ def _comment_context(request, story, comment_form=None, added=None):
     return {"story": story, "comments": comments, "comment_form": comment_form or CommentForm(), "added": added}
 
 
+@posts(CommentForm)
 @require_POST
 def comment_add(request, pk):
     story = get_published_story_for(request.user, pk)
@@ -334,6 +338,7 @@ def _get_comment(request, pk, comment_pk):
     return story, get_object_or_404(story.comments.select_related("author"), pk=comment_pk)
 
 
+@posts(CommentForm)
 @require_http_methods(["GET", "POST"])
 def comment_edit(request, pk, comment_pk):
     story, comment = _get_comment(request, pk, comment_pk)

@@ -2,6 +2,8 @@
 tab was open across a sign-out and sign-in) must not lose what was typed: the page says, in the reader's
 language, that nothing was saved and why, and shows the text to copy."""
 
+import re
+
 import pytest
 from django import forms
 from django.test import Client, RequestFactory
@@ -9,7 +11,7 @@ from django.urls import reverse
 
 from portal.refused import written_text
 
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, DecisionFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,24 @@ def test_a_story_posted_with_a_stale_token_keeps_its_text(leader):
     assert "csrfmiddlewaretoken" not in main  # neither token is shown as text
     assert ">ar<" not in main and ">everyone<" not in main  # nor the choices made
     assert 'href="/stories/new/"' in page  # back to the form
+
+
+def test_each_piece_comes_back_under_its_own_fields_label(leader, staff):
+    """The story's body and a comment's are both `body`: the view says which form it takes."""
+    customer = CustomerFactory()
+    page = post_with_stale_token(leader, reverse("stories:new"), {
+        "customer": customer.pk, "title": "Why Ken opens at 6", "body": "Ken's crew loads at dawn.",
+    }).content.decode()
+    assert re.search(r"<bdi>The story</bdi></span>\s*<textarea[^>]*>Ken&#x27;s crew loads at dawn.</textarea>", page)
+    story = StoryFactory(customer=customer)
+    page = post_with_stale_token(staff, reverse("stories:comment_add", args=[story.pk]), {"body": "Same at our depot."})
+    assert re.search(r"<bdi>Your comment</bdi></span>\s*<textarea[^>]*>Same at our depot.</textarea>", page.content.decode())
+    decision = DecisionFactory(status="in_review")
+    page = post_with_stale_token(staff, reverse("decisions:review", args=[decision.pk]), {
+        "answer": "Ken would wait a week longer.", "direction": "hurts",
+    }).content.decode()
+    assert re.search(r"<bdi>How will this affect our customers\?</bdi></span>\s*<textarea[^>]*>Ken would wait", page)
+    assert ">hurts<" not in page  # the form's choices are never writing
 
 
 def test_a_one_word_text_posted_with_a_stale_token_is_kept_too(leader):
