@@ -259,6 +259,33 @@ document.addEventListener("click", function (event) {
   picker.querySelector("[data-picker-search]").focus();
 });
 
+// The picker from the keyboard: Down goes from the search box into the suggestions, Up and Down move
+// between them, Escape goes back to the box. Enter in the box picks the only suggestion, or goes into
+// several, instead of sending the whole form (a story half written, a filter with nothing chosen).
+document.addEventListener("keydown", function (event) {
+  var target = event.target;
+  var picker = target.closest && target.closest(".autocomplete");
+  if (!picker) return;
+  var search = picker.querySelector("[data-picker-search]");
+  var choices = Array.prototype.slice.call(picker.querySelectorAll(".autocomplete-results [data-pick-value]"));
+  if (!choices.length) return;
+  var at = choices.indexOf(target);
+  if (target === search && (event.key === "ArrowDown" || event.key === "Enter")) {
+    event.preventDefault();
+    if (event.key === "Enter" && choices.length === 1) choices[0].click();
+    else choices[0].focus();
+  } else if (at !== -1 && event.key === "ArrowDown") {
+    event.preventDefault();
+    choices[Math.min(at + 1, choices.length - 1)].focus();
+  } else if (at !== -1 && event.key === "ArrowUp") {
+    event.preventDefault();
+    (at === 0 ? search : choices[at - 1]).focus();
+  } else if (at !== -1 && event.key === "Escape") {
+    event.preventDefault();
+    search.focus();
+  }
+});
+
 // A list of picks keeps them all under the arrow keys (a native multiple <select> would select only
 // the next one, dropping the others without a word); Ctrl or ⌘ with Space or a click still unpicks one.
 document.addEventListener("keydown", function (event) {

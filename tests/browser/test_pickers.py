@@ -1,0 +1,62 @@
+"""The customer and person pickers from the keyboard, and in the filter bars: finding a customer never
+moves the address bar (a reload must show the same list, not a bare suggestion), and Enter in a picker
+chooses rather than sends a story half written."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from stories.models import Story
+from tests.browser.conftest import screenshot
+from tests.factories import CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("path", ["/stories/", "/meetings/", "/decisions/", "/customers/"])
+def test_typing_in_a_filter_picker_keeps_the_address(page, sign_in, path):
+    CustomerFactory(name="Sunrise Dental Clinics", slug="sunrise-dental-clinics")
+    UserFactory(name="Sunita Rao")
+    sign_in(UserFactory(role="leader"))
+    page.goto(path)
+    search = page.locator(".filters [data-picker-search]").first
+    search.press_sequentially("Sun", delay=40)
+    expect(page.locator(".filters .autocomplete-results [data-pick-value]").first).to_be_visible()
+    page.wait_for_timeout(300)  # any address change would have landed with the suggestions
+    assert urlsplit(page.url).path == path
+    page.reload()
+    expect(page.locator(".filters")).to_be_visible()  # the page itself, not a bare suggestion
+
+
+def test_enter_chooses_the_only_match_and_the_arrows_walk_several(page, sign_in):
+    ken = CustomerFactory(name="Ken's Plumbing Supply")
+    CustomerFactory(name="Harbor Lights Bakery")
+    harbour = CustomerFactory(name="Harbour View Hotel")
+    sign_in(UserFactory(role="leader"))
+    page.goto("/stories/new/")
+    search = page.get_by_label("Find a customer by name")
+    search.press_sequentially("Ken", delay=40)
+    expect(page.get_by_role("button", name="Ken's Plumbing Supply")).to_be_visible()
+    search.press("Enter")
+    expect(page.locator("select#id_customer")).to_have_value(str(ken.pk))
+    assert page.url.endswith("/stories/new/") and not Story.objects.exists()  # nothing was sent
+    expect(search).to_be_focused()
+
+    search.press_sequentially("Harb", delay=40)
+    bakery = page.get_by_role("button", name="Harbor Lights Bakery")
+    expect(bakery).to_be_visible()
+    search.press("Enter")  # several: into the list, nothing chosen yet
+    expect(bakery).to_be_focused()
+    expect(page.locator("select#id_customer")).to_have_value(str(ken.pk))
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("button", name="Harbour View Hotel")).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(search).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("select#id_customer")).to_have_value(str(harbour.pk))
+    assert not Story.objects.exists()
+    screenshot(page, "picker-keyboard")
