@@ -69,14 +69,20 @@ def _employee_pulse_charts(team, quarters, selected, display):
 
 
 def _quarter(request):
-    """?quarter=2026Q4, or the current quarter; a quarter that does not exist is a 404."""
+    """?quarter=2026Q4, or the current quarter; a quarter that does not exist, or has not begun (its
+    figures would be zeros that look real), is a 404."""
     value = request.GET.get("quarter")
     if not value:
         return Quarter.containing()
     quarter = Quarter.parse(value)
-    if quarter is None:
+    if quarter is None or quarter > Quarter.containing():
         raise Http404
     return quarter
+
+
+def _next(quarter):
+    """The quarter after `quarter`, or None when that one has not begun."""
+    return quarter.shift(1) if quarter < Quarter.containing() else None
 
 
 def _csv(filename, header, rows):
@@ -142,7 +148,7 @@ def scorecard(request):
         ] if len(rows) == 1 else []),
         "vary_on": _results_vary_on(rows, quarter, counted_at, request.user),
         "cache_seconds": settings.LIFELINE_SCORECARD_MAX_AGE,
-        "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": quarter.shift(1),
+        "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": _next(quarter),
         # Not kept with the results above: answers come in all quarter long.
         "employee_pulse": _employee_pulse([row.team for row in rows], quarter),
     }
@@ -181,7 +187,7 @@ def team_scorecard(request, slug):
         charts.append(chart)
     context = {"team": team, "row": row, "quarter": quarter, "quarters": quarters, "charts": charts, "counted_at": counted_at,
                "employee_pulse_charts": _employee_pulse_charts(team, quarters, quarter, formatter()),
-               "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": quarter.shift(1)}
+               "choices": _quarter_choices(quarter), "previous": quarter.shift(-1), "next": _next(quarter)}
     template = "insights/team.html#results" if request.htmx and not request.htmx.boosted else "insights/team.html"
     return render(request, template, context)
 

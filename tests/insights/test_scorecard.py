@@ -5,6 +5,7 @@ import io
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -103,6 +104,18 @@ class TestCompareView:
         client = as_user(admin_user)
         for bad in ["2026Q9", "abc", "2026Q0"]:
             assert client.get(url(bad)).status_code == 404
+
+    def test_a_quarter_that_has_not_begun_is_neither_offered_nor_shown(self, as_user, admin_user, finance_activity):
+        """Its figures would be zeros that look real ("Stories read per person 0")."""
+        client = as_user(admin_user)
+        with time_machine.travel(datetime.datetime(2026, 12, 20, 12, tzinfo=datetime.UTC), tick=False):
+            for address in (url(), url(slug="finance")):
+                page = client.get(address).content.decode()
+                assert 'rel="prev"' in page and "quarter=2026Q3" in page
+                assert 'rel="next"' not in page and "2027Q1" not in page
+            assert client.get(url("2026Q3")).content.decode().count("quarter=2026Q4") >= 2  # a past quarter leads on
+            assert client.get(url("2027Q1")).status_code == 404
+            assert client.get(url("2027Q1", slug="finance")).status_code == 404
 
     def test_it_shows_team_figures_but_no_person_by_person_reading(self, as_user, admin_user, finance_activity, quarter):
         _team, users = finance_activity
