@@ -39,7 +39,8 @@ def _answer(request, invitation, *, signed_in):
     if invitation is None:
         state, status = "unknown", 404
     elif invitation.answered_on is not None:
-        state, status = "answered", 410
+        # From the menu, signed in, it is a page like any other; an email link used twice is gone.
+        state, status = "answered", 200 if signed_in and request.method == "GET" else 410
     elif not survey.is_open() or not invitation.user.is_active:
         state, status = "closed", 410
     if state:

@@ -420,6 +420,16 @@ class TestAnsweringSignedIn:
         assert client.post(reverse("survey:mine"), form_data(pulse)).status_code == 410
         assert Response.objects.count() == 1
 
+    def test_back_from_the_menu_after_answering_it_says_so_plainly(self, as_user, pulse, leader):
+        """Not the email link's "this link no longer works", nor an error status: they came from the menu."""
+        client = as_user(leader)
+        client.post(reverse("survey:mine"), form_data(pulse))
+        again = client.get(reverse("survey:mine"))
+        page = again.content.decode()
+        assert again.status_code == 200
+        assert "You have already answered this pulse." in page and "yours are in" in page
+        assert "link" not in page.split('class="card survey-state', 1)[1].split("</section>", 1)[0].split("<a ", 1)[0]
+
     def test_sent_from_home_after_the_pulse_closed_the_answers_come_back_to_copy(self, as_user, admin_user, pulse, staff):
         client = as_user(staff)
         services.survey_close(by=admin_user, survey=pulse)  # while the form was open
