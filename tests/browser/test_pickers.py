@@ -60,3 +60,18 @@ def test_enter_chooses_the_only_match_and_the_arrows_walk_several(page, sign_in)
     expect(page.locator("select#id_customer")).to_have_value(str(harbour.pk))
     assert not Story.objects.exists()
     screenshot(page, "picker-keyboard")
+
+
+def test_the_feeds_filter_row_lines_up(page, sign_in):
+    """Nothing chosen: a picker's search box fills its two columns (it was cut to three fifths, its hint
+    cut off), and every filter's label sits on one line with the others."""
+    sign_in(UserFactory(role="leader"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/stories/")
+    customer, author = (page.locator(f"#id_{name}_search").bounding_box() for name in ("customer", "author"))
+    team = page.locator("#id_team").bounding_box()
+    assert abs(customer["width"] - author["width"]) <= 1 and customer["width"] > 2 * team["width"]
+    tops = [page.locator(f".filters label[for='{f}']").bounding_box()["y"] for f in ("id_team", "id_theme")]
+    tops += [page.locator(".filters .field", has=page.locator(f"#id_{n}_search")).locator("label").first.bounding_box()["y"]
+             for n in ("customer", "author")]
+    assert max(tops) - min(tops) <= 2, tops
