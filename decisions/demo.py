@@ -37,7 +37,7 @@ def _decided_days_ago(decision, days):
     moved = {
         Decision: (Decision.objects.filter(pk=decision.pk), ["decide_by", "decided_at", "created_at"]),
         ReviewRequest: (ReviewRequest.objects.filter(decision=decision), ["due_date", "created_at", "reviewed_at", "emailed_at"]),
-        ImpactReview: (ImpactReview.objects.filter(decision=decision), ["created_at"]),
+        ImpactReview: (ImpactReview.objects.filter(decision=decision), ["created_at", "updated_at"]),
         DecisionEvent: (DecisionEvent.objects.filter(decision=decision), ["at"]),
         ImpactCheck: (ImpactCheck.objects.filter(decision=decision), ["decided_at", "created_at"]),
     }

@@ -66,5 +66,7 @@ class TestDemo:
             assert check.due_on == today and (today - decided).days >= 30, check.decision.title
             assert timezone.localdate(check.decided_at) == decided
             assert check.decision.created_at <= check.decision.decided_at
+            for review in check.decision.reviews.all():  # "last updated" on each review: before the decision, too
+                assert review.updated_at <= check.decision.decided_at, review.author
             assert all(e.at <= check.decision.decided_at + datetime.timedelta(minutes=1)
                        for e in check.decision.events.exclude(kind=DecisionEvent.Kind.IMPACT_CHECKED))
