@@ -40,7 +40,7 @@ DEBRIEFS = {
 MEETINGS = [
     ("kens-plumbing-supply", "annual_review", "Annual business review with Ken and Rosa", "cs_host", 9, 2, 3,
      "Ken's Plumbing Supply, Dayton warehouse", ["finance_leader", "supply_leader", "hr_leader", "it_leader", "safety_staff"], []),
-    ("harbor-lights-bakery", "site_visit", "Night shift at the bakery", "cs_host", 16, 3, 2,
+    ("harbor-lights-bakery", "site_visit", "Morning on the bakery floor", "cs_host", 16, 3, 2,
      "Harbor Lights Bakery, Portland", ["safety_leader"], []),
     ("sunrise-dental", "quarterly_review", "Quarterly review: autoclave certification", "sales_host", 20, 1, 2,
      "https://meet.example.com/sunrise-q4", ["legal_leader", "finance_staff2", "hr_staff"], []),
@@ -64,7 +64,7 @@ MEETINGS = [
     ("persepolis-rugs", "support_call", "Listen in: workshop climate control", "sales_host", -10, 1, 2,
      "https://meet.example.com/persepolis", ["hr_leader", "hr_staff"], ["hr_leader"]),
     ("sunrise-dental", "site_visit", "Autoclave room walk-through", "sales_host", 12, 2, 1,
-     "Sunrise Dental, Austin", ["it_leader", "finance_leader", "hr_leader"], []),
+     "Sunrise Dental, Phoenix", ["it_leader", "finance_leader", "hr_leader"], []),
     ("al-noor-logistics", "site_visit", "Warehouse tour before the peak", "cs_host2", 18, 2, 1,
      "Al Noor Logistics, Dubai South", ["it_staff", "hr_leader", "finance_leader"], []),
 ]
