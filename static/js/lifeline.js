@@ -261,8 +261,10 @@ document.addEventListener("click", function (event) {
 
 // The picker from the keyboard: Down goes from the search box into the suggestions, Up and Down move
 // between them, Escape goes back to the box. Enter in the box picks the only suggestion, or goes into
-// several, instead of sending the whole form (a story half written, a filter with nothing chosen).
+// several, instead of sending the whole form (a story half written, a filter with nothing chosen). A list
+// drawn for other text than the box holds now (typed on since) is never chosen from: it is being replaced.
 document.addEventListener("keydown", function (event) {
+  if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
   var target = event.target;
   var picker = target.closest && target.closest(".autocomplete");
   if (!picker) return;
@@ -272,6 +274,7 @@ document.addEventListener("keydown", function (event) {
   var at = choices.indexOf(target);
   if (target === search && (event.key === "ArrowDown" || event.key === "Enter")) {
     event.preventDefault();
+    if (choices[0].dataset.pickFor !== search.value) return;
     if (event.key === "Enter" && choices.length === 1) choices[0].click();
     else choices[0].focus();
   } else if (at !== -1 && event.key === "ArrowDown") {

@@ -75,3 +75,20 @@ def test_the_feeds_filter_row_lines_up(page, sign_in):
     tops += [page.locator(".filters .field", has=page.locator(f"#id_{n}_search")).locator("label").first.bounding_box()["y"]
              for n in ("customer", "author")]
     assert max(tops) - min(tops) <= 2, tops
+
+
+def test_enter_never_chooses_from_a_list_drawn_for_earlier_text(page, sign_in):
+    CustomerFactory(name="Ken's Plumbing Supply")
+    mekong = CustomerFactory(name="Mekong Fresh Foods")
+    sign_in(UserFactory(role="leader"))
+    page.goto("/stories/new/")
+    search = page.get_by_label("Find a customer by name")
+    search.press_sequentially("Ken", delay=40)
+    expect(page.get_by_role("button", name="Ken's Plumbing Supply")).to_be_visible()
+    search.fill("Mek")
+    search.press("Enter")  # at once: the list on screen is still Ken's
+    expect(page.locator("select#id_customer")).to_have_value("")
+    assert not Story.objects.exists()
+    expect(page.get_by_role("button", name="Mekong Fresh Foods")).to_be_visible()
+    search.press("Enter")
+    expect(page.locator("select#id_customer")).to_have_value(str(mekong.pk))
