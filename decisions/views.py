@@ -277,6 +277,7 @@ def get_check_for(user, pk):
     return check
 
 
+@posts(ImpactCheckForm)
 @require_http_methods(["GET", "POST"])
 def check(request, pk):
     """Record what actually happened for customers: better, as predicted, worse or unknown, with evidence."""

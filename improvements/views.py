@@ -17,7 +17,7 @@ from portal.lib.conflicts import redraw
 from portal.lib.dates import short_month
 from portal.lib.uploads import read_capped
 from portal.permissions import can, require
-from portal.refused import refuse
+from portal.refused import posts, refuse
 
 from . import selectors, services
 from .forms import CloseForm, ComplaintImportForm, IdeaForm, PilotForm, ResultForm, TeamForm
@@ -251,6 +251,7 @@ def pilot_result(request, pk):
     return render(request, "improvements/step_form.html", {"form": form, "idea": idea, "title": _("Record the pilot's result")})
 
 
+@posts(CloseForm)
 @require_http_methods(["GET", "POST"])
 def idea_close(request, pk):
     """Adopt or drop an idea, on a page that asks why (its history keeps the answer). Sent after the idea

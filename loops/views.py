@@ -14,7 +14,7 @@ from portal.lib.conflicts import redraw
 from portal.lib.urls import back_to
 from portal.models import Team
 from portal.permissions import can, require
-from portal.refused import written_text
+from portal.refused import posts, written_text
 
 from . import selectors, services
 from .forms import NoteEditForm, NoteForm, RespondForm, TimelineFilterForm, TouchForm
@@ -143,6 +143,7 @@ def note_delete(request, pk):
     return redirect(reverse("loops:timeline", kwargs={"slug": customer.slug}))
 
 
+@posts(RespondForm)
 @require_POST
 def note_respond(request, pk):
     note = get_note_for(request.user, pk)

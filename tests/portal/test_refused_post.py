@@ -55,7 +55,16 @@ def test_each_piece_comes_back_under_its_own_fields_label(leader, staff):
         "answer": "Ken would wait a week longer.", "direction": "hurts",
     }).content.decode()
     assert re.search(r"<bdi>How will this affect our customers\?</bdi></span>\s*<textarea[^>]*>Ken would wait", page)
-    assert ">hurts<" not in page  # the form's choices are never writing
+
+
+@pytest.mark.parametrize(("url", "field", "label"), [
+    ("loops:note_respond", "answer", "Your answer"),  # `answer` and `note` mean different things in different forms
+    ("improvements:idea_close", "note", "Why"),
+    ("decisions:check", "note", "Note"),
+])
+def test_an_answer_or_a_note_comes_back_under_its_forms_label(leader, url, field, label):
+    page = post_with_stale_token(leader, reverse(url, args=[1]), {field: "Ken waited a week."}).content.decode()
+    assert re.search(rf"<bdi>{label}</bdi></span>\s*<textarea[^>]*>Ken waited a week.</textarea>", page)
 
 
 def test_a_one_word_text_posted_with_a_stale_token_is_kept_too(leader):
@@ -109,7 +118,7 @@ class TestWhatIsKeptGivenTheForm:
         seen = forms.CharField(widget=forms.HiddenInput)
 
     def post(self, data):
-        return RequestFactory().post("/loops/notes/1/respond/", data)
+        return RequestFactory().post("/no-such-page/", data)  # no view that declares its form
 
     def test_a_one_word_answer_is_kept_with_the_form(self):
         request = self.post({"answer": "thanks", "audience": "Everyone", "seen": "abc"})
