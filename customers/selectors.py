@@ -68,6 +68,7 @@ def customer_list(*, user, q="", industry="", region="", owner=None, sort="name"
         customers = customers.filter(
             Q(name__icontains=q) | Q(industry__icontains=q) | Q(region__icontains=q)
             | Q(who_they_are__icontains=q) | Q(what_they_do__icontains=q) | Q(daily_challenges__icontains=q)
+            | Q(how_we_help__icontains=q)
         )
     if industry:
         customers = customers.filter(industry=industry)

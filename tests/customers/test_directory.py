@@ -38,8 +38,10 @@ class TestDirectory:
         ken, bakery, mekong = customers
         Customer.objects.filter(pk=mekong.pk).update(who_they_are="A family firm from Can Tho, now in Dubai too")
         Customer.objects.filter(pk=ken.pk).update(daily_challenges="Copper prices change every week")
+        Customer.objects.filter(pk=bakery.pk).update(how_we_help="Ovens **serviced** overnight")
         client = as_user(staff)
         assert names(client.get(URL, {"q": "dubai"})) == ["Mekong Fresh Foods"]
+        assert names(client.get(URL, {"q": "overnight"})) == ["Harbor Lights Bakery"]
         assert names(client.get(URL, {"q": "copper"})) == ["Ken's Plumbing Supply"]
         assert "anything in their profile" in client.get(URL).content.decode()  # the box says what it reads
 
