@@ -107,8 +107,8 @@ class TestCompareView:
 
     def test_a_quarter_that_has_not_begun_is_neither_offered_nor_shown(self, as_user, admin_user, finance_activity):
         """Its figures would be zeros that look real ("Stories read per person 0")."""
-        client = as_user(admin_user)
         with time_machine.travel(datetime.datetime(2026, 12, 20, 12, tzinfo=datetime.UTC), tick=False):
+            client = as_user(admin_user)  # signed in then: a session opened at another moment may have run out
             for address in (url(), url(slug="finance")):
                 page = client.get(address).content.decode()
                 assert 'rel="prev"' in page and "quarter=2026Q3" in page
