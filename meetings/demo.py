@@ -40,7 +40,7 @@ DEBRIEFS = {
 MEETINGS = [
     ("kens-plumbing-supply", "annual_review", "Annual business review with Ken and Rosa", "cs_host", 9, 2, 3,
      "Ken's Plumbing Supply, Dayton warehouse", ["finance_leader", "supply_leader", "hr_leader", "it_leader", "safety_staff"], []),
-    ("harbor-lights-bakery", "site_visit", "Morning on the bakery floor", "cs_host", 16, 3, 2,
+    ("harbor-lights-bakery", "site_visit", "Night shift at the bakery", "cs_host", 16, 3, 2,
      "Harbor Lights Bakery, Portland", ["safety_leader"], []),
     ("sunrise-dental", "quarterly_review", "Quarterly review: autoclave certification", "sales_host", 20, 1, 2,
      "https://meet.example.com/sunrise-q4", ["legal_leader", "finance_staff2", "hr_staff"], []),
