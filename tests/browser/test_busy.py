@@ -13,8 +13,8 @@ from tests.locks import Holder
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 
 HEADINGS = {"en": "Someone else is changing this right now", "ar": "هناك من يغيّر هذا الآن"}
-# The title under its field's name; "body" is named differently by the story and comment forms.
-TITLES = {"en": ("Title", "What you wrote"), "ar": ("العنوان", "ما كتبته")}
+# Each piece under its field's name in the story form (its view declares it: portal.refused.posts).
+TITLES = {"en": ("Title", "The story"), "ar": ("العنوان", "القصة")}
 
 
 @pytest.mark.django_db(transaction=True)
