@@ -29,15 +29,21 @@ def test_typing_in_a_filter_picker_keeps_the_address(page, sign_in, path):
     expect(page.locator(".filters")).to_be_visible()  # the page itself, not a bare suggestion
 
 
+def type_in_the_story_forms_picker(page, sign_in, text, *, until):
+    """A leader on the new-story form types `text` in the customer box; the box, once `until` is suggested."""
+    sign_in(UserFactory(role="leader"))
+    page.goto("/stories/new/")
+    search = page.get_by_label("Find a customer by name")
+    search.press_sequentially(text, delay=40)
+    expect(page.get_by_role("button", name=until)).to_be_visible()
+    return search
+
+
 def test_enter_chooses_the_only_match_and_the_arrows_walk_several(page, sign_in):
     ken = CustomerFactory(name="Ken's Plumbing Supply")
     CustomerFactory(name="Harbor Lights Bakery")
     harbour = CustomerFactory(name="Harbour View Hotel")
-    sign_in(UserFactory(role="leader"))
-    page.goto("/stories/new/")
-    search = page.get_by_label("Find a customer by name")
-    search.press_sequentially("Ken", delay=40)
-    expect(page.get_by_role("button", name="Ken's Plumbing Supply")).to_be_visible()
+    search = type_in_the_story_forms_picker(page, sign_in, "Ken", until="Ken's Plumbing Supply")
     search.press("Enter")
     expect(page.locator("select#id_customer")).to_have_value(str(ken.pk))
     assert page.url.endswith("/stories/new/") and not Story.objects.exists()  # nothing was sent
@@ -80,11 +86,7 @@ def test_the_feeds_filter_row_lines_up(page, sign_in):
 def test_enter_never_chooses_from_a_list_drawn_for_earlier_text(page, sign_in):
     CustomerFactory(name="Ken's Plumbing Supply")
     mekong = CustomerFactory(name="Mekong Fresh Foods")
-    sign_in(UserFactory(role="leader"))
-    page.goto("/stories/new/")
-    search = page.get_by_label("Find a customer by name")
-    search.press_sequentially("Ken", delay=40)
-    expect(page.get_by_role("button", name="Ken's Plumbing Supply")).to_be_visible()
+    search = type_in_the_story_forms_picker(page, sign_in, "Ken", until="Ken's Plumbing Supply")
     search.fill("Mek")
     search.press("Enter")  # at once: the list on screen is still Ken's
     expect(page.locator("select#id_customer")).to_have_value("")
