@@ -52,9 +52,10 @@ def written_text(request, form=None):
     """What the person typed into the form `request` posted, for them to copy, in the order the form sent
     it: [{"label": the field's label, or "" when not known, "text": what was typed}]. Text fields are
     kept whatever they hold (a one-word answer is writing too): those of the `form` it was sent to, when
-    given, or of the form its view declares (@posts), and that form's other fields never; else the names that are a text field in every project form that
-    has them. Any other value is kept when it has a letter in it and does not look like a choice's value
-    or a slug ("ar", "everyone", "al-noor-logistics"): ids and choices are not worth keeping. Never a
+    given, else of the form its view declares (@posts), and that form's other fields never; else the
+    names that are a text field in every project form that has them. Any other value is kept when it has
+    a letter in it and does not look like a choice's value or a slug ("ar", "everyone",
+    "al-noor-logistics"): ids and choices are not worth keeping. Never a
     password or other secret (a stale sign-in form lands here too), nothing sent to the admin (its forms
     carry configuration, not writing), nothing from a form another site sent (its Origin is not ours),
     and nothing from a body too large or malformed to read: only what the person wrote here."""
@@ -87,7 +88,7 @@ def posts(form_class):
     """Marks a view with the form posted to it, so that a form refused before the view runs (the page's
     token no longer matches, the session ran out) is read by that form's fields: each piece of writing
     under its own label ("The story", "Your comment"), where the names alone cannot tell two forms apart.
-    Put it above the view's other decorators."""
+    In any place among the view's decorators: Django's keep the attributes of the view they wrap."""
 
     def mark(view):
         view.posted_form = form_class
